@@ -1,0 +1,97 @@
+# att — a Lua 5.4 host for the AT&T Omni Customer Search API.
+#
+#   make            build ./att and ./att-sandbox
+#   make demo       install missing Debian packages, build, run the example reports against the sandbox
+#   make test       install missing Debian packages, build, run the whole suite (plain, then ASan+UBSan)
+#   make install    install att, att-sandbox and the man page under PREFIX (default /usr/local)
+#
+# Flags come from pkg-config; variables use '=' so that they are expanded only when a recipe runs,
+# i.e. after 'deps' has installed pkg-config and the -dev packages on a fresh machine.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+CC        ?= cc
+PKGS       = lua5.4 lua5.4-cjson libcurl readline
+SBX_PKGS   = libmicrohttpd libcjson
+
+WARN       = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DATT_VERSION='"$(VERSION)"' $(WARN)
+OPT       ?= -O2 -g
+CFLAGS_ATT = $(BASE_CFLAGS) $(OPT) $(shell pkg-config --cflags $(PKGS)) -Isrc -Ibuild
+LIBS_ATT   = $(shell pkg-config --libs $(PKGS)) -lm
+CFLAGS_SBX = $(BASE_CFLAGS) $(OPT) $(shell pkg-config --cflags $(SBX_PKGS)) -Isrc
+LIBS_SBX   = $(shell pkg-config --libs $(SBX_PKGS)) -lpthread -lm
+
+# The host: every src/*.c except main.c is the library the unit tests link against.
+LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
+SBX_SRC   := $(wildcard src/sandbox/*.c)
+LUA_SRC   := $(sort $(wildcard lua/att/*.lua))
+HDRS      := $(wildcard src/*.h)
+SBX_HDRS  := $(wildcard src/sandbox/*.h)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+
+.PHONY: all deps demo test test-plain test-asan unit asan cppcheck clean install bench
+all: att att-sandbox
+
+deps:
+	@sh tools/deps.sh
+
+# Bundled Lua modules become C arrays (see tools/embed.c), loaded as text with '@lua/att/NAME.lua'
+# chunk names so that tracebacks point at the real files.
+build/embed: tools/embed.c
+	@mkdir -p build
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+build/lua_bundle.c: build/embed $(LUA_SRC)
+	build/embed $(LUA_SRC) > $@.tmp && mv $@.tmp $@
+
+att: $(LIB_SRC) src/main.c build/lua_bundle.c $(HDRS)
+	$(CC) $(CFLAGS_ATT) -o $@ $(LIB_SRC) src/main.c build/lua_bundle.c $(LIBS_ATT)
+
+att-sandbox: $(SBX_SRC) $(SBX_HDRS)
+	$(CC) $(CFLAGS_SBX) -o $@ $(SBX_SRC) $(LIBS_SBX)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer builds of both programs and the unit tests.
+SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+build/asan/att: $(LIB_SRC) src/main.c build/lua_bundle.c $(HDRS)
+	@mkdir -p build/asan
+	$(CC) $(CFLAGS_ATT) $(SAN) -o $@ $(LIB_SRC) src/main.c build/lua_bundle.c $(LIBS_ATT)
+build/asan/att-sandbox: $(SBX_SRC) $(SBX_HDRS)
+	@mkdir -p build/asan
+	$(CC) $(CFLAGS_SBX) $(SAN) -o $@ $(SBX_SRC) $(LIBS_SBX)
+build/unit: $(UNIT_SRC) $(LIB_SRC) build/lua_bundle.c $(HDRS) tests/unit/unit.h
+	@mkdir -p build
+	$(CC) $(CFLAGS_ATT) -Itests/unit -o $@ $(UNIT_SRC) $(LIB_SRC) build/lua_bundle.c $(LIBS_ATT)
+build/asan/unit: $(UNIT_SRC) $(LIB_SRC) build/lua_bundle.c $(HDRS) tests/unit/unit.h
+	@mkdir -p build/asan
+	$(CC) $(CFLAGS_ATT) $(SAN) -Itests/unit -o $@ $(UNIT_SRC) $(LIB_SRC) build/lua_bundle.c $(LIBS_ATT)
+
+asan: build/asan/att build/asan/att-sandbox build/asan/unit
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr --std=c11 -Isrc $(LIB_SRC) src/main.c $(SBX_SRC) tools/embed.c
+
+# The suite runs twice: once on the normal build, once on the sanitizer build. Each run prints
+# 'N passed, N failed'; the last line is the total of both.
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all build/unit asan
+	@$(MAKE) --no-print-directory cppcheck
+	@sh tests/run.sh
+
+test-plain: all build/unit
+	@ATT_SUITES=plain sh tests/run.sh
+
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/demo.sh
+
+install: att att-sandbox
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 att att-sandbox $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 doc/att.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build att att-sandbox

@@ -1,0 +1,44 @@
+/* json.h — JSON at the C/Lua boundary.
+ *
+ * Decoding goes through lua-cjson (a private instance, strict about numbers), followed by a pass that
+ * turns integral floats back into Lua integers: Debian's lua-cjson 2.1.0 decodes every number as a
+ * float, and scripts must see 192, not 192.0. Encoding is our own: lua-cjson 2.1.0 writes at most 14
+ * significant digits, which would corrupt large integer ids; ours writes integers exactly, floats in
+ * the shortest form that reads back the same, object keys sorted (stable request bodies). */
+#ifndef ATT_JSON_H
+#define ATT_JSON_H
+
+#include <lua.h>
+#include <stddef.h>
+
+typedef struct AttBuf {
+    char *data;
+    size_t len, cap;
+    int oom;
+} AttBuf;
+
+void att_buf_free(AttBuf *b);
+void att_buf_add(AttBuf *b, const char *s, size_t n);
+
+/* Encodes the value at idx into b. Returns 0 on success, or -1 with a one-line message in err.
+ * Never raises; b is valid either way (free it with att_buf_free). [-0, +0, -] */
+int att_json_encode(lua_State *L, int idx, AttBuf *b, char *err, size_t errlen);
+
+/* Installs the private cjson instance; call once per state. [-0, +0, e] */
+void att_json_init(lua_State *L);
+
+/* Decodes s[0..len) and pushes the value. Returns 1 on success; on failure pushes a message string
+ * and returns 0. Integral numbers become integers. [-0, +1, m] */
+int att_json_decode(lua_State *L, const char *s, size_t len);
+
+/* Pushes the JSON null value (the same light userdata lua-cjson uses). [-0, +1, -] */
+void att_json_pushnull(lua_State *L);
+int att_json_isnull(lua_State *L, int idx);
+
+/* Converts integral floats in the value at idx (recursively) to integers. [-0, +0, m] */
+void att_json_fix_numbers(lua_State *L, int idx);
+
+/* Module table for att.json: encode, decode, null. [-0, +1, m] */
+int att_json_open(lua_State *L);
+
+#endif

@@ -1,0 +1,550 @@
+/* results.c — att.search and its Results userdata; att_exchange, the one request path.
+ *
+ * A Results is a small state machine: not started -> page in hand -> (page used up) -> next page
+ * requested -> page in hand -> ... -> done or failed. Every consumer (__call, next, collect, total,
+ * and the accounts/subscribers/products walkers) drives the same step function, results_step().
+ * Lua values live in user values: the request parameters, the page in hand, the ids of the page in
+ * hand (to detect a server that ignores pageOffset) and the error that ended the scan. */
+#include "results.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "host.h"
+
+enum { UV_PARAMS = 1, UV_PAGE, UV_IDS, UV_ERR, UV_COUNT = UV_ERR };
+
+typedef struct Results {
+    int closed, started, done, failed, record_mode;
+    lua_Integer page_size;      /* requested pageSize */
+    lua_Integer eff_size;       /* the server's pageInfo.pageSize when it gives one */
+    lua_Integer offset;         /* pageOffset of the page in hand (of the first page before that) */
+    lua_Integer total;          /* totalCount, -1 until known */
+    lua_Integer base;           /* 0-based position of the page in hand within the whole result */
+    lua_Integer yielded, limit; /* limit -1: none */
+    lua_Integer page_len, page_idx;
+    lua_Integer requests, pages, bytes;
+} Results;
+
+/* ---- exchange box ------------------------------------------------------------------------- */
+
+static int exchange_gc(lua_State *L)
+{
+    AttExchange *ex = luaL_checkudata(L, 1, ATT_EXCHANGE_MT);
+    att_buf_free(&ex->req);
+    att_response_free(&ex->resp);
+    return 0;
+}
+
+int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode,
+                 AttExchange **out)
+{
+    AttHttp *http = att_host_http(L);
+    AttExchange *ex;
+    AttResponse *r;
+    const char *body = NULL;
+    size_t body_len = 0;
+
+    if (body_idx) body_idx = lua_absindex(L, body_idx);
+    ex = lua_newuserdatauv(L, sizeof *ex, 0);
+    memset(ex, 0, sizeof *ex);
+    luaL_setmetatable(L, ATT_EXCHANGE_MT);
+    *out = ex;
+    r = &ex->resp;
+    att_http_url(http, path, ex->url, sizeof ex->url);
+
+    if (body_idx && lua_type(L, body_idx) == LUA_TSTRING) {
+        body = lua_tolstring(L, body_idx, &body_len);
+    } else if (body_idx && !lua_isnil(L, body_idx)) {
+        char err[160];
+        if (att_json_encode(L, body_idx, &ex->req, err, sizeof err) != 0)
+            return luaL_error(L, "request body: %s", err);
+        body = ex->req.data;
+        body_len = ex->req.len;
+    }
+
+    if (att_http_perform(http, method, path, body, body_len, r) != ATT_HTTP_OK) {
+        att_error_push_transport(L, r, ex->url);
+        return 0;
+    }
+    if (r->status < 200 || r->status > 299) {
+        att_error_push_http(L, r, ex->url);
+        return 0;
+    }
+    if (!decode || r->len == 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    if (!att_json_decode(L, r->body, r->len)) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+        att_error_push(L, "json", r->status, ex->url, msg, 0, r->body, r->len);
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- Results ------------------------------------------------------------------------------ */
+
+static Results *check_results(lua_State *L, int idx)
+{
+    return luaL_checkudata(L, idx, ATT_RESULTS_MT);
+}
+
+static Results *check_open(lua_State *L, int idx)
+{
+    Results *r = check_results(L, idx);
+    if (r->closed) luaL_error(L, "attempt to use a closed att.Results");
+    return r;
+}
+
+static void set_uv_nil(lua_State *L, int ud, int n)
+{
+    lua_pushnil(L);
+    lua_setiuservalue(L, ud, n);
+}
+
+static void finish(lua_State *L, Results *r, int ud)
+{
+    r->done = 1;
+    r->page_len = r->page_idx = 0;
+    set_uv_nil(L, ud, UV_PAGE);
+    set_uv_nil(L, ud, UV_IDS);
+}
+
+/* Error object on top: remember it, end the scan, raise it. */
+static int fail(lua_State *L, Results *r, int ud)
+{
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, ud, UV_ERR);
+    finish(L, r, ud);
+    r->failed = 1;
+    return lua_error(L);
+}
+
+static int protocol_error(lua_State *L, Results *r, int ud, const AttExchange *ex, const char *msg)
+{
+    att_error_push(L, "protocol", ex->resp.status, ex->url, msg, 0, ex->resp.body, ex->resp.len);
+    return fail(L, r, ud);
+}
+
+/* Pushes individual.id as a string key, or nil when it has none. [-0, +1, -] */
+static void push_id(lua_State *L, int individuals, lua_Integer i)
+{
+    lua_rawgeti(L, individuals, i);
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        lua_getfield(L, -1, "id");
+        lua_remove(L, -2);
+        if (lua_type(L, -1) == LUA_TNUMBER) lua_tostring(L, -1);   /* ids 1 and "1" are the same */
+        if (lua_type(L, -1) == LUA_TSTRING) return;
+    }
+    lua_pop(L, 1);
+    lua_pushnil(L);
+}
+
+/* Requests the page at r->offset and makes it the page in hand. [-0, +0, e] */
+static void fetch_page(lua_State *L, Results *r, int ud)
+{
+    AttExchange *ex;
+    int top = lua_gettop(L), resp, individuals, ids, ok;
+    lua_Integer total, n, i;
+    char msg[200];
+
+    lua_getiuservalue(L, ud, UV_PARAMS);
+    lua_pushinteger(L, r->offset);
+    lua_setfield(L, -2, "pageOffset");
+    ok = att_exchange(L, "POST", ATT_SEARCH_PATH, top + 1, 1, &ex);
+    r->requests++;
+    r->bytes += (lua_Integer)ex->resp.len;
+    if (!ok) fail(L, r, ud);
+    resp = lua_gettop(L);
+
+    if (lua_type(L, resp) != LUA_TTABLE)
+        protocol_error(L, r, ud, ex, "response is not a JSON object");
+    lua_getfield(L, resp, "totalCount");
+    if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)
+        protocol_error(L, r, ud, ex, "response has no totalCount (a non-negative integer)");
+    total = lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    lua_getfield(L, resp, "individuals");
+    if (lua_type(L, -1) != LUA_TTABLE)
+        protocol_error(L, r, ud, ex, "response has no individuals array");
+    individuals = lua_gettop(L);
+    n = (lua_Integer)lua_rawlen(L, individuals);
+
+    lua_getfield(L, resp, "pageInfo");
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        lua_getfield(L, -1, "pageSize");
+        if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1) r->eff_size = lua_tointeger(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+
+    /* A page sharing an individual with the previous page means the server does not page the way
+     * we asked: stop rather than loop or yield duplicates. */
+    lua_createtable(L, 0, (int)n);
+    ids = lua_gettop(L);
+    lua_getiuservalue(L, ud, UV_IDS);
+    for (i = 1; i <= n; i++) {
+        push_id(L, individuals, i);
+        if (lua_isnil(L, -1)) { lua_pop(L, 1); continue; }
+        if (lua_type(L, ids + 1) == LUA_TTABLE) {
+            lua_pushvalue(L, -1);
+            if (lua_rawget(L, ids + 1) != LUA_TNIL) {
+                if (i == 1 && lua_tointeger(L, -1) == 1)
+                    snprintf(msg, sizeof msg, "the page at pageOffset %lld repeats the previous page "
+                             "(the server ignores pageOffset)", (long long)r->offset);
+                else
+                    snprintf(msg, sizeof msg, "the page at pageOffset %lld overlaps the previous page "
+                             "(the server pages differently; try paging = \"%s\")", (long long)r->offset,
+                             r->record_mode ? "page" : "record");
+                protocol_error(L, r, ud, ex, msg);
+            }
+            lua_pop(L, 1);
+        }
+        lua_pushinteger(L, i);                              /* id -> position on its page */
+        lua_rawset(L, ids);
+    }
+    lua_pop(L, 1);
+    lua_setiuservalue(L, ud, UV_IDS);
+
+    lua_pushvalue(L, individuals);
+    lua_setiuservalue(L, ud, UV_PAGE);
+    r->started = 1;
+    r->pages++;
+    r->total = total;
+    r->page_len = n;
+    r->page_idx = 0;
+    r->base = r->record_mode ? r->offset - 1 : (r->offset - 1) * r->eff_size;
+    lua_settop(L, top);
+}
+
+/* The page in hand is used up: is there more to ask for? */
+static int more_pages(const Results *r)
+{
+    if (r->page_len == 0 || r->page_len < r->eff_size) return 0;      /* empty or short page */
+    if (r->total >= 0 && r->base + r->page_len >= r->total) return 0;
+    return 1;
+}
+
+/* Pushes the next individual and returns 1, or returns 0 at the end. [-0, +(0|1), e] */
+static int results_step(lua_State *L, Results *r, int ud)
+{
+    for (;;) {
+        if (r->failed) {
+            lua_getiuservalue(L, ud, UV_ERR);
+            lua_error(L);
+        }
+        if (r->done) return 0;
+        if (r->limit >= 0 && r->yielded >= r->limit) { finish(L, r, ud); return 0; }
+        if (r->started && r->page_idx < r->page_len) {
+            lua_getiuservalue(L, ud, UV_PAGE);
+            lua_rawgeti(L, -1, ++r->page_idx);
+            lua_remove(L, -2);
+            r->yielded++;
+            return 1;
+        }
+        if (r->started) {
+            if (!more_pages(r)) { finish(L, r, ud); return 0; }
+            r->offset += r->record_mode ? r->page_len : 1;
+        }
+        fetch_page(L, r, ud);
+    }
+}
+
+/* r:next() -> individual or nil; also __call, so that Results is its own iterator. */
+static int results_next(lua_State *L)
+{
+    Results *r = check_open(L, 1);
+    if (!results_step(L, r, 1)) lua_pushnil(L);
+    return 1;
+}
+
+/* r:total() -> totalCount, fetching the first page if needed. */
+static int results_total(lua_State *L)
+{
+    Results *r = check_open(L, 1);
+    if (r->failed) { lua_getiuservalue(L, 1, UV_ERR); return lua_error(L); }
+    if (!r->started) fetch_page(L, r, 1);
+    lua_pushinteger(L, r->total);
+    return 1;
+}
+
+/* r:collect([n]) -> array of up to n (default: all remaining) individuals. */
+static int results_collect(lua_State *L)
+{
+    Results *r = check_open(L, 1);
+    lua_Integer n = luaL_optinteger(L, 2, -1), i = 0;
+    luaL_argcheck(L, n >= -1, 2, "must be >= 0");
+    lua_settop(L, 1);
+    lua_newtable(L);
+    while ((n < 0 || i < n) && results_step(L, r, 1))
+        lua_rawseti(L, 2, ++i);
+    return 1;
+}
+
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, k);
+}
+
+/* r:stats() -> {requests=, pages=, bytes=, yielded=, total=} */
+static int results_stats(lua_State *L)
+{
+    Results *r = check_results(L, 1);
+    lua_createtable(L, 0, 5);
+    set_int(L, "requests", r->requests);
+    set_int(L, "pages", r->pages);
+    set_int(L, "bytes", r->bytes);
+    set_int(L, "yielded", r->yielded);
+    if (r->total >= 0) set_int(L, "total", r->total);
+    return 1;
+}
+
+/* r:close(), __close and __gc: release the page; closing twice is harmless. */
+static int results_close(lua_State *L)
+{
+    Results *r = check_results(L, 1);
+    if (!r->closed) {
+        r->closed = 1;
+        finish(L, r, 1);
+    }
+    return 0;
+}
+
+static int results_tostring(lua_State *L)
+{
+    Results *r = check_results(L, 1);
+    luaL_Buffer b;
+    const char *st;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, "att.Results{");
+    lua_getiuservalue(L, 1, UV_PARAMS);
+    lua_getfield(L, -1, "serviceType");
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        lua_pushfstring(L, "serviceType=%s, ", lua_tostring(L, -1));
+        lua_remove(L, -2);
+    } else {
+        lua_pop(L, 1);
+        lua_pushliteral(L, "");
+    }
+    lua_remove(L, -2);
+    luaL_addvalue(&b);
+    lua_pushfstring(L, "pageSize=%I, paging=%s}: ", (LUAI_UACINT)r->page_size, r->record_mode ? "record" : "page");
+    luaL_addvalue(&b);
+    st = r->closed ? "closed" : r->failed ? "failed" : r->done ? "finished" : r->started ? "scanning" : "not started";
+    luaL_addstring(&b, st);
+    if (r->started) {
+        lua_pushfstring(L, ", %I of %I yielded, %I requests", (LUAI_UACINT)r->yielded, (LUAI_UACINT)r->total,
+                        (LUAI_UACINT)r->requests);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    return 1;
+}
+
+/* ---- accounts / subscribers / products walkers -------------------------------------------- */
+
+static const char *const LEVEL_FIELD[] = {"accounts", "subscribers", "products"};
+#define W_IDX 10        /* the walker state table keeps items at 0..3 and indices at 11..13 */
+
+/* Iterator for depth D (1 accounts, 2 subscribers, 3 products): yields the item at depth D and its
+ * parents up to the individual. Upvalues: the Results, the state table, D. */
+static int walk_iter(lua_State *L)
+{
+    int st = lua_upvalueindex(2);
+    int depth = (int)lua_tointeger(L, lua_upvalueindex(3));
+    int k = depth, top = lua_gettop(L);
+    Results *r = check_open(L, lua_upvalueindex(1));
+
+    for (;;) {
+        lua_Integer i;
+        int t;
+        lua_settop(L, top);
+        if (k == 0) {
+            lua_pushvalue(L, lua_upvalueindex(1));
+            if (!results_step(L, r, top + 1)) return 0;
+            lua_rawseti(L, st, 0);
+            lua_pushinteger(L, 0);
+            lua_rawseti(L, st, W_IDX + 1);
+            k = 1;
+            continue;
+        }
+        if (lua_rawgeti(L, st, k - 1) != LUA_TTABLE) {      /* no parent yet */
+            k--;
+            continue;
+        }
+        lua_getfield(L, -1, LEVEL_FIELD[k - 1]);             /* the parent's array */
+        lua_rawgeti(L, st, W_IDX + k);
+        i = lua_tointeger(L, -1) + 1;
+        lua_pop(L, 1);
+        t = lua_type(L, -1) == LUA_TTABLE ? lua_rawgeti(L, -1, i) : LUA_TNIL;
+        if (t == LUA_TNIL) {                                  /* level k used up: advance its parent */
+            lua_pushnil(L);
+            lua_rawseti(L, st, k - 1);
+            k--;
+            continue;
+        }
+        lua_pushinteger(L, i);
+        lua_rawseti(L, st, W_IDX + k);
+        if (t != LUA_TTABLE) continue;                        /* a null item: skip it */
+        lua_rawseti(L, st, k);
+        if (k == depth) break;
+        lua_pushinteger(L, 0);
+        lua_rawseti(L, st, W_IDX + k + 1);
+        k++;
+    }
+    lua_settop(L, top);
+    for (k = depth; k >= 0; k--) lua_rawgeti(L, st, k);
+    return depth + 1;
+}
+
+static int make_walker(lua_State *L, int depth)
+{
+    check_open(L, 1);
+    lua_settop(L, 1);
+    lua_newtable(L);
+    lua_pushinteger(L, depth);
+    lua_pushcclosure(L, walk_iter, 3);
+    return 1;
+}
+static int results_accounts(lua_State *L) { return make_walker(L, 1); }
+static int results_subscribers(lua_State *L) { return make_walker(L, 2); }
+static int results_products(lua_State *L) { return make_walker(L, 3); }
+
+/* ---- att.search ---------------------------------------------------------------------------- */
+
+/* Reads params[field] as an integer >= 1 (an integral float is accepted), default dflt. */
+static lua_Integer positive_field(lua_State *L, int params, const char *field, lua_Integer dflt)
+{
+    lua_Integer v = dflt;
+    int t = lua_getfield(L, params, field);
+    if (t != LUA_TNIL) {
+        int isint = 0;
+        if (t == LUA_TNUMBER) v = lua_tointegerx(L, -1, &isint);
+        if (!isint || v < 1)
+            luaL_error(L, "att.search: %s must be an integer >= 1 (got %s)", field, luaL_tolstring(L, -1, NULL));
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static const char *const OPTS[] = {"limit", "paging", NULL};
+
+int att_results_search(lua_State *L)
+{
+    Results *r;
+    lua_Integer size, offset, limit = -1;
+    int record_mode = 0;
+    AttBuf b = {0};
+    char err[160];
+    int rc;
+
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+
+    /* A copy of params, so that later changes to the caller's table do not change the scan. */
+    lua_newtable(L);                                            /* 3: params copy */
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, 3);
+    }
+    switch (lua_getfield(L, 3, "serviceType")) {
+    case LUA_TNIL: break;
+    case LUA_TSTRING:
+        if (lua_rawlen(L, -1) > 0) break;
+        /* fall through */
+    default:
+        return luaL_error(L, "att.search: serviceType must be a non-empty string (got %s)",
+                          luaL_tolstring(L, -1, NULL));
+    }
+    lua_pop(L, 1);
+    size = positive_field(L, 3, "pageSize", 50);
+    offset = positive_field(L, 3, "pageOffset", 1);
+    lua_pushinteger(L, size);
+    lua_setfield(L, 3, "pageSize");
+    lua_pushinteger(L, offset);
+    lua_setfield(L, 3, "pageOffset");
+    rc = att_json_encode(L, 3, &b, err, sizeof err);            /* everything else must be encodable */
+    att_buf_free(&b);
+    if (rc != 0) return luaL_error(L, "att.search: params: %s", err);
+
+    if (lua_istable(L, 2)) {
+        lua_pushnil(L);
+        while (lua_next(L, 2)) {
+            int i = 0;
+            lua_pop(L, 1);
+            if (lua_type(L, -1) == LUA_TSTRING)
+                for (; OPTS[i] && strcmp(OPTS[i], lua_tostring(L, -1)) != 0; i++) {}
+            if (lua_type(L, -1) != LUA_TSTRING || !OPTS[i])
+                return luaL_error(L, "att.search: unknown option %s (known: limit, paging)", luaL_tolstring(L, -1, NULL));
+        }
+        if (lua_getfield(L, 2, "limit") != LUA_TNIL) {
+            int isint = 0;
+            limit = lua_tointegerx(L, -1, &isint);
+            if (!isint || limit < 0)
+                return luaL_error(L, "att.search: opts.limit must be an integer >= 0 (got %s)", luaL_tolstring(L, -1, NULL));
+        }
+        lua_pop(L, 1);
+        if (lua_getfield(L, 2, "paging") != LUA_TNIL) {
+            const char *p = lua_tostring(L, -1);
+            if (lua_type(L, -1) != LUA_TSTRING || (strcmp(p, "page") != 0 && strcmp(p, "record") != 0))
+                return luaL_error(L, "att.search: opts.paging must be \"page\" or \"record\" (got %s)", luaL_tolstring(L, -1, NULL));
+            record_mode = p[0] == 'r';
+        }
+        lua_pop(L, 1);
+    }
+
+    r = lua_newuserdatauv(L, sizeof *r, UV_COUNT);
+    memset(r, 0, sizeof *r);
+    r->record_mode = record_mode;
+    r->page_size = r->eff_size = size;
+    r->offset = offset;
+    r->total = -1;
+    r->limit = limit;
+    luaL_setmetatable(L, ATT_RESULTS_MT);
+    lua_pushvalue(L, 3);
+    lua_setiuservalue(L, -2, UV_PARAMS);
+    return 1;
+}
+
+void att_results_init(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        {"next", results_next},
+        {"total", results_total},
+        {"collect", results_collect},
+        {"accounts", results_accounts},
+        {"subscribers", results_subscribers},
+        {"products", results_products},
+        {"stats", results_stats},
+        {"close", results_close},
+        {NULL, NULL}
+    };
+    static const luaL_Reg meta[] = {
+        {"__call", results_next},
+        {"__close", results_close},
+        {"__gc", results_close},
+        {"__tostring", results_tostring},
+        {"__index", NULL},
+        {NULL, NULL}
+    };
+    if (luaL_newmetatable(L, ATT_RESULTS_MT)) {
+        luaL_setfuncs(L, meta, 0);
+        luaL_newlib(L, methods);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);
+    if (luaL_newmetatable(L, ATT_EXCHANGE_MT)) {
+        lua_pushcfunction(L, exchange_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_pop(L, 1);
+}

@@ -1,0 +1,35 @@
+/* results.h — the Results userdata returned by att.search: a lazy, paging iterator over individuals,
+ * and the one request path (att_exchange) that att.search and att.request share. */
+#ifndef ATT_RESULTS_H
+#define ATT_RESULTS_H
+
+#include <lua.h>
+
+#include "http.h"
+#include "json.h"
+
+#define ATT_RESULTS_MT "att.Results"
+#define ATT_EXCHANGE_MT "att.Exchange"
+
+/* One request and its response, owned by a userdata so that nothing leaks when Lua raises. */
+typedef struct AttExchange {
+    AttBuf req;
+    AttResponse resp;
+    char url[1024];                 /* for messages, without user info */
+} AttExchange;
+
+/* Registers the metatables. [-0, +0, m] */
+void att_results_init(lua_State *L);
+
+/* Encodes the value at body_idx (0: no body; a string is sent as is), performs the request and
+ * pushes the exchange box and one value above it: on success the decoded JSON (nil when the body is
+ * empty or decode is 0) and returns 1; on failure (transport failure, non-2xx status, invalid JSON)
+ * an error object and returns 0. *ex receives the box. Raises only for unencodable bodies and
+ * memory errors. [-0, +2, e] */
+int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode,
+                 AttExchange **ex);
+
+/* att.search(params [, opts]) -> Results. [-0, +1, e] */
+int att_results_search(lua_State *L);
+
+#endif
