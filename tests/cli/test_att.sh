@@ -1,0 +1,127 @@
+#!/bin/sh
+# tests/cli/test_att.sh — runs att like a user: arguments, stdout, stderr, exit status, against
+# att-sandbox. Prints TAP. Env: ATT (the att binary), SANDBOX (the att-sandbox binary).
+set -u
+ATT=${ATT:-./att}
+SANDBOX=${SANDBOX:-./att-sandbox}
+T=$(mktemp -d "${TMPDIR:-/tmp}/att-cli.XXXXXX")
+n=0
+fails=0
+PIDS=""
+cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }
+trap cleanup EXIT INT TERM
+# A clean environment: nothing from the user's configuration leaks into the tests.
+unset ATT_BASE_URL ATT_APPNAME ATT_TOKEN ATT_TIMEOUT ATT_CONNECT_TIMEOUT ATT_MAX_RESPONSE
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+check() { # check DESC CONDITION-COMMAND...
+    d=$1; shift
+    if "$@"; then ok "$d"; else notok "$d" "out: $(head -c 600 "$T/out")" "err: $(head -c 600 "$T/err")" "rc: $rc"; fi
+}
+run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+has_out() { grep -q -- "$1" "$T/out"; }
+has_err() { grep -q -- "$1" "$T/err"; }
+out_is() { [ "$(cat "$T/out")" = "$1" ]; }
+rc_is() { [ "$rc" -eq "$1" ]; }
+
+start_sandbox() { # start_sandbox NAME ARGS... ; sets URL
+    "$SANDBOX" --port 0 "$@" >"$T/sb.out" 2>"$T/sb.err" &
+    PIDS="$PIDS $!"
+    i=0
+    URL=""
+    while [ $i -lt 100 ]; do
+        URL=$(head -n 1 "$T/sb.out" 2>/dev/null)
+        case "$URL" in http://*) break ;; esac
+        sleep 0.05
+        i=$((i + 1))
+    done
+}
+
+start_sandbox --individuals 50 --seed 3
+export ATT_BASE_URL="$URL"
+
+run "$ATT" --version
+check "--version prints the version" has_out "^att [0-9]*\.[0-9]*\.[0-9]* (Lua 5\.4"
+run "$ATT" --help
+check "--help prints usage and exits 0" has_out "usage: att \[options\] \[script \[args...\]\]"
+check "--help mentions ATT_TOKEN" has_out "ATT_TOKEN"
+
+run "$ATT" -e 'print(1 + 1)'
+check "-e runs a chunk" out_is 2
+
+printf 'print(arg[0], arg[1], arg[2], select("#", ...))\n' >"$T/args.lua"
+run "$ATT" "$T/args.lua" one two
+check "script arguments in arg and ..." out_is "$(printf '%s\tone\ttwo\t2' "$T/args.lua")"
+run "$ATT" -e 'x = 5' "$T/args.lua" -e
+check "options after the script belong to the script" out_is "$(printf '%s\t-e\tnil\t1' "$T/args.lua")"
+
+run sh -c "printf 'print(\"from stdin\", ...)' | \"$ATT\" - a b"
+check "- reads the script from stdin" out_is "$(printf 'from stdin\ta\tb')"
+run sh -c "printf 'print(att.version)' | \"$ATT\""
+check "no script and stdin not a terminal: runs stdin" has_out "^[0-9]"
+
+printf 'print("before")\nio.write("partial")\nlocal function f() error("boom") end\nf()\n' >"$T/err.lua"
+run "$ATT" "$T/err.lua"
+check "script error: exit status 1" rc_is 1
+check "script error: output before the error is kept" out_is "$(printf 'before\npartial')"
+check "script error: one message line first" sh -c "head -n 1 '$T/err' | grep -q '^att: .*err.lua:3: boom$'"
+check "script error: traceback" has_err "stack traceback:"
+check "script error: traceback names the function" has_err "in local 'f'"
+
+printf 'local t = setmetatable({}, {__tostring = function() return "custom" end}) error(t)\n' >"$T/obj.lua"
+run "$ATT" "$T/obj.lua"
+check "error object rendered through __tostring" sh -c "head -n 1 '$T/err' | grep -q '^att: custom$'"
+run "$ATT" -e 'error({})'
+check "non-string error value is described" has_err "error object is a table value"
+
+printf 'x = = 1\n' >"$T/syntax.lua"
+run "$ATT" "$T/syntax.lua"
+check "syntax error: exit 1 and a message" sh -c "[ $rc -eq 1 ] && grep -q 'syntax.lua:1:' '$T/err'"
+run "$ATT" "$T/missing.lua"
+check "missing script: exit 1, names the file" sh -c "[ $rc -eq 1 ] && grep -q 'cannot open .*missing.lua' '$T/err'"
+printf '\033Lua' >"$T/bin.luac"
+run "$ATT" "$T/bin.luac"
+check "binary chunks are refused" sh -c "[ $rc -eq 1 ] && grep -q 'attempt to load a binary chunk' '$T/err'"
+
+run "$ATT" --token abc -e 'print(1)'
+check "--token is refused (exit 2)" rc_is 2
+check "--token refusal explains ATT_TOKEN" has_err "ATT_TOKEN"
+run "$ATT" --token=abc -e 'print(1)'
+check "--token=VALUE is refused too" rc_is 2
+run "$ATT" --bogus
+check "unknown option: exit 2" sh -c "[ $rc -eq 2 ] && grep -q 'unknown option --bogus' '$T/err'"
+run "$ATT" --timeout abc -e ''
+check "bad --timeout: exit 2" rc_is 2
+run "$ATT" --base-url ftp://x -e ''
+check "bad --base-url: exit 2" rc_is 2
+run env ATT_TIMEOUT=-1 "$ATT" -e ''
+check "bad ATT_TIMEOUT: exit 2 naming the variable" sh -c "[ $rc -eq 2 ] && grep -q ATT_TIMEOUT '$T/err'"
+
+run "$ATT" -e 'print(att.search{serviceType="FIBER"}:total() > 0)'
+check "ATT_BASE_URL points att at the sandbox" out_is true
+run env ATT_BASE_URL=http://127.0.0.1:1/x "$ATT" --base-url "$URL" -e 'print(att.config().base_url)'
+check "--base-url overrides ATT_BASE_URL" out_is "$URL"
+run "$ATT" --appname reports --timeout 5 -e 'local c = att.config() print(c.appname, c.timeout)'
+check "--appname and --timeout" out_is "$(printf 'reports\t5.0')"
+run "$ATT" -e 'print(require("att") == att)'
+check "require 'att' is the global att" out_is true
+
+run env ATT_BASE_URL=http://127.0.0.1:1/omni-svcs "$ATT" -e 'print("started")' -e 'att.search{}:total()'
+check "connection refused: exit 1" rc_is 1
+check "connection refused: one clear line" sh -c "head -n 1 '$T/err' | grep -q '^att: network error on http://127.0.0.1:1/omni-svcs/v1/customers/search: '"
+check "connection refused: earlier output kept" out_is started
+
+# Authentication: the token goes in the Authorization header, and never into messages.
+start_sandbox --individuals 5 --token 'tok-Secret-123' --appname billing
+TOKURL=$URL
+run env ATT_BASE_URL="$TOKURL" ATT_TOKEN=tok-Secret-123 ATT_APPNAME=billing "$ATT" -e 'print(att.search{}:total())'
+check "ATT_TOKEN and ATT_APPNAME are sent" out_is 5
+run env ATT_BASE_URL="$TOKURL" ATT_TOKEN=wrong-Secret-999 ATT_APPNAME=billing "$ATT" -e 'att.search{}:total()'
+check "wrong token: HTTP 401 error, exit 1" sh -c "[ $rc -eq 1 ] && grep -q '^att: HTTP 401 from ' '$T/err'"
+check "wrong token: the token is not printed" sh -c "! grep -q 'wrong-Secret-999' '$T/err' '$T/out'"
+run env ATT_BASE_URL="$TOKURL" ATT_TOKEN=tok-Secret-123 ATT_APPNAME=billing "$ATT" -e 'for k, v in pairs(att.config()) do print(k, v) end'
+check "att.config() does not reveal the token" sh -c "! grep -q 'tok-Secret' '$T/out' && grep -q 'token_set.true' '$T/out'"
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

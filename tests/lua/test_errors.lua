@@ -1,0 +1,181 @@
+-- Error paths: parameter checks, HTTP statuses, network failures, invalid JSON, servers that page
+-- differently. Operational failures are error objects a script can pcall and inspect.
+local T = dofile("tests/lua/lib.lua")
+
+local sb = T.sandbox { "--individuals", "60" }
+att.configure { base_url = sb.url }
+
+-- Every wrong parameter raises before anything is sent, with a message naming it.
+local bad_params = {
+  { { serviceType = 123 }, nil, "serviceType must be a non%-empty string" },
+  { { serviceType = "" }, nil, "serviceType must be a non%-empty string" },
+  { { serviceType = true }, nil, "serviceType must be a non%-empty string" },
+  { { pageSize = 0 }, nil, "pageSize must be an integer >= 1 %(got 0%)" },
+  { { pageSize = -5 }, nil, "pageSize must be an integer >= 1" },
+  { { pageSize = 2.5 }, nil, "pageSize must be an integer >= 1 %(got 2%.5%)" },
+  { { pageSize = "10" }, nil, "pageSize must be an integer >= 1 %(got 10%)" },
+  { { pageOffset = 0 }, nil, "pageOffset must be an integer >= 1" },
+  { { pageOffset = {} }, nil, "pageOffset must be an integer >= 1" },
+  { { extra = print }, nil, "params: cannot encode a function as JSON" },
+  { { extra = 0 / 0 }, nil, "params: cannot encode NaN" },
+  { { extra = "\xff" }, nil, "params: string is not valid UTF%-8" },
+  { {}, { limit = -1 }, "opts%.limit must be an integer >= 0" },
+  { {}, { limit = 1.5 }, "opts%.limit must be an integer >= 0" },
+  { {}, { paging = "pages" }, "opts%.paging must be \"page\" or \"record\"" },
+  { {}, { limt = 3 }, "unknown option limt" },
+}
+for i, case in ipairs(bad_params) do
+  T.test("parameter error " .. i .. ": " .. case[3], function()
+    local before = sb.requests()
+    local err = T.raises(att.search, case[1], case[2])
+    T.eq(type(err), "string", "misuse raises a message")
+    T.match(err, "^att%.search: " .. case[3])
+    T.eq(sb.requests(), before, "nothing sent")
+  end)
+end
+
+T.test("params must be a table", function()
+  T.match(T.raises(att.search, "FIBER"), "bad argument #1 to 'att%%.search' %(table expected, got string%)")
+  T.match(T.raises(att.search, {}, 5), "bad argument #2 to 'att%%.search' %(table expected, got number%)")
+end)
+
+T.test("integral floats are accepted for pageSize and sent as integers", function()
+  local r = att.search { pageSize = 10.0 }
+  T.eq(#r:collect(10), 10, "collect")
+end)
+
+T.test("unknown params are sent unchanged (new API filters work without recompiling)", function()
+  local r = att.search { serviceType = "FIBER", someNewFilter = { "a", 1 }, flag = true }
+  T.ok(r:total() >= 0, "server tolerated the extra fields")
+end)
+
+local function expect_error(fn, kind, status)
+  local ok, e = pcall(fn)
+  T.ok(not ok, "expected an error")
+  T.eq(type(e), "table", "error object type: " .. tostring(e))
+  T.ok(att.is_error(e), "att.is_error")
+  T.eq(e.kind, kind, "kind")
+  T.eq(e.status, status, "status")
+  T.eq(type(e.message), "string", "message")
+  T.eq(type(e.retryable), "boolean", "retryable")
+  T.eq(type(e.url), "string", "url")
+  T.ok(not tostring(e):find("\n"), "one line")
+  return e
+end
+
+T.test("HTTP 400 from the server is an error object with the server's message", function()
+  local e = expect_error(function() return att.search({ pageSize = 1000 }):total() end, "http", 400)
+  T.match(e.message, "pageSize must be an integer between 1 and 100")
+  T.eq(e.code, "INVALID_PAGE_SIZE", "code")
+  T.eq(e.retryable, false, "retryable")
+  T.eq(e.url, sb.url .. "/v1/customers/search", "url")
+  T.match(e.body, '"code":"INVALID_PAGE_SIZE"')
+  T.eq(tostring(e), "att: HTTP 400 from " .. sb.url .. "/v1/customers/search: " .. e.message, "tostring")
+end)
+
+T.test("HTTP 404 for an unknown path through att.request", function()
+  local e = expect_error(function() return att.request("POST", "/v1/nope", {}) end, "http", 404)
+  T.match(tostring(e), "^att: HTTP 404 from .*/v1/nope: ")
+end)
+
+T.test("att.request checks its arguments", function()
+  T.match(T.raises(att.request, "PO ST", "/x"), "not an HTTP method")
+  T.match(T.raises(att.request, "POST", "http://evil.example/x"), "must be a path starting with '/'")
+  T.match(T.raises(att.request, "POST", "/x", 42), "must be a table, a string or nil")
+end)
+
+T.test("HTTP 401 when the server wants a token we do not have", function()
+  local sbt = T.sandbox { "--individuals", "5", "--token", "s3cret-token" }
+  att.configure { base_url = sbt.url }
+  local e = expect_error(function() return att.search({}):total() end, "http", 401)
+  att.configure { base_url = sb.url }
+  T.eq(e.retryable, false, "retryable")
+  T.ok(not tostring(e):find("s3cret"), "no secret in the message")
+end)
+
+T.test("HTTP 400 when the server requires an appname; configure sends it", function()
+  local sba = T.sandbox { "--individuals", "5", "--appname", "reports" }
+  att.configure { base_url = sba.url }
+  local e = expect_error(function() return att.search({}):total() end, "http", 400)
+  T.eq(e.code, "MISSING_APPNAME", "code")
+  att.configure { appname = "reports" }
+  T.eq(att.search({}):total(), 5, "with appname")
+  att.configure { base_url = sb.url, appname = false }
+end)
+
+T.test("HTTP 500 is retryable and names the status", function()
+  local s5 = T.sandbox { "--individuals", "5", "--fault", "status=500" }
+  att.configure { base_url = s5.url }
+  local e = expect_error(function() for _ in att.search {} do end end, "http", 500)
+  att.configure { base_url = sb.url }
+  T.eq(e.retryable, true, "retryable")
+  T.match(tostring(e), "^att: HTTP 500 from .*: injected fault")
+end)
+
+T.test("an HTML gateway page gives its title as the message", function()
+  local s = T.sandbox { "--individuals", "5", "--fault", "html=502" }
+  att.configure { base_url = s.url }
+  local e = expect_error(function() return att.search({}):total() end, "http", 502)
+  att.configure { base_url = sb.url }
+  T.match(e.message, "502 Bad Gateway")
+  T.match(e.body, "<html")
+end)
+
+T.test("connection refused is a retryable network error with no status", function()
+  att.configure { base_url = "http://127.0.0.1:1/omni-svcs" }
+  local e = expect_error(function() return att.search({}):total() end, "network", nil)
+  att.configure { base_url = sb.url }
+  T.eq(e.retryable, true, "retryable")
+  T.match(tostring(e), "^att: network error on http://127%.0%.0%.1:1/omni%-svcs/v1/customers/search: ")
+end)
+
+T.test("invalid JSON in a 200 response is a json error with the body's start", function()
+  local s = T.sandbox { "--individuals", "5", "--fault", "bad-json" }
+  att.configure { base_url = s.url }
+  local e = expect_error(function() return att.search({}):total() end, "json", 200)
+  att.configure { base_url = sb.url }
+  T.eq(e.retryable, false, "retryable")
+  T.ok(#e.body > 0, "body")
+end)
+
+T.test("a fault after page 2 fails the scan after the individuals already yielded", function()
+  local s = T.sandbox { "--individuals", "30", "--fault", "status=503,after=2" }
+  att.configure { base_url = s.url }
+  local seen = 0
+  local ok, e = pcall(function() for _ in att.search { pageSize = 10 } do seen = seen + 1 end end)
+  att.configure { base_url = sb.url }
+  T.ok(not ok, "failed")
+  T.eq(seen, 20, "individuals before the failure")
+  T.eq(e.status, 503, "status")
+end)
+
+T.test("a server that ignores pageOffset is detected, not looped over", function()
+  local s = T.sandbox { "--individuals", "30", "--fault", "repeat-pages" }
+  att.configure { base_url = s.url }
+  local seen = 0
+  local e = expect_error(function() for _ in att.search { pageSize = 10 } do seen = seen + 1 end end, "protocol", 200)
+  att.configure { base_url = sb.url }
+  T.eq(seen, 10, "only the first page was yielded")
+  T.match(e.message, "repeats the previous page")
+  T.eq(s.requests(), 2, "requests")
+end)
+
+T.test("record-offset server with page-number client: overlap detected with a hint", function()
+  local s = T.sandbox { "--individuals", "30", "--paging", "record" }
+  att.configure { base_url = s.url }
+  local e = expect_error(function() for _ in att.search { pageSize = 10 } do end end, "protocol", 200)
+  T.match(e.message, "overlaps the previous page.*paging = \"record\"")
+  local n, last = 0, nil
+  for p in att.search({ pageSize = 10 }, { paging = "record" }) do n = n + 1; last = p end
+  att.configure { base_url = sb.url }
+  T.eq(n, 30, "record paging reads everything")
+end)
+
+T.test("a response larger than max_response fails cleanly", function()
+  att.configure { max_response = 2000 }
+  local e = expect_error(function() return att.search({ pageSize = 50 }):total() end, "protocol", 200)
+  att.configure { max_response = 64 * 1024 * 1024 }
+  T.match(e.message, "larger than the 2000%-byte limit")
+end)
+
+T.done()

@@ -1,0 +1,160 @@
+/* test_core.c — unit tests for the pure parts of the core: JSON encoding and decoding, error
+ * message helpers, URL handling, redaction. */
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdlib.h>
+
+#include "error.h"
+#include "http.h"
+#include "json.h"
+#include "unit.h"
+
+int unit_count, unit_failed;
+
+/* Encodes the result of evaluating expr; returns a static string ("ERR: msg" on failure). */
+static const char *enc(lua_State *L, const char *expr)
+{
+    static char out[512];
+    AttBuf b = {0};
+    char err[160];
+    char code[600];
+    snprintf(code, sizeof code, "return %s", expr);
+    if (luaL_dostring(L, code) != LUA_OK) {
+        snprintf(out, sizeof out, "LUA: %s", lua_tostring(L, -1));
+    } else if (att_json_encode(L, -1, &b, err, sizeof err) != 0) {
+        snprintf(out, sizeof out, "ERR: %s", err);
+    } else {
+        snprintf(out, sizeof out, "%s", b.data);
+    }
+    att_buf_free(&b);
+    lua_settop(L, 0);
+    return out;
+}
+
+static void test_encode(lua_State *L)
+{
+    CHECK_STR(enc(L, "{serviceType='FIBER', pageSize=50, pageOffset=1}"),
+              "{\"pageOffset\":1,\"pageSize\":50,\"serviceType\":\"FIBER\"}");
+    CHECK_STR(enc(L, "{1, 2.5, 'x', true, false}"), "[1,2.5,\"x\",true,false]");
+    CHECK_STR(enc(L, "9007199254740993"), "9007199254740993");      /* beyond 2^53: exact */
+    CHECK_STR(enc(L, "math.maxinteger"), "9223372036854775807");
+    CHECK_STR(enc(L, "0.1"), "0.1");
+    CHECK_STR(enc(L, "1/3"), "0.3333333333333333");
+    CHECK_STR(enc(L, "1e300"), "1e+300");
+    CHECK_STR(enc(L, "'a\"b\\\\c\\n\\t\\1\\127'"), "\"a\\\"b\\\\c\\n\\t\\u0001\x7f\"");
+    CHECK_STR(enc(L, "'\\u{CB}LISE \\u{4E2D}'"), "\"\xc3\x8bLISE \xe4\xb8\xad\"");
+    CHECK_STR(enc(L, "{}"), "{}");
+    CHECK_STR(enc(L, "att_json.array()"), "[]");
+    CHECK_STR(enc(L, "att_json.object({})"), "{}");
+    CHECK_STR(enc(L, "att_json.null"), "null");
+    CHECK_STR(enc(L, "{a={b={c={}}}}"), "{\"a\":{\"b\":{\"c\":{}}}}");
+    CHECK_STR(enc(L, "{[1]=1,[3]=3}"), "ERR: sparse array (holes cannot be encoded as JSON)");
+    CHECK_STR(enc(L, "{1, a=2}"), "ERR: table mixes array items and object keys");
+    CHECK_STR(enc(L, "{[1.5]=1}"), "ERR: table has keys that are neither strings nor positive integers");
+    CHECK_STR(enc(L, "0/0"), "ERR: cannot encode NaN or infinity as JSON");
+    CHECK_STR(enc(L, "math.huge"), "ERR: cannot encode NaN or infinity as JSON");
+    CHECK_STR(enc(L, "print"), "ERR: cannot encode a function as JSON");
+    CHECK_STR(enc(L, "'\\xc3'"), "ERR: string is not valid UTF-8");
+    CHECK_STR(enc(L, "'\\xed\\xa0\\x80'"), "ERR: string is not valid UTF-8");   /* surrogate */
+    CHECK_STR(enc(L, "(function() local t = {} t.t = t return t end)()"), "ERR: table nested too deeply (a cycle?)");
+}
+
+/* Decodes s and returns a description: math.type and value of path a (or the whole value). */
+static void test_decode(lua_State *L)
+{
+    const char *s = "{\"totalCount\":192,\"big\":1e300,\"f\":2.5,\"neg\":-7,\"e\":1E2,\"n\":null,"
+                    "\"name\":\"\\u00cbLISE\",\"arr\":[1,2.0,{\"x\":3}]}";
+    CHECK(att_json_decode(L, s, strlen(s)) == 1);
+    lua_getfield(L, -1, "totalCount");
+    CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == 192);
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "big");
+    CHECK(!lua_isinteger(L, -1));                  /* out of integer range: stays a float */
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "f");
+    CHECK(!lua_isinteger(L, -1) && lua_tonumber(L, -1) == 2.5);
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "neg");
+    CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == -7);
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "e");
+    CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == 100);
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "n");
+    CHECK(att_json_isnull(L, -1));
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "name");
+    CHECK_STR(lua_tostring(L, -1), "\xc3\x8bLISE");
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "arr");
+    lua_rawgeti(L, -1, 2);
+    CHECK(lua_isinteger(L, -1));
+    lua_pop(L, 1);
+    lua_rawgeti(L, -1, 3);
+    lua_getfield(L, -1, "x");
+    CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == 3);
+    lua_settop(L, 0);
+
+    CHECK(att_json_decode(L, "10000", 5) == 1 && lua_isinteger(L, -1));
+    lua_settop(L, 0);
+    CHECK(att_json_decode(L, "{\"a\":", 5) == 0);
+    CHECK(lua_type(L, -1) == LUA_TSTRING);
+    lua_settop(L, 0);
+    CHECK(att_json_decode(L, "NaN", 3) == 0);      /* strict: no invalid numbers */
+    lua_settop(L, 0);
+    CHECK(att_json_decode(L, "0x10", 4) == 0);
+    lua_settop(L, 0);
+}
+
+static void test_helpers(lua_State *L)
+{
+    char buf[64];
+    att_one_line("  first line\r\nsecond", 20, buf, sizeof buf);
+    CHECK_STR(buf, "first line");
+    att_one_line("tab\there\x01", 9, buf, sizeof buf);
+    CHECK_STR(buf, "tab here");
+    att_one_line("\xc3\x8b\xc3\x8b\xc3\x8b", 6, buf, 4);    /* never cuts a UTF-8 sequence */
+    CHECK_STR(buf, "\xc3\x8b");
+    att_one_line("", 0, buf, sizeof buf);
+    CHECK_STR(buf, "");
+
+    att_url_strip_userinfo("https://user:pw@host.example/a?b=c", buf, sizeof buf);
+    CHECK_STR(buf, "https://host.example/a?b=c");
+    att_url_strip_userinfo("http://h/p@q", buf, sizeof buf);
+    CHECK_STR(buf, "http://h/p@q");
+
+    CHECK(att_http_method_ok("POST"));
+    CHECK(att_http_method_ok("PATCH"));
+    CHECK(!att_http_method_ok("post"));
+    CHECK(!att_http_method_ok("PO ST"));
+    CHECK(!att_http_method_ok(""));
+
+    CHECK(att_error_status_retryable(429));
+    CHECK(att_error_status_retryable(503));
+    CHECK(!att_error_status_retryable(400));
+    CHECK(!att_error_status_retryable(401));
+    CHECK(!att_error_status_retryable(501));
+    CHECK_STR(att_http_reason(404), "Not Found");
+    CHECK_STR(att_http_reason(599), "Server Error");
+
+    att_push_redacted(L, "Bearer abc123 and abc123x", 25, "abc123");
+    CHECK_STR(lua_tostring(L, -1), "Bearer [REDACTED] and [REDACTED]x");
+    att_push_redacted(L, "nothing", 7, "");
+    CHECK_STR(lua_tostring(L, -1), "nothing");
+    lua_settop(L, 0);
+}
+
+int main(void)
+{
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    att_json_init(L);
+    att_json_open(L);
+    lua_setglobal(L, "att_json");
+    test_encode(L);
+    test_decode(L);
+    test_helpers(L);
+    lua_close(L);
+    printf("1..%d\n", unit_count);
+    return unit_failed ? 1 : 0;
+}
