@@ -1,0 +1,43 @@
+-- fiber-accounts.lua — every account of one service type (default FIBER), one row per account,
+-- as CSV (or another format). The search returns whole individuals, so accounts of other service
+-- types held by the same people are left out here.
+--
+--   att scripts/fiber-accounts.lua > fiber.csv
+--   att scripts/fiber-accounts.lua --service WIRELESS --format table
+local args = require("att.args").parse {
+  description = "Accounts of one service type as CSV, one row per account.",
+  { "service", "string", "FIBER", "service type to search for" },
+  { "format", "string", "csv", "csv, tsv, jsonl, json, markdown or table" },
+  { "out", "string", nil, "write to this file instead of standard output" },
+  { "page-size", "integer", 50, "individuals per request" },
+}
+local report = require "att.report"
+local service = args.service:upper()
+
+local columns = {
+  "individualId", "givenName", "familyName", "accountId", "accountType", "accountSubType",
+  "billingMarket", "billingSubMarket", "accountLocked", "subscribersCount", "isDigitalAccount",
+}
+
+local rows = coroutine.wrap(function()
+  local results <close> = att.search { serviceType = service, pageSize = args["page-size"] }
+  for account, person in results:accounts() do
+    if tostring(account.serviceType):upper() == service then
+      coroutine.yield {
+        individualId = person.id,
+        givenName = person.givenName,
+        familyName = person.familyName,
+        accountId = account.id,
+        accountType = account.accountType,
+        accountSubType = account.accountSubType,
+        billingMarket = account.billingMarket,
+        billingSubMarket = account.billingSubMarket,
+        accountLocked = account.accountLocked,
+        subscribersCount = account.subscribersCount,
+        isDigitalAccount = account.isDigitalAccount,
+      }
+    end
+  end
+end)
+
+report.write(args.format, rows, { columns = columns, out = args.out })

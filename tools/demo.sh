@@ -1,0 +1,47 @@
+#!/bin/sh
+# tools/demo.sh — `make demo`: starts att-sandbox on a free port and runs the example reports of
+# scripts/ against it. Reports that are files go to build/demo/.
+set -eu
+cd "$(dirname "$0")/.."
+OUT=build/demo
+mkdir -p "$OUT"
+URLFILE=$(mktemp)
+./att-sandbox --port 0 --individuals 2000 --seed 42 >"$URLFILE" 2>"$OUT/sandbox.log" &
+SBPID=$!
+trap 'kill $SBPID 2>/dev/null; rm -f "$URLFILE"' EXIT INT TERM
+i=0
+until grep -q '^http' "$URLFILE" 2>/dev/null; do
+    i=$((i + 1))
+    if [ $i -gt 100 ]; then echo "demo: att-sandbox did not start" >&2; cat "$OUT/sandbox.log" >&2; exit 1; fi
+    sleep 0.05
+done
+ATT_BASE_URL=$(head -n 1 "$URLFILE")
+ATT_APPNAME=att-demo
+export ATT_BASE_URL ATT_APPNAME
+unset ATT_TOKEN
+
+step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
+
+echo "att-sandbox: 2000 generated individuals at $ATT_BASE_URL"
+
+step "FIBER accounts as CSV (first lines; whole file in $OUT/fiber-accounts.csv)" \
+     "att scripts/fiber-accounts.lua --out $OUT/fiber-accounts.csv"
+./att scripts/fiber-accounts.lua --out "$OUT/fiber-accounts.csv"
+head -n 6 "$OUT/fiber-accounts.csv"
+echo "... $(($(wc -l <"$OUT/fiber-accounts.csv") - 1)) accounts"
+
+step "Individuals and accounts per billing market" "att scripts/markets.lua"
+./att scripts/markets.lua
+
+step "Locked FIBER accounts with their subscribers (first 15 rows)" "att scripts/locked-accounts.lua"
+./att scripts/locked-accounts.lua | head -n 17
+
+step "Multi-step lookup: customers under two or more service types (first 10)" \
+     "att scripts/cross-service.lua --format markdown"
+./att scripts/cross-service.lua --format markdown | head -n 12
+
+step "A one-liner" "att -e 'local r = att.search{serviceType=\"FIBER\"} print(r:total(), r:next().familyName)'"
+./att -e 'local r = att.search{serviceType="FIBER"} print(r:total(), r:next().familyName)'
+
+echo
+echo "Done. Point ATT_BASE_URL (and ATT_TOKEN, ATT_APPNAME) at a real server to run the same scripts."
