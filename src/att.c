@@ -59,6 +59,74 @@ static int l_config(lua_State *L)
     return 1;
 }
 
+/* Keeps a string alive for the life of the state (the configuration borrows it). [-0, +0, m] */
+static const char *keep_string(lua_State *L, int idx, const char *name)
+{
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, "att.config.strings");
+    lua_pushvalue(L, idx);
+    lua_setfield(L, -2, name);
+    lua_pop(L, 1);
+    return lua_tostring(L, idx);
+}
+
+static double positive_seconds(lua_State *L, int idx, const char *name)
+{
+    double v = (double)lua_tonumber(L, idx);
+    if (lua_type(L, idx) != LUA_TNUMBER || !(v > 0) || v > 86400)
+        luaL_error(L, "att.configure: %s must be a number of seconds > 0", name);
+    return v;
+}
+
+/* att.configure{base_url=, appname=, timeout=, connect_timeout=, max_response=}: changes the
+ * configuration for the requests that follow (the token stays what the environment gave). */
+static int l_configure(lua_State *L)
+{
+    static const char *const known[] = {"base_url", "appname", "timeout", "connect_timeout", "max_response", NULL};
+    AttHost *h = att_host_get(L);
+    AttConfig c = h->cfg;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        int k = 0;
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+        for (; known[k] && strcmp(known[k], key) != 0; k++) {}
+        switch (k) {
+        case 0: {
+            const char *u = lua_tostring(L, -1);
+            if (lua_type(L, -1) != LUA_TSTRING || (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0))
+                return luaL_error(L, "att.configure: base_url must be an http:// or https:// URL");
+            c.base_url = u;
+            break;
+        }
+        case 1:
+            if (lua_type(L, -1) != LUA_TSTRING && !att_json_isnull(L, -1) && lua_toboolean(L, -1))
+                return luaL_error(L, "att.configure: appname must be a string (or false to send none)");
+            c.appname = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+            break;
+        case 2: c.timeout = positive_seconds(L, -1, "timeout"); break;
+        case 3: c.connect_timeout = positive_seconds(L, -1, "connect_timeout"); break;
+        case 4:
+            if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1)
+                return luaL_error(L, "att.configure: max_response must be an integer number of bytes >= 1");
+            c.max_response = (size_t)lua_tointeger(L, -1);
+            break;
+        default:
+            return luaL_error(L, "att.configure: unknown setting %s", luaL_tolstring(L, -2, NULL));
+        }
+        lua_pop(L, 1);
+    }
+    /* Everything checked: apply. Strings are kept in the registry, the old client is replaced. */
+    if (lua_getfield(L, 1, "base_url") == LUA_TSTRING) c.base_url = keep_string(L, -1, "base_url");
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "appname") == LUA_TSTRING) c.appname = keep_string(L, -1, "appname");
+    lua_pop(L, 1);
+    h->cfg = c;
+    att_http_free(h->http);
+    h->http = NULL;
+    return 0;
+}
+
 /* att.stats() -> {requests=, bytes=, memory=, peak_memory=} for the whole run. */
 static int l_stats(lua_State *L)
 {
@@ -95,6 +163,7 @@ int att_open(lua_State *L)
         {"search", att_results_search},
         {"request", l_request},
         {"config", l_config},
+        {"configure", l_configure},
         {"stats", l_stats},
         {"is_error", l_is_error},
         {NULL, NULL}

@@ -248,7 +248,16 @@ static int results_step(lua_State *L, Results *r, int ud)
             return 1;
         }
         if (r->started) {
-            if (!more_pages(r)) { finish(L, r, ud); return 0; }
+            if (!more_pages(r)) {
+                if (r->total >= 0 && r->base + r->page_len < r->total && r->limit < 0)
+                    /* Not an error (totalCount may be an estimate), but never silent. */
+                    fprintf(stderr, "att: warning: the scan ended at a %s page (pageOffset %lld) after %lld "
+                            "of totalCount %lld; the server may page differently (see opts.paging)\n",
+                            r->page_len ? "short" : "empty", (long long)r->offset,
+                            (long long)(r->base + r->page_len), (long long)r->total);
+                finish(L, r, ud);
+                return 0;
+            }
             r->offset += r->record_mode ? r->page_len : 1;
         }
         fetch_page(L, r, ud);

@@ -14,9 +14,24 @@ LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/att-tests.XXXXXX")
 trap 'rm -rf "$LOGDIR"' EXIT INT TERM
 
 # ASan: leaks are errors; UBSan: stop at the first report. Lua's own library is not instrumented.
-ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
-UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
+# Reports also go to files under $LOGDIR/san, so that a report from a process whose exit status a
+# test does not look at (a sandbox, a command run for its output) still fails the suite.
+mkdir -p "$LOGDIR/san"
+ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86:log_path=$LOGDIR/san/asan"
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87:log_path=$LOGDIR/san/ubsan"
 export ASAN_OPTIONS UBSAN_OPTIONS
+
+sanitizer_reports() {   # counts and shows reports written since the last call
+    found=0
+    for r in "$LOGDIR"/san/*; do
+        [ -e "$r" ] || continue
+        found=$((found + 1))
+        echo "not ok - sanitizer report $(basename "$r"):"
+        sed 's/^/# /' "$r" | head -40
+        rm -f "$r"
+    done
+    return $found
+}
 
 run_one() {   # run_one NAME COMMAND...
     name=$1; shift
@@ -57,6 +72,12 @@ for suite in $SUITES; do
     for t in tests/cli/test_*.sh; do
         run_one "$suite/$t" sh "$t"
     done
+    sanitizer_reports
+    n_reports=$?
+    if [ "$n_reports" -gt 0 ]; then
+        suite_fail=$((suite_fail + n_reports))
+        printf '  %-40s %4d passed, %d failed\n' "$suite/sanitizer reports" 0 "$n_reports"
+    fi
     echo "== $suite: $suite_pass passed, $suite_fail failed"
     total_pass=$((total_pass + suite_pass))
     total_fail=$((total_fail + suite_fail))

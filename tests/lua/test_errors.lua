@@ -35,8 +35,8 @@ for i, case in ipairs(bad_params) do
 end
 
 T.test("params must be a table", function()
-  T.match(T.raises(att.search, "FIBER"), "bad argument #1 to 'att%%.search' %(table expected, got string%)")
-  T.match(T.raises(att.search, {}, 5), "bad argument #2 to 'att%%.search' %(table expected, got number%)")
+  T.match(T.raises(att.search, "FIBER"), "bad argument #1 to 'att%.search' %(table expected, got string%)")
+  T.match(T.raises(att.search, {}, 5), "bad argument #2 to 'att%.search' %(table expected, got number%)")
 end)
 
 T.test("integral floats are accepted for pageSize and sent as integers", function()

@@ -211,4 +211,43 @@ T.test("errors raised mid-scan stay raised; the scan does not restart", function
   T.ok(rawequal(e, e2), "same error object again")
 end)
 
+T.test("non-ASCII text (including \\u escapes) arrives as UTF-8, exactly", function()
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  -- Written with escapes on purpose: the server sends what the file holds.
+  f:write([[{"totalCount":2,"individuals":[
+    {"id":"u1","givenName":"\u00cbLISE","familyName":"NGUY\u1ec4N","preferredName":"\"CHIP\", JR.",
+     "accounts":[{"id":"1","serviceType":"FIBER","billingMarket":"DAL","accountLocked":"N","subscribers":[]}]},
+    {"id":"u2","givenName":"ZO\u00cb","familyName":"\u674e","preferredName":null,
+     "accounts":[{"id":"2","serviceType":"FIBER","billingMarket":"DAL","accountLocked":"Y","subscribers":[]}]}]}]])
+  f:close()
+  local s = T.sandbox { "--data", path }
+  att.configure { base_url = s.url }
+  local got = att.search({ serviceType = "FIBER" }):collect()
+  att.configure { base_url = sb.url }
+  os.remove(path)
+  T.eq(#got, 2, "count")
+  T.eq(got[1].givenName, "\u{CB}LISE", "givenName")
+  T.eq(got[1].familyName, "NGUY\u{1EC4}N", "familyName")
+  T.eq(got[1].preferredName, '"CHIP", JR.', "quotes and commas")
+  T.eq(got[2].familyName, "\u{674E}", "CJK")
+  T.eq(utf8.len(got[2].givenName), 3, "utf8.len")
+  T.eq(got[2].preferredName, att.null, "null is att.null")
+end)
+
+T.test("the generated data set has non-ASCII names, commas and quotes", function()
+  local non_ascii, comma, quote = false, false, false
+  for _, ind in ipairs(data) do
+    for _, k in ipairs { "givenName", "familyName", "preferredName" } do
+      local v = ind[k]
+      if type(v) == "string" then
+        if v:find("[\128-\255]") then non_ascii = true end
+        if v:find(",") then comma = true end
+        if v:find("[\"']") then quote = true end
+      end
+    end
+  end
+  T.ok(non_ascii and comma and quote, "non-ASCII, comma, quote")
+end)
+
 T.done()

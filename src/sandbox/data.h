@@ -1,0 +1,35 @@
+/* data.h — the data set a sandbox serves: individuals as ready compact JSON text, in a fixed order,
+ * plus one index per serviceType so that a filtered page costs O(page), not O(data set). */
+#ifndef ATT_SBX_DATA_H
+#define ATT_SBX_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "buf.h"
+
+typedef struct SbxData SbxData;
+
+/* The individuals a search matches, in data-set order: ids[0..count) or, when ids is NULL, all of
+ * 0..count-1. Borrowed from the data set; valid as long as it is. */
+typedef struct SbxSelection {
+    const uint32_t *ids;
+    size_t count;
+} SbxSelection;
+
+/* Both constructors return 0, or -1 with a one-line message in err (the file name first, for load). */
+int att_sbx_data_generate(SbxData **out, uint64_t count, uint64_t seed, char *err, size_t errlen);
+int att_sbx_data_load(SbxData **out, const char *path, char *err, size_t errlen);
+void att_sbx_data_free(SbxData *d);
+
+size_t att_sbx_data_count(const SbxData *d);
+/* service_type NULL selects everything; otherwise individuals with at least one account of that
+ * serviceType, compared case-insensitively (ASCII). */
+void att_sbx_data_select(const SbxData *d, const char *service_type, SbxSelection *sel);
+/* Appends individual `idx` (< count) as compact JSON. Thread-safe: the data set is read-only. */
+void att_sbx_data_append(const SbxData *d, size_t idx, SbxBuf *out);
+/* Writes the whole data set as a JSON array, one individual per line; 0 or -1 (errno set). */
+int att_sbx_data_dump(const SbxData *d, FILE *fp);
+
+#endif

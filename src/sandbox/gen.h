@@ -1,0 +1,42 @@
+/* gen.h — the deterministic generator of realistic individuals.
+ *
+ * Individual number `idx` is a pure function of (seed, idx, sub_base): it draws from its own PRNG
+ * stream, so any individual can be rendered again later without generating the ones before it. The
+ * only state that runs across individuals is the subscriber numbering (SUB-10001, SUB-10002, ...),
+ * which the caller carries as `sub_base`, the number of subscribers of all earlier individuals. */
+#ifndef ATT_SBX_GEN_H
+#define ATT_SBX_GEN_H
+
+#include <stdint.h>
+
+#include "buf.h"
+
+enum {
+    ATT_SBX_SVC_FIBER,
+    ATT_SBX_SVC_WIRELESS,
+    ATT_SBX_SVC_DSL,
+    ATT_SBX_SVC_DTV,
+    ATT_SBX_SVC_VOIP,
+    ATT_SBX_SVC_COUNT
+};
+
+#define ATT_SBX_GEN_MAX_INDIVIDUALS 10000000u
+
+typedef struct SbxGen {
+    uint64_t base;       /* seed, mixed */
+    uint64_t acct_add;   /* offset of the account-number permutation */
+} SbxGen;
+
+/* What the data set needs to know about an individual without its text. */
+typedef struct SbxGenInfo {
+    unsigned svc_mask;   /* bit ATT_SBX_SVC_x set when some account has that serviceType */
+    unsigned nsubs;      /* subscribers over all its accounts */
+} SbxGenInfo;
+
+void att_sbx_gen_init(SbxGen *g, uint64_t seed);
+/* Draws individual `idx`; fills *info; when `out` is not NULL appends its compact JSON text. */
+void att_sbx_gen_individual(const SbxGen *g, uint64_t idx, uint64_t sub_base, SbxBuf *out,
+                            SbxGenInfo *info);
+const char *att_sbx_gen_service_name(unsigned svc);
+
+#endif

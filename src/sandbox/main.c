@@ -1,0 +1,382 @@
+/* main.c — att-sandbox: command line, data set set-up, signal handling and the server's lifetime.
+ *
+ * Exit status: 0 after --help/--version/--dump or a clean SIGINT/SIGTERM shutdown; 2 for a bad
+ * option or data file; 1 when the server cannot start or runs out of memory. */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data.h"
+#include "fault.h"
+#include "search.h"
+#include "server.h"
+
+#ifndef ATT_VERSION
+#define ATT_VERSION "dev"
+#endif
+
+#define PROG "att-sandbox"
+
+/* The only mutable global: written by the signal handler, read by the main thread. */
+static volatile sig_atomic_t g_stop;
+
+typedef struct Options {
+    const char *host;
+    uint64_t port;
+    uint64_t individuals;
+    uint64_t seed;
+    const char *data;
+    uint64_t max_page_size;
+    SbxPaging paging;
+    const char *appname;
+    const char *token;
+    uint64_t latency_ms;
+    SbxFaults faults;
+    int verbose, dump, help, version;
+    int generator_option; /* --individuals or --seed given */
+} Options;
+
+typedef int (*OptSetter)(Options *o, const char *val, char *err, size_t errlen);
+
+typedef struct OptDef {
+    const char *name;   /* long name, without "--" */
+    char short_name;    /* or 0 */
+    const char *arg;    /* placeholder in the usage, or NULL for a flag */
+    OptSetter set;
+    const char *help;
+} OptDef;
+
+/* Decimal digits only, within [lo, hi]. */
+static int parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    if (!*s)
+        return -1;
+    uint64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        unsigned dgt = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - dgt) / 10)
+            return -1;
+        v = v * 10 + dgt;
+    }
+    if (v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int range_err(char *err, size_t errlen, const char *opt, const char *val, uint64_t lo,
+                     uint64_t hi)
+{
+    snprintf(err, errlen, "--%s '%s': expected an integer from %llu to %llu", opt, val,
+             (unsigned long long)lo, (unsigned long long)hi);
+    return -1;
+}
+
+#define UINT_SETTER(fn, field, opt, lo, hi)                                   \
+    static int fn(Options *o, const char *val, char *err, size_t errlen)      \
+    {                                                                         \
+        if (parse_uint(val, (lo), (hi), &o->field) != 0)                      \
+            return range_err(err, errlen, (opt), val, (lo), (hi));            \
+        return 0;                                                             \
+    }
+
+UINT_SETTER(set_port, port, "port", 0, 65535)
+UINT_SETTER(set_max_page_size, max_page_size, "max-page-size", 1, 100000)
+UINT_SETTER(set_latency, latency_ms, "latency", 0, 600000)
+
+static int set_individuals(Options *o, const char *val, char *err, size_t errlen)
+{
+    o->generator_option = 1;
+    if (parse_uint(val, 0, 10000000, &o->individuals) != 0)
+        return range_err(err, errlen, "individuals", val, 0, 10000000);
+    return 0;
+}
+
+static int set_seed(Options *o, const char *val, char *err, size_t errlen)
+{
+    o->generator_option = 1;
+    if (parse_uint(val, 0, UINT64_MAX, &o->seed) != 0)
+        return range_err(err, errlen, "seed", val, 0, UINT64_MAX);
+    return 0;
+}
+
+static int set_nonempty(const char **field, const char *opt, const char *val, char *err,
+                        size_t errlen)
+{
+    if (!*val) {
+        snprintf(err, errlen, "--%s: the value must not be empty", opt);
+        return -1;
+    }
+    *field = val;
+    return 0;
+}
+
+static int set_host(Options *o, const char *val, char *err, size_t errlen)
+{
+    return set_nonempty(&o->host, "host", val, err, errlen);
+}
+
+static int set_data(Options *o, const char *val, char *err, size_t errlen)
+{
+    return set_nonempty(&o->data, "data", val, err, errlen);
+}
+
+static int set_appname(Options *o, const char *val, char *err, size_t errlen)
+{
+    return set_nonempty(&o->appname, "appname", val, err, errlen);
+}
+
+static int set_token(Options *o, const char *val, char *err, size_t errlen)
+{
+    /* The value is never echoed: it is a secret. */
+    for (const char *p = val; *p; p++) {
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
+            snprintf(err, errlen, "--token: the token must be printable ASCII without spaces");
+            return -1;
+        }
+    }
+    return set_nonempty(&o->token, "token", val, err, errlen);
+}
+
+static int set_paging(Options *o, const char *val, char *err, size_t errlen)
+{
+    if (strcmp(val, "page") == 0)
+        o->paging = ATT_SBX_PAGING_PAGE;
+    else if (strcmp(val, "record") == 0)
+        o->paging = ATT_SBX_PAGING_RECORD;
+    else {
+        snprintf(err, errlen, "--paging '%s': expected 'page' or 'record'", val);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_fault(Options *o, const char *val, char *err, size_t errlen)
+{
+    return att_sbx_fault_add(&o->faults, val, err, errlen);
+}
+
+static int set_verbose(Options *o, const char *val, char *err, size_t errlen)
+{
+    (void)val, (void)err, (void)errlen;
+    o->verbose = 1;
+    return 0;
+}
+
+static int set_dump(Options *o, const char *val, char *err, size_t errlen)
+{
+    (void)val, (void)err, (void)errlen;
+    o->dump = 1;
+    return 0;
+}
+
+static int set_help(Options *o, const char *val, char *err, size_t errlen)
+{
+    (void)val, (void)err, (void)errlen;
+    o->help = 1;
+    return 0;
+}
+
+static int set_version(Options *o, const char *val, char *err, size_t errlen)
+{
+    (void)val, (void)err, (void)errlen;
+    o->version = 1;
+    return 0;
+}
+
+static const OptDef options[] = {
+    {"host", 0, "ADDR", set_host, "address to listen on (default 127.0.0.1)"},
+    {"port", 0, "N", set_port, "TCP port; 0 picks a free one (default 8080)"},
+    {"individuals", 0, "N", set_individuals, "generate N individuals, 0..10000000 (default 1000)"},
+    {"seed", 0, "S", set_seed, "seed of the generated data, unsigned 64-bit (default 1)"},
+    {"data", 0, "FILE", set_data, "serve the individuals in FILE (JSON array, or object with \"individuals\")"},
+    {"max-page-size", 0, "N", set_max_page_size, "largest pageSize accepted (default 100)"},
+    {"paging", 0, "page|record", set_paging, "pageOffset numbers pages (default) or records, from 1"},
+    {"appname", 0, "NAME", set_appname, "require the header 'appname: NAME' (else 400 MISSING_APPNAME)"},
+    {"token", 0, "TOKEN", set_token, "require 'Authorization: Bearer TOKEN' (else 401 UNAUTHORIZED)"},
+    {"latency", 0, "MS", set_latency, "wait MS milliseconds before each answer (default 0)"},
+    {"fault", 0, "SPEC", set_fault, "misbehave: repeat-pages|status=CODE|html=CODE|bad-json[,after=K]; repeatable"},
+    {"verbose", 'v', NULL, set_verbose, "log one line per request on stderr"},
+    {"dump", 0, NULL, set_dump, "print the data set as a JSON array on stdout and exit"},
+    {"help", 0, NULL, set_help, "show this help and exit"},
+    {"version", 0, NULL, set_version, "show the version and exit"},
+};
+
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+static void usage(FILE *fp)
+{
+    fputs("Usage: " PROG " [OPTION]...\n"
+          "Serve a local, faithful copy of the AT&T Omni Customer Search API\n"
+          "(POST /omni-svcs/v1/customers/search) over generated or loaded data.\n"
+          "The first line on stdout is the base URL, e.g. http://127.0.0.1:8080/omni-svcs.\n\n",
+          fp);
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        const OptDef *d = &options[i];
+        char left[48];
+        snprintf(left, sizeof left, "%c%c%c --%s%s%s", d->short_name ? '-' : ' ',
+                 d->short_name ? d->short_name : ' ', d->short_name ? ',' : ' ', d->name,
+                 d->arg ? " " : "", d->arg ? d->arg : "");
+        fprintf(fp, "  %-26s %s\n", left, d->help);
+    }
+}
+
+static const OptDef *find_option(const char *arg, size_t len)
+{
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        const OptDef *d = &options[i];
+        if (arg[0] == '-' && arg[1] == '-' && strlen(d->name) == len - 2 &&
+            memcmp(arg + 2, d->name, len - 2) == 0)
+            return d;
+        if (len == 2 && arg[0] == '-' && d->short_name && arg[1] == d->short_name)
+            return d;
+    }
+    return NULL;
+}
+
+/* Fills *o from argv; 0, or -1 with a message in err. Accepts "--opt VALUE" and "--opt=VALUE". */
+static int parse_args(int argc, char **argv, Options *o, char *err, size_t errlen)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+        size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+        const OptDef *d = arg[0] == '-' ? find_option(arg, len) : NULL;
+        if (!d) {
+            snprintf(err, errlen, "%s '%.60s' (see --help)",
+                     arg[0] == '-' ? "unknown option" : "unexpected argument", arg);
+            return -1;
+        }
+        const char *val = NULL;
+        if (d->arg) {
+            if (eq)
+                val = eq + 1;
+            else if (i + 1 < argc)
+                val = argv[++i];
+            else {
+                snprintf(err, errlen, "--%s needs a value: --%s %s", d->name, d->name, d->arg);
+                return -1;
+            }
+        } else if (eq) {
+            snprintf(err, errlen, "--%s takes no value", d->name);
+            return -1;
+        }
+        if (d->set(o, val, err, errlen) != 0)
+            return -1;
+    }
+    if (o->data && o->generator_option) {
+        snprintf(err, errlen, "--data cannot be combined with --individuals or --seed");
+        return -1;
+    }
+    return 0;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+/* Serves until SIGINT or SIGTERM. Those signals stay blocked in every thread but this one while it
+ * waits in sigsuspend, so no libmicrohttpd thread is ever interrupted by them. */
+static int serve(const Options *o, const SbxData *data)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+
+    sigset_t block, wait_mask;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &wait_mask);
+    sigdelset(&wait_mask, SIGINT);
+    sigdelset(&wait_mask, SIGTERM);
+
+    SbxServerConfig cfg = {
+        .host = o->host,
+        .port = (unsigned)o->port,
+        .data = data,
+        .max_page_size = (unsigned)o->max_page_size,
+        .paging = o->paging,
+        .appname = o->appname,
+        .token = o->token,
+        .latency_ms = (unsigned)o->latency_ms,
+        .faults = &o->faults,
+        .verbose = o->verbose,
+    };
+    SbxServer *server;
+    char url[512], err[256];
+    if (att_sbx_server_start(&server, &cfg, url, sizeof url, err, sizeof err) != 0) {
+        fprintf(stderr, PROG ": %s\n", err);
+        return 1;
+    }
+    printf("%s\n", url);
+    fflush(stdout);
+    if (o->verbose)
+        fprintf(stderr, PROG ": serving %zu individuals at %s\n", att_sbx_data_count(data), url);
+
+    while (!g_stop)
+        sigsuspend(&wait_mask);
+
+    if (o->verbose)
+        fprintf(stderr, PROG ": stopping\n");
+    att_sbx_server_stop(server);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {
+        .host = "127.0.0.1",
+        .port = 8080,
+        .individuals = 1000,
+        .seed = 1,
+        .max_page_size = 100,
+        .paging = ATT_SBX_PAGING_PAGE,
+    };
+    char err[512];
+    if (parse_args(argc, argv, &o, err, sizeof err) != 0) {
+        fprintf(stderr, PROG ": %s\n", err);
+        att_sbx_fault_free(&o.faults);
+        return 2;
+    }
+    if (o.help || o.version) {
+        if (o.help)
+            usage(stdout);
+        else
+            printf(PROG " " ATT_VERSION "\n");
+        att_sbx_fault_free(&o.faults);
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
+
+    SbxData *data = NULL;
+    int rc;
+    if (o.data)
+        rc = att_sbx_data_load(&data, o.data, err, sizeof err) == 0 ? 0 : 2;
+    else
+        rc = att_sbx_data_generate(&data, o.individuals, o.seed, err, sizeof err) == 0 ? 0 : 1;
+    if (rc != 0) {
+        fprintf(stderr, PROG ": %s\n", err);
+    } else if (o.dump) {
+        if (att_sbx_data_dump(data, stdout) != 0) {
+            fprintf(stderr, PROG ": --dump: %s\n", strerror(errno));
+            rc = 1;
+        }
+    } else {
+        rc = serve(&o, data);
+    }
+    att_sbx_data_free(data);
+    att_sbx_fault_free(&o.faults);
+    return rc;
+}

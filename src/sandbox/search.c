@@ -1,0 +1,145 @@
+/* search.c — request validation and page assembly for POST /v1/customers/search. */
+#include "search.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(SbxSearchError *e, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(SbxSearchError *e, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    e->status = 400;
+    e->code = code;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* An absent field leaves *v alone; a present one must be a number with an integral value in
+ * [lo, hi]. Returns 0 or -1. */
+static int get_integer(const cJSON *obj, const char *name, uint64_t lo, uint64_t hi, uint64_t *v)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (!it)
+        return 0;
+    if (!cJSON_IsNumber(it))
+        return -1;
+    double x = it->valuedouble;
+    if (!(x >= (double)lo && x <= (double)hi))
+        return -1;
+    uint64_t u = (uint64_t)x;
+    if ((double)u != x)
+        return -1;
+    *v = u;
+    return 0;
+}
+
+int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, SbxSearch *q,
+                         SbxSearchError *e)
+{
+    memset(q, 0, sizeof *q);
+    q->page_size = max_page_size < ATT_SBX_DEFAULT_PAGE_SIZE ? max_page_size : ATT_SBX_DEFAULT_PAGE_SIZE;
+    q->page_offset = 1;
+    if (!body)
+        body = "";
+
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    if (root) {
+        /* cJSON stops after the first value; anything but whitespace after it is an error. */
+        while (end < body + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+            end++;
+        if (end != body + len) {
+            cJSON_Delete(root);
+            root = NULL;
+        }
+    }
+    if (!root)
+        return fail(e, "INVALID_JSON", "request body is not valid JSON");
+
+    int rc = 0;
+    if (!cJSON_IsObject(root)) {
+        rc = fail(e, "INVALID_REQUEST", "request body must be a JSON object");
+        goto done;
+    }
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(root, "serviceType");
+    if (st && (!cJSON_IsString(st) || !st->valuestring[0])) {
+        rc = fail(e, "INVALID_SERVICE_TYPE", "serviceType must be a non-empty string");
+        goto done;
+    }
+    if (get_integer(root, "pageSize", 1, max_page_size, &q->page_size) != 0) {
+        rc = fail(e, "INVALID_PAGE_SIZE", "pageSize must be an integer between 1 and %llu",
+                  (unsigned long long)max_page_size);
+        goto done;
+    }
+    if (get_integer(root, "pageOffset", 1, ATT_SBX_MAX_PAGE_OFFSET, &q->page_offset) != 0) {
+        rc = fail(e, "INVALID_PAGE_OFFSET", "pageOffset must be an integer greater than or equal to 1");
+        goto done;
+    }
+    if (st && !(q->service_type = strdup(st->valuestring))) {
+        e->status = 500;
+        e->code = "INTERNAL_ERROR";
+        snprintf(e->message, sizeof e->message, "out of memory");
+        rc = -1;
+    }
+done:
+    cJSON_Delete(root);
+    return rc;
+}
+
+void att_sbx_search_clear(SbxSearch *q)
+{
+    free(q->service_type);
+    q->service_type = NULL;
+}
+
+void att_sbx_search_render(const SbxData *d, const SbxSearch *q, SbxPaging paging, SbxBuf *out,
+                           SbxPageStats *st)
+{
+    SbxSelection sel;
+    att_sbx_data_select(d, q->service_type, &sel);
+
+    /* First record (0-based) of the page; the division keeps huge offsets from overflowing. */
+    uint64_t first = UINT64_MAX;
+    if (paging == ATT_SBX_PAGING_RECORD)
+        first = q->page_offset - 1;
+    else if (q->page_offset - 1 <= sel.count / q->page_size)
+        first = (q->page_offset - 1) * q->page_size;
+    uint64_t n = 0;
+    if (first < sel.count)
+        n = sel.count - first < q->page_size ? sel.count - first : q->page_size;
+
+    st->total = sel.count;
+    st->returned = (size_t)n;
+    /* Typical individuals are 2-5 KiB; the buffer grows by doubling past this first guess. */
+    att_sbx_buf_reserve(out, 96 + (size_t)(n < 64 ? n : 64) * 4096);
+    att_sbx_buf_puts(out, "{\"totalCount\":");
+    att_sbx_buf_u64(out, sel.count);
+    att_sbx_buf_puts(out, ",\"pageInfo\":{\"pageSize\":");
+    att_sbx_buf_u64(out, q->page_size);
+    att_sbx_buf_puts(out, ",\"pageOffset\":");
+    att_sbx_buf_u64(out, q->page_offset);
+    att_sbx_buf_puts(out, "},\"individuals\":[");
+    for (uint64_t i = 0; i < n; i++) {
+        if (i)
+            att_sbx_buf_putc(out, ',');
+        size_t at = (size_t)(first + i);
+        att_sbx_data_append(d, sel.ids ? sel.ids[at] : at, out);
+    }
+    att_sbx_buf_puts(out, "]}");
+}
+
+void att_sbx_error_json(SbxBuf *out, const char *code, const char *message)
+{
+    att_sbx_buf_puts(out, "{\"code\":");
+    att_sbx_buf_json_str(out, code);
+    att_sbx_buf_puts(out, ",\"message\":");
+    att_sbx_buf_json_str(out, message);
+    att_sbx_buf_putc(out, '}');
+}

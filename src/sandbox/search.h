@@ -1,0 +1,48 @@
+/* search.h — the Customer Search operation without HTTP: request body in, either parameters or a
+ * 400-class error out; parameters and a data set in, the 200 response body out. */
+#ifndef ATT_SBX_SEARCH_H
+#define ATT_SBX_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "data.h"
+
+#define ATT_SBX_DEFAULT_PAGE_SIZE 50u
+/* pageOffset must stay exactly representable in a JSON number (a double). */
+#define ATT_SBX_MAX_PAGE_OFFSET 9007199254740991ull
+
+typedef enum SbxPaging {
+    ATT_SBX_PAGING_PAGE,    /* pageOffset is the 1-based page number */
+    ATT_SBX_PAGING_RECORD   /* pageOffset is the 1-based index of the first record */
+} SbxPaging;
+
+typedef struct SbxSearch {
+    char *service_type;     /* owned; NULL when the request has none */
+    uint64_t page_size;
+    uint64_t page_offset;
+} SbxSearch;
+
+typedef struct SbxSearchError {
+    unsigned status;        /* HTTP status */
+    const char *code;       /* e.g. "INVALID_PAGE_SIZE" */
+    char message[128];
+} SbxSearchError;
+
+typedef struct SbxPageStats {
+    size_t total;           /* totalCount */
+    size_t returned;        /* individuals in this page */
+} SbxPageStats;
+
+/* 0 with *q filled (free with att_sbx_search_clear), or -1 with *e filled. */
+int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, SbxSearch *q,
+                         SbxSearchError *e);
+void att_sbx_search_clear(SbxSearch *q);
+/* Appends the 200 body for q; check out->failed afterwards. */
+void att_sbx_search_render(const SbxData *d, const SbxSearch *q, SbxPaging paging, SbxBuf *out,
+                           SbxPageStats *st);
+/* Appends {"code":CODE,"message":MESSAGE}. */
+void att_sbx_error_json(SbxBuf *out, const char *code, const char *message);
+
+#endif

@@ -1,0 +1,37 @@
+/* server.h — the HTTP face of the sandbox: libmicrohttpd, one thread per connection. */
+#ifndef ATT_SBX_SERVER_H
+#define ATT_SBX_SERVER_H
+
+#include <stddef.h>
+
+#include "data.h"
+#include "fault.h"
+#include "search.h"
+
+#define ATT_SBX_BASE_PATH "/omni-svcs"
+#define ATT_SBX_SEARCH_PATH ATT_SBX_BASE_PATH "/v1/customers/search"
+#define ATT_SBX_MAX_BODY ((size_t)1 << 20)
+
+typedef struct SbxServerConfig {
+    const char *host;           /* address or name to bind */
+    unsigned port;              /* 0: any free port */
+    const SbxData *data;        /* borrowed; must outlive the server */
+    unsigned max_page_size;
+    SbxPaging paging;
+    const char *appname;        /* required `appname` header value, or NULL */
+    const char *token;          /* required bearer token, or NULL */
+    unsigned latency_ms;        /* delay before every answer */
+    const SbxFaults *faults;    /* borrowed */
+    int verbose;                /* one line per request on stderr */
+} SbxServerConfig;
+
+typedef struct SbxServer SbxServer;
+
+/* Starts listening; on success writes the base URL (e.g. http://127.0.0.1:8080/omni-svcs) into url
+ * and returns 0; otherwise -1 with a one-line message in err. */
+int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url, size_t urllen,
+                         char *err, size_t errlen);
+/* Stops the daemon (closing connections, joining their threads) and frees the server. */
+void att_sbx_server_stop(SbxServer *s);
+
+#endif
