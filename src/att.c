@@ -127,13 +127,16 @@ static int l_configure(lua_State *L)
     return 0;
 }
 
-/* att.stats() -> {requests=, bytes=, memory=, peak_memory=} for the whole run. */
+/* att.stats() -> {requests=, bytes=, connections=, memory=, peak_memory=} for the HTTP client in
+ * use and the Lua heap. */
 static int l_stats(lua_State *L)
 {
     AttHost *h = att_host_get(L);
-    long req, bytes;
-    att_http_counters(h->http, &req, &bytes);
-    lua_createtable(L, 0, 4);
+    long req, bytes, connects;
+    att_http_counters(h->http, &req, &bytes, &connects);
+    lua_createtable(L, 0, 5);
+    lua_pushinteger(L, connects);
+    lua_setfield(L, -2, "connections");
     lua_pushinteger(L, req);
     lua_setfield(L, -2, "requests");
     lua_pushinteger(L, bytes);

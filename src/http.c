@@ -14,7 +14,7 @@ struct AttHttp {
     char *base_url;
     long timeout_ms, connect_timeout_ms;
     size_t max_response;
-    long requests, bytes;
+    long requests, bytes, connects;
 };
 
 static int global_ready;   /* curl_global_init done; the host is single-threaded */
@@ -146,10 +146,11 @@ void att_http_url(const AttHttp *h, const char *path, char *buf, size_t buflen)
     att_url_strip_userinfo(full, buf, buflen);
 }
 
-void att_http_counters(const AttHttp *h, long *requests, long *bytes)
+void att_http_counters(const AttHttp *h, long *requests, long *bytes, long *connects)
 {
     *requests = h ? h->requests : 0;
     *bytes = h ? h->bytes : 0;
+    *connects = h ? h->connects : 0;
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
@@ -258,6 +259,10 @@ AttHttpErr att_http_perform(AttHttp *h, const char *method, const char *path,
     h->bytes += (long)out->len;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
     curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &out->seconds);
+    {
+        long nc = 0;
+        if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK) h->connects += nc;
+    }
     if (rc == CURLE_OK) return ATT_HTTP_OK;
 
     if (out->err == ATT_HTTP_ETOOBIG) {

@@ -61,8 +61,8 @@ void att_response_free(AttResponse *r);
 /* The full URL for path, without any user:password@ part, written to buf (always terminated). */
 void att_http_url(const AttHttp *h, const char *path, char *buf, size_t buflen);
 
-/* Counters over the life of the client. */
-void att_http_counters(const AttHttp *h, long *requests, long *bytes);
+/* Counters over the life of the client: requests, body bytes, new connections made. */
+void att_http_counters(const AttHttp *h, long *requests, long *bytes, long *connects);
 
 /* Pure helpers, exposed for unit tests. */
 int att_http_method_ok(const char *method);

@@ -323,14 +323,10 @@ static int serve(const Options *o, const SbxData *data)
     }
     printf("%s\n", url);
     fflush(stdout);
-    if (o->verbose)
-        fprintf(stderr, PROG ": serving %zu individuals at %s\n", att_sbx_data_count(data), url);
 
     while (!g_stop)
         sigsuspend(&wait_mask);
 
-    if (o->verbose)
-        fprintf(stderr, PROG ": stopping\n");
     att_sbx_server_stop(server);
     return 0;
 }

@@ -38,6 +38,14 @@ T.test("full scan yields every match once, in order, when totalCount is not a mu
   T.eq(sb.requests() - before, (#fiber + 6) // 7, "requests")
 end)
 
+T.test("one connection is reused for every request of a run (keep-alive)", function()
+  att.configure { base_url = sb.url }   -- a fresh client
+  for _ in att.search { pageSize = 10 } do end
+  local s = att.stats()
+  T.eq(s.requests, (N + 9) // 10, "requests")
+  T.eq(s.connections, 1, "connections")
+end)
+
 T.test("no request before first use; one request for the first individual", function()
   local before = sb.requests()
   local r = att.search { serviceType = "FIBER", pageSize = 10 }
