@@ -15,7 +15,9 @@
 
 #include "gen.h"
 
+#ifndef ATT_SBX_PRERENDER_BUDGET
 #define ATT_SBX_PRERENDER_BUDGET ((size_t)1 << 30)
+#endif
 
 typedef struct SvcIndex {
     char *name;

@@ -1,7 +1,8 @@
 /* main.c — att-sandbox: command line, data set set-up, signal handling and the server's lifetime.
  *
  * Exit status: 0 after --help/--version/--dump or a clean SIGINT/SIGTERM shutdown; 2 for a bad
- * option or data file; 1 when the server cannot start or runs out of memory. */
+ * option (an unresolvable --host included) or data file; 1 when the server cannot listen (port in
+ * use) or memory runs out. */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -317,9 +318,10 @@ static int serve(const Options *o, const SbxData *data)
     };
     SbxServer *server;
     char url[512], err[256];
-    if (att_sbx_server_start(&server, &cfg, url, sizeof url, err, sizeof err) != 0) {
+    int rc = att_sbx_server_start(&server, &cfg, url, sizeof url, err, sizeof err);
+    if (rc != 0) {
         fprintf(stderr, PROG ": %s\n", err);
-        return 1;
+        return rc == -2 ? 2 : 1;
     }
     printf("%s\n", url);
     fflush(stdout);

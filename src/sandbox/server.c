@@ -19,12 +19,18 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
+
+#define ATT_SBX_DRAIN_MS 3000u
 
 struct SbxServer {
     SbxServerConfig cfg;
     struct MHD_Daemon *daemon;
     atomic_uint_fast64_t searches;  /* search requests that reached the fault table */
     atomic_int started;             /* after start-up, libmicrohttpd's messages need -v */
+    atomic_int stopping;            /* shutting down: cut latency sleeps short */
+    atomic_int inflight;            /* requests begun and not yet completed */
+    char startup_msg[200];          /* its last message during start-up, for our one error line */
 };
 
 /* Per-request state, freed in on_completed. */
@@ -49,6 +55,16 @@ static void sleep_ms(unsigned ms)
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
+}
+
+/* The --latency wait, in slices, so that a shutdown need not wait for it. */
+static void delay(SbxServer *s, unsigned ms)
+{
+    while (ms && !atomic_load(&s->stopping)) {
+        unsigned step = ms < 20 ? ms : 20;
+        sleep_ms(step);
+        ms -= step;
+    }
 }
 
 /* Copies at most `max` bytes of s into out, with control and non-ASCII bytes shown as '?', so that
@@ -97,7 +113,7 @@ static enum MHD_Result respond(SbxServer *s, struct MHD_Connection *conn, const 
                                const char *hname, const char *hvalue)
 {
     if (s->cfg.latency_ms)
-        sleep_ms(s->cfg.latency_ms);
+        delay(s, s->cfg.latency_ms);
     if (body->failed) {
         att_sbx_buf_free(body);
         return MHD_NO; /* out of memory: drop the connection */
@@ -247,6 +263,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!(rq = calloc(1, sizeof *rq)))
             return MHD_NO;
         *req_cls = rq;
+        atomic_fetch_add(&s->inflight, 1);
         rq->is_search = strcmp(url, ATT_SBX_SEARCH_PATH) == 0 && strcmp(method, "POST") == 0;
         /* A declared oversize body is refused before it is sent (the connection then closes). */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -294,11 +311,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    SbxServer *s = cls;
     Request *rq = *req_cls;
-    (void)cls;
     (void)conn;
     (void)toe;
     if (rq) {
+        atomic_fetch_sub(&s->inflight, 1);
         att_sbx_buf_free(&rq->body);
         free(rq);
         *req_cls = NULL;
@@ -309,8 +327,14 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((forma
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    const SbxServer *s = cls;
-    if (atomic_load(&s->started) && !s->cfg.verbose)
+    SbxServer *s = cls;
+    if (!atomic_load(&s->started)) {
+        /* Only the starting thread logs now; the message becomes part of our error, if any. */
+        vsnprintf(s->startup_msg, sizeof s->startup_msg, fmt, ap);
+        s->startup_msg[strcspn(s->startup_msg, "\r\n")] = '\0';
+        return;
+    }
+    if (!s->cfg.verbose)
         return;
     fputs("att-sandbox: libmicrohttpd: ", stderr);
     vfprintf(stderr, fmt, ap);
@@ -331,7 +355,7 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
         snprintf(err, errlen, "--host '%s': %s", cfg->host, gai ? gai_strerror(gai) : "no address");
         if (ai)
             freeaddrinfo(ai);
-        return -1;
+        return -2;
     }
     struct sockaddr_storage sa;
     memset(&sa, 0, sizeof sa);
@@ -339,7 +363,7 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
     socklen_t salen = ai->ai_addrlen;
     freeaddrinfo(ai);
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+                     MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (sa.ss_family == AF_INET6) {
         ((struct sockaddr_in6 *)&sa)->sin6_port = htons((uint16_t)cfg->port);
         flags |= MHD_USE_IPv6;
@@ -355,6 +379,8 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
     s->cfg = *cfg;
     atomic_init(&s->searches, 0);
     atomic_init(&s->started, 0);
+    atomic_init(&s->stopping, 0);
+    atomic_init(&s->inflight, 0);
     /* The logger must come first, or libmicrohttpd reports option errors with its own. */
     s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
                                  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
@@ -363,7 +389,8 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
                                  MHD_OPTION_END);
     if (!s->daemon) {
-        snprintf(err, errlen, "cannot listen on %s port %u", cfg->host, cfg->port);
+        snprintf(err, errlen, "cannot listen on %s port %u%s%s", cfg->host, cfg->port,
+                 s->startup_msg[0] ? ": " : "", s->startup_msg);
         free(s);
         return -1;
     }
@@ -385,7 +412,14 @@ void att_sbx_server_stop(SbxServer *s)
 {
     if (!s)
         return;
-    if (s->daemon)
-        MHD_stop_daemon(s->daemon);
+    /* Graceful: refuse new connections, let requests in progress be answered (for up to
+     * ATT_SBX_DRAIN_MS), then close the rest, idle keep-alive connections included. */
+    atomic_store(&s->stopping, 1);
+    MHD_socket lsock = MHD_quiesce_daemon(s->daemon);
+    if (lsock != MHD_INVALID_SOCKET)
+        close(lsock);
+    for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < ATT_SBX_DRAIN_MS; waited += 10)
+        sleep_ms(10);
+    MHD_stop_daemon(s->daemon);
     free(s);
 }

@@ -28,7 +28,8 @@ typedef struct SbxServerConfig {
 typedef struct SbxServer SbxServer;
 
 /* Starts listening; on success writes the base URL (e.g. http://127.0.0.1:8080/omni-svcs) into url
- * and returns 0; otherwise -1 with a one-line message in err. */
+ * and returns 0; otherwise a one-line message in err and -2 when the host does not resolve (a bad
+ * option value), -1 for other failures (port in use, out of memory...). */
 int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url, size_t urllen,
                          char *err, size_t errlen);
 /* Stops the daemon (closing connections, joining their threads) and frees the server. */
