@@ -57,26 +57,37 @@ void att_push_redacted(lua_State *L, const char *s, size_t n, const char *secret
     luaL_pushresult(&b);
 }
 
-static const char *host_secret(lua_State *L)
+/* Pushes s[0..n) with every secret of the host redacted. [-0, +1, m] */
+static void push_clean(lua_State *L, const char *s, size_t n)
 {
+    const char *secrets[ATT_MAX_SECRETS];
     AttHost *h = att_host_get(L);
-    return h ? h->cfg.token : NULL;
+    int k = h ? att_host_secrets(h, secrets, ATT_MAX_SECRETS) : 0, i;
+    lua_pushlstring(L, s, n);
+    for (i = 0; i < k; i++) {
+        size_t len;
+        const char *cur = lua_tolstring(L, -1, &len);
+        att_push_redacted(L, cur, len, secrets[i]);
+        lua_remove(L, -2);
+    }
 }
 
 /* __tostring: "att: HTTP 400 from URL: message" and the like. */
 static int error_tostring(lua_State *L)
 {
     const char *kind, *url, *msg;
-    lua_Integer status;
+    lua_Integer status, attempts;
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_getfield(L, 1, "kind");
     lua_getfield(L, 1, "url");
     lua_getfield(L, 1, "message");
     lua_getfield(L, 1, "status");
+    lua_getfield(L, 1, "attempts");
     kind = lua_tostring(L, 2);
     url = lua_tostring(L, 3);
     msg = lua_tostring(L, 4);
     status = lua_tointeger(L, 5);
+    attempts = lua_tointeger(L, 6);
     if (!kind) kind = "error";
     if (!msg) msg = "unknown error";
     if (!url) url = "?";
@@ -88,8 +99,16 @@ static int error_tostring(lua_State *L)
         lua_pushfstring(L, "att: invalid JSON from %s: %s", url, msg);
     else if (strcmp(kind, "protocol") == 0)
         lua_pushfstring(L, "att: unexpected response from %s: %s", url, msg);
+    else if (strcmp(kind, "auth") == 0)
+        lua_pushfstring(L, "att: authentication failed for %s: %s", url, msg);
+    else if (strcmp(kind, "interrupted") == 0)
+        lua_pushfstring(L, "att: interrupted during %s", url);
     else
         lua_pushfstring(L, "att: %s error on %s: %s", kind, url, msg);
+    if (attempts > 1) {
+        lua_pushfstring(L, " (%I attempts)", (LUAI_UACINT)attempts);
+        lua_concat(L, 2);
+    }
     return 1;
 }
 
@@ -105,8 +124,7 @@ void att_error_init(lua_State *L)
 void att_error_push(lua_State *L, const char *kind, long status, const char *url, const char *message,
                     int retryable, const char *body, size_t body_len)
 {
-    const char *secret = host_secret(L);
-    luaL_checkstack(L, 4, NULL);
+    luaL_checkstack(L, 6, NULL);
     lua_createtable(L, 0, 8);
     lua_pushstring(L, kind);
     lua_setfield(L, -2, "kind");
@@ -114,7 +132,7 @@ void att_error_push(lua_State *L, const char *kind, long status, const char *url
         lua_pushinteger(L, status);
         lua_setfield(L, -2, "status");
     }
-    att_push_redacted(L, message, strlen(message), secret);
+    push_clean(L, message, strlen(message));
     lua_setfield(L, -2, "message");
     lua_pushboolean(L, retryable);
     lua_setfield(L, -2, "retryable");
@@ -122,10 +140,16 @@ void att_error_push(lua_State *L, const char *kind, long status, const char *url
     lua_setfield(L, -2, "url");
     if (body && body_len > 0) {
         size_t n = body_len > ATT_ERROR_BODY_MAX ? ATT_ERROR_BODY_MAX : body_len;
-        att_push_redacted(L, body, n, secret);
+        push_clean(L, body, n);
         lua_setfield(L, -2, "body");
     }
     luaL_setmetatable(L, ATT_ERROR_MT);
+}
+
+static void set_attempts(lua_State *L, const AttResponse *r)
+{
+    lua_pushinteger(L, r->attempts > 0 ? r->attempts : 1);
+    lua_setfield(L, -2, "attempts");
 }
 
 void att_error_push_transport(lua_State *L, const AttResponse *r, const char *url)
@@ -133,15 +157,22 @@ void att_error_push_transport(lua_State *L, const AttResponse *r, const char *ur
     switch (r->err) {
     case ATT_HTTP_ETIMEOUT:
     case ATT_HTTP_ENETWORK:
-        att_error_push(L, "network", 0, url, r->errmsg, 1, NULL, 0);
+        att_error_push(L, "network", 0, url, r->errmsg, r->retryable, NULL, 0);
         break;
     case ATT_HTTP_ETOOBIG:
         att_error_push(L, "protocol", r->status, url, r->errmsg, 0, r->body, r->len);
+        break;
+    case ATT_HTTP_EAUTH:
+        att_error_push(L, "auth", r->status, url, r->errmsg, 0, NULL, 0);
+        break;
+    case ATT_HTTP_EINTR:
+        att_error_push(L, "interrupted", 0, url, r->errmsg, 0, NULL, 0);
         break;
     default:
         att_error_push(L, "network", 0, url, r->errmsg[0] ? r->errmsg : "request failed", 0, NULL, 0);
         break;
     }
+    set_attempts(L, r);
 }
 
 /* Text between <title> and </title>, if any. */
@@ -198,6 +229,7 @@ void att_error_push_http(lua_State *L, const AttResponse *r, const char *url)
     if (!msg[0]) snprintf(msg, sizeof msg, "%s", att_http_reason(r->status));
 
     att_error_push(L, "http", r->status, url, msg, att_error_status_retryable(r->status), r->body, r->len);
+    set_attempts(L, r);
     if (code) {
         lua_pushstring(L, code);
         lua_setfield(L, -2, "code");

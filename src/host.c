@@ -8,16 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
+#include "auth.h"
 #include "bundle.h"
 #include "error.h"
 #include "json.h"
+#include "safe.h"
 
 AttHost *att_host_get(lua_State *L)
 {
     return *(AttHost **)lua_getextraspace(L);
 }
 
-/* Counting allocator: the host can report memory use (and, later, cap it). */
+/* Counting allocator: reports memory use and enforces --max-memory (Lua turns a NULL into a
+ * "not enough memory" error the script can catch; the host itself is not harmed). */
 static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     AttHost *h = ud;
@@ -26,6 +31,10 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         free(ptr);
         h->mem_used -= old;
         return NULL;
+    }
+    if (h->cfg.max_memory && nsize > old) {
+        size_t room = h->mem_used < h->cfg.max_memory ? h->cfg.max_memory - h->mem_used : 0;
+        if (nsize - old > room) return NULL;
     }
     ptr = realloc(ptr, nsize);
     if (ptr) {
@@ -43,22 +52,84 @@ static int panic(lua_State *L)
     return 0;   /* Lua aborts */
 }
 
+int att_host_secrets(const AttHost *h, const char **out, int max)
+{
+    int n = 0;
+    if (h->cfg.token && *h->cfg.token && n < max) out[n++] = h->cfg.token;
+    if (h->cfg.client_secret && *h->cfg.client_secret && n < max) out[n++] = h->cfg.client_secret;
+    return n;
+}
+
 AttHttp *att_host_http(lua_State *L)
 {
     AttHost *h = att_host_get(L);
     if (!h->http) {
         AttHttpConfig hc;
+        AttAuthConfig ac;
         char err[200];
+        memset(&hc, 0, sizeof hc);
+        memset(&ac, 0, sizeof ac);
+        ac.token = h->cfg.token;
+        ac.token_url = h->cfg.token_url;
+        ac.client_id = h->cfg.client_id;
+        ac.client_secret = h->cfg.client_secret;
+        ac.scope = h->cfg.scope;
+        if (!h->auth) {
+            h->auth = att_auth_new(&ac, err, sizeof err);
+            if (!h->auth && err[0]) luaL_error(L, "att: %s", err);
+        }
         hc.base_url = h->cfg.base_url;
         hc.appname = h->cfg.appname;
-        hc.token = h->cfg.token;
+        hc.auth = h->auth ? att_auth_header : NULL;
+        hc.auth_ud = h->auth;
         hc.timeout_ms = (long)(h->cfg.timeout * 1000.0);
         hc.connect_timeout_ms = (long)(h->cfg.connect_timeout * 1000.0);
+        hc.stall_ms = (long)(h->cfg.stall_timeout * 1000.0);
         hc.max_response = h->cfg.max_response;
+        hc.retry.retries = h->cfg.retries;
+        hc.retry.max_wait_ms = (long)(h->cfg.max_wait * 1000.0);
+        hc.retry.base_ms = ATT_RETRY_DEFAULT_BASE_MS;
+        hc.retry.cap_ms = ATT_RETRY_DEFAULT_CAP_MS;
+        hc.rate = h->cfg.rate;
+        hc.cacert = h->cfg.cacert;
+        hc.cert = h->cfg.cert;
+        hc.key = h->cfg.key;
+        hc.insecure = h->cfg.insecure;
+        hc.verbose = h->cfg.verbose;
+        att_host_secrets(h, hc.secrets, ATT_MAX_SECRETS);
         h->http = att_http_new(&hc, err, sizeof err);
         if (!h->http) luaL_error(L, "att: cannot start the HTTP client: %s", err);
+        att_auth_bind(h->auth, h->http);
     }
     return h->http;
+}
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Count hook: stops a script on SIGINT and at the --max-time deadline. */
+static void limit_hook(lua_State *L, lua_Debug *ar)
+{
+    AttHost *h = att_host_get(L);
+    (void)ar;
+    if (att_interrupted) {
+        lua_sethook(L, NULL, 0, 0);
+        luaL_error(L, "interrupted");
+    }
+    if (h->deadline > 0 && now_mono() > h->deadline) {
+        h->out_of_time = 1;
+        lua_sethook(L, NULL, 0, 0);
+        luaL_error(L, "script stopped: --max-time of %f seconds exceeded", h->cfg.max_time);
+    }
+}
+
+void att_host_watch(lua_State *L, int every)
+{
+    lua_sethook(L, limit_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, every);
 }
 
 /* package.preload loader for a bundled module; upvalue: its index in att_bundled. */
@@ -77,6 +148,8 @@ static int open_all(lua_State *L)
 {
     size_t i;
     luaL_openlibs(L);
+    if (att_host_get(L)->cfg.safe) att_safe_apply(L);
+    else att_text_only(L, 0);
     att_json_init(L);
     luaL_requiref(L, "att", att_open, 1);          /* package.loaded.att and global att */
     lua_pop(L, 1);
@@ -96,6 +169,10 @@ lua_State *att_host_new(AttHost *host)
     if (!L) return NULL;
     *(AttHost **)lua_getextraspace(L) = host;
     lua_atpanic(L, panic);
+    if (host->cfg.max_time > 0) {
+        host->deadline = now_mono() + host->cfg.max_time;
+        att_host_watch(L, 1000);
+    }
     lua_pushcfunction(L, open_all);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
         fprintf(stderr, "att: cannot initialise Lua: %s\n", lua_tostring(L, -1));
@@ -113,6 +190,8 @@ void att_host_close(lua_State *L)
     lua_close(L);                                  /* runs __gc of results first */
     att_http_free(h->http);
     h->http = NULL;
+    att_auth_free(h->auth);
+    h->auth = NULL;
 }
 
 /* Message handler: the error as one line (error objects through __tostring) plus a traceback. */

@@ -11,17 +11,36 @@
 typedef struct AttConfig {
     const char *base_url;
     const char *appname;
-    const char *token;           /* from ATT_TOKEN only */
-    double timeout;              /* seconds, total per request */
+    const char *token;           /* from ATT_TOKEN or a profile only */
+    const char *token_url, *client_id, *client_secret, *scope;   /* OAuth client credentials */
+    double timeout;              /* seconds, total per attempt */
     double connect_timeout;      /* seconds */
+    double stall_timeout;        /* seconds without a byte before an attempt is abandoned */
     size_t max_response;         /* bytes */
+    int retries;                 /* retries of a transient failure */
+    double max_wait;             /* seconds the retries of one request may wait in all */
+    double rate;                 /* requests per second; 0: unlimited */
+    const char *cacert, *cert, *key;
+    int insecure;
+    int verbose;                 /* 0, 1 (--verbose), 2 (--trace) */
+    int safe;                    /* --safe: restricted environment */
+    size_t max_memory;           /* Lua heap cap in bytes; 0: none */
+    double max_time;             /* seconds of script run time; 0: none */
 } AttConfig;
+
+struct AttAuth;
 
 typedef struct AttHost {
     AttConfig cfg;               /* strings borrowed from the caller for the life of the state */
     AttHttp *http;               /* created on first request */
+    struct AttAuth *auth;        /* created with the client */
     size_t mem_used, mem_peak;
+    double deadline;             /* monotonic seconds; 0: none */
+    int out_of_time;             /* the --max-time hook fired */
 } AttHost;
+
+/* The secrets of the configuration (token, client secret), for redaction; returns how many. */
+int att_host_secrets(const AttHost *h, const char **out, int max);
 
 /* Creates a state with the standard libraries, att preloaded (global and require), the bundled
  * modules in package.preload. Returns NULL when out of memory. */
@@ -40,6 +59,10 @@ int att_host_call(lua_State *L, int nargs);
 
 /* Prints an error value (string, error object or other) as the one-line message. */
 void att_host_report(lua_State *L, int status);
+
+/* Installs the hook that stops the script on SIGINT or at the deadline, checked every `every`
+ * instructions (the SIGINT handler calls it with 1). */
+void att_host_watch(lua_State *L, int every);
 
 /* Opens module att. [-0, +1, m] */
 int att_open(lua_State *L);

@@ -1,13 +1,19 @@
 /* http.h — the HTTP core: libcurl only, no lua_State.
  *
  * One AttHttp client per run holds one curl easy handle, so every request of a run reuses the same
- * connection (keep-alive) and the same TLS session. Requests are blocking; the caller owns the
- * AttResponse and releases it with att_response_free(). Transport failures are reported in the
+ * connection (keep-alive) and the same TLS session. Requests are blocking. att_http_perform() owns
+ * the whole life of one logical request: pacing (--rate), the Authorization header from the auth
+ * provider (renewed once on a 401), retries of transient failures with backoff and Retry-After,
+ * the verbose/trace log with secrets redacted, and prompt abandonment on SIGINT. The caller owns
+ * the AttResponse and releases it with att_response_free(). Transport failures are reported in the
  * response (err != ATT_HTTP_OK) with a one-line message; HTTP statuses are not errors here. */
 #ifndef ATT_HTTP_H
 #define ATT_HTTP_H
 
+#include <signal.h>
 #include <stddef.h>
+
+#include "retry.h"
 
 #ifndef ATT_VERSION
 #define ATT_VERSION "0.0.0"
@@ -15,23 +21,42 @@
 
 #define ATT_DEFAULT_BASE_URL "https://partner.att.com/omni-svcs"
 #define ATT_SEARCH_PATH "/v1/customers/search"
+#define ATT_MAX_SECRETS 4
+
+/* Set from a SIGINT handler; every wait and transfer gives up promptly once it is set. */
+extern volatile sig_atomic_t att_interrupted;
+
+/* The auth provider: writes the value of the Authorization header (e.g. "Bearer abc") into hdr, or
+ * an empty string for none. renew asks for a fresh credential (after a 401). Returns 0, or -1 with
+ * a one-line message in err and, when an HTTP exchange failed, its status in *status. */
+typedef int (*AttAuthFn)(void *ud, int renew, char *hdr, size_t hdrlen, char *err, size_t errlen, long *status);
 
 typedef struct AttHttpConfig {
     const char *base_url;        /* without trailing slash; borrowed */
     const char *appname;         /* NULL: no appname header; borrowed */
-    const char *token;           /* NULL: no Authorization header; borrowed, never printed */
-    long timeout_ms;             /* total time for one request */
+    AttAuthFn auth;              /* NULL: no Authorization header */
+    void *auth_ud;
+    long timeout_ms;             /* total time for one attempt */
     long connect_timeout_ms;
+    long stall_ms;               /* give up an attempt that receives nothing for this long */
     size_t max_response;         /* bytes; a larger body fails cleanly */
+    AttRetryPolicy retry;
+    double rate;                 /* requests per second for the whole run; 0: unlimited */
+    const char *cacert, *cert, *key;   /* TLS files; NULL: system defaults */
+    int insecure;                /* skip certificate verification (explicit opt-out) */
+    int verbose;                 /* 0 quiet, 1 one line per request, 2 trace headers and bodies */
+    const char *secrets[ATT_MAX_SECRETS];   /* strings redacted from every log line */
 } AttHttpConfig;
 
 typedef enum AttHttpErr {
     ATT_HTTP_OK = 0,
     ATT_HTTP_ENETWORK,           /* could not connect, reset, DNS, TLS ... */
-    ATT_HTTP_ETIMEOUT,           /* connect or total timeout */
+    ATT_HTTP_ETIMEOUT,           /* connect, total or stall timeout */
     ATT_HTTP_ETOOBIG,            /* body larger than max_response */
     ATT_HTTP_ENOMEM,
-    ATT_HTTP_EUSAGE              /* bad method or URL */
+    ATT_HTTP_EUSAGE,             /* bad method or URL */
+    ATT_HTTP_EAUTH,              /* the auth provider could not give a credential */
+    ATT_HTTP_EINTR               /* interrupted (SIGINT) */
 } AttHttpErr;
 
 typedef struct AttResponse {
@@ -41,8 +66,11 @@ typedef struct AttResponse {
     char content_type[128];
     char retry_after[64];
     AttHttpErr err;
+    int retryable;               /* the last failure was transient (the retries ran out) */
     char errmsg[320];            /* one line, set when err != ATT_HTTP_OK */
-    double seconds;              /* total time of the transfer */
+    double seconds;              /* time of the last attempt */
+    int attempts;                /* attempts made, including the first */
+    long waited_ms;              /* time spent waiting between attempts */
     size_t limit;                /* copy of max_response, for the write callback */
 } AttResponse;
 
@@ -52,21 +80,34 @@ typedef struct AttHttp AttHttp;
 AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen);
 void att_http_free(AttHttp *h);
 
-/* Performs METHOD base_url+path with an optional body (sent as application/json).
- * Always fills *out (free it with att_response_free); returns out->err. */
+/* Performs METHOD base_url+path with an optional JSON body. Always fills *out (free it with
+ * att_response_free); returns out->err. */
 AttHttpErr att_http_perform(AttHttp *h, const char *method, const char *path,
                             const char *body, size_t body_len, AttResponse *out);
+
+/* POSTs a form body to an absolute URL with HTTP Basic credentials (the OAuth token request), with
+ * the same pacing, retries and logging, and no Authorization from the provider. */
+AttHttpErr att_http_post_form(AttHttp *h, const char *url, const char *user, const char *password,
+                              const char *form, AttResponse *out);
+
 void att_response_free(AttResponse *r);
 
 /* The full URL for path, without any user:password@ part, written to buf (always terminated). */
 void att_http_url(const AttHttp *h, const char *path, char *buf, size_t buflen);
 
-/* Counters over the life of the client: requests, body bytes, new connections made. */
-void att_http_counters(const AttHttp *h, long *requests, long *bytes, long *connects);
+/* Counters over the life of the client. */
+typedef struct AttHttpCounters {
+    long requests, attempts, retries, bytes, connects;
+} AttHttpCounters;
+void att_http_counters(const AttHttp *h, AttHttpCounters *c);
 
 /* Pure helpers, exposed for unit tests. */
 int att_http_method_ok(const char *method);
 void att_url_strip_userinfo(const char *url, char *buf, size_t buflen);
 const char *att_http_reason(long status);
+/* Redacts one log line in place: values of Authorization/Proxy-Authorization/Cookie headers, JSON or
+ * form fields named like secrets (access_token, client_secret, password, passcode, otp, ...), and
+ * every occurrence of the given secrets, each replaced by [REDACTED]. out must hold outlen bytes. */
+void att_redact_line(const char *in, size_t n, char *out, size_t outlen, const char *const *secrets, int nsecrets);
 
 #endif

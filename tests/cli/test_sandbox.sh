@@ -13,7 +13,7 @@
 LC_ALL=C
 export LC_ALL
 SANDBOX=${SANDBOX:-./att-sandbox}
-SEED_RESPONSE=${SEED_RESPONSE:-/work/shared/seed/example-response.json}
+SEED_RESPONSE=${SEED_RESPONSE:-tests/fixtures/example-response.json}
 [ -f "$SEED_RESPONSE" ] || SEED_RESPONSE=tests/fixtures/example-response.json
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/att-sandbox-test.XXXXXX") || exit 1
