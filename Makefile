@@ -11,7 +11,7 @@
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 CC        ?= cc
-PKGS       = lua5.4 lua5.4-cjson libcurl readline
+PKGS       = lua5.4 lua5.4-cjson libcurl readline libcjson
 SBX_PKGS   = libmicrohttpd libcjson
 
 WARN       = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "auth.h"
 #include "error.h"
 #include "host.h"
 #include "json.h"
@@ -56,6 +57,18 @@ static int l_config(lua_State *L)
     lua_setfield(L, -2, "connect_timeout");
     lua_pushinteger(L, (lua_Integer)c->max_response);
     lua_setfield(L, -2, "max_response");
+    lua_pushinteger(L, c->retries);
+    lua_setfield(L, -2, "retries");
+    lua_pushnumber(L, c->max_wait);
+    lua_setfield(L, -2, "max_wait");
+    lua_pushnumber(L, c->rate);
+    lua_setfield(L, -2, "rate");
+    lua_pushnumber(L, c->stall_timeout);
+    lua_setfield(L, -2, "stall_timeout");
+    lua_pushstring(L, c->token_url ? "oauth" : c->token && *c->token ? "token" : "none");
+    lua_setfield(L, -2, "auth");
+    lua_pushboolean(L, c->safe);
+    lua_setfield(L, -2, "safe");
     return 1;
 }
 
@@ -77,11 +90,13 @@ static double positive_seconds(lua_State *L, int idx, const char *name)
     return v;
 }
 
-/* att.configure{base_url=, appname=, timeout=, connect_timeout=, max_response=}: changes the
- * configuration for the requests that follow (the token stays what the environment gave). */
+/* att.configure{base_url=, appname=, timeout=, connect_timeout=, max_response=, retries=, max_wait=,
+ * rate=, stall_timeout=}: changes the configuration for the requests that follow (credentials
+ * stay what the environment or profile gave). */
 static int l_configure(lua_State *L)
 {
-    static const char *const known[] = {"base_url", "appname", "timeout", "connect_timeout", "max_response", NULL};
+    static const char *const known[] = {"base_url", "appname", "timeout", "connect_timeout", "max_response",
+                                        "retries", "max_wait", "rate", "stall_timeout", NULL};
     AttHost *h = att_host_get(L);
     AttConfig c = h->cfg;
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -111,6 +126,22 @@ static int l_configure(lua_State *L)
                 return luaL_error(L, "att.configure: max_response must be an integer number of bytes >= 1");
             c.max_response = (size_t)lua_tointeger(L, -1);
             break;
+        case 5:
+            if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > 100)
+                return luaL_error(L, "att.configure: retries must be an integer from 0 to 100");
+            c.retries = (int)lua_tointeger(L, -1);
+            break;
+        case 6:
+            if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 0)
+                return luaL_error(L, "att.configure: max_wait must be a number of seconds >= 0");
+            c.max_wait = (double)lua_tonumber(L, -1);
+            break;
+        case 7:
+            if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 0)
+                return luaL_error(L, "att.configure: rate must be requests per second >= 0 (0: no limit)");
+            c.rate = (double)lua_tonumber(L, -1);
+            break;
+        case 8: c.stall_timeout = positive_seconds(L, -1, "stall_timeout"); break;
         default:
             return luaL_error(L, "att.configure: unknown setting %s", luaL_tolstring(L, -2, NULL));
         }
@@ -132,15 +163,21 @@ static int l_configure(lua_State *L)
 static int l_stats(lua_State *L)
 {
     AttHost *h = att_host_get(L);
-    long req, bytes, connects;
-    att_http_counters(h->http, &req, &bytes, &connects);
-    lua_createtable(L, 0, 5);
-    lua_pushinteger(L, connects);
+    AttHttpCounters n;
+    att_http_counters(h->http, &n);
+    lua_createtable(L, 0, 8);
+    lua_pushinteger(L, n.connects);
     lua_setfield(L, -2, "connections");
-    lua_pushinteger(L, req);
+    lua_pushinteger(L, n.requests);
     lua_setfield(L, -2, "requests");
-    lua_pushinteger(L, bytes);
+    lua_pushinteger(L, n.attempts);
+    lua_setfield(L, -2, "attempts");
+    lua_pushinteger(L, n.retries);
+    lua_setfield(L, -2, "retries");
+    lua_pushinteger(L, n.bytes);
     lua_setfield(L, -2, "bytes");
+    lua_pushinteger(L, att_auth_fetches(h->auth));
+    lua_setfield(L, -2, "token_fetches");
     lua_pushinteger(L, (lua_Integer)h->mem_used);
     lua_setfield(L, -2, "memory");
     lua_pushinteger(L, (lua_Integer)h->mem_peak);

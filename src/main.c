@@ -9,169 +9,25 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "config.h"
 #include "host.h"
 
-#define EXIT_USAGE 2
+#define EXIT_INTERRUPTED 130
 
-static const char USAGE[] =
-    "usage: att [options] [script [args...]]\n"
-    "Runs a Lua 5.4 script with the att module for the AT&T Omni Customer Search API.\n"
-    "\n"
-    "  script            a Lua script; its arguments are in arg (arg[0] is the script)\n"
-    "  -                 read the script from standard input\n"
-    "  -e CODE           run CODE (may be repeated; runs before the script)\n"
-    "  -i                enter the interactive prompt after running the script\n"
-    "  --base-url URL    API base URL (env ATT_BASE_URL; default " ATT_DEFAULT_BASE_URL ")\n"
-    "  --appname NAME    value of the appname header (env ATT_APPNAME)\n"
-    "  --timeout SEC     total time allowed for one request (env ATT_TIMEOUT; default 60)\n"
-    "  --connect-timeout SEC  time allowed to connect (env ATT_CONNECT_TIMEOUT; default 10)\n"
-    "  --max-response BYTES   largest response body accepted, e.g. 64M (env ATT_MAX_RESPONSE; default 64M)\n"
-    "  -v, --version     print the version and exit\n"
-    "  -h, --help        print this help and exit\n"
-    "  --                stop handling options\n"
-    "\n"
-    "The bearer token comes from the environment only (ATT_TOKEN): a token on the command line\n"
-    "would be visible to every user through ps.\n"
-    "With no script and a terminal on standard input, att opens an interactive prompt.\n";
+/* The state the SIGINT handler stops; the one piece of global state, as in lua.c. */
+static lua_State *running;
 
-typedef struct Cli {
-    AttConfig cfg;
-    const char *exprs[64];
-    int nexpr;
-    int interactive;
-    int script;          /* index in argv of the script, 0 if none */
-} Cli;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2)))
-#endif
-static int usage_error(const char *fmt, ...)
+static void on_sigint(int sig)
 {
-    va_list ap;
-    fputs("att: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry 'att --help'.\n", stderr);
-    return EXIT_USAGE;
-}
-
-static int parse_seconds(const char *s, double *out)
-{
-    char *end;
-    double v;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || end == s || *end || !(v > 0) || v > 86400.0) return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_bytes(const char *s, size_t *out)
-{
-    char *end;
-    double v;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || end == s || !(v >= 1)) return -1;
-    switch (*end) {
-    case 'k': case 'K': v *= 1024.0; end++; break;
-    case 'm': case 'M': v *= 1024.0 * 1024.0; end++; break;
-    case 'g': case 'G': v *= 1024.0 * 1024.0 * 1024.0; end++; break;
-    default: break;
-    }
-    if (*end == 'B' || *end == 'b') end++;
-    if (*end || v > 64.0 * 1024 * 1024 * 1024) return -1;
-    *out = (size_t)v;
-    return 0;
-}
-
-/* Applies one setting by name from a flag or the environment; returns 0 or a usage error. */
-static int apply(Cli *c, const char *name, const char *value, const char *source)
-{
-    if (strcmp(name, "base-url") == 0) {
-        if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0)
-            return usage_error("%s: the base URL must start with http:// or https://", source);
-        c->cfg.base_url = value;
-    } else if (strcmp(name, "appname") == 0) {
-        c->cfg.appname = *value ? value : NULL;
-    } else if (strcmp(name, "timeout") == 0) {
-        if (parse_seconds(value, &c->cfg.timeout)) return usage_error("%s: expected seconds > 0", source);
-    } else if (strcmp(name, "connect-timeout") == 0) {
-        if (parse_seconds(value, &c->cfg.connect_timeout)) return usage_error("%s: expected seconds > 0", source);
-    } else if (strcmp(name, "max-response") == 0) {
-        if (parse_bytes(value, &c->cfg.max_response)) return usage_error("%s: expected a size such as 64M", source);
-    }
-    return 0;
-}
-
-static int from_env(Cli *c)
-{
-    static const char *const vars[][2] = {
-        {"ATT_BASE_URL", "base-url"}, {"ATT_APPNAME", "appname"}, {"ATT_TIMEOUT", "timeout"},
-        {"ATT_CONNECT_TIMEOUT", "connect-timeout"}, {"ATT_MAX_RESPONSE", "max-response"},
-    };
-    size_t i;
-    for (i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-        const char *v = getenv(vars[i][0]);
-        if (v && *v) {
-            int rc = apply(c, vars[i][1], v, vars[i][0]);
-            if (rc) return rc;
-        }
-    }
-    c->cfg.token = getenv("ATT_TOKEN");
-    if (c->cfg.token && !*c->cfg.token) c->cfg.token = NULL;
-    return 0;
-}
-
-/* Returns 0 to go on, -1 after --help/--version (exit 0), or a usage error status. */
-static int parse_args(Cli *c, int argc, char **argv)
-{
-    static const char *const valued[] = {"base-url", "appname", "timeout", "connect-timeout", "max-response", NULL};
-    int i;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--") == 0) { i++; break; }
-        if (strcmp(a, "-") == 0 || a[0] != '-') break;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(USAGE, stdout); return -1; }
-        if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
-            printf("att %s (%s)\n", ATT_VERSION, LUA_RELEASE);
-            return -1;
-        }
-        if (strcmp(a, "-i") == 0) { c->interactive = 1; continue; }
-        if (strncmp(a, "-e", 2) == 0) {
-            const char *code = a[2] ? a + 2 : argv[++i];
-            if (!code) return usage_error("%s needs an argument", "-e");
-            if (c->nexpr == (int)(sizeof c->exprs / sizeof c->exprs[0])) return usage_error("too many -e");
-            c->exprs[c->nexpr++] = code;
-            continue;
-        }
-        if (strncmp(a, "--", 2) == 0) {
-            char name[40];
-            const char *eq = strchr(a + 2, '='), *value;
-            size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-            int k, rc;
-            if (n >= sizeof name) return usage_error("unknown option %s", a);
-            memcpy(name, a + 2, n);
-            name[n] = '\0';
-            if (strcmp(name, "token") == 0 || strcmp(name, "client-secret") == 0)
-                return usage_error("--%s is not accepted: secrets on the command line show in ps; "
-                                   "set it in the environment (ATT_TOKEN)", name);
-            for (k = 0; valued[k] && strcmp(valued[k], name) != 0; k++) {}
-            if (!valued[k]) return usage_error("unknown option %s", a);
-            value = eq ? eq + 1 : argv[++i];
-            if (!value) return usage_error("%s needs a value", a);
-            rc = apply(c, name, value, a);
-            if (rc) return rc;
-            continue;
-        }
-        return usage_error("unknown option %s", a);
-    }
-    c->script = i < argc ? i : 0;
-    return 0;
+    (void)sig;
+    signal(SIGINT, SIG_DFL);                   /* a second Ctrl-C ends the process at once */
+    att_interrupted = 1;
+    if (running) att_host_watch(running, 1);   /* the hook raises "interrupted" in Lua code */
 }
 
 /* arg as lua sets it: arg[0] the script, arg[1..] its arguments, negative indices the rest. */
@@ -256,6 +112,10 @@ static void repl(lua_State *L)
         if (!*line) { free(line); continue; }
         status = compile_line(L, line);
         if (status == LUA_OK) status = att_host_call(L, 0);
+        if (att_interrupted) {                  /* Ctrl-C stops the chunk, not the prompt */
+            att_interrupted = 0;
+            signal(SIGINT, on_sigint);
+        }
         if (status != LUA_OK) { att_host_report(L, status); continue; }
         n = lua_gettop(L);
         if (n > 0) {
@@ -271,26 +131,27 @@ static void repl(lua_State *L)
 
 int main(int argc, char **argv)
 {
-    Cli c;
+    AttCli c;
     AttHost host;
     lua_State *L;
     int rc, i;
 
-    memset(&c, 0, sizeof c);
+    rc = att_config_load(&c, argc, argv);
+    if (rc != 0) {
+        att_config_free(&c);
+        return rc == -1 ? 0 : rc;
+    }
     memset(&host, 0, sizeof host);
-    c.cfg.base_url = ATT_DEFAULT_BASE_URL;
-    c.cfg.timeout = 60;
-    c.cfg.connect_timeout = 10;
-    c.cfg.max_response = 64u * 1024 * 1024;
-    if ((rc = from_env(&c)) != 0) return rc;
-    rc = parse_args(&c, argc, argv);
-    if (rc == -1) return 0;
-    if (rc) return rc;
-
     host.cfg = c.cfg;
     L = att_host_new(&host);
-    if (!L) { fprintf(stderr, "att: cannot create the Lua state (out of memory)\n"); return 1; }
+    if (!L) {
+        fprintf(stderr, "att: cannot create the Lua state (out of memory)\n");
+        att_config_free(&c);
+        return 1;
+    }
     set_arg(L, argc, argv, c.script);
+    running = L;
+    signal(SIGINT, on_sigint);
 
     rc = 0;
     for (i = 0; i < c.nexpr && rc == 0; i++) {
@@ -305,12 +166,14 @@ int main(int argc, char **argv)
         if (isatty(STDIN_FILENO)) c.interactive = 1;
         else rc = run_chunk(L, luaL_loadfilex(L, NULL, "t"), argc, argv, 0);
     }
-    if (rc == 0 && c.interactive) repl(L);
+    if (rc == 0 && c.interactive && !att_interrupted) repl(L);
 
     if (fflush(stdout) != 0 && rc == 0) {
         fprintf(stderr, "att: error writing standard output: %s\n", strerror(errno));
         rc = 1;
     }
+    running = NULL;
     att_host_close(L);
-    return rc;
+    att_config_free(&c);
+    return att_interrupted ? EXIT_INTERRUPTED : rc;
 }

@@ -25,7 +25,7 @@ typedef struct Results {
     lua_Integer base;           /* 0-based position of the page in hand within the whole result */
     lua_Integer yielded, limit; /* limit -1: none */
     lua_Integer page_len, page_idx;
-    lua_Integer requests, pages, bytes;
+    lua_Integer requests, pages, bytes, retries;
 } Results;
 
 /* ---- exchange box ------------------------------------------------------------------------- */
@@ -159,6 +159,7 @@ static void fetch_page(lua_State *L, Results *r, int ud)
     ok = att_exchange(L, "POST", ATT_SEARCH_PATH, top + 1, 1, &ex);
     r->requests++;
     r->bytes += (lua_Integer)ex->resp.len;
+    if (ex->resp.attempts > 1) r->retries += ex->resp.attempts - 1;
     if (!ok) fail(L, r, ud);
     resp = lua_gettop(L);
 
@@ -301,12 +302,13 @@ static void set_int(lua_State *L, const char *k, lua_Integer v)
     lua_setfield(L, -2, k);
 }
 
-/* r:stats() -> {requests=, pages=, bytes=, yielded=, total=} */
+/* r:stats() -> {requests=, pages=, bytes=, retries=, yielded=, total=} */
 static int results_stats(lua_State *L)
 {
     Results *r = check_results(L, 1);
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 6);
     set_int(L, "requests", r->requests);
+    set_int(L, "retries", r->retries);
     set_int(L, "pages", r->pages);
     set_int(L, "bytes", r->bytes);
     set_int(L, "yielded", r->yielded);
