@@ -11,6 +11,8 @@
 
 int unit_count, unit_failed;
 
+void test_retry(void);
+
 /* Encodes the result of evaluating expr; returns a static string ("ERR: msg" on failure). */
 static const char *enc(lua_State *L, const char *expr)
 {
@@ -154,6 +156,7 @@ int main(void)
     test_encode(L);
     test_decode(L);
     test_helpers(L);
+    test_retry();
     lua_close(L);
     printf("1..%d\n", unit_count);
     return unit_failed ? 1 : 0;
