@@ -116,13 +116,14 @@ static void limit_hook(lua_State *L, lua_Debug *ar)
 {
     AttHost *h = att_host_get(L);
     (void)ar;
+    /* The hook stays installed (at a cheaper rate) after it fires, so that a script that
+     * swallows the error with pcall is stopped again at once. */
     if (att_interrupted) {
-        lua_sethook(L, NULL, 0, 0);
+        att_host_watch(L, 1000);
         luaL_error(L, "interrupted");
     }
     if (h->deadline > 0 && now_mono() > h->deadline) {
         h->out_of_time = 1;
-        lua_sethook(L, NULL, 0, 0);
         luaL_error(L, "script stopped: --max-time of %f seconds exceeded", h->cfg.max_time);
     }
 }
