@@ -30,7 +30,7 @@ HDRS      := $(wildcard src/*.h)
 SBX_HDRS  := $(wildcard src/sandbox/*.h)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 
-.PHONY: all deps demo test test-plain test-asan unit asan cppcheck clean install bench
+.PHONY: all deps demo test test-plain test-asan unit asan cppcheck clean install bench fuzz fuzz-build
 all: att att-sandbox
 
 deps:
@@ -68,6 +68,27 @@ build/asan/unit: $(UNIT_SRC) $(LIB_SRC) build/lua_bundle.c $(HDRS) tests/unit/un
 
 asan: build/asan/att build/asan/att-sandbox build/asan/unit
 
+# Fuzz targets (libFuzzer, clang, with ASan+UBSan): response handling, parameter encoding,
+# Retry-After parsing and log redaction. `make fuzz` runs each for FUZZ_SECONDS from the seed corpus
+# in tests/fuzz/corpus/; new inputs go to build/fuzz/corpus/. The suite replays the seed corpus.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := fuzz_response fuzz_params fuzz_retry_after
+FUZZ_CFLAGS = $(BASE_CFLAGS) -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+              -fno-sanitize-recover=all $(shell pkg-config --cflags $(PKGS)) -Isrc -Ibuild
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(LIB_SRC) build/lua_bundle.c $(HDRS)
+	@mkdir -p build/fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) build/lua_bundle.c $(LIBS_ATT)
+fuzz-build: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t; \
+	  echo "== $$t: $(FUZZ_SECONDS) s from tests/fuzz/corpus/$$t"; \
+	  if ! build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
+	      -artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t tests/fuzz/corpus/$$t >build/fuzz/$$t.log 2>&1; then \
+	    tail -n 40 build/fuzz/$$t.log; echo "fuzz: $$t failed (inputs in build/fuzz/$$t-*)"; exit 1; fi; \
+	  grep -E '^Done [0-9]+ runs' build/fuzz/$$t.log || true; \
+	done
+
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --std=c11 -Isrc $(LIB_SRC) src/main.c $(SBX_SRC) tools/embed.c
@@ -76,7 +97,7 @@ cppcheck:
 # 'N passed, N failed'; the last line is the total of both.
 test:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory all build/unit asan
+	@$(MAKE) --no-print-directory all build/unit asan fuzz-build
 	@$(MAKE) --no-print-directory cppcheck
 	@sh tests/run.sh
 

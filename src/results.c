@@ -145,23 +145,13 @@ static void push_id(lua_State *L, int individuals, lua_Integer i)
     lua_pushnil(L);
 }
 
-/* Requests the page at r->offset and makes it the page in hand. [-0, +0, e] */
-static void fetch_page(lua_State *L, Results *r, int ud)
+/* Checks a decoded response (at resp) against the contract and makes it the page in hand; raises
+ * a protocol error (and ends the scan) when it is not a page. [-0, +0, e] */
+static void accept_page(lua_State *L, Results *r, int ud, const AttExchange *ex, int resp)
 {
-    AttExchange *ex;
-    int top = lua_gettop(L), resp, individuals, ids, ok;
+    int top = lua_gettop(L), individuals, ids;
     lua_Integer total, n, i;
     char msg[200];
-
-    lua_getiuservalue(L, ud, UV_PARAMS);
-    lua_pushinteger(L, r->offset);
-    lua_setfield(L, -2, "pageOffset");
-    ok = att_exchange(L, "POST", ATT_SEARCH_PATH, top + 1, 1, &ex);
-    r->requests++;
-    r->bytes += (lua_Integer)ex->resp.len;
-    if (ex->resp.attempts > 1) r->retries += ex->resp.attempts - 1;
-    if (!ok) fail(L, r, ud);
-    resp = lua_gettop(L);
 
     if (lua_type(L, resp) != LUA_TTABLE)
         protocol_error(L, r, ud, ex, "response is not a JSON object");
@@ -186,7 +176,7 @@ static void fetch_page(lua_State *L, Results *r, int ud)
 
     /* A page sharing an individual with the previous page means the server does not page the way
      * we asked: stop rather than loop or yield duplicates. */
-    lua_createtable(L, 0, (int)n);
+    lua_createtable(L, 0, (int)(n < 1 << 20 ? n : 1 << 20));
     ids = lua_gettop(L);
     lua_getiuservalue(L, ud, UV_IDS);
     for (i = 1; i <= n; i++) {
@@ -220,6 +210,24 @@ static void fetch_page(lua_State *L, Results *r, int ud)
     r->page_len = n;
     r->page_idx = 0;
     r->base = r->record_mode ? r->offset - 1 : (r->offset - 1) * r->eff_size;
+    lua_settop(L, top);
+}
+
+/* Requests the page at r->offset and makes it the page in hand. [-0, +0, e] */
+static void fetch_page(lua_State *L, Results *r, int ud)
+{
+    AttExchange *ex;
+    int top = lua_gettop(L), ok;
+
+    lua_getiuservalue(L, ud, UV_PARAMS);
+    lua_pushinteger(L, r->offset);
+    lua_setfield(L, -2, "pageOffset");
+    ok = att_exchange(L, "POST", ATT_SEARCH_PATH, top + 1, 1, &ex);
+    r->requests++;
+    r->bytes += (lua_Integer)ex->resp.len;
+    if (ex->resp.attempts > 1) r->retries += ex->resp.attempts - 1;
+    if (!ok) fail(L, r, ud);
+    accept_page(L, r, ud, ex, lua_gettop(L));
     lua_settop(L, top);
 }
 
@@ -523,6 +531,34 @@ int att_results_search(lua_State *L)
     luaL_setmetatable(L, ATT_RESULTS_MT);
     lua_pushvalue(L, 3);
     lua_setiuservalue(L, -2, UV_PARAMS);
+    return 1;
+}
+
+int att_results_feed(lua_State *L)
+{
+    /* Arguments: a Results (from att.search), then response bodies; each body is treated as the
+     * next page received (decoded, checked, consumed), as fetch_page would. For the fuzzer. */
+    Results *r = check_open(L, 1);
+    int i, n = lua_gettop(L);
+    for (i = 2; i <= n; i++) {
+        size_t len;
+        const char *body = luaL_checklstring(L, i, &len);
+        AttExchange *ex = lua_newuserdatauv(L, sizeof *ex, 0);
+        memset(ex, 0, sizeof *ex);
+        luaL_setmetatable(L, ATT_EXCHANGE_MT);
+        ex->resp.status = 200;
+        snprintf(ex->url, sizeof ex->url, "fuzz:");
+        if (!att_json_decode(L, body, len)) {
+            att_error_push(L, "json", 200, ex->url, lua_tostring(L, -1), 0, body, len);
+            return fail(L, r, 1);
+        }
+        accept_page(L, r, 1, ex, lua_gettop(L));
+        lua_pop(L, 2);
+        while (r->page_idx < r->page_len && results_step(L, r, 1)) lua_pop(L, 1);
+        if (!more_pages(r)) break;
+        r->offset += r->record_mode ? r->page_len : 1;
+    }
+    lua_pushinteger(L, r->yielded);
     return 1;
 }
 

@@ -32,4 +32,8 @@ int att_exchange(lua_State *L, const char *method, const char *path, int body_id
 /* att.search(params [, opts]) -> Results. [-0, +1, e] */
 int att_results_search(lua_State *L);
 
+/* For the fuzzer: att_results_feed(results, body...) treats each body as the next page received.
+ * Returns the number of individuals consumed. [-0, +1, e] */
+int att_results_feed(lua_State *L);
+
 #endif

@@ -102,8 +102,8 @@ long att_retry_after_ms(const char *value, time_t now)
     if (isdigit((unsigned char)*p)) {
         long v = 0;
         for (; isdigit((unsigned char)*p); p++) {
-            if (v > 100000000L) return -1;              /* more than three years: not believable */
             v = v * 10 + (*p - '0');
+            if (v > 100000000L) return -1;              /* more than three years: not believable */
         }
         while (*p == ' ' || *p == '\t') p++;
         return *p ? -1 : v * 1000L;

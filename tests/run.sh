@@ -72,6 +72,9 @@ for suite in $SUITES; do
     for t in tests/cli/test_*.sh; do
         run_one "$suite/$t" sh "$t"
     done
+    if [ "$suite" = asan ]; then
+        run_one "$suite/tests/fuzz/replay.sh" sh tests/fuzz/replay.sh
+    fi
     sanitizer_reports
     n_reports=$?
     if [ "$n_reports" -gt 0 ]; then

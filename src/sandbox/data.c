@@ -35,6 +35,8 @@ struct SbxData {
     uint32_t *sub_base;   /* generated only: subscriber base of individual prerendered + i */
     SvcIndex *svc;
     size_t nsvc;
+    const char **svc_names;  /* svc[i].name, for extra individuals */
+    uint64_t nsubs;          /* generated only: subscribers of all individuals */
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -62,6 +64,7 @@ void att_sbx_data_free(SbxData *d)
         free(d->svc[i].ids);
     }
     free(d->svc);
+    free(d->svc_names);
     free(d->arena);
     free(d->offs);
     free(d->sub_base);
@@ -106,9 +109,13 @@ static int svc_add(SvcIndex *ix, size_t idx)
     return 0;
 }
 
-/* Gives back the unused tail of every index and of the arena. */
-static void data_shrink(SbxData *d, size_t arena_len)
+/* Gives back the unused tail of every index and of the arena; lists the serviceType names. */
+static int data_finish(SbxData *d, size_t arena_len)
 {
+    if (d->nsvc && !(d->svc_names = malloc(d->nsvc * sizeof *d->svc_names)))
+        return -1;
+    for (size_t i = 0; i < d->nsvc; i++)
+        d->svc_names[i] = d->svc[i].name;
     for (size_t i = 0; i < d->nsvc; i++) {
         SvcIndex *ix = &d->svc[i];
         if (ix->len && ix->len < ix->cap) {
@@ -127,6 +134,7 @@ static void data_shrink(SbxData *d, size_t arena_len)
     size_t *offs = realloc(d->offs, (d->prerendered + 1) * sizeof *offs);
     if (offs)
         d->offs = offs;
+    return 0;
 }
 
 int att_sbx_data_generate(SbxData **out, uint64_t count, uint64_t seed, char *err, size_t errlen)
@@ -175,8 +183,10 @@ int att_sbx_data_generate(SbxData **out, uint64_t count, uint64_t seed, char *er
                 goto oom;
     }
     size_t len;
+    d->nsubs = sub_no;
     d->arena = att_sbx_buf_take(&arena, &len);
-    data_shrink(d, len);
+    if (data_finish(d, len) != 0)
+        goto oom;
     *out = d;
     return 0;
 
@@ -299,9 +309,11 @@ int att_sbx_data_load(SbxData **out, const char *path, char *err, size_t errlen)
         d->offs[++i] = arena.len;
     }
     d->count = d->prerendered = i;
+    att_sbx_gen_init(&d->gen, 1);
     size_t len;
     d->arena = att_sbx_buf_take(&arena, &len);
-    data_shrink(d, len);
+    if (data_finish(d, len) != 0)
+        goto oom;
     cJSON_Delete(root);
     att_sbx_buf_free(&text);
     *out = d;
@@ -326,13 +338,16 @@ void att_sbx_data_select(const SbxData *d, const char *service_type, SbxSelectio
 {
     sel->ids = NULL;
     sel->count = d->count;
+    sel->known = 1;
     if (!service_type)
         return;
     sel->count = 0;
+    sel->known = 0;
     for (size_t i = 0; i < d->nsvc; i++) {
         if (strcasecmp(d->svc[i].name, service_type) == 0) {
             sel->ids = d->svc[i].ids;
             sel->count = d->svc[i].len;
+            sel->known = 1;
             return;
         }
     }
@@ -346,6 +361,20 @@ void att_sbx_data_append(const SbxData *d, size_t idx, SbxBuf *out)
         SbxGenInfo info;
         att_sbx_gen_individual(&d->gen, idx, d->sub_base[idx - d->prerendered], out, &info);
     }
+}
+
+unsigned att_sbx_data_extra(const SbxData *d, uint64_t n, uint64_t sub_base, SbxBuf *out)
+{
+    SbxGenInfo info;
+    att_sbx_gen_extra(&d->gen, n, d->svc_names, d->nsvc, sub_base, out, &info);
+    return info.nsubs;
+}
+
+uint64_t att_sbx_data_extra_sub_base(const SbxData *d)
+{
+    /* Generated: right after the last subscriber (SUB-10001 is number 0). Loaded: the file's ids
+     * are unknown, so from SUB-900000001 on, far from the generator's. */
+    return d->generated ? d->nsubs : 900000001u - 10001u;
 }
 
 int att_sbx_data_dump(const SbxData *d, FILE *fp)

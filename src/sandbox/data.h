@@ -16,6 +16,7 @@ typedef struct SbxData SbxData;
 typedef struct SbxSelection {
     const uint32_t *ids;
     size_t count;
+    int known;      /* no filter, or a serviceType the data set has: extra individuals match it */
 } SbxSelection;
 
 /* Both constructors return 0, or -1 with a one-line message in err (the file name first, for load). */
@@ -29,6 +30,12 @@ size_t att_sbx_data_count(const SbxData *d);
 void att_sbx_data_select(const SbxData *d, const char *service_type, SbxSelection *sel);
 /* Appends individual `idx` (< count) as compact JSON. Thread-safe: the data set is read-only. */
 void att_sbx_data_append(const SbxData *d, size_t idx, SbxBuf *out);
+/* Extra individuals (see att_sbx_gen_extra), for the grow fault: number n has one account of each
+ * serviceType of the data set, so it matches every known filter. Appends its text when `out` is not
+ * NULL; returns how many subscribers it has. Its subscriber ids start after sub_base, and the first
+ * extra individual's sub_base is att_sbx_data_extra_sub_base(). Thread-safe. */
+unsigned att_sbx_data_extra(const SbxData *d, uint64_t n, uint64_t sub_base, SbxBuf *out);
+uint64_t att_sbx_data_extra_sub_base(const SbxData *d);
 /* Writes the whole data set as a JSON array, one individual per line; 0 or -1 (errno set). */
 int att_sbx_data_dump(const SbxData *d, FILE *fp);
 

@@ -6,22 +6,49 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum ArgType { ARG_NONE, ARG_HTTP_CODE } ArgType;
+typedef enum ArgType { ARG_NONE, ARG_HTTP_CODE, ARG_MS, ARG_COUNT } ArgType;
 
 typedef struct KindDef {
     const char *name;
     SbxFaultKind kind;
+    SbxFaultClass cls;
     ArgType arg;
+    uint64_t count;         /* default count: events happen once unless count= says otherwise */
+    const char *usage;      /* as shown in --help */
+    const char *help;
 } KindDef;
 
+#define ONCE 1
+#define ALWAYS UINT64_MAX
+#define MAX_MS 600000u
+#define MAX_INDIVIDUALS 1000000u
+
 static const KindDef kinds[] = {
-    {"repeat-pages", ATT_SBX_FAULT_REPEAT_PAGES, ARG_NONE},
-    {"status", ATT_SBX_FAULT_STATUS, ARG_HTTP_CODE},
-    {"html", ATT_SBX_FAULT_HTML, ARG_HTTP_CODE},
-    {"bad-json", ATT_SBX_FAULT_BAD_JSON, ARG_NONE},
+    {"repeat-pages", ATT_SBX_FAULT_REPEAT_PAGES, ATT_SBX_FAULT_CLASS_PAGING, ARG_NONE, ALWAYS,
+     "repeat-pages", "answer as if pageOffset were 1 (a server that ignores paging)"},
+    {"status", ATT_SBX_FAULT_STATUS, ATT_SBX_FAULT_CLASS_ANSWER, ARG_HTTP_CODE, ALWAYS,
+     "status=CODE", "answer HTTP CODE (200..599) with {\"code\":\"INJECTED\",...}"},
+    {"html", ATT_SBX_FAULT_HTML, ATT_SBX_FAULT_CLASS_ANSWER, ARG_HTTP_CODE, ALWAYS,
+     "html=CODE", "answer HTTP CODE with a gateway's text/html error page"},
+    {"bad-json", ATT_SBX_FAULT_BAD_JSON, ATT_SBX_FAULT_CLASS_ANSWER, ARG_NONE, ALWAYS,
+     "bad-json", "answer 200 with the page's JSON cut in half (a complete, invalid body)"},
+    {"slow", ATT_SBX_FAULT_SLOW, ATT_SBX_FAULT_CLASS_DELAY, ARG_MS, ALWAYS,
+     "slow=MS", "answer normally, but only after MS more milliseconds (before the headers)"},
+    {"stall", ATT_SBX_FAULT_STALL, ATT_SBX_FAULT_CLASS_ANSWER, ARG_MS, ALWAYS,
+     "stall=MS", "send headers and half the body, nothing for MS milliseconds, then the rest"},
+    {"truncate", ATT_SBX_FAULT_TRUNCATE, ATT_SBX_FAULT_CLASS_ANSWER, ARG_NONE, ALWAYS,
+     "truncate", "send 200 with the full Content-Length but half the body, then close"},
+    {"reset", ATT_SBX_FAULT_RESET, ATT_SBX_FAULT_CLASS_ANSWER, ARG_NONE, ALWAYS,
+     "reset", "close the connection without any answer"},
+    {"grow", ATT_SBX_FAULT_GROW, ATT_SBX_FAULT_CLASS_EVENT, ARG_COUNT, ONCE,
+     "grow=N", "N new individuals (every serviceType) go to the front of every result set"},
+    {"shrink", ATT_SBX_FAULT_SHRINK, ATT_SBX_FAULT_CLASS_EVENT, ARG_COUNT, ONCE,
+     "shrink=N", "the first N individuals of every result set disappear"},
+    {"expire-tokens", ATT_SBX_FAULT_EXPIRE_TOKENS, ATT_SBX_FAULT_CLASS_EVENT, ARG_NONE, ONCE,
+     "expire-tokens", "every OAuth access token issued so far becomes invalid (expired)"},
 };
 
-#define KINDS_HELP "repeat-pages, status=CODE, html=CODE, bad-json"
+#define NKINDS (sizeof kinds / sizeof kinds[0])
 
 /* Digits only, no sign or spaces; 0 or -1. */
 static int parse_u64(const char *s, size_t n, uint64_t *out)
@@ -38,6 +65,26 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
     return 0;
 }
 
+/* A plain decimal in [0, 1]: "0", "1", "0.25", ".5", "1.000". 0 or -1. */
+static int parse_prob(const char *s, size_t n, double *out)
+{
+    size_t i = 0;
+    double v = 0, scale = 1;
+    int digits = 0;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+        v = v * 10 + (s[i] - '0');
+    if (i < n && s[i] == '.') {
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+            scale /= 10;
+            v += (s[i] - '0') * scale;
+        }
+    }
+    if (i != n || digits == 0 || n > 20 || v > 1)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 typedef int (*ModSetter)(SbxFaultRule *r, const char *v, size_t n);
 
 static int set_after(SbxFaultRule *r, const char *v, size_t n)
@@ -45,15 +92,53 @@ static int set_after(SbxFaultRule *r, const char *v, size_t n)
     return parse_u64(v, n, &r->after);
 }
 
+static int set_count(SbxFaultRule *r, const char *v, size_t n)
+{
+    return parse_u64(v, n, &r->count) == 0 && r->count >= 1 ? 0 : -1;
+}
+
+static int set_every(SbxFaultRule *r, const char *v, size_t n)
+{
+    return parse_u64(v, n, &r->every) == 0 && r->every >= 1 ? 0 : -1;
+}
+
+static int set_prob(SbxFaultRule *r, const char *v, size_t n)
+{
+    return parse_prob(v, n, &r->prob);
+}
+
+static int set_retry_after(SbxFaultRule *r, const char *v, size_t n)
+{
+    r->retry_after = ATT_SBX_RETRY_AFTER_SECONDS;
+    if (n > 5 && memcmp(v, "date:", 5) == 0) {
+        r->retry_after = ATT_SBX_RETRY_AFTER_DATE;
+        v += 5;
+        n -= 5;
+    }
+    /* Up to about 31 years: an HTTP-date that far ahead still fits a 32-bit time_t. */
+    return parse_u64(v, n, &r->retry_after_s) == 0 && r->retry_after_s <= 999999999u ? 0 : -1;
+}
+
 typedef struct ModDef {
     const char *name;
     ModSetter set;
+    unsigned kinds;         /* bit per SbxFaultKind it may modify; 0: all */
+    const char *usage;
     const char *help;
 } ModDef;
 
+#define KIND_BIT(k) (1u << (k))
+
 static const ModDef modifiers[] = {
-    {"after", set_after, "after=K: spare the first K search requests"},
+    {"after", set_after, 0, "after=K", "spare the first K search requests"},
+    {"count", set_count, 0, "count=N", "apply at most N times (N >= 1), then never again"},
+    {"every", set_every, 0, "every=N", "apply only to every Nth request after those spared (N, 2N, ...)"},
+    {"prob", set_prob, 0, "prob=P", "apply with probability P (0..1), drawn from --fault-seed"},
+    {"retry-after", set_retry_after, KIND_BIT(ATT_SBX_FAULT_STATUS) | KIND_BIT(ATT_SBX_FAULT_HTML),
+     "retry-after=S|date:S", "status/html only: add 'Retry-After: S', or an HTTP-date S s ahead"},
 };
+
+#define NMODS (sizeof modifiers / sizeof modifiers[0])
 
 /* Splits "name[=value]" at its first '='. */
 static void split(const char *tok, size_t len, size_t *name_len, const char **val, size_t *val_len)
@@ -64,10 +149,66 @@ static void split(const char *tok, size_t len, size_t *name_len, const char **va
     *val_len = eq ? len - *name_len - 1 : 0;
 }
 
+/* "status=CODE, html=CODE, ..." from the table, for error messages. */
+static void kind_list(char *out, size_t outlen)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < NKINDS && n < outlen; i++)
+        n += (size_t)snprintf(out + n, outlen - n, "%s%s", i ? ", " : "", kinds[i].usage);
+}
+
+static void mod_list(char *out, size_t outlen)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < NMODS && n < outlen; i++)
+        n += (size_t)snprintf(out + n, outlen - n, "%s%s", i ? ", " : "", modifiers[i].usage);
+}
+
+static int parse_arg(const KindDef *k, const char *spec, const char *val, size_t vlen,
+                     SbxFaultRule *r, char *err, size_t errlen)
+{
+    uint64_t v = 0;
+    switch (k->arg) {
+    case ARG_NONE:
+        if (val) {
+            snprintf(err, errlen, "--fault '%s': %s takes no value", spec, k->name);
+            return -1;
+        }
+        return 0;
+    case ARG_HTTP_CODE:
+        if (!val || parse_u64(val, vlen, &v) != 0 || v < 200 || v > 599) {
+            snprintf(err, errlen, "--fault '%s': %s needs an HTTP status code 200..599, e.g. %s=503",
+                     spec, k->name, k->name);
+            return -1;
+        }
+        break;
+    case ARG_MS:
+        if (!val || parse_u64(val, vlen, &v) != 0 || v > MAX_MS) {
+            snprintf(err, errlen, "--fault '%s': %s needs milliseconds 0..%u, e.g. %s=2000", spec,
+                     k->name, MAX_MS, k->name);
+            return -1;
+        }
+        break;
+    case ARG_COUNT:
+        if (!val || parse_u64(val, vlen, &v) != 0 || v < 1 || v > MAX_INDIVIDUALS) {
+            snprintf(err, errlen, "--fault '%s': %s needs a number of individuals 1..%u, e.g. %s=5",
+                     spec, k->name, MAX_INDIVIDUALS, k->name);
+            return -1;
+        }
+        break;
+    }
+    r->arg = v;
+    return 0;
+}
+
 static int parse_rule(const char *spec, SbxFaultRule *r, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     r->spec = spec;
+    r->every = 1;
+    r->prob = 1.0;
     const char *tok = spec;
     size_t len = strcspn(tok, ",");
     size_t nlen, vlen;
@@ -75,43 +216,49 @@ static int parse_rule(const char *spec, SbxFaultRule *r, char *err, size_t errle
     split(tok, len, &nlen, &val, &vlen);
 
     const KindDef *k = NULL;
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    for (size_t i = 0; i < NKINDS; i++)
         if (strlen(kinds[i].name) == nlen && memcmp(kinds[i].name, tok, nlen) == 0)
             k = &kinds[i];
     if (!k) {
-        snprintf(err, errlen, "--fault '%s': unknown fault kind (expected " KINDS_HELP ")", spec);
+        char list[400];
+        kind_list(list, sizeof list);
+        snprintf(err, errlen, "--fault '%s': unknown fault kind (expected %s)", spec, list);
         return -1;
     }
     r->kind = k->kind;
-    if (k->arg == ARG_NONE && val) {
-        snprintf(err, errlen, "--fault '%s': %s takes no value", spec, k->name);
+    r->cls = k->cls;
+    r->count = k->count;
+    if (parse_arg(k, spec, val, vlen, r, err, errlen) != 0)
         return -1;
-    }
-    if (k->arg == ARG_HTTP_CODE) {
-        uint64_t code;
-        if (!val || parse_u64(val, vlen, &code) != 0 || code < 200 || code > 599) {
-            snprintf(err, errlen, "--fault '%s': %s needs an HTTP status code 200..599, e.g. %s=503",
-                     spec, k->name, k->name);
-            return -1;
-        }
-        r->code = (unsigned)code;
-    }
 
     while (tok[len] == ',') {
         tok += len + 1;
         len = strcspn(tok, ",");
         split(tok, len, &nlen, &val, &vlen);
-        const ModDef *m = NULL;
-        for (size_t i = 0; i < sizeof modifiers / sizeof modifiers[0]; i++)
+        size_t m = NMODS;
+        for (size_t i = 0; i < NMODS; i++)
             if (strlen(modifiers[i].name) == nlen && memcmp(modifiers[i].name, tok, nlen) == 0)
-                m = &modifiers[i];
-        if (!m) {
-            snprintf(err, errlen, "--fault '%s': unknown modifier '%.*s' (expected after=K)", spec,
-                     (int)(len > 40 ? 40 : len), tok);
+                m = i;
+        if (m == NMODS) {
+            char list[200];
+            mod_list(list, sizeof list);
+            snprintf(err, errlen, "--fault '%s': unknown modifier '%.*s' (expected %s)", spec,
+                     (int)(len > 40 ? 40 : len), tok, list);
             return -1;
         }
-        if (!val || m->set(r, val, vlen) != 0) {
-            snprintf(err, errlen, "--fault '%s': bad value for %s (%s)", spec, m->name, m->help);
+        const ModDef *d = &modifiers[m];
+        if (d->kinds && !(d->kinds & KIND_BIT(k->kind))) {
+            snprintf(err, errlen, "--fault '%s': %s does not apply to %s", spec, d->name, k->name);
+            return -1;
+        }
+        if (r->given & (1u << m)) {
+            snprintf(err, errlen, "--fault '%s': %s is given twice", spec, d->name);
+            return -1;
+        }
+        r->given |= 1u << m;
+        if (!val || d->set(r, val, vlen) != 0) {
+            snprintf(err, errlen, "--fault '%s': bad value for %s (%s: %s)", spec, d->name, d->usage,
+                     d->help);
             return -1;
         }
     }
@@ -121,6 +268,10 @@ static int parse_rule(const char *spec, SbxFaultRule *r, char *err, size_t errle
 int att_sbx_fault_add(SbxFaults *f, const char *spec, char *err, size_t errlen)
 {
     SbxFaultRule r;
+    if (f->count >= ATT_SBX_FAULT_MAX_RULES) {
+        snprintf(err, errlen, "--fault: at most %d rules", ATT_SBX_FAULT_MAX_RULES);
+        return -1;
+    }
     if (parse_rule(spec, &r, err, errlen) != 0)
         return -1;
     SbxFaultRule *p = realloc(f->rules, (f->count + 1) * sizeof *p);
@@ -140,18 +291,76 @@ void att_sbx_fault_free(SbxFaults *f)
     f->count = 0;
 }
 
-void att_sbx_fault_plan(const SbxFaults *f, uint64_t seq, SbxFaultPlan *plan)
+int att_sbx_fault_has(const SbxFaults *f, SbxFaultKind kind)
+{
+    for (size_t i = 0; f && i < f->count; i++)
+        if (f->rules[i].kind == kind)
+            return 1;
+    return 0;
+}
+
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, 1), a pure function of (seed, rule, request): the same seed gives the same
+ * decisions in every run, whatever the other rules do or how requests interleave. */
+static double draw(uint64_t seed, size_t rule, uint64_t seq)
+{
+    uint64_t z = mix64(seed ^ 0x243F6A8885A308D3u);
+    z = mix64(z + (uint64_t)(rule + 1) * 0x9E3779B97F4A7C15u);
+    z = mix64(z + seq * 0xD1B54A32D192ED03u);
+    return (double)(z >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static int decides(const SbxFaults *f, size_t i, uint64_t seq)
+{
+    const SbxFaultRule *r = &f->rules[i];
+    if (seq <= r->after || r->applied >= r->count)
+        return 0;
+    if ((seq - r->after) % r->every != 0)
+        return 0;
+    return r->prob >= 1.0 || draw(f->seed, i, seq) < r->prob;
+}
+
+void att_sbx_fault_plan(SbxFaults *f, uint64_t seq, SbxFaultPlan *plan)
 {
     memset(plan, 0, sizeof *plan);
     for (size_t i = 0; i < f->count; i++) {
-        const SbxFaultRule *r = &f->rules[i];
-        if (seq <= r->after)
+        SbxFaultRule *r = &f->rules[i];
+        const SbxFaultRule **slot = NULL;
+        if (r->cls == ATT_SBX_FAULT_CLASS_PAGING)
+            slot = &plan->repeat;
+        else if (r->cls == ATT_SBX_FAULT_CLASS_DELAY)
+            slot = &plan->delay;
+        else if (r->cls == ATT_SBX_FAULT_CLASS_ANSWER)
+            slot = &plan->answer;
+        if ((slot && *slot) || !decides(f, i, seq))
             continue;
-        if (r->kind == ATT_SBX_FAULT_REPEAT_PAGES) {
-            if (!plan->repeat)
-                plan->repeat = r;
-        } else if (!plan->replace) {
-            plan->replace = r;
-        }
+        if (slot)
+            *slot = r;
+        r->applied++;
+        plan->applied[plan->napplied++] = r;
     }
+}
+
+void att_sbx_fault_help(FILE *fp)
+{
+    fputs("\nFault rules: --fault KIND[=ARG][,MOD=VAL]... (repeatable). Search requests are numbered\n"
+          "from 1 among those that pass the token and appname checks; rules are consulted in order.\n",
+          fp);
+    for (size_t i = 0; i < NKINDS; i++)
+        fprintf(fp, "  %-22s %s\n", kinds[i].usage, kinds[i].help);
+    fputs("Modifiers, for every kind unless said otherwise:\n", fp);
+    for (size_t i = 0; i < NMODS; i++)
+        fprintf(fp, "  %-22s %s\n", modifiers[i].usage, modifiers[i].help);
+    fputs("A kind takes effect from the first request it applies to. grow, shrink and expire-tokens\n"
+          "happen once unless count=N allows more (grow/shrink: at most 1000000 individuals each);\n"
+          "the others apply to every request unless limited. Of repeat-pages, of slow, and of the\n"
+          "answer kinds (status, html, bad-json, stall, truncate, reset) only the first rule that\n"
+          "applies to a request takes effect. E.g. --fault status=503,after=1,every=3,count=4\n",
+          fp);
 }

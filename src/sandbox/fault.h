@@ -1,43 +1,92 @@
 /* fault.h — deliberate misbehaviour for client tests, as a small table of rules.
  *
  * A rule is written KIND[=ARG][,MODIFIER=VALUE]...; kinds and modifiers are table-driven in fault.c
- * so that new ones (a probability, a count limit...) are one row and one field each. Rules are
- * consulted, in command-line order, for each search request, numbered from 1. */
+ * (one row each, with its help line). Rules are consulted, in command-line order, for each search
+ * request, numbered from 1 among those that pass the token and appname checks.
+ *
+ * For each request every rule decides on its own whether it applies: not to the first `after`
+ * requests, only to every `every`-th request after those, with probability `prob` (a draw that is a
+ * pure function of the fault seed, the rule and the request number, so runs are reproducible), and
+ * at most `count` times. Rules then combine by class: of the rules of one exclusive class (the
+ * paging rule, the delay, the way the answer goes out) only the first that applies takes effect;
+ * event rules (grow, shrink, expire-tokens) always do. A rule that applies but is shadowed by an
+ * earlier rule of its class does not use up its count. */
 #ifndef ATT_SBX_FAULT_H
 #define ATT_SBX_FAULT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#define ATT_SBX_FAULT_MAX_RULES 32
 
 typedef enum SbxFaultKind {
     ATT_SBX_FAULT_REPEAT_PAGES, /* answer as if pageOffset were 1 */
     ATT_SBX_FAULT_STATUS,       /* HTTP code with an INJECTED JSON error body */
     ATT_SBX_FAULT_HTML,         /* HTTP code with a gateway-style HTML page */
-    ATT_SBX_FAULT_BAD_JSON      /* 200 with a truncated JSON body */
+    ATT_SBX_FAULT_BAD_JSON,     /* 200 with a truncated JSON body */
+    ATT_SBX_FAULT_SLOW,         /* a normal answer after an extra delay */
+    ATT_SBX_FAULT_STALL,        /* headers and half the body, a pause, then the rest */
+    ATT_SBX_FAULT_TRUNCATE,     /* headers (full Content-Length) and half the body, then close */
+    ATT_SBX_FAULT_RESET,        /* close the connection without an answer */
+    ATT_SBX_FAULT_GROW,         /* insert individuals at the front of every result set */
+    ATT_SBX_FAULT_SHRINK,       /* drop individuals from the front of every result set */
+    ATT_SBX_FAULT_EXPIRE_TOKENS /* invalidate every access token issued so far */
 } SbxFaultKind;
+
+typedef enum SbxFaultClass {
+    ATT_SBX_FAULT_CLASS_PAGING, /* repeat-pages */
+    ATT_SBX_FAULT_CLASS_DELAY,  /* slow */
+    ATT_SBX_FAULT_CLASS_ANSWER, /* status, html, bad-json, stall, truncate, reset */
+    ATT_SBX_FAULT_CLASS_EVENT   /* grow, shrink, expire-tokens: never exclusive */
+} SbxFaultClass;
+
+typedef enum SbxRetryAfter {
+    ATT_SBX_RETRY_AFTER_NONE,
+    ATT_SBX_RETRY_AFTER_SECONDS,  /* Retry-After: delay-seconds */
+    ATT_SBX_RETRY_AFTER_DATE      /* Retry-After: IMF-fixdate, that many seconds from now */
+} SbxRetryAfter;
 
 typedef struct SbxFaultRule {
     SbxFaultKind kind;
-    unsigned code;          /* HTTP status, for STATUS and HTML */
+    SbxFaultClass cls;
+    uint64_t arg;           /* HTTP status (status, html); milliseconds (slow, stall);
+                             * individuals (grow, shrink) */
     uint64_t after;         /* the first `after` search requests are spared */
+    uint64_t count;         /* applies at most this many times (UINT64_MAX: no limit) */
+    uint64_t every;         /* only to requests after+every, after+2*every, ... */
+    double prob;            /* probability of applying, in [0, 1] */
+    SbxRetryAfter retry_after;
+    uint64_t retry_after_s;
+    unsigned given;         /* one bit per modifier written, to refuse repeats */
     const char *spec;       /* as written on the command line (borrowed), for logs */
+    uint64_t applied;       /* run time: how many times it took effect (the caller's lock) */
 } SbxFaultRule;
 
 typedef struct SbxFaults {
     SbxFaultRule *rules;
     size_t count;
+    uint64_t seed;          /* --fault-seed */
 } SbxFaults;
 
 /* What to do with one search request. */
 typedef struct SbxFaultPlan {
-    const SbxFaultRule *repeat;     /* the first REPEAT_PAGES rule that applies, or NULL */
-    const SbxFaultRule *replace;    /* the first STATUS/HTML/BAD_JSON rule that applies, or NULL */
+    const SbxFaultRule *repeat;     /* the REPEAT_PAGES rule that applies, or NULL */
+    const SbxFaultRule *delay;      /* the SLOW rule that applies, or NULL */
+    const SbxFaultRule *answer;     /* the STATUS/HTML/BAD_JSON/STALL/TRUNCATE/RESET rule, or NULL */
+    const SbxFaultRule *applied[ATT_SBX_FAULT_MAX_RULES]; /* all that took effect, in order */
+    size_t napplied;
 } SbxFaultPlan;
 
 /* Parses one --fault SPEC (kept by pointer) and appends it; 0, or -1 with a message in err. */
 int att_sbx_fault_add(SbxFaults *f, const char *spec, char *err, size_t errlen);
 void att_sbx_fault_free(SbxFaults *f);
-/* Decides for the search request number `seq` (1-based). */
-void att_sbx_fault_plan(const SbxFaults *f, uint64_t seq, SbxFaultPlan *plan);
+/* 1 when some rule is of that kind. */
+int att_sbx_fault_has(const SbxFaults *f, SbxFaultKind kind);
+/* Decides for the search request number `seq` (1-based) and counts the rules that take effect. Not
+ * thread-safe: the caller serialises calls (and numbers the requests under the same lock). */
+void att_sbx_fault_plan(SbxFaults *f, uint64_t seq, SbxFaultPlan *plan);
+/* Writes the "Fault rules:" block of --help. */
+void att_sbx_fault_help(FILE *fp);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- PRNG: splitmix64, one stream per individual ---------------------------------------------- */
 
@@ -349,6 +350,7 @@ typedef struct GenSub {
 } GenSub;
 
 typedef struct GenAccount {
+    const char *svc_name;        /* serviceType as rendered; NULL: service_names[svc] */
     uint64_t number;
     unsigned svc, type, subtype, rating, market, submarket, state, place, nsub;
     int locked, digital, spanish;
@@ -366,10 +368,12 @@ typedef struct GenIndividual {
     GenAccount acct[MAX_ACCOUNTS];
 } GenIndividual;
 
-/* Account numbers: a bijection of (individual, account slot) onto 100000000..999999999, so they are
- * unique yet look random. The multiplier is coprime with 9e8 = 2^8 * 3^2 * 5^8. */
+/* Account numbers: a bijection of account slots onto 100000000..999999999, so they are unique yet
+ * look random. The multiplier is coprime with 9e8 = 2^8 * 3^2 * 5^8. Individual idx owns slots
+ * idx * MAX_ACCOUNTS + k; the extra individuals of att_sbx_gen_extra own the slots after those. */
 #define ACCT_SPACE 900000000u
 #define ACCT_MUL 854435761u
+#define EXTRA_SLOTS ((uint64_t)ATT_SBX_GEN_MAX_INDIVIDUALS * MAX_ACCOUNTS)
 
 /* Everything the generator produces lies before this instant (2026-02-28T00:00:00Z). */
 static int64_t gen_now(void)
@@ -417,7 +421,8 @@ static void draw_sub(uint64_t *s, const GenAccount *a, GenSub *u, int plain, int
     }
 }
 
-static void draw_account(uint64_t *s, const SbxGen *g, uint64_t idx, unsigned k,
+/* Draws the account in `slot`; its serviceType is drawn too when svc < 0. */
+static void draw_account(uint64_t *s, const SbxGen *g, uint64_t slot, int svc,
                          const GenIndividual *ind, GenAccount *a, int plain, int64_t now)
 {
     static const unsigned char state_active_w[] = {94, 4, 2};
@@ -426,8 +431,12 @@ static void draw_account(uint64_t *s, const SbxGen *g, uint64_t idx, unsigned k,
     static const unsigned char nsub_wireless_w[] = {45, 35, 20};
     static const unsigned char nsub_other_w[] = {80, 15, 5};
 
-    a->number = 100000000u + ((idx * MAX_ACCOUNTS + k) * ACCT_MUL + g->acct_add) % ACCT_SPACE;
-    a->svc = plain ? ATT_SBX_SVC_FIBER : rng_weighted(s, service_w, ATT_SBX_SVC_COUNT);
+    a->svc_name = NULL;
+    a->number = 100000000u + (slot % ACCT_SPACE * ACCT_MUL + g->acct_add) % ACCT_SPACE;
+    if (svc >= 0)
+        a->svc = (unsigned)svc;
+    else
+        a->svc = plain ? ATT_SBX_SVC_FIBER : rng_weighted(s, service_w, ATT_SBX_SVC_COUNT);
     a->type = plain ? 0 : rng_weighted(s, account_type_w, COUNT(account_type_w));
     a->subtype = plain ? 0 : (unsigned)rng_below(s, account_types[a->type].nsubtypes);
     a->rating = rng_weighted(s, rating_w, COUNT(rating_w));
@@ -464,6 +473,42 @@ static void draw_account(uint64_t *s, const SbxGen *g, uint64_t idx, unsigned k,
         a->modified = now;
 }
 
+/* Everything about the person, before the accounts. */
+static void draw_person(uint64_t *s, GenIndividual *ind, int plain, int64_t now)
+{
+    ind->uuid_hi = rng_next(s);
+    ind->uuid_lo = rng_next(s);
+    if (!plain && rng_percent(s, 6))
+        ind->given = &given_special[rng_below(s, COUNT(given_special))];
+    else
+        ind->given = &given_plain[rng_below(s, COUNT(given_plain))];
+    if (!plain && rng_percent(s, 7))
+        ind->family = family_special[rng_below(s, COUNT(family_special))];
+    else
+        ind->family = family_plain[rng_below(s, COUNT(family_plain))];
+    unsigned r = (unsigned)rng_below(s, 100);
+    if (!plain && r < 4)
+        ind->preferred = preferred_special[rng_below(s, COUNT(preferred_special))];
+    else if (!plain && r < 9)
+        ind->preferred = "";
+    else if (r < 45 && ind->given->nick)
+        ind->preferred = ind->given->nick;
+    else
+        ind->preferred = ind->given->name;
+    ind->middle = plain || rng_percent(s, 88) ? (char)('A' + rng_below(s, 26)) : '\0';
+    unsigned t = (unsigned)rng_below(s, 100);
+    if (ind->given->sex == 'M')
+        ind->title = t < 92 ? "Mr" : "Dr";
+    else if (ind->given->sex == 'F')
+        ind->title = t < 58 ? "Ms" : t < 92 ? "Mrs" : "Dr";
+    else
+        ind->title = "Mx";
+    ind->status = plain ? 0 : rng_weighted(s, individual_status_w, COUNT(individual_status_w));
+    ind->created = epoch(2016, 1, 1) + (int64_t)rng_below(s, (uint64_t)(epoch(2025, 12, 31) - epoch(2016, 1, 1)));
+    ind->updated = later(s, ind->created, now);
+    ind->nacct = 0;
+}
+
 static void draw_individual(const SbxGen *g, uint64_t idx, GenIndividual *ind)
 {
     static const unsigned char nacct_w[] = {65, 25, 10};
@@ -471,39 +516,10 @@ static void draw_individual(const SbxGen *g, uint64_t idx, GenIndividual *ind)
     int64_t now = gen_now();
     int plain = idx == 0; /* the first individual is an ordinary FIBER customer, whatever the seed */
 
-    ind->uuid_hi = rng_next(&s);
-    ind->uuid_lo = rng_next(&s);
-    if (!plain && rng_percent(&s, 6))
-        ind->given = &given_special[rng_below(&s, COUNT(given_special))];
-    else
-        ind->given = &given_plain[rng_below(&s, COUNT(given_plain))];
-    if (!plain && rng_percent(&s, 7))
-        ind->family = family_special[rng_below(&s, COUNT(family_special))];
-    else
-        ind->family = family_plain[rng_below(&s, COUNT(family_plain))];
-    unsigned r = (unsigned)rng_below(&s, 100);
-    if (!plain && r < 4)
-        ind->preferred = preferred_special[rng_below(&s, COUNT(preferred_special))];
-    else if (!plain && r < 9)
-        ind->preferred = "";
-    else if (r < 45 && ind->given->nick)
-        ind->preferred = ind->given->nick;
-    else
-        ind->preferred = ind->given->name;
-    ind->middle = plain || rng_percent(&s, 88) ? (char)('A' + rng_below(&s, 26)) : '\0';
-    unsigned t = (unsigned)rng_below(&s, 100);
-    if (ind->given->sex == 'M')
-        ind->title = t < 92 ? "Mr" : "Dr";
-    else if (ind->given->sex == 'F')
-        ind->title = t < 58 ? "Ms" : t < 92 ? "Mrs" : "Dr";
-    else
-        ind->title = "Mx";
-    ind->status = plain ? 0 : rng_weighted(&s, individual_status_w, COUNT(individual_status_w));
-    ind->created = epoch(2016, 1, 1) + (int64_t)rng_below(&s, (uint64_t)(epoch(2025, 12, 31) - epoch(2016, 1, 1)));
-    ind->updated = later(&s, ind->created, now);
+    draw_person(&s, ind, plain, now);
     ind->nacct = plain ? 1 : 1 + rng_weighted(&s, nacct_w, COUNT(nacct_w));
     for (unsigned k = 0; k < ind->nacct; k++)
-        draw_account(&s, g, idx, k, ind, &ind->acct[k], plain, now);
+        draw_account(&s, g, idx * MAX_ACCOUNTS + k, -1, ind, &ind->acct[k], plain, now);
 }
 
 /* ---- Rendering --------------------------------------------------------------------------------- */
@@ -578,7 +594,7 @@ static void render_account(SbxBuf *b, const GenIndividual *ind, const GenAccount
     put_str(b, ",\"accountType\":", account_types[a->type].name);
     put_str(b, ",\"accountSubType\":", account_types[a->type].subtypes[a->subtype]);
     put_str(b, ",\"ratingType\":", rating_types[a->rating]);
-    put_str(b, ",\"serviceType\":", service_names[a->svc]);
+    put_str(b, ",\"serviceType\":", a->svc_name ? a->svc_name : service_names[a->svc]);
     put_str(b, ",\"targetSOR\":", service_sor[a->svc]);
     att_sbx_buf_puts(b, ",\"subscribersCount\":\"");
     att_sbx_buf_u64(b, a->nsub);
@@ -629,10 +645,10 @@ static void render_account(SbxBuf *b, const GenIndividual *ind, const GenAccount
     att_sbx_buf_puts(b, "]}");
 }
 
-static void render_individual(SbxBuf *b, const GenIndividual *ind, uint64_t sub_base)
+/* The individual up to and including `"accounts":[`. */
+static void render_person(SbxBuf *b, const GenIndividual *ind)
 {
     char middle[2] = {ind->middle, '\0'};
-    uint64_t sub_no = sub_base;
 
     att_sbx_buf_puts(b, "{\"id\":");
     put_uuid(b, ind->uuid_hi, ind->uuid_lo);
@@ -648,6 +664,12 @@ static void render_individual(SbxBuf *b, const GenIndividual *ind, uint64_t sub_
     att_sbx_buf_puts(b, ",\"updatedOn\":");
     put_time(b, ind->updated);
     att_sbx_buf_puts(b, ",\"accounts\":[");
+}
+
+static void render_individual(SbxBuf *b, const GenIndividual *ind, uint64_t sub_base)
+{
+    uint64_t sub_no = sub_base;
+    render_person(b, ind);
     for (unsigned k = 0; k < ind->nacct; k++) {
         if (k)
             att_sbx_buf_putc(b, ',');
@@ -677,6 +699,40 @@ void att_sbx_gen_individual(const SbxGen *g, uint64_t idx, uint64_t sub_base, Sb
     }
     if (out)
         render_individual(out, &ind, sub_base);
+}
+
+void att_sbx_gen_extra(const SbxGen *g, uint64_t n, const char *const *svc, size_t nsvc,
+                       uint64_t sub_base, SbxBuf *out, SbxGenInfo *info)
+{
+    /* A stream of its own, apart from the individuals' (idx + 1) * constant streams. */
+    uint64_t s = mix64(g->base ^ 0x3C6EF372FE94F82Bu) + (n + 1) * 0xA54FF53A5F1D36F1u;
+    s = mix64(s);
+    int64_t now = gen_now();
+    uint64_t sub_no = sub_base;
+    GenIndividual ind;
+    draw_person(&s, &ind, 0, now);
+    info->svc_mask = 0;
+    info->nsubs = 0;
+    if (out)
+        render_person(out, &ind);
+    for (size_t j = 0; j < nsvc; j++) {
+        int known = ATT_SBX_SVC_FIBER; /* products of an unknown serviceType: FIBER's catalogue */
+        for (unsigned k = 0; k < ATT_SBX_SVC_COUNT; k++)
+            if (strcasecmp(svc[j], service_names[k]) == 0)
+                known = (int)k;
+        GenAccount acct;
+        draw_account(&s, g, EXTRA_SLOTS + n * nsvc + j, known, &ind, &acct, 0, now);
+        acct.svc_name = svc[j];
+        info->svc_mask |= 1u << acct.svc;
+        info->nsubs += acct.nsub;
+        if (out) {
+            if (j)
+                att_sbx_buf_putc(out, ',');
+            render_account(out, &ind, &acct, &sub_no);
+        }
+    }
+    if (out)
+        att_sbx_buf_puts(out, "]}");
 }
 
 const char *att_sbx_gen_service_name(unsigned svc)

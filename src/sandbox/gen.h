@@ -7,6 +7,7 @@
 #ifndef ATT_SBX_GEN_H
 #define ATT_SBX_GEN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -37,6 +38,13 @@ void att_sbx_gen_init(SbxGen *g, uint64_t seed);
 /* Draws individual `idx`; fills *info; when `out` is not NULL appends its compact JSON text. */
 void att_sbx_gen_individual(const SbxGen *g, uint64_t idx, uint64_t sub_base, SbxBuf *out,
                             SbxGenInfo *info);
+/* Draws extra individual number `n` (0-based; a stream apart from the individuals'), who has one
+ * account of each serviceType svc[0..nsvc) in that order (products of an unknown serviceType come
+ * from FIBER's catalogue), so that it matches a search for any of them. Its id, account numbers (for
+ * n * nsvc below about 8.7e8) and subscriber ids (from sub_base) are unique. Fills *info, appends its
+ * text when `out` is not NULL. */
+void att_sbx_gen_extra(const SbxGen *g, uint64_t n, const char *const *svc, size_t nsvc,
+                       uint64_t sub_base, SbxBuf *out, SbxGenInfo *info);
 const char *att_sbx_gen_service_name(unsigned svc);
 
 #endif

@@ -99,28 +99,37 @@ void att_sbx_search_clear(SbxSearch *q)
     q->service_type = NULL;
 }
 
-void att_sbx_search_render(const SbxData *d, const SbxSearch *q, SbxPaging paging, SbxBuf *out,
-                           SbxPageStats *st)
+void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging,
+                           SbxBuf *out, SbxPageStats *st)
 {
     SbxSelection sel;
     att_sbx_data_select(d, q->service_type, &sel);
+
+    /* The result set: `front` extra individuals, then the selection less its first `skip`. */
+    uint64_t front = 0, skip = 0;
+    if (shift) {
+        att_sbx_shift_rdlock(shift);
+        front = sel.known ? shift->len : 0;
+        skip = shift->skip;
+    }
+    uint64_t total = front + (sel.count > skip ? sel.count - skip : 0);
 
     /* First record (0-based) of the page; the division keeps huge offsets from overflowing. */
     uint64_t first = UINT64_MAX;
     if (paging == ATT_SBX_PAGING_RECORD)
         first = q->page_offset - 1;
-    else if (q->page_offset - 1 <= sel.count / q->page_size)
+    else if (q->page_offset - 1 <= total / q->page_size)
         first = (q->page_offset - 1) * q->page_size;
     uint64_t n = 0;
-    if (first < sel.count)
-        n = sel.count - first < q->page_size ? sel.count - first : q->page_size;
+    if (first < total)
+        n = total - first < q->page_size ? total - first : q->page_size;
 
-    st->total = sel.count;
+    st->total = (size_t)total;
     st->returned = (size_t)n;
     /* Typical individuals are 2-5 KiB; the buffer grows by doubling past this first guess. */
     att_sbx_buf_reserve(out, 96 + (size_t)(n < 64 ? n : 64) * 4096);
     att_sbx_buf_puts(out, "{\"totalCount\":");
-    att_sbx_buf_u64(out, sel.count);
+    att_sbx_buf_u64(out, total);
     att_sbx_buf_puts(out, ",\"pageInfo\":{\"pageSize\":");
     att_sbx_buf_u64(out, q->page_size);
     att_sbx_buf_puts(out, ",\"pageOffset\":");
@@ -129,9 +138,17 @@ void att_sbx_search_render(const SbxData *d, const SbxSearch *q, SbxPaging pagin
     for (uint64_t i = 0; i < n; i++) {
         if (i)
             att_sbx_buf_putc(out, ',');
-        size_t at = (size_t)(first + i);
-        att_sbx_data_append(d, sel.ids ? sel.ids[at] : at, out);
+        uint64_t p = first + i;
+        if (p < front) {
+            const SbxExtra *e = att_sbx_shift_front(shift, p);
+            att_sbx_data_extra(d, e->n, e->sub_base, out);
+        } else {
+            size_t at = (size_t)(skip + p - front);
+            att_sbx_data_append(d, sel.ids ? sel.ids[at] : at, out);
+        }
     }
+    if (shift)
+        att_sbx_shift_unlock(shift);
     att_sbx_buf_puts(out, "]}");
 }
 

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "data.h"
+#include "shift.h"
 
 #define ATT_SBX_DEFAULT_PAGE_SIZE 50u
 /* pageOffset must stay exactly representable in a JSON number (a double). */
@@ -39,9 +40,10 @@ typedef struct SbxPageStats {
 int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, SbxSearch *q,
                          SbxSearchError *e);
 void att_sbx_search_clear(SbxSearch *q);
-/* Appends the 200 body for q; check out->failed afterwards. */
-void att_sbx_search_render(const SbxData *d, const SbxSearch *q, SbxPaging paging, SbxBuf *out,
-                           SbxPageStats *st);
+/* Appends the 200 body for q, over the data set as changed by `shift` (NULL: unchanged); check
+ * out->failed afterwards. */
+void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging,
+                           SbxBuf *out, SbxPageStats *st);
 /* Appends {"code":CODE,"message":MESSAGE}. */
 void att_sbx_error_json(SbxBuf *out, const char *code, const char *message);
 
