@@ -24,7 +24,10 @@ typedef struct Results {
     lua_Integer total;          /* totalCount, -1 until known */
     lua_Integer base;           /* 0-based position of the page in hand within the whole result */
     lua_Integer yielded, limit; /* limit -1: none */
-    lua_Integer page_len, page_idx;
+    lua_Integer page_len, page_idx;   /* individuals to yield from the page in hand, next index */
+    lua_Integer raw_len;              /* individuals the server sent on that page */
+    lua_Integer dropped;              /* duplicates dropped after totalCount changed */
+    int total_changed;
     lua_Integer requests, pages, bytes, retries;
 } Results;
 
@@ -110,7 +113,7 @@ static void set_uv_nil(lua_State *L, int ud, int n)
 static void finish(lua_State *L, Results *r, int ud)
 {
     r->done = 1;
-    r->page_len = r->page_idx = 0;
+    r->page_len = r->page_idx = r->raw_len = 0;
     set_uv_nil(L, ud, UV_PAGE);
     set_uv_nil(L, ud, UV_IDS);
 }
@@ -174,17 +177,32 @@ static void accept_page(lua_State *L, Results *r, int ud, const AttExchange *ex,
     }
     lua_pop(L, 1);
 
+    if (r->started && total != r->total) {
+        /* Records were added or removed while we paged: offsets shifted. Not fatal, never silent. */
+        fprintf(stderr, "att: warning: totalCount changed from %lld to %lld during the scan (at pageOffset %lld); "
+                "records may shift between pages: duplicates are dropped by id, and some individuals may be missed\n",
+                (long long)r->total, (long long)total, (long long)r->offset);
+        r->total_changed = 1;
+    }
+
     /* A page sharing an individual with the previous page means the server does not page the way
-     * we asked: stop rather than loop or yield duplicates. */
+     * we asked (stop rather than loop or yield duplicates), unless totalCount changed: then the
+     * records shifted, and the ones already yielded are dropped. */
     lua_createtable(L, 0, (int)(n < 1 << 20 ? n : 1 << 20));
     ids = lua_gettop(L);
     lua_getiuservalue(L, ud, UV_IDS);
+    if (r->total_changed) lua_newtable(L);                 /* ids + 2: the individuals to yield */
+    else lua_pushvalue(L, individuals);                     /* (all of them) */
     for (i = 1; i <= n; i++) {
         push_id(L, individuals, i);
-        if (lua_isnil(L, -1)) { lua_pop(L, 1); continue; }
-        if (lua_type(L, ids + 1) == LUA_TTABLE) {
+        if (!lua_isnil(L, -1) && lua_type(L, ids + 1) == LUA_TTABLE) {
             lua_pushvalue(L, -1);
             if (lua_rawget(L, ids + 1) != LUA_TNIL) {
+                if (r->total_changed) {
+                    lua_pop(L, 2);
+                    r->dropped++;
+                    continue;
+                }
                 if (i == 1 && lua_tointeger(L, -1) == 1)
                     snprintf(msg, sizeof msg, "the page at pageOffset %lld repeats the previous page "
                              "(the server ignores pageOffset)", (long long)r->offset);
@@ -196,9 +214,18 @@ static void accept_page(lua_State *L, Results *r, int ud, const AttExchange *ex,
             }
             lua_pop(L, 1);
         }
-        lua_pushinteger(L, i);                              /* id -> position on its page */
-        lua_rawset(L, ids);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+        } else {
+            lua_pushinteger(L, i);                          /* id -> position on its page */
+            lua_rawset(L, ids);
+        }
+        if (r->total_changed) {
+            lua_rawgeti(L, individuals, i);
+            lua_rawseti(L, ids + 2, (lua_Integer)lua_rawlen(L, ids + 2) + 1);
+        }
     }
+    lua_replace(L, individuals);                            /* the page is what is left to yield */
     lua_pop(L, 1);
     lua_setiuservalue(L, ud, UV_IDS);
 
@@ -207,7 +234,8 @@ static void accept_page(lua_State *L, Results *r, int ud, const AttExchange *ex,
     r->started = 1;
     r->pages++;
     r->total = total;
-    r->page_len = n;
+    r->raw_len = n;
+    r->page_len = (lua_Integer)lua_rawlen(L, individuals);
     r->page_idx = 0;
     r->base = r->record_mode ? r->offset - 1 : (r->offset - 1) * r->eff_size;
     lua_settop(L, top);
@@ -234,8 +262,8 @@ static void fetch_page(lua_State *L, Results *r, int ud)
 /* The page in hand is used up: is there more to ask for? */
 static int more_pages(const Results *r)
 {
-    if (r->page_len == 0 || r->page_len < r->eff_size) return 0;      /* empty or short page */
-    if (r->total >= 0 && r->base + r->page_len >= r->total) return 0;
+    if (r->raw_len == 0 || r->raw_len < r->eff_size) return 0;        /* empty or short page */
+    if (r->total >= 0 && r->base + r->raw_len >= r->total) return 0;
     return 1;
 }
 
@@ -258,16 +286,16 @@ static int results_step(lua_State *L, Results *r, int ud)
         }
         if (r->started) {
             if (!more_pages(r)) {
-                if (r->total >= 0 && r->base + r->page_len < r->total && r->limit < 0)
+                if (r->total >= 0 && r->base + r->raw_len < r->total && r->limit < 0 && !r->total_changed)
                     /* Not an error (totalCount may be an estimate), but never silent. */
                     fprintf(stderr, "att: warning: the scan ended at a %s page (pageOffset %lld) after %lld "
                             "of totalCount %lld; the server may page differently (see opts.paging)\n",
-                            r->page_len ? "short" : "empty", (long long)r->offset,
-                            (long long)(r->base + r->page_len), (long long)r->total);
+                            r->raw_len ? "short" : "empty", (long long)r->offset,
+                            (long long)(r->base + r->raw_len), (long long)r->total);
                 finish(L, r, ud);
                 return 0;
             }
-            r->offset += r->record_mode ? r->page_len : 1;
+            r->offset += r->record_mode ? r->raw_len : 1;
         }
         fetch_page(L, r, ud);
     }
@@ -320,6 +348,7 @@ static int results_stats(lua_State *L)
     set_int(L, "pages", r->pages);
     set_int(L, "bytes", r->bytes);
     set_int(L, "yielded", r->yielded);
+    set_int(L, "dropped", r->dropped);
     if (r->total >= 0) set_int(L, "total", r->total);
     return 1;
 }
@@ -556,7 +585,7 @@ int att_results_feed(lua_State *L)
         lua_pop(L, 2);
         while (r->page_idx < r->page_len && results_step(L, r, 1)) lua_pop(L, 1);
         if (!more_pages(r)) break;
-        r->offset += r->record_mode ? r->page_len : 1;
+        r->offset += r->record_mode ? r->raw_len : 1;
     }
     lua_pushinteger(L, r->yielded);
     return 1;
