@@ -1,8 +1,8 @@
 /* main.c — att-sandbox: command line, data set set-up, signal handling and the server's lifetime.
  *
  * Exit status: 0 after --help/--version/--dump or a clean SIGINT/SIGTERM shutdown; 2 for a bad
- * option (an unresolvable --host included) or data file; 1 when the server cannot listen (port in
- * use) or memory runs out. */
+ * option (an unresolvable --host, an unusable TLS certificate or key included) or data file; 1 when
+ * the server cannot listen (port in use, no TLS in libmicrohttpd) or memory runs out. */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "data.h"
 #include "fault.h"
+#include "oauth.h"
 #include "search.h"
 #include "server.h"
 
@@ -34,6 +36,10 @@ typedef struct Options {
     SbxPaging paging;
     const char *appname;
     const char *token;
+    const char *oauth_client;
+    uint64_t token_ttl;
+    const char *tls_cert, *tls_key;   /* file names */
+    char *cert_pem, *key_pem;         /* their contents, once read */
     uint64_t latency_ms;
     SbxFaults faults;
     int verbose, dump, help, version;
@@ -89,6 +95,8 @@ static int range_err(char *err, size_t errlen, const char *opt, const char *val,
 UINT_SETTER(set_port, port, "port", 0, 65535)
 UINT_SETTER(set_max_page_size, max_page_size, "max-page-size", 1, 100000)
 UINT_SETTER(set_latency, latency_ms, "latency", 0, 600000)
+UINT_SETTER(set_token_ttl, token_ttl, "token-ttl", 1, 100000000)
+UINT_SETTER(set_fault_seed, faults.seed, "fault-seed", 0, UINT64_MAX)
 
 static int set_individuals(Options *o, const char *val, char *err, size_t errlen)
 {
@@ -142,6 +150,25 @@ static int set_token(Options *o, const char *val, char *err, size_t errlen)
         }
     }
     return set_nonempty(&o->token, "token", val, err, errlen);
+}
+
+static int set_oauth_client(Options *o, const char *val, char *err, size_t errlen)
+{
+    /* Like --token, never echoed. */
+    if (att_sbx_oauth_check_client(val, err, errlen) != 0)
+        return -1;
+    o->oauth_client = val;
+    return 0;
+}
+
+static int set_tls_cert(Options *o, const char *val, char *err, size_t errlen)
+{
+    return set_nonempty(&o->tls_cert, "tls-cert", val, err, errlen);
+}
+
+static int set_tls_key(Options *o, const char *val, char *err, size_t errlen)
+{
+    return set_nonempty(&o->tls_key, "tls-key", val, err, errlen);
 }
 
 static int set_paging(Options *o, const char *val, char *err, size_t errlen)
@@ -200,8 +227,14 @@ static const OptDef options[] = {
     {"paging", 0, "page|record", set_paging, "pageOffset numbers pages (default) or records, from 1"},
     {"appname", 0, "NAME", set_appname, "require the header 'appname: NAME' (else 400 MISSING_APPNAME)"},
     {"token", 0, "TOKEN", set_token, "require 'Authorization: Bearer TOKEN' (else 401 UNAUTHORIZED)"},
+    {"oauth-client", 0, "ID:SECRET", set_oauth_client,
+     "serve POST /omni-svcs/oauth/token (client credentials) and require its tokens"},
+    {"token-ttl", 0, "SECONDS", set_token_ttl, "lifetime of the access tokens issued (default 3600)"},
+    {"tls-cert", 0, "FILE", set_tls_cert, "serve HTTPS with this PEM certificate (needs --tls-key)"},
+    {"tls-key", 0, "FILE", set_tls_key, "the PEM private key of --tls-cert"},
     {"latency", 0, "MS", set_latency, "wait MS milliseconds before each answer (default 0)"},
-    {"fault", 0, "SPEC", set_fault, "misbehave: repeat-pages|status=CODE|html=CODE|bad-json[,after=K]; repeatable"},
+    {"fault", 0, "SPEC", set_fault, "misbehave as SPEC (see Fault rules below); repeatable"},
+    {"fault-seed", 0, "S", set_fault_seed, "seed of the prob= draws, unsigned 64-bit (default 1)"},
     {"verbose", 'v', NULL, set_verbose, "log one line per request on stderr"},
     {"dump", 0, NULL, set_dump, "print the data set as a JSON array on stdout and exit"},
     {"help", 0, NULL, set_help, "show this help and exit"},
@@ -223,8 +256,9 @@ static void usage(FILE *fp)
         snprintf(left, sizeof left, "%c%c%c --%s%s%s", d->short_name ? '-' : ' ',
                  d->short_name ? d->short_name : ' ', d->short_name ? ',' : ' ', d->name,
                  d->arg ? " " : "", d->arg ? d->arg : "");
-        fprintf(fp, "  %-26s %s\n", left, d->help);
+        fprintf(fp, "  %-28s %s\n", left, d->help);
     }
+    att_sbx_fault_help(fp);
 }
 
 static const OptDef *find_option(const char *arg, size_t len)
@@ -274,6 +308,60 @@ static int parse_args(int argc, char **argv, Options *o, char *err, size_t errle
         snprintf(err, errlen, "--data cannot be combined with --individuals or --seed");
         return -1;
     }
+    if (!o->tls_cert != !o->tls_key) {
+        snprintf(err, errlen, "--%s needs --%s too", o->tls_cert ? "tls-cert" : "tls-key",
+                 o->tls_cert ? "tls-key" : "tls-cert");
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether text has a "-----BEGIN ...LABEL-----" line. */
+static int has_pem_block(const char *text, const char *label)
+{
+    size_t ll = strlen(label);
+    for (const char *p = strstr(text, "-----BEGIN "); p; p = strstr(p + 1, "-----BEGIN ")) {
+        const char *l = p + 11;
+        const char *end = strstr(l, "-----");
+        if (!end)
+            return 0;
+        size_t n = (size_t)(end - l);
+        if (!memchr(l, '\n', n) && n >= ll && memcmp(end - ll, label, ll) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Reads a PEM file that must hold a block whose label ends in `label` (e.g. "CERTIFICATE", "PRIVATE
+ * KEY"); 0 with the NUL-terminated text in *out (free it), or -1 with a message naming the file. */
+static int read_pem(const char *opt, const char *path, const char *label, char **out, char *err,
+                    size_t errlen)
+{
+    *out = NULL;
+    SbxBuf b = ATT_SBX_BUF_INIT;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(err, errlen, "--%s %s: cannot read: %s", opt, path, strerror(errno));
+        return -1;
+    }
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0 && b.len <= ATT_SBX_MAX_BODY)
+        att_sbx_buf_put(&b, chunk, n);
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad || b.failed) {
+        snprintf(err, errlen, "--%s %s: cannot read: %s", opt, path, strerror(bad ? EIO : ENOMEM));
+        att_sbx_buf_free(&b);
+        return -1;
+    }
+    if (b.len > ATT_SBX_MAX_BODY || !b.data || strlen(b.data) != b.len || !has_pem_block(b.data, label)) {
+        snprintf(err, errlen, "--%s %s: not a PEM file with a %s", opt, path,
+                 strcmp(label, "CERTIFICATE") == 0 ? "certificate" : "private key");
+        att_sbx_buf_free(&b);
+        return -1;
+    }
+    *out = att_sbx_buf_take(&b, NULL);
     return 0;
 }
 
@@ -285,7 +373,7 @@ static void on_signal(int sig)
 
 /* Serves until SIGINT or SIGTERM. Those signals stay blocked in every thread but this one while it
  * waits in sigsuspend, so no libmicrohttpd thread is ever interrupted by them. */
-static int serve(const Options *o, const SbxData *data)
+static int serve(Options *o, const SbxData *data)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -312,8 +400,12 @@ static int serve(const Options *o, const SbxData *data)
         .paging = o->paging,
         .appname = o->appname,
         .token = o->token,
+        .oauth_client = o->oauth_client,
+        .token_ttl_s = (unsigned)o->token_ttl,
         .latency_ms = (unsigned)o->latency_ms,
         .faults = &o->faults,
+        .tls_cert = o->cert_pem,
+        .tls_key = o->key_pem,
         .verbose = o->verbose,
     };
     SbxServer *server;
@@ -342,6 +434,8 @@ int main(int argc, char **argv)
         .seed = 1,
         .max_page_size = 100,
         .paging = ATT_SBX_PAGING_PAGE,
+        .token_ttl = 3600,
+        .faults = {.seed = 1},
     };
     char err[512];
     if (parse_args(argc, argv, &o, err, sizeof err) != 0) {
@@ -356,6 +450,14 @@ int main(int argc, char **argv)
             printf(PROG " " ATT_VERSION "\n");
         att_sbx_fault_free(&o.faults);
         return fflush(stdout) == 0 ? 0 : 1;
+    }
+
+    if (o.tls_cert && (read_pem("tls-cert", o.tls_cert, "CERTIFICATE", &o.cert_pem, err, sizeof err) != 0 ||
+                       read_pem("tls-key", o.tls_key, "PRIVATE KEY", &o.key_pem, err, sizeof err) != 0)) {
+        fprintf(stderr, PROG ": %s\n", err);
+        free(o.cert_pem);
+        att_sbx_fault_free(&o.faults);
+        return 2;
     }
 
     SbxData *data = NULL;
@@ -376,5 +478,9 @@ int main(int argc, char **argv)
     }
     att_sbx_data_free(data);
     att_sbx_fault_free(&o.faults);
+    free(o.cert_pem);
+    if (o.key_pem)
+        memset(o.key_pem, 0, strlen(o.key_pem));
+    free(o.key_pem);
     return rc;
 }

@@ -1,9 +1,12 @@
 /* server.c — HTTP handling: routing, header checks (appname, bearer token), body collection,
- * injected faults, and the verbose request log. Search semantics live in search.c.
+ * the OAuth token endpoint, injected faults, TLS, and the verbose request log. Search semantics
+ * live in search.c, the token endpoint's in oauth.c.
  *
- * libmicrohttpd runs one thread per connection, so a --latency sleep holds only its own connection,
- * and HTTP/1.1 keep-alive works as long as every body is read to its end before answering (which is
- * why even 404s are answered only after the upload is complete). */
+ * libmicrohttpd runs one thread per connection, so a --latency sleep (or a slow/stall fault) holds
+ * only its own connection, and HTTP/1.1 keep-alive works as long as every body is read to its end
+ * before answering (which is why even 404s are answered only after the upload is complete). The
+ * state shared between connections — fault counters, request numbers — is guarded by `mu`; the
+ * token table and the grow/shrink state have locks of their own. */
 #include "server.h"
 
 #include <errno.h>
@@ -11,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -21,34 +25,60 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "oauth.h"
+#include "shift.h"
+
 #define ATT_SBX_DRAIN_MS 3000u
+#define STREAM_BLOCK ((size_t)32 * 1024)
 
 struct SbxServer {
     SbxServerConfig cfg;
     struct MHD_Daemon *daemon;
-    atomic_uint_fast64_t searches;  /* search requests that reached the fault table */
+    pthread_mutex_t mu;             /* guards searches and the fault counters */
+    uint64_t searches;              /* search requests that reached the fault table */
+    SbxOAuth *oauth;                /* with --oauth-client, else NULL */
+    SbxShift shift;                 /* grow/shrink state, when some rule can change it */
+    int have_shift;
+    int quiet_aborts;               /* reset/truncate rules: their closes are not MHD's news */
     atomic_int started;             /* after start-up, libmicrohttpd's messages need -v */
     atomic_int stopping;            /* shutting down: cut latency sleeps short */
     atomic_int inflight;            /* requests begun and not yet completed */
     char startup_msg[200];          /* its last message during start-up, for our one error line */
 };
 
+typedef enum Route { ROUTE_OTHER, ROUTE_SEARCH, ROUTE_TOKEN } Route;
+
 /* Per-request state, freed in on_completed. */
 typedef struct Request {
     SbxBuf body;
-    int is_search;      /* POST to the search path: keep the body */
+    Route route;
+    int keep;           /* POST to the search or token path: keep the body */
     int too_large;
     int answered;       /* answered before the body was read (413 on Content-Length) */
 } Request;
 
+/* How the body of an answer goes out. */
+typedef enum Delivery {
+    DELIVER_WHOLE,      /* all at once */
+    DELIVER_STALL,      /* half, a pause, the rest */
+    DELIVER_TRUNCATE    /* half, then the connection closes */
+} Delivery;
+
 /* What a response is, for the log line. */
 typedef struct Outcome {
-    unsigned status;
+    unsigned status;                /* 0: no response at all (reset) */
     const char *code;               /* error code, or NULL */
     const SbxSearch *query;         /* for search answers, or NULL */
     size_t returned;
-    const SbxFaultRule *fault;
+    const SbxFaultPlan *plan;       /* faults that applied, or NULL */
+    const SbxTokenReply *token;     /* for the token endpoint, or NULL */
+    Delivery delivery;
+    unsigned stall_ms;
 } Outcome;
+
+typedef struct Header {
+    const char *name, *value;
+} Header;
 
 static void sleep_ms(unsigned ms)
 {
@@ -57,7 +87,7 @@ static void sleep_ms(unsigned ms)
         ;
 }
 
-/* The --latency wait, in slices, so that a shutdown need not wait for it. */
+/* A deliberate wait, in slices, so that a shutdown need not wait for it. */
 static void delay(SbxServer *s, unsigned ms)
 {
     while (ms && !atomic_load(&s->stopping)) {
@@ -81,12 +111,21 @@ static void printable(char *out, size_t outlen, const char *s, size_t max)
     out[n] = '\0';
 }
 
-static void log_request(const char *method, const char *url, const Outcome *o,
-                        size_t bytes)
+static void log_request(const char *method, const char *url, const Outcome *o, size_t bytes)
 {
-    char path[160], detail[256] = "";
+    char path[160], detail[1024] = "";
     size_t d = 0;
     printable(path, sizeof path, url, 120);
+    char m[16];
+    printable(m, sizeof m, method, 10);
+    if (o->token) {
+        /* Never the secret nor the token: the client id and how many tokens exist. */
+        fprintf(stderr, "att-sandbox: %s %s %03u%s%s client=%s tokens=%llu\n", m, path, o->status,
+                o->token->error ? " error=" : "", o->token->error ? o->token->error : "",
+                o->token->client, (unsigned long long)o->token->issued);
+        fflush(stderr);
+        return;
+    }
     if (o->query) {
         char st[80];
         printable(st, sizeof st, o->query->service_type ? o->query->service_type : "-", 60);
@@ -97,20 +136,86 @@ static void log_request(const char *method, const char *url, const Outcome *o,
     }
     if (o->code && d < sizeof detail)
         d += (size_t)snprintf(detail + d, sizeof detail - d, " code=%s", o->code);
-    if (o->fault && d < sizeof detail)
-        snprintf(detail + d, sizeof detail - d, " fault=%s", o->fault->spec);
-    char m[16];
-    printable(m, sizeof m, method, 10);
+    for (size_t i = 0; o->plan && i < o->plan->napplied && d < sizeof detail; i++) {
+        char spec[120];
+        printable(spec, sizeof spec, o->plan->applied[i]->spec, 100);
+        d += (size_t)snprintf(detail + d, sizeof detail - d, " fault=%s", spec);
+    }
     /* One fprintf per line: stdio locks the stream, so lines from different threads never mix. */
-    fprintf(stderr, "att-sandbox: %s %s %u%s bytes=%zu\n", m, path, o->status, detail, bytes);
+    fprintf(stderr, "att-sandbox: %s %s %03u%s bytes=%zu\n", m, path, o->status, detail, bytes);
     fflush(stderr);
 }
 
+/* ---- Bodies that go out slowly, or not entirely ----------------------------------------------- */
+
+typedef struct Stream {
+    SbxServer *s;
+    char *data;
+    size_t len, cut;    /* the pause (or the end) comes after `cut` bytes */
+    unsigned stall_ms;
+    int truncate;
+    int paused;
+} Stream;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    Stream *st = cls;
+    if (pos >= st->len)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (pos >= st->cut && !st->paused) {
+        /* libmicrohttpd asks for more only once it has sent everything it had. */
+        if (st->truncate)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        st->paused = 1;
+        delay(st->s, st->stall_ms);
+    }
+    size_t end = pos < st->cut ? st->cut : st->len;
+    size_t n = end - (size_t)pos;
+    if (n > max)
+        n = max;
+    memcpy(buf, st->data + pos, n);
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    Stream *st = cls;
+    free(st->data);
+    free(st);
+}
+
+/* A response for data (ownership passes), delivered as o->delivery says; NULL when out of memory. */
+static struct MHD_Response *make_response(SbxServer *s, const Outcome *o, char *data, size_t len)
+{
+    if (o->delivery == DELIVER_WHOLE) {
+        struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+        if (!r)
+            free(data);
+        return r;
+    }
+    Stream *st = calloc(1, sizeof *st);
+    if (!st) {
+        free(data);
+        return NULL;
+    }
+    st->s = s;
+    st->data = data;
+    st->len = len;
+    st->cut = len / 2;
+    st->stall_ms = o->stall_ms;
+    st->truncate = o->delivery == DELIVER_TRUNCATE;
+    struct MHD_Response *r = MHD_create_response_from_callback(len, STREAM_BLOCK, stream_read, st,
+                                                               stream_free);
+    if (!r)
+        stream_free(st);
+    return r;
+}
+
 /* Sends body (ownership passes to libmicrohttpd, or it is freed here) with the given status and
- * content type, plus one optional extra header. */
+ * content type, plus the extra headers. */
 static enum MHD_Result respond(SbxServer *s, struct MHD_Connection *conn, const char *method,
                                const char *url, const Outcome *o, const char *ctype, SbxBuf *body,
-                               const char *hname, const char *hvalue)
+                               const Header *hdrs, size_t nhdrs)
 {
     if (s->cfg.latency_ms)
         delay(s, s->cfg.latency_ms);
@@ -120,31 +225,31 @@ static enum MHD_Result respond(SbxServer *s, struct MHD_Connection *conn, const 
     }
     size_t len;
     char *data = att_sbx_buf_take(body, &len);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(data);
+    struct MHD_Response *resp = make_response(s, o, data, len);
+    if (!resp)
         return MHD_NO;
-    }
     enum MHD_Result rc = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-    if (rc == MHD_YES && hname)
-        rc = MHD_add_response_header(resp, hname, hvalue);
+    for (size_t i = 0; rc == MHD_YES && i < nhdrs; i++)
+        rc = MHD_add_response_header(resp, hdrs[i].name, hdrs[i].value);
     if (rc == MHD_YES)
         rc = MHD_queue_response(conn, o->status, resp);
     MHD_destroy_response(resp);
     if (rc == MHD_YES && s->cfg.verbose)
-        log_request(method, url, o, len);
+        log_request(method, url, o, o->delivery == DELIVER_TRUNCATE ? len / 2 : len);
     return rc;
 }
 
 static enum MHD_Result respond_error(SbxServer *s, struct MHD_Connection *conn, const char *method,
                                      const char *url, unsigned status, const char *code,
-                                     const char *message, const char *hname, const char *hvalue)
+                                     const char *message, const Header *hdrs, size_t nhdrs)
 {
     SbxBuf body = ATT_SBX_BUF_INIT;
     att_sbx_error_json(&body, code, message);
-    Outcome o = {status, code, NULL, 0, NULL};
-    return respond(s, conn, method, url, &o, "application/json", &body, hname, hvalue);
+    Outcome o = {.status = status, .code = code};
+    return respond(s, conn, method, url, &o, "application/json", &body, hdrs, nhdrs);
 }
+
+/* ---- Authorization ---------------------------------------------------------------------------- */
 
 /* Compares in time independent of where the first difference is. */
 static int same_secret(const char *given, size_t glen, const char *want)
@@ -156,99 +261,228 @@ static int same_secret(const char *given, size_t glen, const char *want)
     return diff == 0;
 }
 
-/* "Bearer TOKEN", scheme case-insensitive (RFC 7235), surrounding spaces tolerated. */
-static int bearer_ok(const char *header, const char *token)
+/* The token of "Bearer TOKEN", scheme case-insensitive (RFC 7235), surrounding spaces tolerated;
+ * NULL when the header is absent, of another scheme, or empty. */
+static const char *bearer(const char *header, size_t *len)
 {
     if (!header)
-        return 0;
+        return NULL;
     while (*header == ' ')
         header++;
     if (strncasecmp(header, "Bearer ", 7) != 0)
-        return 0;
+        return NULL;
     const char *t = header + 7;
     while (*t == ' ')
         t++;
     size_t n = strlen(t);
     while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
         n--;
-    return n > 0 && same_secret(t, n, token);
+    *len = n;
+    return n ? t : NULL;
+}
+
+/* NULL when the request may search; else the message of its 401, and in *challenge the value of
+ * WWW-Authenticate: with no credentials a bare "Bearer" (RFC 6750 section 3.1), with bad ones
+ * an invalid_token error. */
+static const char *unauthorized(SbxServer *s, struct MHD_Connection *conn, const char **challenge)
+{
+    if (!s->cfg.token && !s->oauth)
+        return NULL;
+    size_t n = 0;
+    const char *t = bearer(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_AUTHORIZATION), &n);
+    *challenge = "Bearer";
+    if (!t)
+        return "a valid 'Authorization: Bearer <token>' header is required";
+    if (s->cfg.token && same_secret(t, n, s->cfg.token))
+        return NULL;
+    *challenge = "Bearer error=\"invalid_token\"";
+    if (!s->oauth)
+        return "the bearer token is not valid";
+    switch (att_sbx_oauth_check(s->oauth, t, n)) {
+    case ATT_SBX_TOKEN_VALID:
+        return NULL;
+    case ATT_SBX_TOKEN_EXPIRED:
+        return "the access token has expired";
+    case ATT_SBX_TOKEN_UNKNOWN:
+        break;
+    }
+    return "the access token is not valid";
+}
+
+/* ---- Faults ----------------------------------------------------------------------------------- */
+
+/* IMF-fixdate (RFC 9110 section 5.6.7), e.g. "Wed, 26 Nov 2026 14:03:05 GMT"; no locale involved. */
+static void http_date(time_t t, char *out, size_t outlen)
+{
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(out, outlen, "Thu, 01 Jan 1970 00:00:00 GMT");
+        return;
+    }
+    snprintf(out, outlen, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7], tm.tm_mday,
+             months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static enum MHD_Result respond_fault(SbxServer *s, struct MHD_Connection *conn, const char *method,
-                                     const char *url, const SbxFaultRule *r)
+                                     const char *url, const SbxFaultRule *r,
+                                     const SbxFaultPlan *plan)
 {
     SbxBuf body = ATT_SBX_BUF_INIT;
-    Outcome o = {r->code, "INJECTED", NULL, 0, r};
+    unsigned code = (unsigned)r->arg;
+    Outcome o = {.status = code, .code = "INJECTED", .plan = plan};
+    char retry[40];
+    Header h = {"Retry-After", retry};
+    size_t nh = 0;
+    if (r->retry_after == ATT_SBX_RETRY_AFTER_SECONDS) {
+        snprintf(retry, sizeof retry, "%llu", (unsigned long long)r->retry_after_s);
+        nh = 1;
+    } else if (r->retry_after == ATT_SBX_RETRY_AFTER_DATE) {
+        http_date(time(NULL) + (time_t)r->retry_after_s, retry, sizeof retry);
+        nh = 1;
+    }
     if (r->kind == ATT_SBX_FAULT_STATUS) {
         char msg[64];
-        snprintf(msg, sizeof msg, "injected fault: HTTP %u", r->code);
+        snprintf(msg, sizeof msg, "injected fault: HTTP %u", code);
         att_sbx_error_json(&body, "INJECTED", msg);
-        return respond(s, conn, method, url, &o, "application/json", &body, NULL, NULL);
+        return respond(s, conn, method, url, &o, "application/json", &body, &h, nh);
     }
     /* What a load balancer in front of the API sends when the API is not there. */
-    const char *reason = MHD_get_reason_phrase_for(r->code);
+    const char *reason = MHD_get_reason_phrase_for(code);
     char title[96];
-    snprintf(title, sizeof title, "%u %s", r->code, reason && *reason ? reason : "Error");
+    snprintf(title, sizeof title, "%u %s", code, reason && *reason ? reason : "Error");
     att_sbx_buf_puts(&body, "<html>\r\n<head><title>");
     att_sbx_buf_puts(&body, title);
     att_sbx_buf_puts(&body, "</title></head>\r\n<body>\r\n<center><h1>");
     att_sbx_buf_puts(&body, title);
     att_sbx_buf_puts(&body, "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n");
     o.code = NULL;
-    return respond(s, conn, method, url, &o, "text/html", &body, NULL, NULL);
+    return respond(s, conn, method, url, &o, "text/html", &body, &h, nh);
 }
+
+/* Numbers the request, decides its faults and carries out the lasting ones (grow, shrink,
+ * expire-tokens) — all under the lock, so that later requests see them in request order. */
+static void plan_faults(SbxServer *s, SbxFaultPlan *plan)
+{
+    pthread_mutex_lock(&s->mu);
+    uint64_t seq = ++s->searches;
+    att_sbx_fault_plan(s->cfg.faults, seq, plan);
+    for (size_t i = 0; i < plan->napplied; i++) {
+        const SbxFaultRule *r = plan->applied[i];
+        if (r->kind == ATT_SBX_FAULT_GROW && s->have_shift)
+            att_sbx_shift_grow(&s->shift, r->arg);
+        else if (r->kind == ATT_SBX_FAULT_SHRINK && s->have_shift)
+            att_sbx_shift_shrink(&s->shift, r->arg);
+        else if (r->kind == ATT_SBX_FAULT_EXPIRE_TOKENS && s->oauth)
+            att_sbx_oauth_expire_all(s->oauth);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* ---- Endpoints -------------------------------------------------------------------------------- */
 
 static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, const char *method,
                                      const char *url, const Request *rq)
 {
     const SbxServerConfig *c = &s->cfg;
-    if (c->token && !bearer_ok(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                           MHD_HTTP_HEADER_AUTHORIZATION),
-                               c->token))
-        return respond_error(s, conn, method, url, 401, "UNAUTHORIZED",
-                             "a valid 'Authorization: Bearer <token>' header is required",
-                             MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    const char *challenge = NULL;
+    const char *why = unauthorized(s, conn, &challenge);
+    if (why) {
+        Header h = {MHD_HTTP_HEADER_WWW_AUTHENTICATE, challenge};
+        return respond_error(s, conn, method, url, 401, "UNAUTHORIZED", why, &h, 1);
+    }
     if (c->appname) {
         const char *app = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "appname");
         if (!app || strcmp(app, c->appname) != 0)
             return respond_error(s, conn, method, url, 400, "MISSING_APPNAME",
                                  app ? "the appname header does not name a registered application"
                                      : "the appname header is required",
-                                 NULL, NULL);
+                                 NULL, 0);
     }
     if (rq->too_large)
         return respond_error(s, conn, method, url, 413, "PAYLOAD_TOO_LARGE",
-                             "request body exceeds 1048576 bytes", NULL, NULL);
+                             "request body exceeds 1048576 bytes", NULL, 0);
 
-    uint64_t seq = atomic_fetch_add(&s->searches, 1) + 1;
     SbxFaultPlan plan;
-    att_sbx_fault_plan(c->faults, seq, &plan);
-    if (plan.replace && plan.replace->kind != ATT_SBX_FAULT_BAD_JSON)
-        return respond_fault(s, conn, method, url, plan.replace);
+    plan_faults(s, &plan);
+    if (plan.delay)
+        delay(s, (unsigned)plan.delay->arg);
+    const SbxFaultRule *answer = plan.answer;
+    if (answer && (answer->kind == ATT_SBX_FAULT_STATUS || answer->kind == ATT_SBX_FAULT_HTML))
+        return respond_fault(s, conn, method, url, answer, &plan);
+    if (answer && answer->kind == ATT_SBX_FAULT_RESET) {
+        /* As if the server died: the connection closes with nothing sent. */
+        if (c->latency_ms)
+            delay(s, c->latency_ms);
+        if (c->verbose) {
+            Outcome o = {.status = 0, .plan = &plan};
+            log_request(method, url, &o, 0);
+        }
+        return MHD_NO;
+    }
 
     SbxSearch q;
     SbxSearchError e;
-    if (att_sbx_search_parse(rq->body.data, rq->body.len, c->max_page_size, &q, &e) != 0)
-        return respond_error(s, conn, method, url, e.status, e.code, e.message, NULL, NULL);
+    if (att_sbx_search_parse(rq->body.data, rq->body.len, c->max_page_size, &q, &e) != 0) {
+        SbxBuf body = ATT_SBX_BUF_INIT;
+        att_sbx_error_json(&body, e.code, e.message);
+        Outcome o = {.status = e.status, .code = e.code, .plan = &plan};
+        return respond(s, conn, method, url, &o, "application/json", &body, NULL, 0);
+    }
     if (plan.repeat)
         q.page_offset = 1; /* a server that ignores paging */
 
     SbxBuf body = ATT_SBX_BUF_INIT;
     SbxPageStats st;
-    att_sbx_search_render(c->data, &q, c->paging, &body, &st);
-    Outcome o = {200, NULL, &q, st.returned, plan.repeat};
-    if (plan.replace && !body.failed) {
+    att_sbx_search_render(c->data, s->have_shift ? &s->shift : NULL, &q, c->paging, &body, &st);
+    Outcome o = {.status = 200, .query = &q, .returned = st.returned, .plan = &plan};
+    if (answer && answer->kind == ATT_SBX_FAULT_BAD_JSON && !body.failed) {
         /* Cut the page in half, at a character boundary: a body that is not valid JSON. */
         size_t cut = body.len / 2;
         while (cut > 1 && ((unsigned char)body.data[cut] & 0xC0) == 0x80)
             cut--;
         body.len = cut;
         body.data[cut] = '\0';
-        o.fault = plan.replace;
+    } else if (answer && answer->kind == ATT_SBX_FAULT_STALL) {
+        o.delivery = DELIVER_STALL;
+        o.stall_ms = (unsigned)answer->arg;
+    } else if (answer && answer->kind == ATT_SBX_FAULT_TRUNCATE) {
+        o.delivery = DELIVER_TRUNCATE;
     }
-    enum MHD_Result rc = respond(s, conn, method, url, &o, "application/json", &body, NULL, NULL);
+    enum MHD_Result rc = respond(s, conn, method, url, &o, "application/json", &body, NULL, 0);
     att_sbx_search_clear(&q);
     return rc;
+}
+
+static enum MHD_Result handle_token(SbxServer *s, struct MHD_Connection *conn, const char *method,
+                                    const char *url, const Request *rq)
+{
+    if (rq->too_large)
+        return respond_error(s, conn, method, url, 413, "PAYLOAD_TOO_LARGE",
+                             "request body exceeds 1048576 bytes", NULL, 0);
+    SbxTokenReply r;
+    att_sbx_oauth_token(s->oauth,
+                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+                        rq->body.data, rq->body.len, &r);
+    /* RFC 6749 section 5.1: token responses are not to be cached. */
+    Header h[3] = {{MHD_HTTP_HEADER_CACHE_CONTROL, "no-store"}, {MHD_HTTP_HEADER_PRAGMA, "no-cache"},
+                   {MHD_HTTP_HEADER_WWW_AUTHENTICATE, r.www_authenticate}};
+    Outcome o = {.status = r.status, .token = &r};
+    return respond(s, conn, method, url, &o, "application/json", &r.body, h,
+                   r.www_authenticate ? 3 : 2);
+}
+
+static Route route_of(const SbxServer *s, const char *url)
+{
+    if (strcmp(url, ATT_SBX_SEARCH_PATH) == 0)
+        return ROUTE_SEARCH;
+    if (s->oauth && (strcmp(url, ATT_SBX_TOKEN_PATH) == 0 || strcmp(url, ATT_SBX_TOKEN_PATH_SHORT) == 0))
+        return ROUTE_TOKEN;
+    return ROUTE_OTHER;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -264,19 +498,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         *req_cls = rq;
         atomic_fetch_add(&s->inflight, 1);
-        rq->is_search = strcmp(url, ATT_SBX_SEARCH_PATH) == 0 && strcmp(method, "POST") == 0;
+        rq->route = route_of(s, url);
+        rq->keep = rq->route != ROUTE_OTHER && strcmp(method, "POST") == 0;
         /* A declared oversize body is refused before it is sent (the connection then closes). */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (rq->is_search && cl && strtoull(cl, NULL, 10) > ATT_SBX_MAX_BODY) {
+        if (rq->keep && cl && strtoull(cl, NULL, 10) > ATT_SBX_MAX_BODY) {
             rq->answered = 1;
             return respond_error(s, conn, method, url, 413, "PAYLOAD_TOO_LARGE",
-                                 "request body exceeds 1048576 bytes", NULL, NULL);
+                                 "request body exceeds 1048576 bytes", NULL, 0);
         }
         return MHD_YES;
     }
     if (*upload_size) {
-        if (rq->is_search && !rq->too_large && !rq->answered) {
+        if (rq->keep && !rq->too_large && !rq->answered) {
             if (rq->body.len + *upload_size > ATT_SBX_MAX_BODY) {
                 rq->too_large = 1;
                 att_sbx_buf_free(&rq->body);
@@ -292,19 +527,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (rq->answered)
         return MHD_YES;
 
-    if (strcmp(url, ATT_SBX_SEARCH_PATH) != 0) {
+    if (rq->route == ROUTE_OTHER) {
         char path[240], msg[280];
         printable(path, sizeof path, url, 200);
         snprintf(msg, sizeof msg, "no such endpoint: %s", path);
-        return respond_error(s, conn, method, url, 404, "NOT_FOUND", msg, NULL, NULL);
+        return respond_error(s, conn, method, url, 404, "NOT_FOUND", msg, NULL, 0);
     }
-    if (!rq->is_search) {
+    if (!rq->keep) {
         char m[16], msg[96];
         printable(m, sizeof m, method, 10);
         snprintf(msg, sizeof msg, "method %s is not allowed here; use POST", m);
-        return respond_error(s, conn, method, url, 405, "METHOD_NOT_ALLOWED", msg,
-                             MHD_HTTP_HEADER_ALLOW, "POST");
+        Header h = {MHD_HTTP_HEADER_ALLOW, "POST"};
+        return respond_error(s, conn, method, url, 405, "METHOD_NOT_ALLOWED", msg, &h, 1);
     }
+    if (rq->route == ROUTE_TOKEN)
+        return handle_token(s, conn, method, url, rq);
     return handle_search(s, conn, method, url, rq);
 }
 
@@ -336,15 +573,46 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     }
     if (!s->cfg.verbose)
         return;
-    fputs("att-sandbox: libmicrohttpd: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\r\n")] = '\0';
+    /* The connections that reset and truncate faults close on purpose are in our own log line. */
+    if (s->quiet_aborts && (strncmp(line, "Application reported internal error", 35) == 0 ||
+                            strncmp(line, "Closing connection (application reported error", 46) == 0))
+        return;
+    fprintf(stderr, "att-sandbox: libmicrohttpd: %s\n", line);
     fflush(stderr);
+}
+
+static void server_free(SbxServer *s)
+{
+    if (s->have_shift)
+        att_sbx_shift_destroy(&s->shift);
+    att_sbx_oauth_free(s->oauth);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+/* Whether a start-up failure was libmicrohttpd (GnuTLS) refusing the certificate or the key. */
+static int tls_refused(const char *msg)
+{
+    static const char *const words[] = {"certificate", "key", "TLS"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        for (const char *p = msg; *p; p++)
+            if (strncasecmp(p, words[i], strlen(words[i])) == 0)
+                return 1;
+    return 0;
 }
 
 int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url, size_t urllen,
                          char *err, size_t errlen)
 {
     *out = NULL;
+    int tls = cfg->tls_cert && cfg->tls_key;
+    if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        snprintf(err, errlen, "--tls-cert: this libmicrohttpd was built without TLS support");
+        return -1;
+    }
     struct addrinfo hints, *ai = NULL;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
@@ -364,6 +632,8 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
     freeaddrinfo(ai);
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    if (tls)
+        flags |= MHD_USE_TLS;
     if (sa.ss_family == AF_INET6) {
         ((struct sockaddr_in6 *)&sa)->sin6_port = htons((uint16_t)cfg->port);
         flags |= MHD_USE_IPv6;
@@ -377,22 +647,57 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
         return -1;
     }
     s->cfg = *cfg;
-    atomic_init(&s->searches, 0);
     atomic_init(&s->started, 0);
     atomic_init(&s->stopping, 0);
     atomic_init(&s->inflight, 0);
+    if (pthread_mutex_init(&s->mu, NULL) != 0) {
+        free(s);
+        snprintf(err, errlen, "cannot create a mutex");
+        return -1;
+    }
+    if (cfg->oauth_client && !(s->oauth = att_sbx_oauth_new(cfg->oauth_client, cfg->token_ttl_s))) {
+        server_free(s);
+        snprintf(err, errlen, "%s", strerror(ENOMEM));
+        return -1;
+    }
+    if (att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_GROW) ||
+        att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_SHRINK)) {
+        if (att_sbx_shift_init(&s->shift, cfg->data) != 0) {
+            server_free(s);
+            snprintf(err, errlen, "cannot create a lock");
+            return -1;
+        }
+        s->have_shift = 1;
+    }
+    s->quiet_aborts = att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_RESET) ||
+                      att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_TRUNCATE);
+
+    /* libmicrohttpd reads the PEM texts while it starts; they stay borrowed from the caller. */
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)cfg->tls_key},
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cfg->tls_cert},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (!tls)
+        tls_opts[0].option = MHD_OPTION_END;
     /* The logger must come first, or libmicrohttpd reports option errors with its own. */
     s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
                                  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
+                                 MHD_OPTION_ARRAY, tls_opts,
                                  MHD_OPTION_END);
     if (!s->daemon) {
-        snprintf(err, errlen, "cannot listen on %s port %u%s%s", cfg->host, cfg->port,
-                 s->startup_msg[0] ? ": " : "", s->startup_msg);
-        free(s);
-        return -1;
+        int bad_tls = tls && tls_refused(s->startup_msg);
+        if (bad_tls)
+            snprintf(err, errlen, "--tls-cert/--tls-key: unusable certificate or key%s%s",
+                     s->startup_msg[0] ? ": " : "", s->startup_msg);
+        else
+            snprintf(err, errlen, "cannot listen on %s port %u%s%s", cfg->host, cfg->port,
+                     s->startup_msg[0] ? ": " : "", s->startup_msg);
+        server_free(s);
+        return bad_tls ? -2 : -1;
     }
     atomic_store(&s->started, 1);
 
@@ -401,9 +706,10 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
     char host[NI_MAXHOST];
     if (getnameinfo((struct sockaddr *)&sa, salen, host, sizeof host, NULL, 0, NI_NUMERICHOST) != 0)
         snprintf(host, sizeof host, "%s", cfg->host);
-    snprintf(url, urllen, sa.ss_family == AF_INET6 ? "http://[%s]:%u" ATT_SBX_BASE_PATH
-                                                    : "http://%s:%u" ATT_SBX_BASE_PATH,
-             host, port);
+    const char *scheme = tls ? "https" : "http";
+    snprintf(url, urllen, sa.ss_family == AF_INET6 ? "%s://[%s]:%u" ATT_SBX_BASE_PATH
+                                                    : "%s://%s:%u" ATT_SBX_BASE_PATH,
+             scheme, host, port);
     *out = s;
     return 0;
 }
@@ -421,5 +727,5 @@ void att_sbx_server_stop(SbxServer *s)
     for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < ATT_SBX_DRAIN_MS; waited += 10)
         sleep_ms(10);
     MHD_stop_daemon(s->daemon);
-    free(s);
+    server_free(s);
 }

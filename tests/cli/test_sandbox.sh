@@ -182,7 +182,7 @@ bad_cli() { # bad_cli ARGS...: exit 2, nothing on stdout, exactly one line on st
 }
 for args in "--bogus" "--port abc" "--port 70000" "--individuals 10000001" "--paging book" \
     "--max-page-size 0" "--seed -1" "--latency" "--fault nope" "--fault status=abc" \
-    "--fault status=500,after=x" "--fault bad-json=1" "--fault status=500,every=2" "stray" \
+    "--fault status=500,after=x" "--fault bad-json=1" "--fault status=500,every=0" "stray" \
     "--data /nonexistent/file.json" "--data x.json --seed 3"; do
     # shellcheck disable=SC2086 # word splitting of $args is intended
     same "bad command line '$args' exits 2 with one line on stderr" "$(bad_cli $args)" "2:0:1"
