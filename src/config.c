@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef enum { T_URL, T_STR, T_PATH, T_SECONDS, T_SECONDS0, T_BYTES, T_INT, T_RATE } Type;
 
@@ -93,6 +94,15 @@ static const char USAGE[] =
     "  --safe                 restricted mode for scripts you did not write\n"
     "  --max-memory SIZE      cap the script's memory, e.g. 64M\n"
     "  --max-time SEC         stop the script after SEC seconds\n"
+    "  -q, --quiet            no progress line on a terminal\n"
+    "\n"
+    "Developing scripts:\n"
+    "  --record DIR           save every API exchange to DIR/session.jsonl (no credentials stored)\n"
+    "  --replay DIR           answer from DIR/session.jsonl instead of the network\n"
+    "  --lua-path DIRS        ;-separated directories of your own modules, searched before the\n"
+    "                         bundled ones (ATT_LUA_PATH; ~/.config/att/lua is always searched)\n"
+    "  att help SCRIPT        the usage a script declares\n"
+    "  att search K=V... [--level L] [--columns A,B] [--format F] [--all]   a one-off search\n"
     "\n"
     "With no script and a terminal on standard input, att opens an interactive prompt.\n"
     "Exit status: 0 success, 1 script error, 2 bad command line or configuration, 130 interrupted.\n";
@@ -365,6 +375,7 @@ int att_config_load(AttCli *c, int argc, char **argv)
         if (strcmp(a, "--trace") == 0) { c->cfg.verbose = 2; continue; }
         if (strcmp(a, "--insecure") == 0) { c->cfg.insecure = 1; continue; }
         if (strcmp(a, "--safe") == 0) { c->cfg.safe = 1; continue; }
+        if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) { c->quiet = 1; continue; }
         if (strncmp(a, "-e", 2) == 0) {
             const char *code = a[2] ? a + 2 : argv[++i];
             if (!code) return config_error("-e needs an argument\nTry 'att --help'.");
@@ -385,11 +396,15 @@ int att_config_load(AttCli *c, int argc, char **argv)
                                     "environment or a profile instead", name,
                                     strcmp(name, "token") == 0 ? "ATT_TOKEN" : "ATT_CLIENT_SECRET (or ATT_CLIENT_SECRET_FILE)");
             st = find_flag(name);
-            if (!st && strcmp(name, "profile") != 0 && strcmp(name, "max-memory") != 0 && strcmp(name, "max-time") != 0)
+            if (!st && strcmp(name, "profile") != 0 && strcmp(name, "max-memory") != 0 && strcmp(name, "max-time") != 0 &&
+                strcmp(name, "record") != 0 && strcmp(name, "replay") != 0 && strcmp(name, "lua-path") != 0)
                 return config_error("unknown option %s\nTry 'att --help'.", a);
             value = eq ? eq + 1 : argv[++i];
             if (!value) return config_error("%s needs a value\nTry 'att --help'.", a);
             if (strcmp(name, "profile") == 0) { c->profile = value; continue; }
+            if (strcmp(name, "record") == 0) { c->cfg.record_dir = value; continue; }
+            if (strcmp(name, "replay") == 0) { c->cfg.replay_dir = value; continue; }
+            if (strcmp(name, "lua-path") == 0) { c->cfg.lua_path = value; continue; }
             if (strcmp(name, "max-memory") == 0) {
                 if (att_parse_bytes(value, &c->cfg.max_memory) || c->cfg.max_memory < 1024 * 1024)
                     return config_error("--max-memory: expected a size of at least 1M, such as 64M, got '%s'", value);
@@ -428,6 +443,9 @@ int att_config_load(AttCli *c, int argc, char **argv)
     if (c->cfg.token_url && (!c->cfg.client_id || !c->cfg.client_secret))
         return config_error("OAuth: --token-url (ATT_TOKEN_URL) needs a client id (ATT_CLIENT_ID) and a client secret "
                             "(ATT_CLIENT_SECRET or ATT_CLIENT_SECRET_FILE)");
+    if (c->cfg.record_dir && c->cfg.replay_dir) return config_error("--record and --replay cannot be used together");
+    if (!c->cfg.lua_path && getenv("ATT_LUA_PATH") && *getenv("ATT_LUA_PATH")) c->cfg.lua_path = getenv("ATT_LUA_PATH");
+    c->cfg.progress = !c->quiet && isatty(STDERR_FILENO);
     if (c->cfg.key && !c->cfg.cert)
         return config_error("--key needs --cert (the client certificate)");
     if (c->cfg.insecure)

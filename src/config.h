@@ -13,6 +13,7 @@ typedef struct AttCli {
     const char *exprs[ATT_MAX_EXPRS];  /* -e chunks, in order */
     int nexpr;
     int interactive;                   /* -i */
+    int quiet;                         /* -q, --quiet */
     int script;                        /* argv index of the script, 0 if none */
     const char *profile;               /* --profile or ATT_PROFILE */
     char profile_path[1024];           /* the profile file read, if any */

@@ -111,6 +111,22 @@ static double now_mono(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void att_host_progress(AttHost *h, long long fetched, long long total, long long pages, double started, int done)
+{
+    double now = now_mono(), el = now - started;
+    if (!h->cfg.progress) return;
+    if (done) {
+        if (h->progress_last > 0) fputs("\r\033[K", stderr);
+        h->progress_last = 0;
+        return;
+    }
+    if (h->progress_last > 0 && now - h->progress_last < 0.1) return;
+    h->progress_last = now;
+    fprintf(stderr, "\ratt: %lld of %lld individuals, %lld pages, %.0f/s, %.1f s\033[K", fetched, total, pages,
+            el > 0 ? (double)fetched / el : 0.0, el);
+    fflush(stderr);
+}
+
 /* Count hook: stops a script on SIGINT and at the --max-time deadline. */
 static void limit_hook(lua_State *L, lua_Debug *ar)
 {
@@ -145,12 +161,43 @@ static int load_bundled(lua_State *L)
     return 1;
 }
 
+/* Pushes the module templates for --lua-path DIRS (';'-separated) and the user's config directory
+ * ($XDG_CONFIG_HOME/att/lua or ~/.config/att/lua). [-0, +1, m] */
+static void push_user_path(lua_State *L, const char *dirs)
+{
+    luaL_Buffer b;
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    luaL_buffinit(L, &b);
+    while (dirs && *dirs) {
+        size_t n = strcspn(dirs, ";");
+        if (n > 0) {
+            lua_pushlstring(L, dirs, n);
+            lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;", lua_tostring(L, -1), lua_tostring(L, -1));
+            lua_remove(L, -2);
+            luaL_addvalue(&b);
+        }
+        dirs += n;
+        if (*dirs == ';') dirs++;
+    }
+    if (xdg && *xdg) lua_pushfstring(L, "%s/att/lua/?.lua;%s/att/lua/?/init.lua", xdg, xdg);
+    else if (home && *home) lua_pushfstring(L, "%s/.config/att/lua/?.lua;%s/.config/att/lua/?/init.lua", home, home);
+    else lua_pushliteral(L, "");
+    luaL_addvalue(&b);
+    luaL_pushresult(&b);
+}
+
 static int open_all(lua_State *L)
 {
     size_t i;
     luaL_openlibs(L);
-    if (att_host_get(L)->cfg.safe) att_safe_apply(L);
-    else att_text_only(L, 0);
+    if (att_host_get(L)->cfg.safe) {
+        att_safe_apply(L);
+    } else {
+        att_text_only(L, 0);
+        push_user_path(L, att_host_get(L)->cfg.lua_path);
+        att_user_modules(L, lua_tostring(L, -1));
+        lua_setfield(L, LUA_REGISTRYINDEX, "att.user_path");
+    }
     att_json_init(L);
     luaL_requiref(L, "att", att_open, 1);          /* package.loaded.att and global att */
     lua_pop(L, 1);
@@ -193,6 +240,8 @@ void att_host_close(lua_State *L)
     h->http = NULL;
     att_auth_free(h->auth);
     h->auth = NULL;
+    if (h->record_file) fclose(h->record_file);
+    h->record_file = NULL;
 }
 
 /* Message handler: the error as one line (error objects through __tostring) plus a traceback. */

@@ -5,6 +5,7 @@
 
 #include <lua.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "http.h"
 
@@ -26,6 +27,10 @@ typedef struct AttConfig {
     int safe;                    /* --safe: restricted environment */
     size_t max_memory;           /* Lua heap cap in bytes; 0: none */
     double max_time;             /* seconds of script run time; 0: none */
+    const char *record_dir;      /* --record DIR */
+    const char *replay_dir;      /* --replay DIR: answers come from the recording, no network */
+    int progress;                /* show a progress line on stderr (a terminal, not --quiet) */
+    const char *lua_path;        /* --lua-path DIRS: user modules, searched before the bundled ones */
 } AttConfig;
 
 struct AttAuth;
@@ -37,7 +42,12 @@ typedef struct AttHost {
     size_t mem_used, mem_peak;
     double deadline;             /* monotonic seconds; 0: none */
     int out_of_time;             /* the --max-time hook fired */
+    FILE *record_file;           /* DIR/session.jsonl while recording */
+    double progress_last;        /* when the progress line was last drawn; 0: not shown */
 } AttHost;
+
+/* Draws the progress line of a scan (throttled), or clears it when done is set. */
+void att_host_progress(AttHost *h, long long fetched, long long total, long long pages, double started, int done);
 
 /* The secrets of the configuration (token, client secret), for redaction; returns how many. */
 int att_host_secrets(const AttHost *h, const char **out, int max);

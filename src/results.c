@@ -1,4 +1,4 @@
-/* results.c — att.search and its Results userdata; att_exchange, the one request path.
+/* results.c — att.search and its Results userdata.
  *
  * A Results is a small state machine: not started -> page in hand -> (page used up) -> next page
  * requested -> page in hand -> ... -> done or failed. Every consumer (__call, next, collect, total,
@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "error.h"
 #include "host.h"
@@ -28,67 +29,9 @@ typedef struct Results {
     lua_Integer raw_len;              /* individuals the server sent on that page */
     lua_Integer dropped;              /* duplicates dropped after totalCount changed */
     int total_changed;
+    double t0;                        /* monotonic time of the first request, for progress */
     lua_Integer requests, pages, bytes, retries;
 } Results;
-
-/* ---- exchange box ------------------------------------------------------------------------- */
-
-static int exchange_gc(lua_State *L)
-{
-    AttExchange *ex = luaL_checkudata(L, 1, ATT_EXCHANGE_MT);
-    att_buf_free(&ex->req);
-    att_response_free(&ex->resp);
-    return 0;
-}
-
-int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode,
-                 AttExchange **out)
-{
-    AttHttp *http = att_host_http(L);
-    AttExchange *ex;
-    AttResponse *r;
-    const char *body = NULL;
-    size_t body_len = 0;
-
-    if (body_idx) body_idx = lua_absindex(L, body_idx);
-    ex = lua_newuserdatauv(L, sizeof *ex, 0);
-    memset(ex, 0, sizeof *ex);
-    luaL_setmetatable(L, ATT_EXCHANGE_MT);
-    *out = ex;
-    r = &ex->resp;
-    att_http_url(http, path, ex->url, sizeof ex->url);
-
-    if (body_idx && lua_type(L, body_idx) == LUA_TSTRING) {
-        body = lua_tolstring(L, body_idx, &body_len);
-    } else if (body_idx && !lua_isnil(L, body_idx)) {
-        char err[160];
-        if (att_json_encode(L, body_idx, &ex->req, err, sizeof err) != 0)
-            return luaL_error(L, "request body: %s", err);
-        body = ex->req.data;
-        body_len = ex->req.len;
-    }
-
-    if (att_http_perform(http, method, path, body, body_len, r) != ATT_HTTP_OK) {
-        att_error_push_transport(L, r, ex->url);
-        return 0;
-    }
-    if (r->status < 200 || r->status > 299) {
-        att_error_push_http(L, r, ex->url);
-        return 0;
-    }
-    if (!decode || r->len == 0) {
-        lua_pushnil(L);
-        return 1;
-    }
-    if (!att_json_decode(L, r->body, r->len)) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "%s", lua_tostring(L, -1));
-        lua_pop(L, 1);
-        att_error_push(L, "json", r->status, ex->url, msg, 0, r->body, r->len);
-        return 0;
-    }
-    return 1;
-}
 
 /* ---- Results ------------------------------------------------------------------------------ */
 
@@ -110,8 +53,16 @@ static void set_uv_nil(lua_State *L, int ud, int n)
     lua_setiuservalue(L, ud, n);
 }
 
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void finish(lua_State *L, Results *r, int ud)
 {
+    if (!r->done) att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
     r->done = 1;
     r->page_len = r->page_idx = r->raw_len = 0;
     set_uv_nil(L, ud, UV_PAGE);
@@ -247,6 +198,7 @@ static void fetch_page(lua_State *L, Results *r, int ud)
     AttExchange *ex;
     int top = lua_gettop(L), ok;
 
+    if (r->t0 == 0) r->t0 = now_seconds();
     lua_getiuservalue(L, ud, UV_PARAMS);
     lua_pushinteger(L, r->offset);
     lua_setfield(L, -2, "pageOffset");
@@ -254,9 +206,14 @@ static void fetch_page(lua_State *L, Results *r, int ud)
     r->requests++;
     r->bytes += (lua_Integer)ex->resp.len;
     if (ex->resp.attempts > 1) r->retries += ex->resp.attempts - 1;
-    if (!ok) fail(L, r, ud);
+    if (!ok) {
+        att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
+        fail(L, r, ud);
+    }
     accept_page(L, r, ud, ex, lua_gettop(L));
     lua_settop(L, top);
+    att_host_progress(att_host_get(L), (long long)(r->base + r->raw_len), (long long)r->total, (long long)r->pages,
+                      r->t0, 0);
 }
 
 /* The page in hand is used up: is there more to ask for? */
@@ -618,9 +575,5 @@ void att_results_init(lua_State *L)
         lua_setfield(L, -2, "__index");
     }
     lua_pop(L, 1);
-    if (luaL_newmetatable(L, ATT_EXCHANGE_MT)) {
-        lua_pushcfunction(L, exchange_gc);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_pop(L, 1);
+    att_exchange_init(L);
 }

@@ -1,5 +1,6 @@
-/* results.h — the Results userdata returned by att.search: a lazy, paging iterator over individuals,
- * and the one request path (att_exchange) that att.search and att.request share. */
+/* results.h — the Results userdata returned by att.search: a lazy, paging iterator over individuals
+ * (results.c), and the one request path that att.search and att.request share, with recording and
+ * replay (exchange.c). */
 #ifndef ATT_RESULTS_H
 #define ATT_RESULTS_H
 
@@ -20,8 +21,9 @@ typedef struct AttExchange {
 
 /* Registers the metatables. [-0, +0, m] */
 void att_results_init(lua_State *L);
+void att_exchange_init(lua_State *L);
 
-/* Encodes the value at body_idx (0: no body; a string is sent as is), performs the request and
+/* exchange.c. Encodes the value at body_idx (0: no body; a string is sent as is), performs the request and
  * pushes the exchange box and one value above it: on success the decoded JSON (nil when the body is
  * empty or decode is 0) and returns 1; on failure (transport failure, non-2xx status, invalid JSON)
  * an error object and returns 0. *ex receives the box. Raises only for unencodable bodies and

@@ -136,7 +136,8 @@ static void drop(lua_State *L, const char *name)
     lua_setfield(L, -2, name);
 }
 
-/* package.searchers[2] replacement: Lua modules from package.path, loaded as text only. */
+/* package.searchers[2] replacement: Lua modules from package.path (or from the path in upvalue 1),
+ * loaded as text only. */
 static int text_searcher(lua_State *L)
 {
     const char *name = luaL_checkstring(L, 1);
@@ -144,7 +145,8 @@ static int text_searcher(lua_State *L)
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "searchpath");
     lua_pushstring(L, name);
-    lua_getfield(L, -3, "path");
+    if (lua_type(L, lua_upvalueindex(1)) == LUA_TSTRING) lua_pushvalue(L, lua_upvalueindex(1));
+    else lua_getfield(L, -3, "path");
     lua_call(L, 2, 2);
     if (lua_isnil(L, -2)) return 1;                 /* the message listing the files tried */
     lua_pop(L, 1);
@@ -153,6 +155,24 @@ static int text_searcher(lua_State *L)
         return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, file, lua_tostring(L, -1));
     lua_pushstring(L, file);
     return 2;
+}
+
+void att_user_modules(lua_State *L, const char *templates)
+{
+    /* searchers: {user dirs, preload, package.path, ...}: the user's own modules win over the
+     * bundled ones of the same name. */
+    int i, n;
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "searchers");
+    n = (int)lua_rawlen(L, -1);
+    for (i = n; i >= 1; i--) {
+        lua_rawgeti(L, -1, i);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_pushstring(L, templates);
+    lua_pushcclosure(L, text_searcher, 1);
+    lua_rawseti(L, -2, 1);
+    lua_pop(L, 2);
 }
 
 void att_text_only(lua_State *L, int safe)

@@ -414,6 +414,7 @@ void att_sbx_oauth_token(SbxOAuth *o, const char *content_type, const char *auth
             *colon = '\0';
             id = basic;
             secret = colon + 1;
+            name_client(r, id);
             if (f.client_secret) {
                 reply_error(r, 400, "invalid_request",
                             "use one client authentication method: HTTP Basic or client_secret");
