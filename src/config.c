@@ -121,6 +121,11 @@ static int config_error(const char *fmt, ...)
     return 2;
 }
 
+void att_config_usage(FILE *f)
+{
+    fputs(USAGE, f);
+}
+
 int att_parse_seconds(const char *s, int allow_zero, double *out)
 {
     char *end;

@@ -3,6 +3,8 @@
 #ifndef ATT_CONFIG_H
 #define ATT_CONFIG_H
 
+#include <stdio.h>
+
 #include "host.h"
 
 #define ATT_MAX_EXPRS 64
@@ -24,6 +26,9 @@ typedef struct AttCli {
 /* Fills c from argv, the environment and the profile file. Returns 0 to run, -1 when --help or
  * --version was handled (exit 0), or an exit status (2) after printing one error line. */
 int att_config_load(AttCli *c, int argc, char **argv);
+
+/* Prints the usage text. */
+void att_config_usage(FILE *f);
 
 /* Frees (and wipes) what c owns. */
 void att_config_free(AttCli *c);

@@ -231,7 +231,11 @@ int att_exchange(lua_State *L, const char *method, const char *path, int body_id
                  AttExchange **out)
 {
     AttHost *h = att_host_get(L);
-    AttHttp *http = h->cfg.replay_dir ? NULL : att_host_http(L);
+    AttHttp *http;
+    if (h->cfg.help_script)
+        luaL_error(L, "att help: %s uses the API before declaring its arguments with require(\"att.args\").parse{...}",
+                   h->cfg.help_script);
+    http = h->cfg.replay_dir ? NULL : att_host_http(L);
     AttExchange *ex;
     AttResponse *r;
     const char *body = NULL;

@@ -120,7 +120,8 @@ void att_host_progress(AttHost *h, long long fetched, long long total, long long
         h->progress_last = 0;
         return;
     }
-    if (h->progress_last > 0 && now - h->progress_last < 0.1) return;
+    /* Short scans stay silent; longer ones redraw at most ten times a second. */
+    if (el < 1.0 || (h->progress_last > 0 && now - h->progress_last < 0.1)) return;
     h->progress_last = now;
     fprintf(stderr, "\ratt: %lld of %lld individuals, %lld pages, %.0f/s, %.1f s\033[K", fetched, total, pages,
             el > 0 ? (double)fetched / el : 0.0, el);

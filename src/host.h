@@ -31,6 +31,7 @@ typedef struct AttConfig {
     const char *replay_dir;      /* --replay DIR: answers come from the recording, no network */
     int progress;                /* show a progress line on stderr (a terminal, not --quiet) */
     const char *lua_path;        /* --lua-path DIRS: user modules, searched before the bundled ones */
+    const char *help_script;     /* att help SCRIPT: the API refuses to run */
 } AttConfig;
 
 struct AttAuth;

@@ -101,13 +101,51 @@ static int compile_line(lua_State *L, char *line)
     return status;
 }
 
+/* Prints the n values on the stack, each through att.pretty, and pops them. */
+static int show_values(lua_State *L)
+{
+    int n = lua_gettop(L), i;
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "att.pretty");
+    lua_call(L, 1, 1);
+    for (i = 1; i <= n; i++) {
+        lua_pushvalue(L, n + 1);
+        lua_pushvalue(L, i);
+        lua_call(L, 1, 1);
+        printf("%s\n", lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+static void show(lua_State *L, int n)
+{
+    lua_pushcfunction(L, show_values);
+    lua_insert(L, 1);
+    if (att_host_call(L, n) != LUA_OK) att_host_report(L, 1);
+    lua_settop(L, 0);
+}
+
+/* ~/.att_history, or nothing without HOME. */
+static const char *history_file(char *buf, size_t len)
+{
+    const char *home = getenv("HOME");
+    if (!home || !*home) return NULL;
+    snprintf(buf, len, "%s/.att_history", home);
+    return buf;
+}
+
 static void repl(lua_State *L)
 {
-    char *line;
+    char *line, hist[1024];
+    const char *hf = history_file(hist, sizeof hist);
+    if (hf) read_history(hf);
+    stifle_history(1000);
     printf("att %s (%s) — base URL %s\nType Lua; att is loaded. Ctrl-D exits.\n",
            ATT_VERSION, LUA_RELEASE, att_host_get(L)->cfg.base_url);
     while ((line = readline("att> ")) != NULL) {
         int status, n;
+        /* a later Ctrl-C at the prompt only clears the line (readline's own handling) */
         lua_settop(L, 0);
         if (!*line) { free(line); continue; }
         status = compile_line(L, line);
@@ -117,16 +155,39 @@ static void repl(lua_State *L)
             signal(SIGINT, on_sigint);
         }
         if (status != LUA_OK) { att_host_report(L, status); continue; }
+        att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
         n = lua_gettop(L);
-        if (n > 0) {
-            lua_getglobal(L, "print");
-            lua_insert(L, 1);
-            if (lua_pcall(L, n, 0, 0) != LUA_OK) att_host_report(L, 1);
-        }
+        if (n > 0) show(L, n);
         fflush(stdout);
     }
     lua_settop(L, 0);
     putchar('\n');
+    if (hf) write_history(hf);
+}
+
+/* att search ... and att help [SCRIPT]. */
+static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at)
+{
+    static const char SEARCH[] = "return require('att.cli').search(arg)";
+    int rc;
+    if (strcmp(argv[at], "search") == 0)
+        return run_chunk(L, luaL_loadbufferx(L, SEARCH, strlen(SEARCH), "=att search", "t"), argc, argv, 0);
+    if (at + 1 >= argc) {
+        att_config_usage(stdout);
+        return 0;
+    }
+    /* The script runs with the single argument --help: att.args prints its declared usage and
+     * exits; a script that uses the API first is stopped before any request. */
+    host->cfg.help_script = argv[at + 1];
+    lua_createtable(L, 1, 1);
+    lua_pushstring(L, argv[at + 1]);
+    lua_rawseti(L, -2, 0);
+    lua_pushliteral(L, "--help");
+    lua_rawseti(L, -2, 1);
+    lua_setglobal(L, "arg");
+    rc = run_chunk(L, luaL_loadfilex(L, argv[at + 1], "t"), 0, argv, 0);
+    if (rc == 0) printf("usage: att %s\n(the script declares no arguments with require(\"att.args\"))\n", argv[at + 1]);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -154,6 +215,10 @@ int main(int argc, char **argv)
     signal(SIGINT, on_sigint);
 
     rc = 0;
+    if (c.script && (strcmp(argv[c.script], "search") == 0 || strcmp(argv[c.script], "help") == 0)) {
+        rc = subcommand(L, &host, argc, argv, c.script);
+        goto done;
+    }
     for (i = 0; i < c.nexpr && rc == 0; i++) {
         const char *code = c.exprs[i];
         rc = run_chunk(L, luaL_loadbufferx(L, code, strlen(code), "=(command line)", "t"), argc, argv, 0);
@@ -168,6 +233,7 @@ int main(int argc, char **argv)
     }
     if (rc == 0 && c.interactive && !att_interrupted) repl(L);
 
+done:
     if (fflush(stdout) != 0 && rc == 0) {
         fprintf(stderr, "att: error writing standard output: %s\n", strerror(errno));
         rc = 1;

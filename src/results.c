@@ -129,6 +129,7 @@ static void accept_page(lua_State *L, Results *r, int ud, const AttExchange *ex,
     lua_pop(L, 1);
 
     if (r->started && total != r->total) {
+        att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
         /* Records were added or removed while we paged: offsets shifted. Not fatal, never silent. */
         fprintf(stderr, "att: warning: totalCount changed from %lld to %lld during the scan (at pageOffset %lld); "
                 "records may shift between pages: duplicates are dropped by id, and some individuals may be missed\n",
@@ -243,6 +244,7 @@ static int results_step(lua_State *L, Results *r, int ud)
         }
         if (r->started) {
             if (!more_pages(r)) {
+                att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
                 if (r->total >= 0 && r->base + r->raw_len < r->total && r->limit < 0 && !r->total_changed)
                     /* Not an error (totalCount may be an estimate), but never silent. */
                     fprintf(stderr, "att: warning: the scan ended at a %s page (pageOffset %lld) after %lld "

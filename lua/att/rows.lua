@@ -1,0 +1,359 @@
+-- att.rows — flat rows from nested search results, one row per record at a chosen level, carrying
+-- the ids and chosen fields of its parents (like pandas.json_normalize with a record path and meta).
+--
+--   local rows = require "att.rows"
+--   for row in rows(att.search{serviceType = "FIBER"}, "product") do
+--     print(row.individualId, row.accountId, row.subscriberId, row.productIndex, row.name,
+--           row["account.billingMarket"], row["characteristic.downloadSpeed"])
+--   end
+--   report.csv(rows(r, "account", cols), {columns = cols})
+--
+-- rows(results, level [, columns_or_opts]) -> iterator function (nil at the end)
+--   results  a Results (or anything callable that returns one individual per call, nil at the
+--            end: a function, a table or userdata with __call, an att.query chain), an array of
+--            individuals, or a decoded response page ({individuals = {...}}).
+--   level    "individual", "account", "subscriber" or "product".
+--   third argument: a list of column names, or a table of options:
+--            columns  the list of column names (as above);
+--            meta     parents' fields copied into rows without columns (see below): a table
+--                     {individual = {paths...}, account = {...}, subscriber = {...}} replacing the
+--                     defaults of the levels it names, or false for no parents' fields.
+--
+-- A row WITHOUT columns holds:
+--   * ids under fixed names: individualId, accountId, subscriberId (each parent's and the record's
+--     own `id`, as far as the level goes); product rows also get productIndex, the product's 1-based
+--     position in its subscriber's products (products have no id in the contract). The record's
+--     own `id` is not repeated as `id` (a product's `id`, should one appear, is kept as `id`).
+--   * the record's own fields, flattened: a scalar (string, number, boolean, att.null) under its
+--     key; a nested object walked with dotted keys (status.state, profile.firstName,
+--     smbContactInfo.nameInfo.firstName; an empty object adds nothing); any array, e.g. place or
+--     productCharacteristic, as ONE cell holding its compact JSON text (keys sorted), e.g.
+--     place = '[{"id":"ADDR-01"}]'. The child arrays (an individual's accounts, an account's
+--     subscribers, a subscriber's products) are never included. (JSON decoding cannot tell an
+--     empty array from an empty object, so an empty array adds nothing either.)
+--   * product rows only: each productCharacteristic entry {name = N, value = V} also as
+--     characteristic.N = V (first entry wins when a name repeats; entries without a string name
+--     or without a value are skipped; a table value becomes JSON text).
+--   * parents' fields, prefixed with the parent's level: by default
+--       individual.givenName, individual.familyName                      (account rows and below)
+--       account.billingMarket, account.serviceType, account.accountLocked (subscriber rows and below)
+--     opts.meta changes these; a meta entry may be a dotted path (account.state.state).
+--   Ids and parents' fields win over an own field that happens to flatten to the same key.
+--
+-- A row WITH columns holds exactly those keys (a missing value is nil, which the report writers
+-- print as an empty cell). A column name is resolved, in this order, as:
+--   * individualId, accountId, subscriberId, productIndex — as above (nil when the level has none);
+--   * LEVEL.path where LEVEL is individual, account, subscriber or product, at or above the row's
+--     level: the path in that record (so account.state.state, individual.profile.firstName, and at
+--     the account level account.billingMarket is the account's own field);
+--   * characteristic.NAME (product rows): as above;
+--   * otherwise a dotted path into the record itself (status.state, place, id).
+--   Paths step into arrays by 1-based number (place.1.id). A value that is a table (an object or
+--   array) becomes its compact JSON text, so every cell is a scalar; the child arrays resolve to nil.
+--   So, for any key K of a row built without columns, the column K gives the same value.
+--
+-- Values keep their JSON types (integers stay integers, subscribersCount stays a string, booleans
+-- stay booleans, att.null stays att.null). Lazy: one individual is pulled from results at a time,
+-- only when the rows of the previous one are used up, and no row is built before it is asked for.
+local M = {}
+
+local json = require("att").json
+local encode = json.encode
+
+local LEVELS = { "individual", "account", "subscriber", "product" }
+local DEPTH = { individual = 1, account = 2, subscriber = 3, product = 4 }
+local CHILD = { "accounts", "subscribers", "products" }           -- child array key by depth
+local IDKEY = { "individualId", "accountId", "subscriberId" }     -- id key by depth
+local ID_DEPTH = { individualId = 1, accountId = 2, subscriberId = 3, productIndex = 4 }
+local EMPTY = setmetatable({}, { __newindex = function() error("read-only", 2) end })
+
+M.levels = { "individual", "account", "subscriber", "product" }
+M.meta = {
+  individual = { "givenName", "familyName" },
+  account = { "billingMarket", "serviceType", "accountLocked" },
+  subscriber = {},
+}
+
+-- A JSON array: a table with an element at 1, or one marked with att.json.array.
+local function is_array(t)
+  if rawget(t, 1) ~= nil then return true end
+  local mt = getmetatable(t)
+  return type(mt) == "table" and mt.__jsontype == "array"
+end
+M.is_array = is_array
+
+local function cell(v)
+  if type(v) == "table" then return encode(v) end
+  return v
+end
+
+local function split(path)
+  local parts = {}
+  for p in path:gmatch("[^.]+") do parts[#parts + 1] = p end
+  return parts
+end
+
+local function children(rec, depth)
+  local c = rec[CHILD[depth]]
+  if type(c) == "table" then return c end
+  return EMPTY
+end
+
+-- Flattens the fields of t into row under prefix. top: t is the record itself at depth `depth`.
+local function flatten_into(row, t, prefix, depth)
+  for k, v in pairs(t) do
+    if type(k) == "string" then
+      if prefix == "" and (k == CHILD[depth] or (k == "id" and depth < 4)) then
+        -- the child array, or the id (already under individualId etc.)
+      elseif type(v) == "table" then
+        if is_array(v) then
+          row[prefix .. k] = encode(v)
+        else
+          flatten_into(row, v, prefix .. k .. ".", depth)
+        end
+      else
+        row[prefix .. k] = v
+      end
+    end
+  end
+end
+
+-- The value of productCharacteristic entry `name` in product p (first match), as a cell.
+local function characteristic(p, name)
+  local pc = p.productCharacteristic
+  if type(pc) ~= "table" then return nil end
+  for _, e in ipairs(pc) do
+    if type(e) == "table" and e.name == name and e.value ~= nil then return cell(e.value) end
+  end
+  return nil
+end
+
+local function characteristics_into(row, p)
+  local pc = p.productCharacteristic
+  if type(pc) ~= "table" then return end
+  for _, e in ipairs(pc) do
+    if type(e) == "table" and type(e.name) == "string" and e.value ~= nil then
+      local key = "characteristic." .. e.name
+      if row[key] == nil then row[key] = cell(e.value) end
+    end
+  end
+end
+
+-- Walks parts (a list of path segments) into rec, a record at `depth`; returns a cell value.
+local function walk(rec, parts, depth)
+  if parts[1] == CHILD[depth] then return nil end
+  local v = rec
+  for _, p in ipairs(parts) do
+    if type(v) ~= "table" then return nil end
+    local nv = v[p]
+    if nv == nil then
+      local n = math.tointeger(tonumber(p))
+      if n then nv = v[n] end
+    end
+    v = nv
+  end
+  return cell(v)
+end
+
+-- Compiles a column name into a function(recs, pos) -> value for rows at depth L.
+local function compile_column(name, L)
+  if type(name) ~= "string" then
+    error("att.rows: a column name must be a string (got " .. type(name) .. ")", 3)
+  end
+  local d = ID_DEPTH[name]
+  if d then
+    if d > L then return function() return nil end end
+    if d == 4 then return function(_, pos) return pos[4] end end
+    return function(recs) return recs[d].id end
+  end
+  local parts = split(name)
+  local target = L
+  local pd = DEPTH[parts[1]]
+  if pd and #parts > 1 then
+    if pd > L then return function() return nil end end
+    target = pd
+    table.remove(parts, 1)
+  end
+  if target == 4 and parts[1] == "characteristic" and #parts > 1 then
+    local cname = table.concat(parts, ".", 2)
+    return function(recs) return characteristic(recs[4], cname) end
+  end
+  return function(recs) return walk(recs[target], parts, target) end
+end
+
+local function iterate_individuals(results)
+  local t = type(results)
+  if t == "function" then return results end
+  local mt = getmetatable(results)
+  if t == "userdata" or (t == "table" and type(mt) == "table" and mt.__call) then
+    return function() return results() end
+  end
+  if t == "table" then
+    local list = results
+    if rawget(results, 1) == nil and type(results.individuals) == "table" then
+      list = results.individuals                    -- a decoded response page
+    end
+    local i = 0
+    return function()
+      i = i + 1
+      return list[i]
+    end
+  end
+  error("att.rows: results must be a Results, an iterator or an array of individuals (got " .. t .. ")", 3)
+end
+
+local function check_meta(meta)
+  if meta == nil then return M.meta end
+  if meta == false then return {} end
+  if type(meta) ~= "table" then
+    error("att.rows: opts.meta must be a table or false (got " .. type(meta) .. ")", 3)
+  end
+  local m = {}
+  for k, v in pairs(M.meta) do m[k] = v end
+  for k, v in pairs(meta) do
+    if not DEPTH[k] or DEPTH[k] == 4 then
+      error("att.rows: opts.meta: unknown parent level " .. tostring(k) ..
+        " (individual, account or subscriber)", 3)
+    end
+    if type(v) ~= "table" then
+      error("att.rows: opts.meta." .. k .. " must be a list of field names", 3)
+    end
+    m[k] = v
+  end
+  return m
+end
+
+-- rows(results, level [, columns | opts]) -> iterator
+function M.rows(results, level, arg3)
+  local L = DEPTH[level]
+  if not L then
+    error("att.rows: level must be \"individual\", \"account\", \"subscriber\" or \"product\" (got " ..
+      tostring(level) .. ")", 2)
+  end
+  local columns, meta
+  if arg3 ~= nil then
+    if type(arg3) ~= "table" then
+      error("att.rows: the third argument must be a list of columns or a table of options (got " ..
+        type(arg3) .. ")", 2)
+    end
+    if arg3[1] ~= nil then
+      columns = arg3
+    else
+      for k in pairs(arg3) do
+        if k ~= "columns" and k ~= "meta" then error("att.rows: unknown option " .. tostring(k), 2) end
+      end
+      columns = arg3.columns
+      if columns ~= nil and type(columns) ~= "table" then
+        error("att.rows: opts.columns must be a list of column names", 2)
+      end
+    end
+    meta = arg3.meta
+  end
+  local next_individual = iterate_individuals(results)
+  meta = check_meta(meta)
+
+  -- How each row is built from recs[1..L] (the record and its parents) and pos[L].
+  local build
+  if columns then
+    local getters = {}
+    for i, c in ipairs(columns) do getters[i] = compile_column(c, L) end
+    build = function(recs, pos)
+      local row = {}
+      for i, c in ipairs(columns) do row[c] = getters[i](recs, pos) end
+      return row
+    end
+  else
+    local metas = {}                                 -- {depth, key, parts} for parents of L
+    for d = 1, L - 1 do
+      for _, path in ipairs(meta[LEVELS[d]] or {}) do
+        metas[#metas + 1] = { d, LEVELS[d] .. "." .. path, split(path) }
+      end
+    end
+    build = function(recs, pos)
+      local row = {}
+      local rec = recs[L]
+      flatten_into(row, rec, "", L)
+      if L == 4 then
+        characteristics_into(row, rec)
+        row.productIndex = pos[4]
+      end
+      for d = 1, math.min(L, 3) do row[IDKEY[d]] = recs[d].id end
+      for _, m in ipairs(metas) do row[m[2]] = walk(recs[m[1]], m[3], m[1]) end
+      return row
+    end
+  end
+
+  -- Depth-first walk: recs[d] is the current record at depth d, pos[d] its index among its
+  -- siblings. Each call advances to the next record at depth L, pulling individuals as needed.
+  local recs, pos = {}, {}
+  local started, done = false, false
+  return function()
+    if done then return nil end
+    local k = started and L or 1
+    started = true
+    while true do
+      if k == 1 then
+        local ind = next_individual()
+        if ind == nil then
+          done = true
+          recs, pos = nil, nil
+          return nil
+        end
+        if type(ind) == "table" then
+          recs[1] = ind
+          pos[1] = (pos[1] or 0) + 1
+          if L == 1 then return build(recs, pos) end
+          k = 2
+          pos[2] = 0
+        end
+      else
+        local list = children(recs[k - 1], k - 1)
+        local i = pos[k] + 1
+        local child = list[i]
+        if child == nil then
+          k = k - 1
+        else
+          pos[k] = i
+          if type(child) == "table" then
+            recs[k] = child
+            if k == L then return build(recs, pos) end
+            k = k + 1
+            pos[k] = 0
+          end
+        end
+      end
+    end
+  end
+end
+
+-- The keys of a row in a readable order: ids (individualId, accountId, subscriberId, productIndex),
+-- then the record's own fields (sorted), then parents' fields (sorted). Handy as report columns:
+--   local first = it(); report.csv(..., {columns = rows.columns(first)})
+function M.columns(row)
+  local ids, own, parents = {}, {}, {}
+  for k in pairs(row or {}) do
+    if type(k) == "string" then
+      if ID_DEPTH[k] then
+        ids[#ids + 1] = k
+      else
+        local first = k:match("^([^.]+)%.")
+        if first and DEPTH[first] then parents[#parents + 1] = k else own[#own + 1] = k end
+      end
+    end
+  end
+  table.sort(ids, function(a, b) return ID_DEPTH[a] < ID_DEPTH[b] end)
+  table.sort(own)
+  table.sort(parents, function(a, b)
+    local da, db = DEPTH[a:match("^[^.]+")], DEPTH[b:match("^[^.]+")]
+    if da ~= db then return da < db end
+    return a < b
+  end)
+  local out = ids
+  for _, k in ipairs(own) do out[#out + 1] = k end
+  for _, k in ipairs(parents) do out[#out + 1] = k end
+  return out
+end
+
+return setmetatable(M, {
+  __call = function(_, ...) return M.rows(...) end,
+})
