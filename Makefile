@@ -3,7 +3,7 @@
 #   make            build ./att and ./att-sandbox
 #   make demo       install missing Debian packages, build, run the example reports against the sandbox
 #   make test       install missing Debian packages, build, run the whole suite (plain, then ASan+UBSan)
-#   make install    install att and att-sandbox under PREFIX (default /usr/local)
+#   make install    install att, att-sandbox and the man page att(1) under PREFIX (default /usr/local)
 #
 # Flags come from pkg-config; variables use '=' so that they are expanded only when a recipe runs,
 # i.e. after 'deps' has installed pkg-config and the -dev packages on a fresh machine.
@@ -110,8 +110,9 @@ demo:
 	@sh tools/demo.sh
 
 install: att att-sandbox
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 att att-sandbox $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 doc/att.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
 	rm -rf build att att-sandbox
