@@ -423,10 +423,32 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
+/* Per-attempt progress state: SIGINT, and the stall detector. libcurl's own low-speed limit
+ * averages over several seconds, so a short --stall-timeout would only fire long after the stall
+ * began; this measures the time since the body last grew. */
+typedef struct Progress {
+    double stall_s;          /* 0: no stall detection */
+    double last_change;      /* monotonic time the body last grew */
+    curl_off_t last_dl;
+    int stalled;
+} Progress;
+
 static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
-    (void)ud; (void)dt; (void)dn; (void)ut; (void)un;
-    return att_interrupted ? 1 : 0;     /* non-zero aborts the transfer */
+    Progress *p = ud;
+    (void)dt; (void)ut; (void)un;
+    if (att_interrupted) return 1;      /* non-zero aborts the transfer */
+    if (p->stall_s > 0 && dn > 0) {     /* once the body has started: waiting for the first byte is --timeout's */
+        double now = mono();
+        if (dn != p->last_dl || p->last_dl == 0) {
+            p->last_dl = dn;
+            p->last_change = now;
+        } else if (now - p->last_change > p->stall_s) {
+            p->stalled = 1;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static int transient(CURLcode rc)
@@ -455,7 +477,10 @@ static CURLcode attempt(AttHttp *h, const Req *rq, const char *auth, AttResponse
     CURL *c = h->curl;
     CURLcode rc;
     long nc = 0;
+    Progress prog;
 
+    memset(&prog, 0, sizeof prog);
+    prog.stall_s = (double)h->cfg.stall_ms / 1000.0;
     curl_easy_reset(c);                 /* keeps the connection cache and the TLS session */
     cerr[0] = '\0';
     curl_easy_setopt(c, CURLOPT_URL, rq->url);
@@ -478,10 +503,6 @@ static CURLcode attempt(AttHttp *h, const Req *rq, const char *auth, AttResponse
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, h->cfg.timeout_ms);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->cfg.connect_timeout_ms);
-    if (h->cfg.stall_ms > 0) {
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (h->cfg.stall_ms + 999) / 1000);
-    }
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->cfg.insecure ? 0L : 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->cfg.insecure ? 0L : 2L);
@@ -496,6 +517,7 @@ static CURLcode attempt(AttHttp *h, const Req *rq, const char *auth, AttResponse
     curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &prog);
     if (h->cfg.verbose >= 2) {
         curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
         curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
@@ -523,7 +545,12 @@ static CURLcode attempt(AttHttp *h, const Req *rq, const char *auth, AttResponse
         out->err = ATT_HTTP_OK;
         return rc;
     }
-    if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    if (rc == CURLE_ABORTED_BY_CALLBACK && prog.stalled) {
+        out->err = ATT_HTTP_ETIMEOUT;
+        snprintf(out->errmsg, sizeof out->errmsg, "transfer stalled: nothing received for %.1f s (--stall-timeout)",
+                 prog.stall_s);
+        return CURLE_OPERATION_TIMEDOUT;            /* transient: retried */
+    } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
         out->err = ATT_HTTP_EINTR;
         snprintf(out->errmsg, sizeof out->errmsg, "interrupted");
     } else if (out->err == ATT_HTTP_ETOOBIG) {

@@ -41,11 +41,11 @@ static const KindDef kinds[] = {
     {"reset", ATT_SBX_FAULT_RESET, ATT_SBX_FAULT_CLASS_ANSWER, ARG_NONE, ALWAYS,
      "reset", "close the connection without any answer"},
     {"grow", ATT_SBX_FAULT_GROW, ATT_SBX_FAULT_CLASS_EVENT, ARG_COUNT, ONCE,
-     "grow=N", "N new individuals (every serviceType) go to the front of every result set"},
+     "grow=N", "add N new individuals (of every serviceType) at the front of every result set"},
     {"shrink", ATT_SBX_FAULT_SHRINK, ATT_SBX_FAULT_CLASS_EVENT, ARG_COUNT, ONCE,
-     "shrink=N", "the first N individuals of every result set disappear"},
+     "shrink=N", "drop the first N individuals of every result set"},
     {"expire-tokens", ATT_SBX_FAULT_EXPIRE_TOKENS, ATT_SBX_FAULT_CLASS_EVENT, ARG_NONE, ONCE,
-     "expire-tokens", "every OAuth access token issued so far becomes invalid (expired)"},
+     "expire-tokens", "expire every OAuth access token issued so far (this request still passes)"},
 };
 
 #define NKINDS (sizeof kinds / sizeof kinds[0])
@@ -357,10 +357,11 @@ void att_sbx_fault_help(FILE *fp)
     fputs("Modifiers, for every kind unless said otherwise:\n", fp);
     for (size_t i = 0; i < NMODS; i++)
         fprintf(fp, "  %-22s %s\n", modifiers[i].usage, modifiers[i].help);
-    fputs("A kind takes effect from the first request it applies to. grow, shrink and expire-tokens\n"
-          "happen once unless count=N allows more (grow/shrink: at most 1000000 individuals each);\n"
-          "the others apply to every request unless limited. Of repeat-pages, of slow, and of the\n"
-          "answer kinds (status, html, bad-json, stall, truncate, reset) only the first rule that\n"
-          "applies to a request takes effect. E.g. --fault status=503,after=1,every=3,count=4\n",
+    fputs("A rule takes effect with the request it applies to (after grow or shrink, that request\n"
+          "already sees the changed result set). grow, shrink and expire-tokens happen once unless\n"
+          "count=N allows more (N of grow/shrink up to 1000000; at most 1000000 added in all); the\n"
+          "other kinds apply to every request unless limited. Of repeat-pages, of slow, and of the\n"
+          "answer kinds (status ... reset) only the first rule that applies to a request takes\n"
+          "effect; a rule so shadowed keeps its count. E.g. --fault status=503,after=1,every=3,count=4\n",
           fp);
 }

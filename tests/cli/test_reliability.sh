@@ -65,7 +65,7 @@ start_sandbox $DATA --fault status=503,after=1,count=2
 run "$ATT" --base-url "$URL" --verbose $REPORT
 check "503 x2 mid-scan: report identical to the clean run" same_as_clean
 check "503 x2: --verbose reports the retries" sh -c "[ \$(grep -c '^att: retrying in' '$T/err') -eq 2 ]"
-check "503 x2: exactly two extra requests" sh -c "[ \$(requests) -eq $((PAGES + 2)) ]"
+check "503 x2: exactly two extra requests" sh -c "[ $(requests) -eq $((PAGES + 2)) ]"
 start_sandbox $DATA --fault status=503,after=1,count=2
 run "$ATT" --base-url "$URL" -e "$SCAN"
 check "503 x2: r:stats() counts the retries" sh -c "[ \"\$(cut -f3 '$T/out')\" = 2 ] && [ \"\$(cut -f1 '$T/out')\" = \"\$(echo '$CLEAN_SCAN' | cut -f1)\" ]"
@@ -112,7 +112,7 @@ for f in status=400 status=401 status=403 status=404 status=422; do
     start_sandbox $DATA --fault "$f,after=1"
     run "$ATT" --base-url "$URL" -e 'for p in att.search{pageSize=10} do end'
     code=${f#status=}
-    check "HTTP $code is not retried (exit 1, one request after the first page)" sh -c "[ $rc -eq 1 ] && [ \$(requests) -eq 2 ] && grep -q '^att: HTTP $code from' '$T/err'"
+    check "HTTP $code is not retried (exit 1, one request after the first page)" sh -c "[ $rc -eq 1 ] && [ $(requests) -eq 2 ] && grep -q '^att: HTTP $code from' '$T/err'"
 done
 
 start_sandbox $DATA --fault status=503
@@ -120,11 +120,11 @@ run "$ATT" --base-url "$URL" --retries 2 -e '
   local ok, e = pcall(function() return att.search{}:total() end)
   print(e.kind, e.status, e.attempts, e.retryable) print(tostring(e))'
 check "retries exhausted: the error says what was tried" sh -c "head -n 1 '$T/out' | grep -q '^http.503.3.true$' && grep -q '(3 attempts)$' '$T/out'"
-check "--retries 2: three requests" sh -c "[ \$(requests) -eq 3 ]"
+check "--retries 2: three requests" sh -c "[ $(requests) -eq 3 ]"
 run "$ATT" --base-url "$URL" --retries 0 -e 'att.search{}:total()'
-check "--retries 0: one request" sh -c "[ $rc -eq 1 ] && [ \$(requests) -eq 4 ]"
+check "--retries 0: one request" sh -c "[ $rc -eq 1 ] && [ $(requests) -eq 4 ]"
 run env ATT_RETRIES=1 "$ATT" --base-url "$URL" -e 'att.search{}:total()'
-check "ATT_RETRIES=1: two requests" sh -c "[ $rc -eq 1 ] && [ \$(requests) -eq 6 ]"
+check "ATT_RETRIES=1: two requests" sh -c "[ $rc -eq 1 ] && [ $(requests) -eq 6 ]"
 run "$ATT" --base-url "http://127.0.0.1:1/omni-svcs" --retries 1 --max-wait 0.2 -e 'att.search{}:total()'
 check "connection refused is retried, then a network error" sh -c "[ $rc -eq 1 ] && grep -q '^att: network error on .*(2 attempts)' '$T/err'"
 
@@ -169,11 +169,13 @@ run env ATT_CLIENT_SECRET=wrong-Secret-000 "$ATT" --base-url "$OURL" -e 'att.sea
 check "OAuth: a wrong secret is a clear auth error, not retried" sh -c "[ $rc -eq 1 ] && grep -q '^att: authentication failed for .*token endpoint .* answered HTTP 401' '$T/err' && ! grep -q 'wrong-Secret-000' '$T/err'"
 
 start_sandbox $DATA --oauth-client 'report-app:Cl1ent-S3cret-XYZ' --fault expire-tokens,after=3,count=1
+ATT_TOKEN_URL="$URL/oauth/token"
 run env ATT_CLIENT_SECRET=Cl1ent-S3cret-XYZ "$ATT" --base-url "$URL" $REPORT
 check "OAuth: a token expiring mid-run is renewed once; report identical" same_as_clean
 check "OAuth: two tokens fetched" sh -c "[ \$(grep -c 'oauth/token 200' '$SBLOG') -eq 2 ]"
 
 start_sandbox $DATA --oauth-client 'report-app:Cl1ent-S3cret-XYZ' --token-ttl 1 --latency 150
+ATT_TOKEN_URL="$URL/oauth/token"
 run env ATT_CLIENT_SECRET=Cl1ent-S3cret-XYZ "$ATT" --base-url "$URL" -e "$SCAN"
 check "OAuth: short-lived tokens are renewed before expires_in runs out" sh -c "[ $rc -eq 0 ] && [ \$(grep -c 'oauth/token 200' '$SBLOG') -ge 2 ] && [ \$(grep -c ' 401 ' '$SBLOG') -eq 0 ]"
 unset ATT_TOKEN_URL ATT_CLIENT_ID

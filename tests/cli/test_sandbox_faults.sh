@@ -1,0 +1,605 @@
+#!/bin/sh
+# tests/cli/test_sandbox_faults.sh — att-sandbox's fault rules, OAuth token endpoint and HTTPS,
+# provoked with curl the way the att client meets them (retries, Retry-After, stalls, broken
+# transfers, result sets that change mid-scan, token renewal, certificate checks).
+#
+#   sh tests/cli/test_sandbox_faults.sh                      # tests ./att-sandbox
+#   SANDBOX=build/asan/att-sandbox sh tests/cli/test_sandbox_faults.sh
+#
+# Same conventions as test_sandbox.sh: TAP output, every sandbox on --port 0, stopped with SIGTERM
+# and its exit status checked (under ASan that catches leaks too), a trap kills any left over.
+# The HTTPS tests make a throw-away self-signed certificate with the openssl command.
+
+LC_ALL=C
+export LC_ALL
+SANDBOX=${SANDBOX:-./att-sandbox}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/att-sandbox-faults.XXXXXX") || exit 1
+PIDS=""
+n=0
+failed=0
+
+cleanup() {
+    for p in $PIDS; do
+        kill -KILL "$p" 2>/dev/null
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+ok() {
+    n=$((n + 1))
+    echo "ok $n - $1"
+}
+
+# not_ok DESCRIPTION [DIAGNOSTIC]...
+not_ok() {
+    n=$((n + 1))
+    failed=$((failed + 1))
+    echo "not ok $n - $1"
+    shift
+    for line in "$@"; do
+        printf '%s\n' "$line" | head -c 600 | sed 's/^/# /'
+        echo
+    done
+}
+
+skip() {
+    n=$((n + 1))
+    echo "ok $n - $1 # SKIP $2"
+}
+
+# check DESCRIPTION COMMAND...: passes when the command succeeds (its output is discarded).
+check() {
+    desc=$1
+    shift
+    if "$@" >/dev/null 2>&1; then ok "$desc"; else not_ok "$desc" "failed: $*"; fi
+}
+
+alive() {
+    kill -0 "$1" 2>/dev/null && ! ps -o stat= -p "$1" 2>/dev/null | grep -q Z
+}
+
+# same DESCRIPTION GOT WANT
+same() {
+    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:  $2" "want: $3"; fi
+}
+
+# same_file DESCRIPTION GOT_FILE WANT_FILE
+same_file() {
+    if cmp -s "$2" "$3"; then
+        ok "$1"
+    else
+        not_ok "$1" "$(cmp "$2" "$3" 2>&1)" "got:  $(head -c 300 "$2")" "want: $(head -c 300 "$3")"
+    fi
+}
+
+# start NAME ARGS...: starts a sandbox on a free port; sets URL and ROOT (URL without /omni-svcs)
+# and leaves the pid in $TMP/NAME.pid. Returns 1 when no URL line appears within 10 s.
+start() {
+    name=$1
+    shift
+    : >"$TMP/$name.out"
+    "$SANDBOX" --port 0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+    pid=$!
+    PIDS="$PIDS $pid"
+    echo "$pid" >"$TMP/$name.pid"
+    tries=0
+    while [ "$(wc -l <"$TMP/$name.out")" -lt 1 ]; do
+        tries=$((tries + 1))
+        if [ $tries -gt 200 ] || ! alive "$pid"; then
+            URL=
+            ROOT=
+            return 1
+        fi
+        sleep 0.05
+    done
+    URL=$(head -n 1 "$TMP/$name.out")
+    ROOT=${URL%/omni-svcs}
+    return 0
+}
+
+# stop NAME [SIGNAL]: signals the sandbox and reaps it; STOP_RC is its exit status, or "hung".
+stop() {
+    pid=$(cat "$TMP/$1.pid")
+    rm -f "$TMP/$1.pid"
+    kill "-${2:-TERM}" "$pid" 2>/dev/null
+    (
+        sleep 5
+        kill -KILL "$pid" 2>/dev/null && echo hung >"$TMP/$1.hung"
+    ) >/dev/null 2>&1 &
+    dog=$!
+    wait "$pid"
+    STOP_RC=$?
+    kill "$dog" 2>/dev/null
+    wait "$dog" 2>/dev/null
+    [ -f "$TMP/$1.hung" ] && STOP_RC=hung
+}
+
+# post BASE_URL BODY [CURL_ARGS...]: POSTs to the search endpoint; body in $TMP/body, headers in
+# $TMP/hdr, curl's message in $TMP/curl.err; prints the HTTP status. CURL_RC is curl's exit status.
+post() {
+    base=$1
+    data=$2
+    shift 2
+    curl -sS --max-time 10 -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' -X POST \
+        -H 'accept: application/json' -H 'content-type: application/json' \
+        --data-binary "$data" "$@" "$base/v1/customers/search" 2>"$TMP/curl.err"
+}
+
+# token BASE_URL [CURL_ARGS...]: POSTs to the token endpoint (form body via the args).
+token() {
+    base=$1
+    shift
+    curl -sS --max-time 10 -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' "$@" "$base/oauth/token" \
+        2>"$TMP/curl.err"
+}
+
+body() { cat "$TMP/body"; }
+
+header() {
+    tr -d '\r' <"$TMP/hdr" | grep -i "^$1:" | head -n 1 | sed 's/^[^:]*: *//'
+}
+
+# json_str NAME: the string value of a top-level field of the body in $TMP/body.
+json_str() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" "$TMP/body"; }
+
+errcode() { sed -n 's/^{"code":"\([A-Z_]*\)".*/\1/p' "$TMP/body"; }
+oauth_error() { sed -n 's/^{"error":"\([a-z_]*\)".*/\1/p' "$TMP/body"; }
+
+individuals() { grep -o '"preferredName":' "$1" | wc -l | tr -d ' '; }
+
+# ids FILE: the individuals' ids (the only UUIDs), one per line, in order.
+ids() { grep -oE '"id":"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"' "$1" | cut -d'"' -f4; }
+
+total() { sed -n 's/^{"totalCount":\([0-9]*\),.*/\1/p' "$TMP/body"; }
+
+# page DUMP FIRST COUNT: individuals FIRST..FIRST+COUNT-1 (1-based) of a --dump, joined by commas.
+page() {
+    awk -v f="$2" -v c="$3" 'NR > 1 && $0 != "]" {
+        i++; sub(/,$/, ""); if (i >= f && i < f + c) { printf "%s%s", (i > f ? "," : ""), $0 } }' "$1"
+}
+
+# expect TOTAL SIZE OFFSET: writes a response envelope around stdin to stdout.
+expect() {
+    printf '{"totalCount":%s,"pageInfo":{"pageSize":%s,"pageOffset":%s},"individuals":[' "$1" "$2" "$3"
+    cat
+    printf ']}'
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# statuses BASE_URL COUNT: the HTTP statuses of COUNT searches in a row, space-separated.
+statuses() {
+    out=""
+    i=0
+    while [ $i -lt "$2" ]; do
+        out="$out $(post "$1" '{"pageSize":1}')"
+        i=$((i + 1))
+    done
+    echo "$out"
+}
+
+"$SANDBOX" --individuals 300 --seed 7 --dump >"$TMP/d7"
+
+# ---- command line ----------------------------------------------------------------------------------
+
+"$SANDBOX" --help >"$TMP/help" 2>&1
+rc=$?
+missing=""
+for word in --oauth-client --token-ttl --tls-cert --tls-key --fault-seed "Fault rules" repeat-pages \
+    status=CODE html=CODE bad-json slow=MS stall=MS truncate reset grow=N shrink=N expire-tokens \
+    after=K count=N every=N prob=P retry-after=S "date:S"; do
+    grep -q -- "$word" "$TMP/help" || missing="$missing $word"
+done
+same "--help documents the new options, every fault kind and modifier" "$rc:$missing" "0:"
+
+bad_cli() { # bad_cli ARGS...: exit 2, nothing on stdout, exactly one line on stderr
+    "$SANDBOX" "$@" >"$TMP/cli.out" 2>"$TMP/cli.err"
+    rc=$?
+    printf '%s:%s:%s' "$rc" "$(wc -c <"$TMP/cli.out" | tr -d ' ')" "$(wc -l <"$TMP/cli.err" | tr -d ' ')"
+}
+for args in "--fault slow" "--fault slow=x" "--fault stall=600001" "--fault grow=0" "--fault shrink" \
+    "--fault truncate=1" "--fault reset=2" "--fault expire-tokens=1" "--fault reset,count=0" \
+    "--fault status=503,every=0" "--fault status=503,prob=1.5" "--fault status=503,prob=x" \
+    "--fault status=503,prob=" "--fault bad-json,retry-after=1" "--fault stall=10,retry-after=1" \
+    "--fault status=503,retry-after=date:" "--fault status=503,retry-after=-1" \
+    "--fault status=503,after=1,after=2" "--fault status=503,bogus=1" "--fault-seed -1" \
+    "--fault-seed x" "--oauth-client nocolon" "--oauth-client :secret" "--oauth-client id:" \
+    "--token-ttl 0" "--token-ttl x" "--tls-cert c.pem" "--tls-key k.pem" \
+    "--tls-cert /nonexistent/c.pem --tls-key /nonexistent/k.pem"; do
+    # shellcheck disable=SC2086 # word splitting of $args is intended
+    same "bad command line '$args' exits 2 with one line on stderr" "$(bad_cli $args)" "2:0:1"
+done
+"$SANDBOX" --oauth-client 'app:top secret' >/dev/null 2>"$TMP/cli.err"
+same "a bad --oauth-client exits 2 without echoing the secret" \
+    "$?:$(grep -c 'top secret' "$TMP/cli.err")" "2:0"
+
+# ---- Retry-After -------------------------------------------------------------------------------------
+
+if start ra --individuals 10 --fault status=503,retry-after=2,count=1 \
+    --fault html=429,retry-after=date:120,count=1; then RA=$URL; else RA=; fi
+st=$(post "$RA" '{}')
+same "status=503,retry-after=2: 503 INJECTED with 'Retry-After: 2'" "$st $(errcode) $(header retry-after)" \
+    "503 INJECTED 2"
+st=$(post "$RA" '{}')
+ra=$(header retry-after)
+want=$(($(date +%s) + 120))
+got=$(date -d "$ra" +%s 2>/dev/null || echo 0)
+if [ "$st" = 429 ] && [ "$(header content-type)" = text/html ] &&
+    expr "$ra" : '[A-Z][a-z][a-z], [0-3][0-9] [A-Z][a-z][a-z] 20[0-9][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9] GMT$' >/dev/null &&
+    [ "$got" -ge $((want - 3)) ] && [ "$got" -le $((want + 1)) ]; then
+    ok "html=429,retry-after=date:120: an IMF-fixdate 120 s ahead ($ra)"
+else
+    not_ok "html=429,retry-after=date:120: an IMF-fixdate 120 s ahead" "status $st, Retry-After '$ra' ($got, want about $want)"
+fi
+st=$(post "$RA" '{}')
+same "count=1 rules are used up: then 200 without Retry-After" "$st:$(header retry-after)" "200:"
+
+# ---- slow, stall, truncate, reset ------------------------------------------------------------------
+
+if start ref --individuals 300 --seed 7; then REF=$URL; else REF=; fi
+post "$REF" '{"pageSize":20}' >/dev/null
+cp "$TMP/body" "$TMP/full"
+full=$(wc -c <"$TMP/full" | tr -d ' ')
+
+if start slow --individuals 300 --seed 7 --fault slow=600,count=1 -v; then SL=$URL; else SL=; fi
+t=$(curl -sS --max-time 10 -o "$TMP/body" -w '%{time_starttransfer}' -d '{"pageSize":20}' "$SL/v1/customers/search")
+ms=$(echo "$t" | awk '{ printf "%d", $1 * 1000 }')
+if [ "$ms" -ge 590 ] && [ "$ms" -lt 2000 ] && cmp -s "$TMP/body" "$TMP/full"; then
+    ok "slow=600: the normal answer, its first byte after ${ms} ms"
+else
+    not_ok "slow=600: the normal answer, its first byte after 600 ms or more" "first byte after $ms ms" "$(head -c 200 "$TMP/body")"
+fi
+t0=$(now_ms)
+post "$SL" '{"pageSize":20}' >/dev/null
+ms=$(($(now_ms) - t0))
+check "slow=600,count=1: the second answer is not delayed (${ms} ms)" test "$ms" -lt 400
+
+if start stall --individuals 300 --seed 7 --fault stall=1500,count=1 --fault stall=700,after=1 -v; then ST=$URL; else ST=; fi
+t0=$(now_ms)
+got=$(curl -sS --max-time 0.8 -o "$TMP/body" -w '%{http_code} %{size_download}' -d '{"pageSize":20}' \
+    "$ST/v1/customers/search" 2>"$TMP/curl.err")
+rc=$?
+ms=$(($(now_ms) - t0))
+part=${got#* }
+if [ $rc = 28 ] && [ "${got% *}" = 200 ] && [ "$part" -gt 0 ] && [ "$part" -lt "$full" ] &&
+    cmp -s -n "$part" "$TMP/body" "$TMP/full" && [ "$ms" -lt 1400 ]; then
+    ok "stall=1500: a client with a 0.8 s limit gives up with part of the body ($part of $full bytes)"
+else
+    not_ok "stall=1500: a client with a 0.8 s limit gives up with part of the body" \
+        "curl rc=$rc '$got' after $ms ms" "$(cat "$TMP/curl.err")"
+fi
+got=$(curl -sS --max-time 10 -o "$TMP/body" -D "$TMP/hdr" -w '%{time_starttransfer} %{time_total}' \
+    -d '{"pageSize":20}' "$ST/v1/customers/search")
+first=$(echo "$got" | awk '{ printf "%d", $1 * 1000 }')
+all=$(echo "$got" | awk '{ printf "%d", $2 * 1000 }')
+if [ "$first" -lt 400 ] && [ "$all" -ge 690 ] && [ "$all" -lt 3000 ] && cmp -s "$TMP/body" "$TMP/full" &&
+    [ "$(header content-length)" = "$full" ]; then
+    ok "stall=700: headers at once (${first} ms), the whole body after the pause (${all} ms)"
+else
+    not_ok "stall=700: headers at once, the whole body after the pause" "first byte $first ms, all $all ms" \
+        "Content-Length $(header content-length), want $full"
+fi
+# curl's low-speed check averages over up to 5 s, so after the first half arrives at once a limit
+# of 1 byte/s would notice a pause only after about 6 s; a high limit shows the stall within 1-2 s.
+if start stall3 --individuals 300 --seed 7 --fault stall=3000; then ST3=$URL; else ST3=; fi
+t0=$(now_ms)
+got=$(curl -sS --speed-limit 10000000 --speed-time 1 --max-time 10 -o "$TMP/body" -w '%{size_download}' \
+    -d '{"pageSize":20}' "$ST3/v1/customers/search" 2>"$TMP/curl.err")
+rc=$?
+ms=$(($(now_ms) - t0))
+if [ $rc = 28 ] && [ "$got" -gt 0 ] && [ "$got" -lt "$full" ] && [ "$ms" -lt 2900 ] &&
+    grep -q 'Operation too slow' "$TMP/curl.err"; then
+    ok "stall=3000: curl --speed-time 1 gives up during the pause ($got of $full bytes, $ms ms)"
+else
+    not_ok "stall=3000: curl --speed-time 1 gives up during the pause" "rc=$rc got=$got after $ms ms" \
+        "$(cat "$TMP/curl.err")"
+fi
+
+if start trunc --individuals 300 --seed 7 --fault truncate,count=1 -v; then TR=$URL; else TR=; fi
+got=$(curl -sS --max-time 10 -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code} %{size_download}' \
+    -d '{"pageSize":20}' "$TR/v1/customers/search" 2>"$TMP/curl.err")
+rc=$?
+part=${got#* }
+if [ $rc = 18 ] && [ "${got% *}" = 200 ] && [ "$(header content-length)" = "$full" ] &&
+    [ "$part" -eq $((full / 2)) ] && cmp -s -n "$part" "$TMP/body" "$TMP/full" &&
+    grep -q "transfer closed with $((full - part)) bytes remaining" "$TMP/curl.err"; then
+    ok "truncate: 200 with the full Content-Length, half the body, then a transfer error"
+else
+    not_ok "truncate: 200 with the full Content-Length, half the body, then a transfer error" \
+        "curl rc=$rc '$got' Content-Length $(header content-length) full $full" "$(cat "$TMP/curl.err")"
+fi
+st=$(post "$TR" '{"pageSize":20}')
+same "truncate,count=1: the next answer is whole" "$st:$(cmp -s "$TMP/body" "$TMP/full" && echo same)" "200:same"
+
+if start reset --individuals 10 --fault reset,after=1,count=1 -v; then RS=$URL; else RS=; fi
+a=$(post "$RS" '{}')
+b=$(post "$RS" '{}')
+b_rc=$?
+b_err=$(cat "$TMP/curl.err")
+c=$(post "$RS" '{}')
+if [ "$a $b $c" = "200 000 200" ] && echo "$b_err" | grep -q 'Empty reply from server'; then
+    ok "reset,after=1,count=1: the second request gets no answer at all, the next one does"
+else
+    not_ok "reset,after=1,count=1: the second request gets no answer at all, the next one does" \
+        "statuses $a $b $c" "curl: $b_err (rc $b_rc)"
+fi
+
+# The answer kinds exclude each other; a shadowed rule keeps its count.
+if start excl --individuals 5 --fault status=503,count=1 --fault status=502,count=1; then EX=$URL; else EX=; fi
+same "two answer rules: the first applies, the second takes the next request" "$(statuses "$EX" 4)" " 503 502 200 200"
+
+# ---- after, count, every, prob -----------------------------------------------------------------------
+
+if start cnt --individuals 5 --fault status=500,count=2; then C=$URL; else C=; fi
+same "count=2: two faults, then normal answers" "$(statuses "$C" 4)" " 500 500 200 200"
+if start evr --individuals 5 --fault status=500,every=2; then E=$URL; else E=; fi
+same "every=2: every second request" "$(statuses "$E" 6)" " 200 500 200 500 200 500"
+if start mix --individuals 5 --fault status=503,after=1,every=3,count=4; then M=$URL; else M=; fi
+same "status=503,after=1,every=3,count=4: requests 4, 7, 10 and 13" "$(statuses "$M" 15)" \
+    " 200 200 200 503 200 200 503 200 200 503 200 200 503 200 200"
+
+if start p1 --individuals 5 --fault status=503,prob=0.5 --fault-seed 42; then P1=$URL; else P1=; fi
+if start p2 --individuals 5 --fault status=503,prob=0.5 --fault-seed 42; then P2=$URL; else P2=; fi
+if start p3 --individuals 5 --fault status=503,prob=0.5 --fault-seed 43; then P3=$URL; else P3=; fi
+if start p4 --individuals 5 --fault status=503,prob=0.5; then P4=$URL; else P4=; fi
+if start p5 --individuals 5 --fault status=503,prob=0.5 --fault-seed 1; then P5=$URL; else P5=; fi
+s1=$(statuses "$P1" 24)
+s2=$(statuses "$P2" 24)
+s3=$(statuses "$P3" 24)
+same "prob=0.5 with --fault-seed 42 twice: the same faults on the same requests" "$s2" "$s1"
+check "prob=0.5: some requests fail and some do not ($s1)" sh -c "echo '$s1' | grep -q 200 && echo '$s1' | grep -q 503"
+check "another --fault-seed draws differently" test "$s3" != "$s1"
+same "the default --fault-seed is 1" "$(statuses "$P4" 12)" "$(statuses "$P5" 12)"
+if start p0 --individuals 5 --fault status=503,prob=0 --fault status=502,prob=1.0; then P0=$URL; else P0=; fi
+same "prob=0 never applies, prob=1.0 always" "$(statuses "$P0" 3)" " 502 502 502"
+
+# ---- grow and shrink -------------------------------------------------------------------------------
+
+if start grow --individuals 300 --seed 7 --fault grow=5,after=2 -v; then G=$URL; else G=; fi
+post "$G" '{"pageSize":10,"pageOffset":1}' >/dev/null
+page "$TMP/d7" 1 10 | expect 300 10 1 >"$TMP/want"
+same_file "grow=5,after=2: request 1 sees the data set as it was" "$TMP/body" "$TMP/want"
+post "$G" '{"pageSize":10,"pageOffset":2}' >/dev/null
+page "$TMP/d7" 11 10 | expect 300 10 2 >"$TMP/want"
+same_file "grow=5,after=2: request 2 too (page 2 is records 11..20)" "$TMP/body" "$TMP/want"
+post "$G" '{"pageSize":10,"pageOffset":3}' >/dev/null
+page "$TMP/d7" 16 10 | expect 305 10 3 >"$TMP/want"
+same_file "grow=5: from request 3 on totalCount is 305 and page 3 starts with the last 5 of page 2" \
+    "$TMP/body" "$TMP/want"
+post "$G" '{"pageSize":10,"pageOffset":1}' >/dev/null
+cp "$TMP/body" "$TMP/g1"
+ids "$TMP/d7" >"$TMP/d7.ids"
+ids "$TMP/g1" >"$TMP/g1.ids"
+head -n 5 "$TMP/g1.ids" >"$TMP/new.ids"
+if [ "$(total)" = 305 ] && [ "$(sed -n '6,10p' "$TMP/g1.ids")" = "$(head -n 5 "$TMP/d7.ids")" ] &&
+    [ "$(sort -u "$TMP/new.ids" | wc -l | tr -d ' ')" = 5 ] &&
+    [ "$(grep -cxFf "$TMP/d7.ids" "$TMP/new.ids")" = 0 ]; then
+    ok "grow=5: page 1 is 5 new individuals with ids of their own, then records 1..5"
+else
+    not_ok "grow=5: page 1 is 5 new individuals with ids of their own, then records 1..5" "$(cat "$TMP/g1.ids")"
+fi
+post "$G" '{"pageSize":5,"pageOffset":1}' >/dev/null
+cat "$TMP/d7" "$TMP/body" | grep -oE '"id":"([0-9]{9}|SUB-[0-9]+)"' | sort | uniq -d >"$TMP/dups"
+same "grow: the new individuals' account and subscriber ids are unique too" "$(wc -l <"$TMP/dups" | tr -d ' ')" 0
+post "$G" '{"pageSize":10,"pageOffset":31}' >/dev/null
+page "$TMP/d7" 296 5 | expect 305 10 31 >"$TMP/want"
+same_file "grow: the last page ends with the data set's last records" "$TMP/body" "$TMP/want"
+ndsl=$(grep -c '"serviceType":"DSL"' "$TMP/d7")
+post "$G" '{"serviceType":"DSL","pageSize":5}' >/dev/null
+ids "$TMP/body" >"$TMP/dsl.ids"
+if [ "$(total)" = $((ndsl + 5)) ] && cmp -s "$TMP/dsl.ids" "$TMP/new.ids" &&
+    [ "$(grep -o '"serviceType":"DSL"' "$TMP/body" | wc -l | tr -d ' ')" -ge 5 ]; then
+    ok "grow: a serviceType filter (DSL) finds the 5 new individuals too ($ndsl + 5)"
+else
+    not_ok "grow: a serviceType filter (DSL) finds the 5 new individuals too" "totalCount $(total), want $((ndsl + 5))" \
+        "$(cat "$TMP/dsl.ids")"
+fi
+post "$G" '{"serviceType":"SATELLITE"}' >/dev/null
+same "grow: an unknown serviceType still matches nothing" "$(total)" 0
+if start grow2 --individuals 300 --seed 7 --fault grow=5; then G2=$URL; else G2=; fi
+post "$G2" '{"pageSize":10,"pageOffset":1}' >/dev/null
+same_file "grow: the new individuals are the same in every run" "$TMP/body" "$TMP/g1"
+post "$G2" '{"pageSize":1}' >/dev/null
+same "grow without count= happens once" "$(total)" 305
+if start grow3 --individuals 300 --seed 7 --fault grow=2,after=1,count=2; then G3=$URL; else G3=; fi
+got=""
+for _ in 1 2 3 4; do post "$G3" '{"pageSize":1}' >/dev/null; got="$got $(total)"; done
+same "grow=2,after=1,count=2: totalCount 300 302 304 304" "$got" " 300 302 304 304"
+
+if start shrink --individuals 300 --seed 7 --fault shrink=4,after=1 -v; then SH=$URL; else SH=; fi
+post "$SH" '{"pageSize":10,"pageOffset":1}' >/dev/null
+page "$TMP/d7" 1 10 | expect 300 10 1 >"$TMP/want"
+same_file "shrink=4,after=1: request 1 sees the data set as it was" "$TMP/body" "$TMP/want"
+post "$SH" '{"pageSize":10,"pageOffset":2}' >/dev/null
+page "$TMP/d7" 15 10 | expect 296 10 2 >"$TMP/want"
+same_file "shrink=4: then totalCount is 296 and page 2 is records 15..24 (11..14 are skipped)" \
+    "$TMP/body" "$TMP/want"
+post "$SH" '{"pageSize":10,"pageOffset":1}' >/dev/null
+page "$TMP/d7" 5 10 | expect 296 10 1 >"$TMP/want"
+same_file "shrink=4: records 1..4 are gone for good" "$TMP/body" "$TMP/want"
+nfib=$(grep -c '"serviceType":"FIBER"' "$TMP/d7")
+post "$SH" '{"serviceType":"FIBER","pageSize":3}' >/dev/null
+grep '"serviceType":"FIBER"' "$TMP/d7" | sed 's/,$//' | sed -n '5,7p' | awk 'NR > 1 { printf "," } { printf "%s", $0 }' |
+    expect $((nfib - 4)) 3 1 >"$TMP/want"
+same_file "shrink=4: a filtered result set loses its own first 4" "$TMP/body" "$TMP/want"
+
+# ---- OAuth 2.0 client credentials --------------------------------------------------------------------
+
+if start oauth --individuals 10 --oauth-client 'sbx-client:s3cr3t-Pa55' -v; then O=$URL; OROOT=$ROOT; else O=; fi
+st=$(token "$O" -u 'sbx-client:s3cr3t-Pa55' -d grant_type=client_credentials)
+T1=$(json_str access_token)
+if [ "$st" = 200 ] && [ ${#T1} -ge 20 ] && [ "$(json_str token_type)" = Bearer ] &&
+    grep -q '"expires_in":3600,' "$TMP/body" && [ "$(json_str scope)" != "" ] &&
+    [ "$(header cache-control)" = no-store ] && [ "$(header content-type)" = application/json ]; then
+    ok "token: HTTP Basic client credentials give a Bearer token for 3600 s, Cache-Control: no-store"
+else
+    not_ok "token: HTTP Basic client credentials give a Bearer token" "$st $(body)" "$(cat "$TMP/hdr")"
+fi
+st=$(token "$O" -d 'grant_type=client_credentials&client_id=sbx-client&client_secret=s3cr3t-Pa55&scope=customers%3Aread')
+T2=$(json_str access_token)
+same "token: credentials in the form body, scope echoed" "$st $(json_str token_type) $(json_str scope)" \
+    "200 Bearer customers:read"
+check "token: every token is new" test -n "$T2" -a "$T2" != "$T1"
+st=$(token "$OROOT" -u 'sbx-client:s3cr3t-Pa55' -d grant_type=client_credentials)
+same "token: /oauth/token works as well as /omni-svcs/oauth/token" "$st $(json_str token_type)" "200 Bearer"
+st=$(token "$O" -u 'sbx-client:wrong' -d grant_type=client_credentials)
+same "token: a wrong secret is 401 invalid_client with WWW-Authenticate: Basic" \
+    "$st $(oauth_error) $(header www-authenticate)" "401 invalid_client Basic"
+st=$(token "$O" -u 'other:s3cr3t-Pa55' -d grant_type=client_credentials)
+same "token: a wrong client id is 401 invalid_client" "$st $(oauth_error)" "401 invalid_client"
+st=$(token "$O" -d grant_type=client_credentials)
+same "token: no credentials is 401 invalid_client" "$st $(oauth_error) $(header www-authenticate)" \
+    "401 invalid_client Basic"
+st=$(token "$O" -d 'grant_type=client_credentials&client_id=sbx-client&client_secret=nope')
+same "token: a wrong client_secret in the body is 401 invalid_client" "$st $(oauth_error)" "401 invalid_client"
+st=$(token "$O" -u 'sbx-client:s3cr3t-Pa55' -d 'grant_type=password&username=a&password=b')
+same "token: another grant type is 400 unsupported_grant_type" "$st $(oauth_error)" "400 unsupported_grant_type"
+st=$(token "$O" -u 'sbx-client:s3cr3t-Pa55' -d 'scope=x')
+same "token: no grant_type is 400 invalid_request" "$st $(oauth_error)" "400 invalid_request"
+st=$(token "$O" -u 'sbx-client:s3cr3t-Pa55' -H 'content-type: application/json' -d '{"grant_type":"client_credentials"}')
+same "token: a JSON body is 400 invalid_request" "$st $(oauth_error)" "400 invalid_request"
+st=$(token "$O" -u 'sbx-client:s3cr3t-Pa55' -d 'grant_type=client_credentials&grant_type=client_credentials')
+same "token: a repeated parameter is 400 invalid_request" "$st $(oauth_error)" "400 invalid_request"
+st=$(token "$O" -u 'sbx-client:s3cr3t-Pa55' -d 'grant_type=client_credentials&scope=%ZZ')
+same "token: a bad %-escape is 400 invalid_request" "$st $(oauth_error)" "400 invalid_request"
+st=$(token "$O" -X GET)
+same "token: GET is 405" "$st $(errcode)" "405 METHOD_NOT_ALLOWED"
+
+st=$(post "$O" '{}')
+same "search without a token: 401 UNAUTHORIZED, WWW-Authenticate: Bearer" "$st $(errcode) $(header www-authenticate)" \
+    "401 UNAUTHORIZED Bearer"
+st=$(post "$O" '{}' -H 'Authorization: Bearer not-a-token')
+same "search with a made-up token: 401, Bearer error=\"invalid_token\"" "$st $(errcode) $(header www-authenticate)" \
+    '401 UNAUTHORIZED Bearer error="invalid_token"'
+st=$(post "$O" '{}' -H "Authorization: Bearer $T1")
+same "search with an issued token: 200" "$st $(individuals "$TMP/body")" "200 10"
+st=$(post "$O" '{}' -H "Authorization: bearer $T2")
+same "search with the other token (scheme in lower case): 200" "$st" 200
+sleep 0.1
+check "the log names the client and counts tokens: POST /omni-svcs/oauth/token 200 client=ID tokens=N" \
+    grep -qx 'att-sandbox: POST /omni-svcs/oauth/token 200 client=sbx-client tokens=2' "$TMP/oauth.err"
+check "the log line of a refused client names the error" \
+    grep -q '^att-sandbox: POST /omni-svcs/oauth/token 401 error=invalid_client client=sbx-client tokens=3$' "$TMP/oauth.err"
+check "neither the secret nor a token is ever logged" \
+    sh -c "! grep -q -e 's3cr3t' -e '$T1' -e '$T2' '$TMP/oauth.err'"
+
+if start ttl --individuals 10 --oauth-client 'c:s' --token-ttl 1; then TT=$URL; else TT=; fi
+token "$TT" -u c:s -d grant_type=client_credentials >/dev/null
+T=$(json_str access_token)
+same "--token-ttl 1: expires_in is 1" "$(grep -o '"expires_in":[0-9]*' "$TMP/body")" '"expires_in":1'
+st=$(post "$TT" '{}' -H "Authorization: Bearer $T")
+same "--token-ttl 1: the token works at once" "$st" 200
+sleep 1.1
+st=$(post "$TT" '{}' -H "Authorization: Bearer $T")
+same "--token-ttl 1: a second later it is 401, 'expired', invalid_token" \
+    "$st $(errcode) $(sed -n 's/.*"message":"\([^"]*\)".*/\1/p' "$TMP/body") $(header www-authenticate)" \
+    '401 UNAUTHORIZED the access token has expired Bearer error="invalid_token"'
+token "$TT" -u c:s -d grant_type=client_credentials >/dev/null
+st=$(post "$TT" '{}' -H "Authorization: Bearer $(json_str access_token)")
+same "--token-ttl 1: a fresh token works again" "$st" 200
+
+if start exp --individuals 10 --oauth-client 'c:s' --fault expire-tokens,after=1 -v; then X=$URL; else X=; fi
+token "$X" -u c:s -d grant_type=client_credentials >/dev/null
+T=$(json_str access_token)
+a=$(post "$X" '{}' -H "Authorization: Bearer $T")
+b=$(post "$X" '{}' -H "Authorization: Bearer $T")
+c=$(post "$X" '{}' -H "Authorization: Bearer $T")
+msg=$(sed -n 's/.*"message":"\([^"]*\)".*/\1/p' "$TMP/body")
+token "$X" -u c:s -d grant_type=client_credentials >/dev/null
+T=$(json_str access_token)
+d=$(post "$X" '{}' -H "Authorization: Bearer $T")
+e=$(post "$X" '{}' -H "Authorization: Bearer $T")
+same "expire-tokens,after=1: 200, 200 (the fault), then 401 expired; a new token works from then on" \
+    "$a $b $c ($msg) $d $e" "200 200 401 (the access token has expired) 200 200"
+sleep 0.1
+check "expire-tokens: the log names the fault on the request it applied to" \
+    grep -q ' 200 .*fault=expire-tokens,after=1' "$TMP/exp.err"
+check "expire-tokens: renewals show in the log as tokens=2" grep -q 'oauth/token 200 client=c tokens=2$' "$TMP/exp.err"
+
+if start both --individuals 10 --oauth-client 'c:s' --token static-T0ken; then B=$URL; else B=; fi
+token "$B" -u c:s -d grant_type=client_credentials >/dev/null
+T=$(json_str access_token)
+same "--token with --oauth-client: the static token and issued tokens are both accepted" \
+    "$(post "$B" '{}' -H 'Authorization: Bearer static-T0ken') $(post "$B" '{}' -H "Authorization: Bearer $T") $(post "$B" '{}' -H 'Authorization: Bearer x')" \
+    "200 200 401"
+st=$(token "$REF" -u c:s -d grant_type=client_credentials)
+same "without --oauth-client there is no token endpoint (404)" "$st $(errcode)" "404 NOT_FOUND"
+
+# ---- log lines of the new faults -------------------------------------------------------------------
+
+sleep 0.1
+check "-v names slow" grep -q ' 200 .*fault=slow=600,count=1 bytes=' "$TMP/slow.err"
+check "-v names stall" grep -q ' 200 .*fault=stall=700,after=1 bytes=' "$TMP/stall.err"
+check "-v names truncate, with the bytes actually sent" grep -q " 200 .*fault=truncate,count=1 bytes=$((full / 2))\$" "$TMP/trunc.err"
+check "-v names reset (status 000: no answer)" grep -q ' 000 fault=reset,after=1,count=1 bytes=0$' "$TMP/reset.err"
+check "-v names grow" grep -q 'pageOffset=3 individuals=10 fault=grow=5,after=2 bytes=' "$TMP/grow.err"
+check "-v names shrink" grep -q 'pageOffset=2 individuals=10 fault=shrink=4,after=1 bytes=' "$TMP/shrink.err"
+
+# ---- HTTPS -----------------------------------------------------------------------------------------
+
+if command -v openssl >/dev/null 2>&1 &&
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/k.pem" -out "$TMP/c.pem" -days 2 \
+        -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost >/dev/null 2>&1; then
+    if start tls --individuals 300 --seed 7 --tls-cert "$TMP/c.pem" --tls-key "$TMP/k.pem"; then H=$URL; else H=; fi
+    check "--tls-cert/--tls-key: the URL line is https://127.0.0.1:PORT/omni-svcs" \
+        expr "$H" : 'https://127\.0\.0\.1:[1-9][0-9]*/omni-svcs$'
+    st=$(post "$H" '{"pageSize":20}')
+    same "HTTPS: curl without the CA fails verification (60)" "$st:$(grep -c 'certificate' "$TMP/curl.err")" "000:1"
+    st=$(post "$H" '{"pageSize":20}' --cacert "$TMP/c.pem")
+    same "HTTPS: curl --cacert gets the same page as over HTTP" "$st:$(cmp -s "$TMP/body" "$TMP/full" && echo same)" "200:same"
+    conns=$(curl -sS --max-time 10 --cacert "$TMP/c.pem" -o /dev/null -o /dev/null -w '%{num_connects} ' \
+        --data-binary '{"pageSize":3}' "$H/v1/customers/search" "$H/v1/customers/search")
+    same "HTTPS: keep-alive reuses the TLS connection" "$conns" "1 0 "
+    if start tlso --individuals 10 --tls-cert "$TMP/c.pem" --tls-key "$TMP/k.pem" --oauth-client 'c:s' \
+        --fault truncate,count=1; then HO=$URL; else HO=; fi
+    token "$HO" --cacert "$TMP/c.pem" -u c:s -d grant_type=client_credentials >/dev/null
+    T=$(json_str access_token)
+    a=$(post "$HO" '{}' --cacert "$TMP/c.pem" -H "Authorization: Bearer $T")
+    a_rc=$(grep -c 'transfer closed' "$TMP/curl.err")
+    b=$(post "$HO" '{}' --cacert "$TMP/c.pem" -H "Authorization: Bearer $T")
+    same "HTTPS with OAuth and a truncate fault: token, broken transfer, then 200" "$a:$a_rc $b" "200:1 200"
+    "$SANDBOX" --port 0 --tls-cert "$TMP/k.pem" --tls-key "$TMP/k.pem" >/dev/null 2>"$TMP/cli.err"
+    same "a key given as the certificate: exit 2, one line naming the file" \
+        "$?:$(wc -l <"$TMP/cli.err" | tr -d ' '):$(grep -c 'k.pem' "$TMP/cli.err")" "2:1:1"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/k2.pem" -out "$TMP/c2.pem" -days 2 \
+        -subj /CN=other >/dev/null 2>&1
+    "$SANDBOX" --port 0 --tls-cert "$TMP/c.pem" --tls-key "$TMP/k2.pem" >/dev/null 2>"$TMP/cli.err"
+    same "a key that does not match the certificate: exit 2, one line" \
+        "$?:$(wc -l <"$TMP/cli.err" | tr -d ' ')" "2:1"
+else
+    skip "HTTPS tests" "no openssl command to make a test certificate"
+fi
+
+# ---- shutdown --------------------------------------------------------------------------------------
+
+# A stall in progress does not hold up SIGTERM.
+if start late --individuals 300 --seed 7 --fault stall=20000; then LT=$URL; else LT=; fi
+curl -s --max-time 30 -o /dev/null -d '{"pageSize":20}' "$LT/v1/customers/search" &
+pc=$!
+sleep 0.3
+t0=$(now_ms)
+stop late
+ms=$(($(now_ms) - t0))
+wait $pc
+same "SIGTERM during a 20 s stall: exit 0 within a second (${ms} ms)" "$STOP_RC:$([ $ms -lt 1000 ] && echo fast)" "0:fast"
+
+bad_stop=""
+for f in "$TMP"/*.pid; do
+    [ -f "$f" ] || continue
+    name=$(basename "$f" .pid)
+    stop "$name"
+    [ "$STOP_RC" = 0 ] || bad_stop="$bad_stop $name:$STOP_RC"
+done
+same "every sandbox exits 0 on SIGTERM" "$bad_stop" ""
+reports=$(grep -l 'Sanitizer\|runtime error' "$TMP"/*.err 2>/dev/null | tr '\n' ' ')
+same "no sanitizer reports on stderr" "$reports" ""
+mhd=$(grep -l 'libmicrohttpd' "$TMP"/slow.err "$TMP"/stall.err "$TMP"/trunc.err "$TMP"/reset.err \
+    "$TMP"/grow.err "$TMP"/shrink.err "$TMP"/oauth.err "$TMP"/exp.err 2>/dev/null | tr '\n' ' ')
+same "no libmicrohttpd complaints in the -v logs (deliberate closes are our own log lines)" "$mhd" ""
+PIDS=""
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
