@@ -10,7 +10,7 @@
 local args = require("att.args").parse {
   description = "Customers found under two or more service types (a multi-step lookup).",
   { "types", "string", "FIBER,WIRELESS,DSL,DTV,VOIP", "comma-separated service types to look at" },
-  { "format", "string", "table", "csv, tsv, jsonl, json, markdown or table" },
+  { "format", "string", "table", "csv, tsv, jsonl, json, markdown, table or html" },
   { "out", "string", nil, "write to this file instead of standard output" },
 }
 local report = require "att.report"

@@ -1,13 +1,15 @@
--- fiber-accounts.lua — every account of one service type (default FIBER), one row per account,
--- as CSV (or another format). The search returns whole individuals, so accounts of other service
--- types held by the same people are left out here.
+-- fiber-accounts.lua — every account of one service type (default FIBER), optionally in one billing
+-- market, one row per account, as CSV (or another format). The search returns whole individuals,
+-- so accounts of other service types (or markets) held by the same people are left out here.
 --
 --   att scripts/fiber-accounts.lua > fiber.csv
+--   att scripts/fiber-accounts.lua --market DAL > fiber-dal.csv
 --   att scripts/fiber-accounts.lua --service WIRELESS --format table
 local args = require("att.args").parse {
   description = "Accounts of one service type as CSV, one row per account.",
   { "service", "string", "FIBER", "service type to search for" },
-  { "format", "string", "csv", "csv, tsv, jsonl, json, markdown or table" },
+  { "market", "string", nil, "only accounts of this billing market (e.g. DAL)" },
+  { "format", "string", "csv", "csv, tsv, jsonl, json, markdown, table or html" },
   { "out", "string", nil, "write to this file instead of standard output" },
   { "page-size", "integer", 50, "individuals per request" },
 }
@@ -22,7 +24,8 @@ local columns = {
 local rows = coroutine.wrap(function()
   local results <close> = att.search { serviceType = service, pageSize = args["page-size"] }
   for account, person in results:accounts() do
-    if tostring(account.serviceType):upper() == service then
+    if tostring(account.serviceType):upper() == service
+        and (not args.market or tostring(account.billingMarket):upper() == args.market:upper()) then
       coroutine.yield {
         individualId = person.id,
         givenName = person.givenName,

@@ -6,7 +6,7 @@
 local args = require("att.args").parse {
   description = "Locked accounts with their subscribers, one row per subscriber.",
   { "service", "string", "FIBER", "service type to search for, or ALL for no filter" },
-  { "format", "string", "table", "csv, tsv, jsonl, json, markdown or table" },
+  { "format", "string", "table", "csv, tsv, jsonl, json, markdown, table or html" },
   { "out", "string", nil, "write to this file instead of standard output" },
 }
 local report = require "att.report"

@@ -6,7 +6,7 @@
 local args = require("att.args").parse {
   description = "Individuals, accounts, locked accounts and subscribers per billing market.",
   { "service", "string", "FIBER", "service type to search for, or ALL for no filter" },
-  { "format", "string", "table", "csv, tsv, jsonl, json, markdown or table" },
+  { "format", "string", "table", "csv, tsv, jsonl, json, markdown, table or html" },
   { "out", "string", nil, "write to this file instead of standard output" },
 }
 local report = require "att.report"

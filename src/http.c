@@ -472,7 +472,7 @@ static int transient(CURLcode rc)
 /* One attempt; fills out (whose body was emptied by the caller). Returns libcurl's code. */
 static CURLcode attempt(AttHttp *h, const Req *rq, const char *auth, AttResponse *out)
 {
-    char cerr[CURL_ERROR_SIZE], authline[2048];
+    char cerr[CURL_ERROR_SIZE], authline[2048 + 32];
     struct curl_slist authnode;
     CURL *c = h->curl;
     CURLcode rc;

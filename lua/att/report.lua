@@ -1,65 +1,347 @@
--- att.report — writers for report rows: csv, tsv, jsonl, json, markdown, table.
+-- att.report — writers for report rows: csv, tsv, jsonl, json, markdown, table, html.
 --
--- Every writer is  writer(rows, opts)  where rows is an array of row tables or an iterator function
--- returning one row per call (nil at the end), and opts may hold:
---   columns  list of column names, in order; a name may be a dotted path ("profile.firstName").
---            Default: the sorted keys of the first row.
---   out      a file handle or a path (default io.stdout). A path is opened, written and closed.
---   header   false to leave out the header line (csv, tsv, markdown, table).
--- Streaming writers (csv, tsv, jsonl, markdown) hold one row at a time; json and table collect the
--- rows first because the format needs them all (an array, column widths).
--- Values: nil and att.null are written as empty cells (null in JSON); booleans as true/false.
+--   local report = require "att.report"
+--   report.csv(rows, {columns = {"id", {"state.state", "State"}}, out = "accounts.csv"})
+--   report.write("html", rows, {title = "Markets", chart = {label = "market", value = "accounts"}})
+--
+-- Every writer is  writer(rows [, opts])  and returns the number of rows written.
+--
+-- rows: an array of row tables (read up to the first nil), or an iterator: a function returning one
+-- row per call and nil at the end (e.g. coroutine.wrap), or a callable userdata or table such as an
+-- att.search Results. Only the first value of each call is used. Every row must be a table.
+--
+-- opts (all optional; an unknown key is an error, a key meant for another writer is ignored, so one
+-- opts table can serve every format):
+--   columns    list of columns, in order. A column is a key ("id"), a dotted path ("state.state",
+--              "accounts.1.billingMarket"), or {path, header} to name it ({"state.state", "State"}).
+--              A plain key wins over a path. A path step that meets an array and is not a number
+--              is applied to every element: "accounts.billingMarket" on an individual gives the list
+--              of its accounts' markets (an array: JSON in text cells). Header names must be unique.
+--              Default: the string keys of the first row, sorted (jsonl and json: the whole row).
+--   out        a file handle (anything with :write), or a path, opened, written and closed (an error
+--              names the path when it cannot be opened). Default io.stdout (flushed, not closed).
+--   header     false to leave out the header line (csv, tsv, markdown — an empty header row, since
+--              GFM needs one — and table).
+--   defuse     csv, tsv: default TRUE. A string cell (header names too) starting with = + - @, tab or
+--              carriage return is prefixed with a single quote ' so that a spreadsheet does not run
+--              it as a formula ("=HYPERLINK(...)" → "'=HYPERLINK(...)"; the string "-5" → "'-5").
+--              Lua numbers are never changed (-5 stays -5). defuse = false writes strings as they are.
+--   eol        csv, tsv: the line end (csv "\r\n" as RFC 4180 says, tsv "\n").
+--   limit      table: rows shown (default 1000), then a line "... N more"; html: rows shown (default
+--              all), then a "N more rows not shown" note. Rows past the limit are read and counted.
+--   max_width  table: longest cell in columns (default 60); longer cells end with "…".
+--   title      html: the page title and heading (default "att report").
+--   chart      html: {label = COLUMN, value = COLUMN} adds an inline SVG bar chart, one bar per row
+--              (label on the axis, value as the bar length, a <title> tooltip per bar). COLUMN is a
+--              header name or path of opts.columns, or any path of the row. No chart without it.
+--
+-- Memory: csv, tsv, jsonl, json and markdown stream — they hold one row at a time, so a report over
+-- millions of rows runs in constant memory (json writes "[", the objects one per line, then "]").
+-- table collects the rows it shows (at most opts.limit) because column widths need them; html
+-- collects every row shown (as one string of HTML each) because the count, the column types and the
+-- chart come before or around the table.
+--
+-- Cells: nil and att.null are empty (null in JSON); booleans true/false; integers as integers;
+-- floats as %.14g in text (JSON keeps the shortest exact form; NaN and infinities are null);
+-- tables (nested objects, arrays) as compact JSON text, or nested JSON in jsonl/json.
+--
+-- Formats:
+--   csv       RFC 4180: header row, CRLF line ends, cells with commas, quotes, CR, LF or leading or
+--             trailing spaces quoted, quotes doubled; UTF-8 passed through; defuse (above).
+--   tsv       tab-separated, LF line ends; tab, CR, LF and backslash in cells written as \t \r \n \\.
+--   jsonl     one JSON object per line; with opts.columns, keys are the header names in column order.
+--   json      one JSON array of such objects, one object per line.
+--   markdown  a GitHub-flavoured table: \ | and < escaped (\\ \| &lt;), line breaks as <br>.
+--   table     aligned text for terminals: widths in terminal columns (East Asian wide characters
+--             and most emoji count 2, combining marks 0); numbers right-aligned; control characters
+--             shown as spaces (tab, CR, LF) or U+FFFD, as are invalid UTF-8 bytes.
+--   html      one self-contained HTML5 file (inline CSS and JS, no external resources; a
+--             Content-Security-Policy forbids any): title, row count, optional SVG bar chart, and a
+--             table sortable by clicking a header (ascending, then descending; numeric columns sort
+--             numerically, empty cells last). All text is escaped (& < > " '). The URL fragment
+--             selects the initial sort: page.html#sort=market, #sort=accounts:desc (or
+--             #sort=-accounts); a column is named by its header or its 1-based position. Clicking a
+--             header updates the fragment, so a sorted view can be bookmarked.
 local M = {}
 
+local att = att or require "att"
 local null = att.json.null
 local encode = att.json.encode
+local json_array = att.json.array
+local byte, char, concat, format = string.byte, string.char, table.concat, string.format
+local mtype = math.type
 
--- Turns rows (array or iterator) into an iterator.
-local function iterate(rows)
+local REPLACEMENT = "\u{FFFD}"
+local ELLIPSIS = "\u{2026}"
+
+local function fail(who, msg) error(who .. ": " .. msg, 0) end
+
+-- The message of an error from att.json.encode, without its position and prefix.
+local function reason(e)
+  return (tostring(e):gsub("^[^:\n]+:%d+: ", ""):gsub("^att%.json%.encode: ", ""))
+end
+
+local function describe(v)
+  if v == null then return "att.null" end
+  if type(v) == "string" then return format("%q", v) end
+  return type(v)
+end
+
+--------------------------------------------------------------------------------------------------
+-- Rows
+
+-- Turns rows (array, iterator function, callable userdata/table) into an iterator function.
+local function iterate(rows, who)
+  who = who or "att.report"
   local t = type(rows)
   if t == "function" then return rows end
-  if t == "table" then
+  local mt = getmetatable(rows)
+  local callable = type(mt) == "table" and mt.__call ~= nil
+  if t == "table" and not callable then
     local i = 0
     return function()
       i = i + 1
       return rows[i]
     end
   end
-  if t == "userdata" then return function() return rows() end end -- e.g. a Results
-  error("att.report: rows must be an array of tables or an iterator, got " .. t, 3)
+  if callable or (t == "userdata" and mt ~= nil and type(mt) ~= "table") then
+    return function() return (rows()) end
+  end
+  fail(who, "rows must be an array of tables or an iterator (a function or a callable), got " .. describe(rows))
 end
 M.iterate = iterate
 
--- Looks up a dotted path in a row; a plain key wins over a path.
+-- Returns a function that yields the next row, checked to be a table, and the count so far.
+local function row_reader(rows, who)
+  local nextrow = iterate(rows, who)
+  local n = 0
+  return function()
+    local row = nextrow()
+    if row == nil then return nil end
+    n = n + 1
+    if type(row) ~= "table" then
+      fail(who, format("row %d is %s, not a table", n, describe(row)))
+    end
+    return row, n
+  end
+end
+
+--------------------------------------------------------------------------------------------------
+-- Paths and columns
+
+local function split_path(path)
+  if not path:find(".", 1, true) then return nil end
+  local parts = {}
+  for part in path:gmatch("[^.]+") do parts[#parts + 1] = part end
+  return parts
+end
+
+-- Walks parts[i..] from v. Returns the value and true when it is a list gathered over an array.
+local function walk(v, parts, i)
+  local n = #parts
+  while i <= n do
+    if type(v) ~= "table" then return nil end
+    local p = parts[i]
+    local nv = v[p]
+    if nv == nil then
+      if p:find("^%d+$") then
+        nv = v[math.tointeger(tonumber(p))]
+      elseif v[1] ~= nil then
+        -- a name applied to an array: gather it from every element (lists are flattened)
+        local list, any = {}, false
+        for j = 1, #v do
+          local x, islist = walk(v[j], parts, i)
+          if islist then
+            for k = 1, #x do list[#list + 1] = x[k] end
+            any = true
+          elseif x == nil then
+            list[#list + 1] = null
+          else
+            list[#list + 1] = x
+            if x ~= null then any = true end
+          end
+        end
+        if not any then return nil end
+        return json_array(list), true
+      end
+    end
+    v = nv
+    i = i + 1
+  end
+  return v, false
+end
+
+local path_cache = setmetatable({}, { __mode = "k" })
+
+-- Looks up a column (a key or a dotted path) in a row; a plain key wins over a path.
 local function get(row, col)
   local v = row[col]
-  if v ~= nil or not col:find(".", 1, true) then return v end
-  v = row
-  for part in col:gmatch("[^.]+") do
-    if type(v) ~= "table" then return nil end
-    v = v[part]
+  if v ~= nil or type(col) ~= "string" or not col:find(".", 1, true) then return v end
+  local parts = path_cache[col]
+  if not parts then
+    parts = split_path(col)
+    path_cache[col] = parts
   end
-  return v
+  return (walk(row, parts, 1))
 end
 M.get = get
 
-local function columns_of(row, opts)
-  if opts.columns then return opts.columns end
-  local cols = {}
-  for k in pairs(row or {}) do
-    if type(k) == "string" then cols[#cols + 1] = k end
+local function col_value(row, col)
+  local v = row[col.path]
+  if v ~= nil or not col.parts then return v end
+  return (walk(row, col.parts, 1))
+end
+
+-- Checks opts.columns and returns a list of {path=, header=, parts=}, or nil when not given.
+local function parse_columns(spec, who)
+  if spec == nil then return nil end
+  if type(spec) ~= "table" then
+    fail(who, "opts.columns must be a list of column names, got " .. describe(spec))
   end
-  table.sort(cols)
+  local n = #spec
+  for k in pairs(spec) do
+    if mtype(k) ~= "integer" or k < 1 or k > n then
+      fail(who, "opts.columns must be a list (an array) of column names; it has the key " .. describe(k))
+    end
+  end
+  if n == 0 then fail(who, "opts.columns is empty") end
+  local cols, seen = {}, {}
+  for i = 1, n do
+    local c, path, header = spec[i], nil, nil
+    if type(c) == "string" then
+      path, header = c, c
+    elseif type(c) == "table" then
+      path, header = c[1], c[2]
+      if header == nil then header = path end
+      if type(path) ~= "string" or type(header) ~= "string" or #c > 2 then
+        fail(who, format("opts.columns[%d] must be {path, header} with two strings", i))
+      end
+    else
+      fail(who, format("opts.columns[%d] must be a column name or {path, header}, got %s", i, describe(c)))
+    end
+    if path == "" or not path:find("[^.]") then
+      fail(who, format("opts.columns[%d] is an empty column name", i))
+    end
+    if seen[header] then
+      fail(who, format("opts.columns[%d]: duplicate column name %q", i, header))
+    end
+    seen[header] = true
+    cols[i] = { path = path, header = header, parts = split_path(path) }
+  end
   return cols
 end
 
+-- The columns of a report: opts.columns, or the sorted string keys of the first row.
+local function default_columns(row)
+  local keys = {}
+  for k in pairs(row or {}) do
+    if type(k) == "string" then keys[#keys + 1] = k end
+  end
+  table.sort(keys)
+  local cols = {}
+  for i, k in ipairs(keys) do cols[i] = { path = k, header = k } end
+  return cols
+end
+
+--------------------------------------------------------------------------------------------------
+-- Options
+
+local OPTION = {
+  columns = true, out = true, header = true, defuse = true, eol = true, limit = true,
+  max_width = true, title = true, chart = true,
+}
+local known_options = {}
+for k in pairs(OPTION) do known_options[#known_options + 1] = k end
+table.sort(known_options)
+
+local function check_opts(opts, who)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then fail(who, "opts must be a table, got " .. describe(opts)) end
+  for k in pairs(opts) do
+    if not OPTION[k] then
+      fail(who, format("unknown option %s (known: %s)", describe(k), concat(known_options, ", ")))
+    end
+  end
+  local function kind(key, want)
+    local v = opts[key]
+    if v ~= nil and type(v) ~= want then
+      fail(who, format("opts.%s must be a %s, got %s", key, want, describe(v)))
+    end
+  end
+  kind("header", "boolean")
+  kind("defuse", "boolean")
+  kind("eol", "string")
+  kind("title", "string")
+  kind("chart", "table")
+  local function count_like(key, min)
+    local v = opts[key]
+    if v ~= nil and not (type(v) == "number" and v >= min and (v == math.huge or v == math.floor(v))) then
+      fail(who, format("opts.%s must be an integer >= %d, got %s", key, min,
+        type(v) == "number" and tostring(v) or describe(v)))
+    end
+  end
+  count_like("limit", 0)
+  count_like("max_width", 1)
+  return opts
+end
+
+--------------------------------------------------------------------------------------------------
+-- Output
+
+-- Opens opts.out. Returns the handle, a write function that checks for errors, and a finish
+-- function; closing a file opened from a path also happens when the writer fails (<close>).
+local function open_out(opts, who)
+  local out = opts.out
+  local closer = setmetatable({}, { __close = function(self)
+    if self.file then self.file:close() end
+  end })
+  if out == nil then
+    out = io.stdout
+  elseif type(out) == "string" then
+    local f, err = io.open(out, "wb")
+    if not f then fail(who, format("cannot open %q for writing: %s", out, err)) end
+    closer.file, out = f, f
+  else
+    local it = io.type(out)
+    if it == "closed file" then fail(who, "opts.out is a closed file") end
+    local ok, w = pcall(function() return out.write end)
+    if it ~= "file" and not (ok and (type(w) == "function" or getmetatable(w) ~= nil)) then
+      fail(who, "opts.out must be a file name or a file handle, got " .. describe(out))
+    end
+  end
+  local function write(...)
+    local ok, err = out:write(...)
+    if not ok and err then fail(who, "write failed: " .. tostring(err)) end
+  end
+  local function finish()
+    if closer.file then
+      closer.file = nil
+      local ok, err = out:close()
+      if not ok then fail(who, "closing " .. tostring(opts.out) .. " failed: " .. tostring(err)) end
+    elseif out.flush then
+      out:flush()
+    end
+  end
+  return write, finish, closer
+end
+
+--------------------------------------------------------------------------------------------------
+-- Cells
+
+local function json_value(v)
+  if v == nil or v == null then return "null" end
+  if type(v) == "number" and (v ~= v or v == math.huge or v == -math.huge) then return "null" end
+  return encode(v)
+end
+
+-- The text of a cell: "" for nil/att.null, integers exactly, floats %.14g, JSON for tables.
 local function cell_text(v)
   if v == nil or v == null then return "" end
   local t = type(v)
   if t == "string" then return v end
   if t == "number" then
-    if math.type(v) == "integer" then return tostring(v) end
-    return (string.format("%.14g", v))
+    if mtype(v) == "integer" then return tostring(v) end
+    return (format("%.14g", v))
   end
   if t == "boolean" then return tostring(v) end
   if t == "table" then return encode(v) end
@@ -67,182 +349,620 @@ local function cell_text(v)
 end
 M.cell_text = cell_text
 
--- Opens opts.out; returns the handle and a function that finishes the output.
-local function open_out(opts)
-  local out = opts.out
-  if out == nil then return io.stdout, function() io.stdout:flush() end end
-  if type(out) == "string" then
-    local f, err = io.open(out, "wb")
-    if not f then error("att.report: cannot open " .. err, 3) end
-    return f, function() assert(f:close()) end
+-- cell_text, with the row and column named when a table cannot be encoded as JSON.
+local function cell(row, col, n, who, f)
+  local v = row[col.path]
+  if v == nil and col.parts then v = walk(row, col.parts, 1) end
+  if f == nil and type(v) ~= "table" then return cell_text(v), v end
+  local ok, s = pcall(f or cell_text, v)
+  if not ok then
+    fail(who, format("row %d, column %q: %s", n, col.header, reason(s)))
   end
-  return out, function() out:flush() end
+  return s, v
 end
 
-local function csv_cell(s, sep)
-  if s:find('[' .. sep .. '"\r\n]') or s:find("^%s") or s:find("%s$") then
+--------------------------------------------------------------------------------------------------
+-- Display width (terminal columns)
+
+-- Decodes the UTF-8 character at byte i; returns its code point (nil for an invalid byte) and the
+-- index of the next character.
+local function decode(s, i)
+  local b = byte(s, i)
+  if b < 0x80 then return b, i + 1 end
+  if b >= 0xC2 and b <= 0xDF then
+    local b2 = byte(s, i + 1)
+    if b2 and b2 >= 0x80 and b2 <= 0xBF then return ((b & 0x1F) << 6) | (b2 & 0x3F), i + 2 end
+  elseif b >= 0xE0 and b <= 0xEF then
+    local b2, b3 = byte(s, i + 1, i + 2)
+    if b3 and b2 >= 0x80 and b2 <= 0xBF and b3 >= 0x80 and b3 <= 0xBF then
+      local c = ((b & 0x0F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F)
+      if c >= 0x800 and (c < 0xD800 or c > 0xDFFF) then return c, i + 3 end
+    end
+  elseif b >= 0xF0 and b <= 0xF4 then
+    local b2, b3, b4 = byte(s, i + 1, i + 3)
+    if b4 and b2 >= 0x80 and b2 <= 0xBF and b3 >= 0x80 and b3 <= 0xBF and b4 >= 0x80 and b4 <= 0xBF then
+      local c = ((b & 0x07) << 18) | ((b2 & 0x3F) << 12) | ((b3 & 0x3F) << 6) | (b4 & 0x3F)
+      if c >= 0x10000 and c <= 0x10FFFF then return c, i + 4 end
+    end
+  end
+  return nil, i + 1
+end
+
+-- Columns taken by one code point: 2 for East Asian wide characters and most emoji, 0 for
+-- combining marks, zero-width spaces and joiners and variation selectors, 1 otherwise.
+local function cp_width(c)
+  if c < 0x300 then return 1 end
+  if c <= 0x36F then return 0 end                       -- combining diacritical marks
+  if c < 0x1100 then return 1 end
+  if c <= 0x115F then return 2 end                      -- Hangul Jamo
+  if c >= 0x1AB0 and c <= 0x1AFF then return 0 end
+  if c >= 0x1DC0 and c <= 0x1DFF then return 0 end
+  if c >= 0x200B and c <= 0x200F then return 0 end      -- zero-width space, joiners, marks
+  if c >= 0x20D0 and c <= 0x20FF then return 0 end
+  if c >= 0x2E80 and c <= 0xA4CF then return 2 end      -- CJK radicals ... Yi
+  if c >= 0xAC00 and c <= 0xD7A3 then return 2 end      -- Hangul syllables
+  if c >= 0xF900 and c <= 0xFAFF then return 2 end      -- CJK compatibility ideographs
+  if c >= 0xFE00 and c <= 0xFE0F then return 0 end      -- variation selectors
+  if c >= 0xFE20 and c <= 0xFE2F then return 0 end
+  if c >= 0xFE30 and c <= 0xFE4F then return 2 end      -- CJK compatibility forms
+  if c >= 0xFF00 and c <= 0xFF60 then return 2 end      -- full-width forms
+  if c >= 0xFFE0 and c <= 0xFFE6 then return 2 end
+  if c >= 0x1F300 and c <= 0x1F64F then return 2 end    -- pictographs, emoticons
+  if c >= 0x1F680 and c <= 0x1F6FF then return 2 end    -- transport and map symbols
+  if c >= 0x1F900 and c <= 0x1F9FF then return 2 end    -- supplemental symbols and pictographs
+  if c >= 0x20000 and c <= 0x3FFFD then return 2 end    -- CJK extensions
+  return 1
+end
+
+-- Display width of a string in terminal columns (an invalid UTF-8 byte counts 1).
+local function width(s)
+  if not s:find("[\128-\255]") then return #s end
+  local w, i, n = 0, 1, #s
+  while i <= n do
+    local c
+    c, i = decode(s, i)
+    w = w + (c and cp_width(c) or 1)
+  end
+  return w
+end
+M.width = width
+
+-- Makes a cell safe for a terminal and at most maxw columns wide. Returns the text and its width.
+local function fit(s, maxw)
+  if not s:find("[^\32-\126]") then
+    if #s <= maxw then return s, #s end
+    return s:sub(1, maxw - 1) .. ELLIPSIS, maxw
+  end
+  local pieces, widths, w, i, n = {}, {}, 0, 1, #s
+  while i <= n do
+    local c, j = decode(s, i)
+    local piece, cw
+    if c == nil or (c < 32 and c ~= 9 and c ~= 10 and c ~= 13) or (c >= 0x7F and c <= 0x9F) then
+      piece, cw = REPLACEMENT, 1
+    elseif c < 32 then
+      piece, cw = " ", 1
+      if c == 13 and byte(s, j) == 10 then j = j + 1 end -- CRLF is one space
+    else
+      piece, cw = s:sub(i, j - 1), cp_width(c)
+    end
+    i = j
+    pieces[#pieces + 1], widths[#widths + 1] = piece, cw
+    w = w + cw
+    if w > maxw then
+      while w > maxw - 1 do
+        w = w - widths[#widths]
+        pieces[#pieces], widths[#widths] = nil, nil
+      end
+      pieces[#pieces + 1] = ELLIPSIS
+      return concat(pieces), w + 1
+    end
+  end
+  return concat(pieces), w
+end
+
+--------------------------------------------------------------------------------------------------
+-- csv, tsv
+
+local function needs_defuse(s) return s:find("^[=+%-@\t\r]") ~= nil end
+
+local function csv_cell(s)
+  if s:find('[,"\r\n]') or s:find("^%s") or s:find("%s$") then
     return '"' .. s:gsub('"', '""') .. '"'
   end
   return s
 end
 
+local TSV_ESC = { ["\t"] = "\\t", ["\r"] = "\\r", ["\n"] = "\\n", ["\\"] = "\\\\" }
 local function tsv_cell(s)
-  return (s:gsub("[\t\r\n\\]", { ["\t"] = "\\t", ["\r"] = "\\r", ["\n"] = "\\n", ["\\"] = "\\\\" }))
+  return (s:gsub("[\t\r\n\\]", TSV_ESC))
 end
 
--- Streams delimited text: RFC 4180 for csv (CRLF line ends unless opts.eol says otherwise).
-local function delimited(rows, opts, sep, cellf, eol)
-  opts = opts or {}
-  local out, finish = open_out(opts)
-  local nextrow = iterate(rows)
-  local row = nextrow()
-  local cols = columns_of(row, opts)
-  local line = {}
+-- Streams delimited text.
+local function delimited(who, rows, opts, sep, cellf, eol)
+  opts = check_opts(opts, who)
+  local cols = parse_columns(opts.columns, who)
+  local defuse = opts.defuse ~= false
   eol = opts.eol or eol
-  if opts.header ~= false then
-    for i, c in ipairs(cols) do line[i] = cellf(c, sep) end
-    out:write(table.concat(line, sep), eol)
+  local nextrow = row_reader(rows, who)
+  local write, finish, closer <close> = open_out(opts, who)
+  local row, n = nextrow()
+  cols = cols or default_columns(row)
+  local line = {}
+  local function text(s, isstring)
+    if defuse and isstring and needs_defuse(s) then s = "'" .. s end
+    return cellf(s)
   end
-  local n = 0
+  if opts.header ~= false and #cols > 0 then
+    for i, c in ipairs(cols) do line[i] = text(c.header, true) end
+    write(concat(line, sep), eol)
+  end
+  local count = 0
   while row ~= nil do
-    for i, c in ipairs(cols) do line[i] = cellf(cell_text(get(row, c)), sep) end
-    out:write(table.concat(line, sep), eol)
-    n = n + 1
-    row = nextrow()
+    for i, c in ipairs(cols) do
+      local s, v = cell(row, c, n, who)
+      line[i] = text(s, type(v) == "string")
+    end
+    write(concat(line, sep), eol)
+    count = count + 1
+    row, n = nextrow()
   end
   finish()
-  return n
+  return count
 end
 
-function M.csv(rows, opts) return delimited(rows, opts, ",", csv_cell, "\r\n") end
-function M.tsv(rows, opts) return delimited(rows, opts, "\t", tsv_cell, "\n") end
+function M.csv(rows, opts) return delimited("att.report.csv", rows, opts, ",", csv_cell, "\r\n") end
+function M.tsv(rows, opts) return delimited("att.report.tsv", rows, opts, "\t", tsv_cell, "\n") end
 
-local function pick(row, cols)
-  local o = {}
-  for _, c in ipairs(cols) do
-    local v = get(row, c)
-    if v == nil then v = null end
-    o[c] = v
+--------------------------------------------------------------------------------------------------
+-- jsonl, json
+
+-- A JSON object with the columns in order (header names as keys).
+local function json_object(row, cols, n, who)
+  if not cols then
+    local ok, s = pcall(encode, row)
+    if not ok then fail(who, format("row %d: %s", n, reason(s))) end
+    return s
   end
-  return o
+  local parts = {}
+  for i, c in ipairs(cols) do
+    parts[i] = c.json_key .. cell(row, c, n, who, json_value)
+  end
+  return "{" .. concat(parts, ",") .. "}"
 end
 
--- JSON Lines: one object per row with the chosen columns (all fields when no columns are given).
+local function json_columns(opts, who)
+  local cols = parse_columns(opts.columns, who)
+  if cols then
+    for _, c in ipairs(cols) do
+      local ok, k = pcall(encode, c.header)
+      if not ok then fail(who, format("column name %q: %s", c.header, reason(k))) end
+      c.json_key = k .. ":"
+    end
+  end
+  return cols
+end
+
+-- JSON Lines: one object per row.
 function M.jsonl(rows, opts)
-  opts = opts or {}
-  local out, finish = open_out(opts)
-  local n = 0
-  for row in iterate(rows) do
-    out:write(encode(opts.columns and pick(row, opts.columns) or row), "\n")
-    n = n + 1
+  local who = "att.report.jsonl"
+  opts = check_opts(opts, who)
+  local cols = json_columns(opts, who)
+  local nextrow = row_reader(rows, who)
+  local write, finish, closer <close> = open_out(opts, who)
+  local count = 0
+  for row, n in nextrow do
+    write(json_object(row, cols, n, who), "\n")
+    count = count + 1
   end
   finish()
-  return n
+  return count
 end
 
--- One JSON array (the rows are collected first).
+-- One JSON array, streamed: "[", one object per line, "]".
 function M.json(rows, opts)
-  opts = opts or {}
-  local all = {}
-  for row in iterate(rows) do all[#all + 1] = opts.columns and pick(row, opts.columns) or row end
-  local out, finish = open_out(opts)
-  out:write(encode(att.json.array(all)), "\n")
+  local who = "att.report.json"
+  opts = check_opts(opts, who)
+  local cols = json_columns(opts, who)
+  local nextrow = row_reader(rows, who)
+  local write, finish, closer <close> = open_out(opts, who)
+  local count = 0
+  for row, n in nextrow do
+    write(count == 0 and "[\n" or ",\n", json_object(row, cols, n, who))
+    count = count + 1
+  end
+  write(count == 0 and "[]\n" or "\n]\n")
   finish()
-  return #all
+  return count
 end
 
+--------------------------------------------------------------------------------------------------
+-- markdown
+
+local MD_ESC = { ["\\"] = "\\\\", ["|"] = "\\|", ["<"] = "&lt;" }
 local function md_cell(s)
-  return (s:gsub("\\", "\\\\"):gsub("|", "\\|"):gsub("\r?\n", "<br>"))
+  return (s:gsub("[\\|<]", MD_ESC):gsub("\r\n", "<br>"):gsub("[\r\n]", "<br>"))
 end
 
 -- A GitHub-flavoured Markdown table, streamed.
 function M.markdown(rows, opts)
-  opts = opts or {}
-  local out, finish = open_out(opts)
-  local nextrow = iterate(rows)
-  local row = nextrow()
-  local cols = columns_of(row, opts)
-  local line = {}
-  for i, c in ipairs(cols) do line[i] = md_cell(c) end
-  out:write("| ", table.concat(line, " | "), " |\n")
-  for i = 1, #cols do line[i] = "---" end
-  out:write("|", table.concat(line, "|"), "|\n")
-  local n = 0
-  while row ~= nil do
-    for i, c in ipairs(cols) do line[i] = md_cell(cell_text(get(row, c))) end
-    out:write("| ", table.concat(line, " | "), " |\n")
-    n = n + 1
-    row = nextrow()
+  local who = "att.report.markdown"
+  opts = check_opts(opts, who)
+  local cols = parse_columns(opts.columns, who)
+  local nextrow = row_reader(rows, who)
+  local write, finish, closer <close> = open_out(opts, who)
+  local row, n = nextrow()
+  cols = cols or default_columns(row)
+  local count = 0
+  if #cols > 0 then
+    local line = {}
+    for i, c in ipairs(cols) do line[i] = opts.header == false and "" or md_cell(c.header) end
+    write("| ", concat(line, " | "), " |\n")
+    for i = 1, #cols do line[i] = "---" end
+    write("|", concat(line, "|"), "|\n")
+    while row ~= nil do
+      for i, c in ipairs(cols) do line[i] = md_cell((cell(row, c, n, who))) end
+      write("| ", concat(line, " | "), " |\n")
+      count = count + 1
+      row, n = nextrow()
+    end
+  else
+    while row ~= nil do count = count + 1; row = nextrow() end
   end
   finish()
-  return n
+  return count
 end
 
--- Display width in characters (UTF-8 aware; invalid UTF-8 counts bytes).
-local function width(s)
-  return utf8.len(s) or #s
-end
-M.width = width
+--------------------------------------------------------------------------------------------------
+-- table
 
--- Aligned plain text. opts.limit (default 1000) caps the rows shown; the rest are counted in a
--- final "... N more" line. Numbers are right-aligned.
+-- Aligned plain text. Returns the rows written (shown) and the rows read.
 function M.table(rows, opts)
-  opts = opts or {}
+  local who = "att.report.table"
+  opts = check_opts(opts, who)
+  local cols = parse_columns(opts.columns, who)
   local limit = opts.limit or 1000
-  local shown, more, cols = {}, 0, nil
-  for row in iterate(rows) do
-    cols = cols or columns_of(row, opts)
+  local maxw = opts.max_width or 60
+  local nextrow = row_reader(rows, who)
+  local shown, more = {}, 0
+  local numeric, other = {}, {}  -- per column: any number, any non-empty non-number
+  for row, n in nextrow do
+    cols = cols or default_columns(row)
     if #shown < limit then
       local cells = {}
       for i, c in ipairs(cols) do
-        local v = get(row, c)
-        cells[i] = { cell_text(v):gsub("[\r\n\t]", " "), type(v) == "number" }
+        local s, v = cell(row, c, n, who)
+        local text, w = fit(s, maxw)
+        local isnum = type(v) == "number"
+        if isnum then numeric[i] = true elseif s ~= "" then other[i] = true end
+        cells[i] = { text, w, isnum }
       end
       shown[#shown + 1] = cells
     else
       more = more + 1
     end
   end
-  cols = cols or opts.columns or {}
-  local w = {}
-  for i, c in ipairs(cols) do w[i] = width(c) end
+  cols = cols or {}
+  local heads, w = {}, {}
+  for i, c in ipairs(cols) do
+    local text, hw = fit(c.header, maxw)
+    heads[i] = { text, hw, numeric[i] and not other[i] }
+    w[i] = opts.header ~= false and hw or 0
+  end
   for _, cells in ipairs(shown) do
-    for i, cell in ipairs(cells) do
-      local cw = width(cell[1])
-      if cw > w[i] then w[i] = cw end
+    for i, cl in ipairs(cells) do
+      if cl[2] > w[i] then w[i] = cl[2] end
     end
   end
-  local out, finish = open_out(opts)
-  local function pad(s, n, right)
-    local fill = string.rep(" ", n - width(s))
-    return right and fill .. s or s .. fill
-  end
+  local write, finish, closer <close> = open_out(opts, who)
   local line = {}
-  if opts.header ~= false then
-    for i, c in ipairs(cols) do line[i] = pad(c, w[i]) end
-    out:write((table.concat(line, "  "):gsub("%s+$", "")), "\n")
-    for i = 1, #cols do line[i] = string.rep("-", w[i]) end
-    out:write(table.concat(line, "  "), "\n")
+  local function emit(cells)
+    for i, cl in ipairs(cells) do
+      local fill = string.rep(" ", w[i] - cl[2])
+      line[i] = cl[3] and fill .. cl[1] or cl[1] .. fill
+    end
+    write((concat(line, "  "):gsub(" +$", "")), "\n")
   end
-  for _, cells in ipairs(shown) do
-    for i, cell in ipairs(cells) do line[i] = pad(cell[1], w[i], cell[2]) end
-    out:write((table.concat(line, "  "):gsub("%s+$", "")), "\n")
+  if #cols > 0 then
+    if opts.header ~= false then
+      emit(heads)
+      local dashes = {}
+      for i = 1, #cols do dashes[i] = string.rep("-", w[i]) end
+      write(concat(dashes, "  "), "\n")
+    end
+    for _, cells in ipairs(shown) do emit(cells) end
   end
-  if more > 0 then out:write(string.format("... %d more\n", more)) end
+  if more > 0 then write(format("... %d more\n", more)) end
   finish()
-  return #shown + more
+  return #shown, #shown + more
 end
 
-M.formats = { "csv", "tsv", "jsonl", "json", "markdown", "table" }
+--------------------------------------------------------------------------------------------------
+-- html
+
+local HTML_ESC = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
+-- Escapes text for HTML content and attribute values; control characters other than tab, LF and
+-- CR (not allowed in HTML) become U+FFFD.
+local function esc(s)
+  s = s:gsub("[&<>\"']", HTML_ESC)
+  if s:find("[%z\1-\8\11\12\14-\31\127]") then s = s:gsub("[%z\1-\8\11\12\14-\31\127]", REPLACEMENT) end
+  return s
+end
+M.html_escape = esc
+
+-- A nonce for the Content-Security-Policy, from the clock and a heap address (no effect on
+-- math.random's sequence). Only the page's own <style> and <script> carry it.
+local function nonce()
+  local seed = format("%s|%s|%s|%s", os.time(), os.clock(), tostring({}), collectgarbage("count"))
+  local h1, h2 = 0x811C9DC5, 0x01000193
+  for i = 1, #seed do
+    local b = byte(seed, i)
+    h1 = ((h1 ~ b) * 0x01000193) & 0xFFFFFFFF
+    h2 = ((h2 ~ b) * 0x0100019D + 0x9E3779B9) & 0xFFFFFFFF
+  end
+  return format("%08x%08x", h1, h2)
+end
+
+local HTML_CSS = [[
+:root { color-scheme: light dark; --fg: #1b1f24; --bg: #fff; --muted: #59636e; --line: #d1d9e0;
+  --stripe: #f6f8fa; --bar: #0969da; --head: #eef1f4; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9198a1;
+  --line: #3d444d; --stripe: #151b23; --bar: #4493f8; --head: #212830; } }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
+  background: var(--bg); margin: 24px; }
+h1 { font-size: 1.5em; margin: 0 0 4px; }
+.count { color: var(--muted); margin: 0 0 16px; }
+figure.chart { margin: 0 0 20px; overflow-x: auto; }
+.chart text { font-size: 12px; fill: var(--fg); }
+.chart .bar { fill: var(--bar); }
+.chart .bar:hover { opacity: .75; }
+.chart .axis { stroke: var(--muted); stroke-width: 1; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top;
+  white-space: pre-wrap; overflow-wrap: anywhere; max-width: 40em; }
+thead th { background: var(--head); position: sticky; top: 0; padding: 0; }
+th button { font: inherit; font-weight: 600; color: inherit; background: none; border: 0;
+  padding: 4px 8px; width: 100%; text-align: inherit; cursor: pointer; }
+th button::after { content: "\2195"; color: var(--muted); padding-left: 4px; }
+th[aria-sort=ascending] button::after { content: "\25B2"; color: inherit; }
+th[aria-sort=descending] button::after { content: "\25BC"; color: inherit; }
+tbody tr:nth-child(even) { background: var(--stripe); }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+.more { color: var(--muted); }
+]]
+
+-- Sorting: click a header (ascending, then descending); "#sort=NAME", "#sort=NAME:desc" or
+-- "#sort=-NAME" (NAME a header or a 1-based position) chooses the sort when the page loads.
+local HTML_JS = [[
+(function () {
+  "use strict";
+  var table = document.getElementById("report");
+  if (!table || !table.tHead) return;
+  var tbody = table.tBodies[0];
+  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  var rows = Array.prototype.slice.call(tbody.rows);
+  var numRe = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+  var collator = window.Intl ? new Intl.Collator(undefined, { numeric: true }) : null;
+  var current = -1, direction = 1;
+  rows.forEach(function (r, i) { r.attSortIndex = i; });
+  function text(r, c) { var td = r.cells[c]; return td ? td.textContent.trim() : ""; }
+  function isNumeric(c) {
+    var seen = false;
+    for (var i = 0; i < rows.length; i++) {
+      var t = text(rows[i], c);
+      if (t === "") continue;
+      if (!numRe.test(t)) return false;
+      seen = true;
+    }
+    return seen;
+  }
+  function sortBy(c, dir) {
+    var num = isNumeric(c);
+    var keyed = rows.map(function (r) {
+      var t = text(r, c);
+      return { r: r, t: t, n: num ? parseFloat(t) : 0 };
+    });
+    keyed.sort(function (a, b) {
+      var ea = a.t === "", eb = b.t === "";
+      if (ea !== eb) return ea ? 1 : -1;
+      var d = 0;
+      if (!ea) d = num ? a.n - b.n : (collator ? collator.compare(a.t, b.t) : (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
+      if (d !== 0) return d < 0 ? -dir : dir;
+      return a.r.attSortIndex - b.r.attSortIndex;
+    });
+    var frag = document.createDocumentFragment();
+    keyed.forEach(function (k) { frag.appendChild(k.r); });
+    tbody.appendChild(frag);
+    heads.forEach(function (th, i) {
+      th.setAttribute("aria-sort", i === c ? (dir > 0 ? "ascending" : "descending") : "none");
+    });
+    current = c; direction = dir;
+    table.setAttribute("data-sort", heads[c].getAttribute("data-name") + (dir > 0 ? "" : ":desc"));
+  }
+  function find(name) {
+    for (var i = 0; i < heads.length; i++) if (heads[i].getAttribute("data-name") === name) return i;
+    if (/^[0-9]+$/.test(name) && +name >= 1 && +name <= heads.length) return +name - 1;
+    return -1;
+  }
+  function fromHash() {
+    var m = /^#sort=(.*)$/.exec(location.hash);
+    if (!m) return;
+    var spec;
+    try { spec = decodeURIComponent(m[1]); } catch (e) { return; }
+    var c = find(spec), dir = 1, t;
+    if (c < 0 && (t = /^(.*):(asc|desc)$/.exec(spec))) { c = find(t[1]); dir = t[2] === "desc" ? -1 : 1; }
+    if (c < 0 && spec.charAt(0) === "-") { c = find(spec.slice(1)); dir = -1; }
+    if (c >= 0) sortBy(c, dir);
+  }
+  heads.forEach(function (th, c) {
+    th.addEventListener("click", function () {
+      var dir = current === c && direction > 0 ? -1 : 1;
+      sortBy(c, dir);
+      var hash = "#sort=" + encodeURIComponent(th.getAttribute("data-name")) + (dir > 0 ? "" : ":desc");
+      try { history.replaceState(null, "", hash); } catch (e) { /* file: URLs may refuse */ }
+    });
+  });
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
+})();
+]]
+
+local function num(x)
+  local s = format("%.1f", x)
+  return (s:gsub("%.0$", ""))
+end
+
+-- An SVG bar chart: one horizontal bar per row, labels on the left axis.
+local function svg_chart(bars, label_name, value_name)
+  local ROW, BAR, WIDTH, PAD = 24, 16, 760, 8
+  local lw = 40
+  for _, b in ipairs(bars) do
+    local w = math.min(width(b.label), 32) * 7 + 12
+    if w > lw then lw = w end
+  end
+  local vw = 70
+  for _, b in ipairs(bars) do
+    local w = #b.text * 7 + 12
+    if w > vw then vw = w end
+  end
+  local plot = WIDTH - lw - vw
+  local lo, hi = 0, 0
+  for _, b in ipairs(bars) do
+    if b.value then
+      if b.value < lo then lo = b.value end
+      if b.value > hi then hi = b.value end
+    end
+  end
+  if hi == lo then hi = lo + 1 end
+  local function x(v) return lw + (v - lo) / (hi - lo) * plot end
+  local height = #bars * ROW + 2 * PAD
+  local what = value_name .. " by " .. label_name
+  local out = {
+    format('<figure class="chart">\n<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">\n<title>%s</title>\n',
+      WIDTH, height, WIDTH, height, esc(what), esc(what)),
+  }
+  for i, b in ipairs(bars) do
+    local y = PAD + (i - 1) * ROW
+    local v = b.value or 0
+    local x0, x1 = x(math.min(0, v)), x(math.max(0, v))
+    local label = fit(b.label, 32)
+    out[#out + 1] = format(
+      '<g><text class="label" x="%s" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>' ..
+      '<rect class="bar" x="%s" y="%s" width="%s" height="%d"><title>%s: %s</title></rect>' ..
+      '<text class="value" x="%s" y="%s" dominant-baseline="middle">%s</text></g>\n',
+      num(lw - 6), num(y + ROW / 2), esc(label),
+      num(x0), num(y + (ROW - BAR) / 2), num(x1 - x0), BAR, esc(b.label), esc(b.text),
+      num(x1 + 4), num(y + ROW / 2), esc(b.text))
+  end
+  out[#out + 1] = format('<line class="axis" x1="%s" y1="%d" x2="%s" y2="%d"/>\n</svg>\n</figure>\n',
+    num(x(0)), PAD, num(x(0)), height - PAD)
+  return concat(out)
+end
+
+-- Finds a chart column: a header name or path of the columns, or a path of the row.
+local function chart_column(cols, name, key, who)
+  if type(name) ~= "string" or name == "" then
+    fail(who, format("opts.chart.%s must be a column name, got %s", key, describe(name)))
+  end
+  for _, c in ipairs(cols or {}) do if c.header == name then return c end end
+  for _, c in ipairs(cols or {}) do if c.path == name then return c end end
+  return { path = name, header = name, parts = split_path(name) }
+end
+
+-- One self-contained HTML5 page with a sortable table and an optional bar chart.
+function M.html(rows, opts)
+  local who = "att.report.html"
+  opts = check_opts(opts, who)
+  local cols = parse_columns(opts.columns, who)
+  local limit = opts.limit or math.huge
+  local title = opts.title or "att report"
+  local chart, label_col, value_col = opts.chart, nil, nil
+  if chart then
+    for k in pairs(chart) do
+      if k ~= "label" and k ~= "value" then
+        fail(who, "opts.chart takes label and value, not " .. describe(k))
+      end
+    end
+    label_col = chart_column(cols, chart.label, "label", who)
+    value_col = chart_column(cols, chart.value, "value", who)
+  end
+  local nextrow = row_reader(rows, who)
+  local body, bars, more = {}, {}, 0
+  local numeric, other = {}, {}
+  for row, n in nextrow do
+    cols = cols or default_columns(row)
+    if #body < limit then
+      local tds = {}
+      for i, c in ipairs(cols) do
+        local s, v = cell(row, c, n, who)
+        if type(v) == "number" then
+          numeric[i] = true
+          tds[i] = '<td class="num">' .. esc(s) .. "</td>"
+        else
+          if s ~= "" then other[i] = true end
+          tds[i] = "<td>" .. esc(s) .. "</td>"
+        end
+      end
+      body[#body + 1] = "<tr>" .. concat(tds) .. "</tr>\n"
+      if chart then
+        local label = cell(row, label_col, n, who)
+        local vtext, v = cell(row, value_col, n, who)
+        local value = tonumber(v)
+        if value and (value ~= value or value == math.huge or value == -math.huge) then value = nil end
+        bars[#bars + 1] = { label = label, value = value, text = vtext }
+      end
+    else
+      more = more + 1
+    end
+  end
+  cols = cols or {}
+  local shown = #body
+  local nc = nonce()
+  local write, finish, closer <close> = open_out(opts, who)
+  write('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
+    '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'nonce-', nc,
+    '\'; script-src \'nonce-', nc, '\'; img-src data:; base-uri \'none\'; form-action \'none\'">\n',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
+    '<meta name="generator" content="att ', esc(tostring(att.version or "")), '">\n',
+    "<title>", esc(title), "</title>\n",
+    '<style nonce="', nc, '">\n', HTML_CSS, "</style>\n</head>\n<body>\n",
+    "<h1>", esc(title), "</h1>\n")
+  local count
+  if more > 0 then
+    count = format("%d of %d rows shown", shown, shown + more)
+  else
+    count = format("%d %s", shown, shown == 1 and "row" or "rows")
+  end
+  write('<p class="count" id="count">', count, "</p>\n")
+  if chart then write(svg_chart(bars, label_col.header, value_col.header)) end
+  write('<table id="report">\n<thead><tr>')
+  for i, c in ipairs(cols) do
+    local h = esc(c.header)
+    write('<th scope="col" data-name="', h, '" aria-sort="none"',
+      (numeric[i] and not other[i]) and ' class="num"' or "",
+      '><button type="button">', h, "</button></th>")
+  end
+  write("</tr></thead>\n<tbody>\n")
+  for i = 1, shown do write(body[i]) end
+  write("</tbody>\n</table>\n")
+  if more > 0 then write(format('<p class="more">%d more rows not shown</p>\n', more)) end
+  write('<script nonce="', nc, '">\n', HTML_JS, "</script>\n</body>\n</html>\n")
+  finish()
+  return shown, shown + more
+end
+
+--------------------------------------------------------------------------------------------------
+
+M.formats = { "csv", "tsv", "jsonl", "json", "markdown", "table", "html" }
 local is_format = {}
 for _, f in ipairs(M.formats) do is_format[f] = true end
 
--- Writes rows in the named format.
-function M.write(format, rows, opts)
-  if not is_format[format] then
-    error("att.report: unknown format " .. tostring(format) .. " (known: " .. table.concat(M.formats, ", ") .. ")", 2)
+-- Writes rows in the named format (case-insensitive).
+function M.write(fmt, rows, opts)
+  local name = type(fmt) == "string" and fmt:lower() or nil
+  if not is_format[name] then
+    fail("att.report", format("unknown format %s (known: %s)", describe(fmt), concat(M.formats, ", ")))
   end
-  return M[format](rows, opts)
+  return M[name](rows, opts)
 end
 
 return M
