@@ -197,6 +197,25 @@ static int l_is_error(lua_State *L)
     return 1;
 }
 
+/* __index of the att table: att.rows, att.query, att.report, att.args and att.pretty load their
+ * bundled modules on first use (so that scripts that do not use them pay nothing). */
+static int l_lazy(lua_State *L)
+{
+    static const char *const lazy[] = {"rows", "query", "report", "args", "pretty", NULL};
+    const char *k = lua_tostring(L, 2);
+    int i;
+    if (lua_type(L, 2) != LUA_TSTRING) return 0;
+    for (i = 0; lazy[i] && strcmp(lazy[i], k) != 0; i++) {}
+    if (!lazy[i]) return 0;
+    lua_getglobal(L, "require");
+    lua_pushfstring(L, "att.%s", k);
+    lua_call(L, 1, 1);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, 1);
+    return 1;
+}
+
 int att_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
@@ -217,5 +236,9 @@ int att_open(lua_State *L)
     lua_setfield(L, -2, "json");
     lua_pushliteral(L, ATT_VERSION);
     lua_setfield(L, -2, "version");
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, l_lazy);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
     return 1;
 }
