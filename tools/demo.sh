@@ -40,6 +40,15 @@ step "Multi-step lookup: customers under two or more service types (first 10)" \
      "att scripts/cross-service.lua --format markdown"
 ./att scripts/cross-service.lua --format markdown | head -n 12
 
+step "Product mix by billing market as an HTML chart ($OUT/product-mix.html; here as a table)" \
+     "att scripts/product-mix.lua --out $OUT/product-mix.html"
+./att scripts/product-mix.lua --out "$OUT/product-mix.html"
+./att scripts/product-mix.lua --format table | head -n 12
+
+step "A one-off search without a script" \
+     "att search serviceType=FIBER pageSize=5 --level account --columns id,billingMarket,accountLocked"
+./att search serviceType=FIBER pageSize=5 --level account --columns id,billingMarket,accountLocked
+
 step "A one-liner" "att -e 'local r = att.search{serviceType=\"FIBER\"} print(r:total(), r:next().familyName)'"
 ./att -e 'local r = att.search{serviceType="FIBER"} print(r:total(), r:next().familyName)'
 

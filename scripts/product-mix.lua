@@ -1,0 +1,46 @@
+-- product-mix.lua — the product mix by billing market: how many products of each plan the
+-- subscribers of each market hold, as an HTML report with a bar chart (or any other format).
+--
+--   att scripts/product-mix.lua --out product-mix.html
+--   att scripts/product-mix.lua --format table --service ALL
+local args = require("att.args").parse {
+  description = "Product mix by billing market: products per market and plan, with a bar chart in HTML.",
+  { "service", "string", "FIBER", "service type to search for, or ALL for no filter" },
+  { "format", "string", "html", "csv, tsv, jsonl, json, markdown, table or html" },
+  { "out", "string", nil, "write to this file instead of standard output" },
+}
+local rows = require "att.rows"
+local q = require "att.query"
+local report = require "att.report"
+local service = args.service:upper()
+local params = service == "ALL" and {} or { serviceType = service }
+
+local results <close> = att.search(params)
+local products = q.from(rows(results, "product", { "account.billingMarket", "account.serviceType", "name" }))
+if service ~= "ALL" then products = products:filter { ["account.serviceType"] = service } end
+
+-- One row per market and plan, then one row per market with its total for the chart.
+local mix = products:group({ "account.billingMarket", "name" }, { count = "products" })
+  :select { { "account.billingMarket", "market" }, { "name", "product" }, "products" }
+  :sort { "market", { "products", desc = true }, "product" }
+  :collect()
+
+local per_market = q.from(mix):group("market", { sum = "products" })
+  :select { "market", { "sum_products", "products" } }
+  :sort("products", true)
+  :collect()
+
+if args.format == "html" then
+  -- One self-contained page: a bar per market, and the table of every market and plan.
+  local top = {}
+  for _, row in ipairs(mix) do
+    top[row.market] = top[row.market] or {}
+    table.insert(top[row.market], ("%s (%d)"):format(row.product, row.products))
+  end
+  for _, m in ipairs(per_market) do m.plans = table.concat(top[m.market], ", ") end
+  report.html(per_market, { out = args.out, title = ("Product mix by billing market (%s)"):format(service),
+                            columns = { "market", "products", "plans" },
+                            chart = { label = "market", value = "products" } })
+else
+  report.write(args.format, mix, { columns = { "market", "product", "products" }, out = args.out })
+end
