@@ -4,7 +4,12 @@
 --   report.csv(rows, {columns = {"id", {"state.state", "State"}}, out = "accounts.csv"})
 --   report.write("html", rows, {title = "Markets", chart = {label = "market", value = "accounts"}})
 --
--- Every writer is  writer(rows [, opts])  and returns the number of rows written.
+-- Every writer is  writer(rows [, opts])  and returns the number of rows written; table and html,
+-- which can stop at opts.limit, also return the number of rows read as a second value.
+-- report.write(format, rows [, opts]) picks the writer by name (case-insensitive) and rejects
+-- unknown names; report.formats lists them. Helpers: report.iterate(rows) → iterator function,
+-- report.get(row, path), report.cell_text(value), report.width(string) (terminal columns),
+-- report.html_escape(string).
 --
 -- rows: an array of row tables (read up to the first nil), or an iterator: a function returning one
 -- row per call and nil at the end (e.g. coroutine.wrap), or a callable userdata or table such as an
@@ -68,7 +73,7 @@ local att = att or require "att"
 local null = att.json.null
 local encode = att.json.encode
 local json_array = att.json.array
-local byte, char, concat, format = string.byte, string.char, table.concat, string.format
+local byte, concat, format = string.byte, table.concat, string.format
 local mtype = math.type
 
 local REPLACEMENT = "\u{FFFD}"
@@ -171,26 +176,13 @@ local function walk(v, parts, i)
   return v, false
 end
 
-local path_cache = setmetatable({}, { __mode = "k" })
-
 -- Looks up a column (a key or a dotted path) in a row; a plain key wins over a path.
 local function get(row, col)
   local v = row[col]
   if v ~= nil or type(col) ~= "string" or not col:find(".", 1, true) then return v end
-  local parts = path_cache[col]
-  if not parts then
-    parts = split_path(col)
-    path_cache[col] = parts
-  end
-  return (walk(row, parts, 1))
+  return (walk(row, split_path(col), 1))
 end
 M.get = get
-
-local function col_value(row, col)
-  local v = row[col.path]
-  if v ~= nil or not col.parts then return v end
-  return (walk(row, col.parts, 1))
-end
 
 -- Checks opts.columns and returns a list of {path=, header=, parts=}, or nil when not given.
 local function parse_columns(spec, who)
@@ -920,7 +912,7 @@ function M.html(rows, opts)
   local write, finish, closer <close> = open_out(opts, who)
   write('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
     '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'nonce-', nc,
-    '\'; script-src \'nonce-', nc, '\'; img-src data:; base-uri \'none\'; form-action \'none\'">\n',
+    '\'; script-src \'nonce-', nc, '\'; base-uri \'none\'; form-action \'none\'">\n',
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
     '<meta name="generator" content="att ', esc(tostring(att.version or "")), '">\n',
     "<title>", esc(title), "</title>\n",
