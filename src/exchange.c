@@ -125,7 +125,10 @@ static void push_replay(lua_State *L, AttHost *h)
     lua_pop(L, 1);
     snprintf(file, sizeof file, "%s/session.jsonl", h->cfg.replay_dir);
     f = fopen(file, "r");
-    if (!f) luaL_error(L, "att: --replay: cannot read %s: %s", file, strerror(errno));
+    if (!f) {
+        luaL_error(L, "att: --replay: cannot read %s: %s", file, strerror(errno));
+        return;
+    }
     lua_newtable(L);
     for (;;) {
         luaL_Buffer b;
