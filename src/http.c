@@ -15,6 +15,8 @@
 
 volatile sig_atomic_t att_interrupted;
 
+#define ATT_POOL 64
+
 struct AttHttp {
     CURL *curl;
     struct curl_slist *headers;       /* JSON requests, without Authorization */
@@ -25,6 +27,11 @@ struct AttHttp {
     double next_slot;                 /* monotonic time of the next request allowed by --rate */
     unsigned long long rng;
     AttHttpCounters n;
+    CURLM *multi;                     /* every API request, one connection pool */
+    CURL *pool[ATT_POOL];             /* idle easy handles for the multi handle */
+    int npool, active;
+    double paused_until;              /* no new attempt before this (a 429/503 backs off the window) */
+    AttXfer *xfers;                   /* transfers not yet freed */
 };
 
 typedef struct Req {
@@ -277,6 +284,8 @@ static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *
 
 /* ---- client ------------------------------------------------------------------------------------ */
 
+static void xfer_orphan(AttXfer *x);
+
 static const char *own(AttHttp *h, int slot, const char *s)
 {
     h->strings[slot] = dupstr(s);
@@ -335,7 +344,8 @@ AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen)
     l = f = NULL;
 
     h->curl = curl_easy_init();
-    if (!h->curl) goto nomem;
+    h->multi = curl_multi_init();
+    if (!h->curl || !h->multi) goto nomem;
     return h;
 
 nomem:
@@ -350,6 +360,9 @@ void att_http_free(AttHttp *h)
 {
     size_t i;
     if (!h) return;
+    while (h->xfers) xfer_orphan(h->xfers);    /* transfers outlive the client only as finished ones */
+    for (i = 0; i < (size_t)h->npool; i++) curl_easy_cleanup(h->pool[i]);
+    if (h->multi) curl_multi_cleanup(h->multi);
     if (h->curl) curl_easy_cleanup(h->curl);
     curl_slist_free_all(h->headers);
     curl_slist_free_all(h->form_headers);
@@ -469,27 +482,28 @@ static int transient(CURLcode rc)
     }
 }
 
-/* One attempt; fills out (whose body was emptied by the caller). Returns libcurl's code. */
-static CURLcode attempt(AttHttp *h, const Req *rq, const char *auth, AttResponse *out)
-{
-    char cerr[CURL_ERROR_SIZE], authline[2048 + 32];
+/* What one attempt needs beyond the request: buffers libcurl points into while it runs. */
+typedef struct Attempt {
+    char cerr[CURL_ERROR_SIZE];
+    char authline[2048 + 32];
     struct curl_slist authnode;
-    CURL *c = h->curl;
-    CURLcode rc;
-    long nc = 0;
     Progress prog;
+} Attempt;
 
-    memset(&prog, 0, sizeof prog);
-    prog.stall_s = (double)h->cfg.stall_ms / 1000.0;
+/* Sets up handle c for one attempt of rq; the response goes to out. */
+static void setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttResponse *out, Attempt *at)
+{
+    memset(&at->prog, 0, sizeof at->prog);
+    at->prog.stall_s = (double)h->cfg.stall_ms / 1000.0;
+    at->cerr[0] = '\0';
     curl_easy_reset(c);                 /* keeps the connection cache and the TLS session */
-    cerr[0] = '\0';
     curl_easy_setopt(c, CURLOPT_URL, rq->url);
     if (rq->json && auth && *auth) {
-        /* A list node on the stack in front of the shared list: no allocation per request. */
-        snprintf(authline, sizeof authline, "Authorization: %s", auth);
-        authnode.data = authline;
-        authnode.next = h->headers;
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, &authnode);
+        /* A list node in front of the shared list: no allocation per request. */
+        snprintf(at->authline, sizeof at->authline, "Authorization: %s", auth);
+        at->authnode.data = at->authline;
+        at->authnode.next = h->headers;
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, &at->authnode);
     } else {
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, rq->json ? h->headers : h->form_headers);
     }
@@ -500,7 +514,7 @@ static CURLcode attempt(AttHttp *h, const Req *rq, const char *auth, AttResponse
     }
     curl_easy_setopt(c, CURLOPT_USERAGENT, "att/" ATT_VERSION);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, at->cerr);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, h->cfg.timeout_ms);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->cfg.connect_timeout_ms);
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
@@ -517,7 +531,7 @@ static CURLcode attempt(AttHttp *h, const Req *rq, const char *auth, AttResponse
     curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &prog);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &at->prog);
     if (h->cfg.verbose >= 2) {
         curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
         curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
@@ -533,9 +547,14 @@ static CURLcode attempt(AttHttp *h, const Req *rq, const char *auth, AttResponse
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(rq->body ? rq->len : 0));
     }
+}
 
-    rc = curl_easy_perform(c);
-    memset(authline, 0, sizeof authline);
+/* Reads the outcome of an attempt that ended with rc into out; returns the code that says whether
+ * the failure is transient. */
+static CURLcode conclude(AttHttp *h, CURL *c, CURLcode rc, AttResponse *out, Attempt *at)
+{
+    long nc = 0;
+    memset(at->authline, 0, sizeof at->authline);
     h->n.attempts++;
     h->n.bytes += (long)out->len;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
@@ -545,10 +564,10 @@ static CURLcode attempt(AttHttp *h, const Req *rq, const char *auth, AttResponse
         out->err = ATT_HTTP_OK;
         return rc;
     }
-    if (rc == CURLE_ABORTED_BY_CALLBACK && prog.stalled) {
+    if (rc == CURLE_ABORTED_BY_CALLBACK && at->prog.stalled) {
         out->err = ATT_HTTP_ETIMEOUT;
         snprintf(out->errmsg, sizeof out->errmsg, "transfer stalled: nothing received for %.1f s (--stall-timeout)",
-                 prog.stall_s);
+                 at->prog.stall_s);
         return CURLE_OPERATION_TIMEDOUT;            /* transient: retried */
     } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
         out->err = ATT_HTTP_EINTR;
@@ -559,15 +578,79 @@ static CURLcode attempt(AttHttp *h, const Req *rq, const char *auth, AttResponse
     } else if (out->err == ATT_HTTP_ENOMEM) {
         snprintf(out->errmsg, sizeof out->errmsg, "out of memory reading the response");
     } else {
+        size_t k;
         out->err = (rc == CURLE_OPERATION_TIMEDOUT) ? ATT_HTTP_ETIMEOUT : ATT_HTTP_ENETWORK;
         /* libcurl's own wording names the host and the cause; it never contains headers. */
-        snprintf(out->errmsg, sizeof out->errmsg, "%s", cerr[0] ? cerr : curl_easy_strerror(rc));
-        {
-            size_t k = strlen(out->errmsg);
-            while (k > 0 && (out->errmsg[k - 1] == '\n' || out->errmsg[k - 1] == ' ')) out->errmsg[--k] = '\0';
-        }
+        snprintf(out->errmsg, sizeof out->errmsg, "%s", at->cerr[0] ? at->cerr : curl_easy_strerror(rc));
+        k = strlen(out->errmsg);
+        while (k > 0 && (out->errmsg[k - 1] == '\n' || out->errmsg[k - 1] == ' ')) out->errmsg[--k] = '\0';
     }
     return rc;
+}
+
+static void describe(const AttResponse *r, char *buf, size_t len)
+{
+    if (r->err == ATT_HTTP_OK) snprintf(buf, len, "HTTP %ld", r->status);
+    else snprintf(buf, len, "%s", r->errmsg);
+}
+
+/* Empties the response for a new attempt (the counters of attempts and waits stay). */
+static void reset_response(AttResponse *out)
+{
+    free(out->body);
+    out->body = NULL;
+    out->len = out->cap = 0;
+    out->err = ATT_HTTP_OK;
+    out->errmsg[0] = '\0';
+    out->status = 0;
+    out->content_type[0] = '\0';
+    out->retry_after[0] = '\0';
+}
+
+static void log_attempt(const AttHttp *h, const Req *rq, const AttResponse *out)
+{
+    char shown[2048];
+    if (!h->cfg.verbose) return;
+    att_url_strip_userinfo(rq->url, shown, sizeof shown);
+    if (out->err == ATT_HTTP_OK)
+        fprintf(stderr, "att: %s %s -> %ld, %zu bytes, %.3f s, attempt %d\n", rq->method, shown, out->status,
+                out->len, out->seconds, out->attempts);
+    else
+        fprintf(stderr, "att: %s %s -> failed: %s, %.3f s, attempt %d\n", rq->method, shown, out->errmsg,
+                out->seconds, out->attempts);
+}
+
+/* After an attempt: 0 done (out holds the outcome), 1 repeat at once with a renewed credential,
+ * 2 retry after *delay ms. */
+static int decide(AttHttp *h, const Req *rq, CURLcode rc, AttResponse *out, int *renewed, int *retries, long *delay)
+{
+    long ra = -1;
+    int retryable;
+    char why[320];
+    if (out->err == ATT_HTTP_EINTR) return 0;
+    if (out->err == ATT_HTTP_OK && out->status == 401 && rq->json && h->cfg.auth && !*renewed) {
+        /* The credential may have expired early: renew it once and repeat the request. */
+        *renewed = 1;
+        if (h->cfg.verbose) fprintf(stderr, "att: HTTP 401: renewing the access token and repeating the request\n");
+        return 1;
+    }
+    retryable = out->err == ATT_HTTP_OK
+                    ? (out->status == 408 || out->status == 429 || out->status == 500 || out->status == 502 ||
+                       out->status == 503 || out->status == 504)
+                    : (out->err == ATT_HTTP_ENETWORK || out->err == ATT_HTTP_ETIMEOUT) && transient(rc);
+    out->retryable = retryable;
+    if (!retryable) return 0;
+    if (out->err == ATT_HTTP_OK && out->retry_after[0]) ra = att_retry_after_ms(out->retry_after, time(NULL));
+    *delay = att_retry_delay(&h->cfg.retry, *retries + 1, out->waited_ms, ra, uniform(h));
+    if (*delay < 0) return 0;
+    (*retries)++;
+    h->n.retries++;
+    if (h->cfg.verbose) {
+        describe(out, why, sizeof why);
+        fprintf(stderr, "att: retrying in %.2f s after %s%s (retry %d of %d)\n", (double)*delay / 1000.0, why,
+                ra >= 0 ? " (Retry-After)" : "", *retries, h->cfg.retry.retries);
+    }
+    return 2;
 }
 
 /* Waits for the slot --rate allows; -1 when interrupted. */
@@ -582,111 +665,285 @@ static int pace(AttHttp *h)
     return 0;
 }
 
-static void describe(const AttResponse *r, char *buf, size_t len)
+static AttHttpErr interrupted(AttResponse *out)
 {
-    if (r->err == ATT_HTTP_OK) snprintf(buf, len, "HTTP %ld", r->status);
-    else snprintf(buf, len, "%s", r->errmsg);
+    out->err = ATT_HTTP_EINTR;
+    snprintf(out->errmsg, sizeof out->errmsg, "interrupted");
+    return out->err;
 }
 
+/* The blocking path, on the client's own easy handle: the OAuth token request. */
 static AttHttpErr run(AttHttp *h, const Req *rq, AttResponse *out)
 {
-    char auth[2048], shown[2048];
-    int renewed = 0, renew = 0, retries = 0;
-    size_t limit = h->cfg.max_response;
+    int renewed = 0, retries = 0;
+    Attempt at;
 
     memset(out, 0, sizeof *out);
-    out->limit = limit;
-    att_url_strip_userinfo(rq->url, shown, sizeof shown);
+    out->limit = h->cfg.max_response;
     h->n.requests++;
     for (;;) {
         CURLcode rc;
-        int retryable;
-        long status = 0, ra = -1, delay;
-        char why[320];
-
-        if (att_interrupted || pace(h) != 0) {
-            out->err = ATT_HTTP_EINTR;
-            snprintf(out->errmsg, sizeof out->errmsg, "interrupted");
-            return out->err;
-        }
-        auth[0] = '\0';
-        if (rq->json && h->cfg.auth &&
-            h->cfg.auth(h->cfg.auth_ud, renew, auth, sizeof auth, out->errmsg, sizeof out->errmsg, &status) != 0) {
-            out->err = att_interrupted ? ATT_HTTP_EINTR : ATT_HTTP_EAUTH;
-            out->status = status;
-            return out->err;
-        }
-        renew = 0;
-        free(out->body);
-        out->body = NULL;
-        out->len = out->cap = 0;
-        out->err = ATT_HTTP_OK;
-        out->errmsg[0] = '\0';
-        out->status = 0;
+        long delay = 0;
+        int d;
+        if (att_interrupted || pace(h) != 0) return interrupted(out);
+        reset_response(out);
         out->attempts++;
-        rc = attempt(h, rq, auth, out);
-        memset(auth, 0, sizeof auth);
-        if (h->cfg.verbose) {
-            if (out->err == ATT_HTTP_OK)
-                fprintf(stderr, "att: %s %s -> %ld, %zu bytes, %.3f s, attempt %d\n", rq->method, shown,
-                        out->status, out->len, out->seconds, out->attempts);
-            else
-                fprintf(stderr, "att: %s %s -> failed: %s, %.3f s, attempt %d\n", rq->method, shown,
-                        out->errmsg, out->seconds, out->attempts);
+        setup(h, h->curl, rq, NULL, out, &at);
+        rc = conclude(h, h->curl, curl_easy_perform(h->curl), out, &at);
+        log_attempt(h, rq, out);
+        d = decide(h, rq, rc, out, &renewed, &retries, &delay);
+        if (d == 0) return out->err;
+        if (d == 2) {
+            if (sleep_ms(delay) != 0) return interrupted(out);
+            out->waited_ms += delay;
         }
-        if (out->err == ATT_HTTP_EINTR) return out->err;
-        if (out->err == ATT_HTTP_OK && out->status == 401 && rq->json && h->cfg.auth && !renewed) {
-            /* The credential may have expired early: renew it once and repeat the request. */
-            renewed = renew = 1;
-            if (h->cfg.verbose) fprintf(stderr, "att: HTTP 401: renewing the access token and repeating the request\n");
-            continue;
+    }
+}
+
+/* ---- transfers on the multi handle ----------------------------------------------------------- */
+
+struct AttXfer {
+    AttHttp *h;                 /* NULL once the client is gone */
+    Req rq;
+    char *method, *url, *body;  /* owned copies behind rq */
+    AttResponse resp;
+    Attempt at;
+    CURL *easy;                 /* while an attempt runs */
+    int done, renewed, renew, retries;
+    double not_before;          /* monotonic time before which no new attempt starts */
+    AttXfer *prev, *next;       /* the client's list of transfers not yet freed */
+};
+
+static void xfer_finish(AttXfer *x, AttHttpErr err, const char *msg)
+{
+    x->done = 1;
+    if (err != ATT_HTTP_OK) {
+        x->resp.err = err;
+        if (msg) snprintf(x->resp.errmsg, sizeof x->resp.errmsg, "%s", msg);
+    }
+}
+
+AttXfer *att_xfer_new(AttHttp *h, const char *method, const char *path, const char *body, size_t len)
+{
+    AttXfer *x = calloc(1, sizeof *x);
+    size_t ul;
+    if (!x) return NULL;
+    ul = strlen(h->cfg.base_url) + strlen(path) + 1;
+    x->method = dupstr(method);
+    x->url = malloc(ul);
+    x->body = body ? malloc(len + 1) : NULL;
+    if (!x->method || !x->url || (body && !x->body)) {
+        free(x->method);
+        free(x->url);
+        free(x->body);
+        free(x);
+        return NULL;
+    }
+    snprintf(x->url, ul, "%s%s", h->cfg.base_url, path);
+    if (body) {
+        memcpy(x->body, body, len);
+        x->body[len] = '\0';
+    }
+    x->rq.method = x->method;
+    x->rq.url = x->url;
+    x->rq.body = x->body;
+    x->rq.len = body ? len : 0;
+    x->rq.json = 1;
+    x->resp.limit = h->cfg.max_response;
+    x->h = h;
+    x->next = h->xfers;
+    if (h->xfers) h->xfers->prev = x;
+    h->xfers = x;
+    h->n.requests++;
+    if (!att_http_method_ok(method)) xfer_finish(x, ATT_HTTP_EUSAGE, "invalid HTTP method");
+    return x;
+}
+
+int att_xfer_done(const AttXfer *x)
+{
+    return x->done;
+}
+
+AttResponse *att_xfer_response(AttXfer *x)
+{
+    return &x->resp;
+}
+
+static void xfer_detach(AttXfer *x)
+{
+    AttHttp *h = x->h;
+    if (!h) return;
+    if (x->easy) {
+        curl_multi_remove_handle(h->multi, x->easy);
+        curl_easy_cleanup(x->easy);
+        x->easy = NULL;
+        h->active--;
+    }
+    if (x->prev) x->prev->next = x->next;
+    else h->xfers = x->next;
+    if (x->next) x->next->prev = x->prev;
+    x->prev = x->next = NULL;
+    x->h = NULL;
+}
+
+static void xfer_orphan(AttXfer *x)
+{
+    xfer_detach(x);
+    if (!x->done) xfer_finish(x, ATT_HTTP_EUSAGE, "the HTTP client was closed (att.configure)");
+}
+
+void att_xfer_free(AttXfer *x)
+{
+    if (!x) return;
+    xfer_detach(x);
+    att_response_free(&x->resp);
+    free(x->method);
+    free(x->url);
+    free(x->body);
+    free(x);
+}
+
+/* Starts an attempt of x now. Returns -1 when x could not start (it is then done). */
+static int xfer_start(AttHttp *h, AttXfer *x)
+{
+    char auth[2048];
+    long status = 0;
+    CURL *e;
+    auth[0] = '\0';
+    if (h->cfg.auth &&
+        h->cfg.auth(h->cfg.auth_ud, x->renew, auth, sizeof auth, x->resp.errmsg, sizeof x->resp.errmsg, &status) != 0) {
+        x->resp.status = status;
+        xfer_finish(x, att_interrupted ? ATT_HTTP_EINTR : ATT_HTTP_EAUTH, NULL);
+        return -1;
+    }
+    x->renew = 0;
+    e = h->npool ? h->pool[--h->npool] : curl_easy_init();
+    if (!e) {
+        xfer_finish(x, ATT_HTTP_ENOMEM, "out of memory");
+        return -1;
+    }
+    reset_response(&x->resp);
+    x->resp.attempts++;
+    setup(h, e, &x->rq, auth, &x->resp, &x->at);
+    memset(auth, 0, sizeof auth);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)x);
+    if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
+        curl_easy_cleanup(e);
+        xfer_finish(x, ATT_HTTP_ENOMEM, "cannot start the transfer");
+        return -1;
+    }
+    x->easy = e;
+    h->active++;
+    return 0;
+}
+
+/* An attempt of x ended with rc: conclude it and decide what comes next. */
+static void xfer_ended(AttHttp *h, AttXfer *x, CURLcode rc)
+{
+    CURL *e = x->easy;
+    long delay = 0;
+    int d;
+    curl_multi_remove_handle(h->multi, e);
+    x->easy = NULL;
+    h->active--;
+    rc = conclude(h, e, rc, &x->resp, &x->at);
+    if (h->npool < ATT_POOL) h->pool[h->npool++] = e;
+    else curl_easy_cleanup(e);
+    log_attempt(h, &x->rq, &x->resp);
+    d = decide(h, &x->rq, rc, &x->resp, &x->renewed, &x->retries, &delay);
+    if (d == 0) {
+        x->done = 1;
+    } else if (d == 1) {
+        x->renew = 1;
+        x->not_before = 0;
+    } else {
+        x->not_before = mono() + (double)delay / 1000.0;
+        x->resp.waited_ms += delay;
+        /* A server that says "too many requests" or "unavailable" is told so by every transfer of the
+         * window: hold back every new attempt, not just this one. */
+        if (x->resp.err == ATT_HTTP_OK && (x->resp.status == 429 || x->resp.status == 503) &&
+            x->not_before > h->paused_until)
+            h->paused_until = x->not_before;
+    }
+}
+
+AttHttpErr att_http_wait(AttHttp *h, AttXfer *until)
+{
+    for (;;) {
+        AttXfer *x, *nx;
+        double now = mono(), wake = now + 0.1;
+        int running = 0, pending = 0, msgs;
+        CURLMsg *m;
+
+        if (until && until->done) return until->resp.err;
+        if (att_interrupted) {
+            for (x = h->xfers; x; x = nx) {
+                nx = x->next;
+                if (x->done) continue;
+                if (x->easy) {
+                    curl_multi_remove_handle(h->multi, x->easy);
+                    curl_easy_cleanup(x->easy);
+                    x->easy = NULL;
+                    h->active--;
+                }
+                xfer_finish(x, ATT_HTTP_EINTR, "interrupted");
+            }
+            return ATT_HTTP_EINTR;
         }
-        retryable = out->err == ATT_HTTP_OK
-                        ? (out->status == 408 || out->status == 429 || out->status == 500 || out->status == 502 ||
-                           out->status == 503 || out->status == 504)
-                        : (out->err == ATT_HTTP_ENETWORK || out->err == ATT_HTTP_ETIMEOUT) && transient(rc);
-        out->retryable = retryable;
-        if (!retryable) return out->err;
-        if (out->err == ATT_HTTP_OK && out->retry_after[0]) ra = att_retry_after_ms(out->retry_after, time(NULL));
-        delay = att_retry_delay(&h->cfg.retry, retries + 1, out->waited_ms, ra, uniform(h));
-        if (delay < 0) return out->err;
-        retries++;
-        h->n.retries++;
-        if (h->cfg.verbose) {
-            describe(out, why, sizeof why);
-            fprintf(stderr, "att: retrying in %.2f s after %s%s (retry %d of %d)\n", (double)delay / 1000.0, why,
-                    ra >= 0 ? " (Retry-After)" : "", retries, h->cfg.retry.retries);
+        /* Start what may start: oldest first (the list is newest first, so walk to the end). */
+        for (x = h->xfers; x && x->next; x = x->next) {}
+        for (; x; x = x->prev) {
+            if (x->done || x->easy) continue;
+            pending++;
+            if (x->not_before > now || h->paused_until > now) {
+                double t = x->not_before > h->paused_until ? x->not_before : h->paused_until;
+                if (t < wake) wake = t;
+                continue;
+            }
+            if (h->cfg.rate > 0 && h->next_slot > now) {
+                if (h->next_slot < wake) wake = h->next_slot;
+                continue;
+            }
+            if (h->cfg.rate > 0) h->next_slot = (h->next_slot > now ? h->next_slot : now) + 1.0 / h->cfg.rate;
+            xfer_start(h, x);
         }
-        if (sleep_ms(delay) != 0) {
-            out->err = ATT_HTTP_EINTR;
-            snprintf(out->errmsg, sizeof out->errmsg, "interrupted");
-            return out->err;
+        curl_multi_perform(h->multi, &running);
+        while ((m = curl_multi_info_read(h->multi, &msgs)) != NULL) {
+            void *priv = NULL;
+            if (m->msg != CURLMSG_DONE) continue;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&priv);
+            xfer_ended(h, (AttXfer *)priv, m->data.result);
         }
-        out->waited_ms += delay;
+        if (until && until->done) return until->resp.err;
+        if (!until) {
+            int open = 0;
+            for (x = h->xfers; x; x = x->next) open += !x->done;
+            if (!open) return ATT_HTTP_OK;
+        }
+        if (h->active > 0 || pending > 0) {
+            int ms = (int)((wake - mono()) * 1000.0);
+            if (ms < 0) ms = 0;
+            if (ms > 100) ms = 100;
+            curl_multi_poll(h->multi, NULL, 0, ms, NULL);
+        }
     }
 }
 
 AttHttpErr att_http_perform(AttHttp *h, const char *method, const char *path,
                             const char *body, size_t body_len, AttResponse *out)
 {
-    char url[2048];
-    Req rq;
-    int n;
-
-    if (!att_http_method_ok(method) || (n = snprintf(url, sizeof url, "%s%s", h->cfg.base_url, path)) < 0 ||
-        (size_t)n >= sizeof url) {
-        memset(out, 0, sizeof *out);
-        out->err = ATT_HTTP_EUSAGE;
-        snprintf(out->errmsg, sizeof out->errmsg, "%s", att_http_method_ok(method) ? "URL too long" : "invalid HTTP method");
+    AttXfer *x = att_xfer_new(h, method, path, body, body_len);
+    memset(out, 0, sizeof *out);
+    if (!x) {
+        out->err = ATT_HTTP_ENOMEM;
+        snprintf(out->errmsg, sizeof out->errmsg, "out of memory");
         return out->err;
     }
-    memset(&rq, 0, sizeof rq);
-    rq.method = method;
-    rq.url = url;
-    rq.body = body;
-    rq.len = body_len;
-    rq.json = 1;
-    return run(h, &rq, out);
+    att_http_wait(h, x);
+    *out = x->resp;                     /* the body moves to the caller */
+    memset(&x->resp, 0, sizeof x->resp);
+    att_xfer_free(x);
+    return out->err;
 }
 
 AttHttpErr att_http_post_form(AttHttp *h, const char *url, const char *user, const char *password,

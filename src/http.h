@@ -92,6 +92,18 @@ AttHttpErr att_http_post_form(AttHttp *h, const char *url, const char *user, con
 
 void att_response_free(AttResponse *r);
 
+/* Concurrent transfers (libcurl multi): a transfer is queued when created and makes progress
+ * whenever att_http_wait runs, with the same pacing, auth, retries and logging as
+ * att_http_perform (which is one transfer waited for). A 429 or 503 holds back every new attempt
+ * until its retry time. Free each transfer with att_xfer_free (which cancels it if running). */
+typedef struct AttXfer AttXfer;
+AttXfer *att_xfer_new(AttHttp *h, const char *method, const char *path, const char *body, size_t len);
+int att_xfer_done(const AttXfer *x);
+AttResponse *att_xfer_response(AttXfer *x);
+void att_xfer_free(AttXfer *x);
+/* Drives all transfers until `until` is done (NULL: until every transfer is done). */
+AttHttpErr att_http_wait(AttHttp *h, AttXfer *until);
+
 /* The full URL for path, without any user:password@ part, written to buf (always terminated). */
 void att_http_url(const AttHttp *h, const char *path, char *buf, size_t buflen);
 
