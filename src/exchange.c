@@ -23,6 +23,7 @@ static const char REPLAY_KEY[] = "att.replay";
 static int exchange_gc(lua_State *L)
 {
     AttExchange *ex = luaL_checkudata(L, 1, ATT_EXCHANGE_MT);
+    att_exchange_cancel(ex);
     att_buf_free(&ex->req);
     att_response_free(&ex->resp);
     return 0;
@@ -194,8 +195,8 @@ static int replay(lua_State *L, AttHost *h, const char *method, const char *path
     push_replay(L, h);
     push_key(L, method, path, body, len);
     if (lua_rawget(L, -2) != LUA_TTABLE) {
-        char msg[400];
-        snprintf(msg, sizeof msg, "no recorded response for %s %s with body %.200s (recording in %s)", method, path,
+        char msg[2400];
+        snprintf(msg, sizeof msg, "no recorded response for %s %.1000s with body %.200s (recording in %.1000s)", method, path,
                  body && len ? body : "(none)", h->cfg.replay_dir);
         lua_settop(L, top);
         att_error_push(L, "replay", 0, ex->url, msg, 0, NULL, 0);
@@ -230,26 +231,22 @@ static int replay(lua_State *L, AttHost *h, const char *method, const char *path
 
 /* ---- the request path ----------------------------------------------------------------------- */
 
-int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode,
-                 AttExchange **out)
+AttExchange *att_exchange_start(lua_State *L, const char *method, const char *path, int body_idx)
 {
     AttHost *h = att_host_get(L);
     AttHttp *http;
+    AttExchange *ex;
+
     if (h->cfg.help_script)
         luaL_error(L, "att help: %s uses the API before declaring its arguments with require(\"att.args\").parse{...}",
                    h->cfg.help_script);
     http = h->cfg.replay_dir ? NULL : att_host_http(L);
-    AttExchange *ex;
-    AttResponse *r;
-    const char *body = NULL;
-    size_t body_len = 0;
-
     if (body_idx) body_idx = lua_absindex(L, body_idx);
     ex = lua_newuserdatauv(L, sizeof *ex, 0);
     memset(ex, 0, sizeof *ex);
     luaL_setmetatable(L, ATT_EXCHANGE_MT);
-    *out = ex;
-    r = &ex->resp;
+    snprintf(ex->method, sizeof ex->method, "%s", method);
+    snprintf(ex->path, sizeof ex->path, "%s", path);
     if (http) {
         att_http_url(http, path, ex->url, sizeof ex->url);
     } else {
@@ -257,25 +254,55 @@ int att_exchange(lua_State *L, const char *method, const char *path, int body_id
         snprintf(full, sizeof full, "%s%s", h->cfg.base_url, path);
         att_url_strip_userinfo(full, ex->url, sizeof ex->url);
     }
-
     if (body_idx && lua_type(L, body_idx) == LUA_TSTRING) {
-        body = lua_tolstring(L, body_idx, &body_len);
+        size_t n;
+        const char *b = lua_tolstring(L, body_idx, &n);
+        att_buf_add(&ex->req, b, n);
+        if (ex->req.oom) luaL_error(L, "att: out of memory");
+        ex->has_body = 1;
     } else if (body_idx && !lua_isnil(L, body_idx)) {
         char err[160];
         if (att_json_encode(L, body_idx, &ex->req, err, sizeof err) != 0)
-            return luaL_error(L, "request body: %s", err);
-        body = ex->req.data;
-        body_len = ex->req.len;
+            luaL_error(L, "request body: %s", err);
+        ex->has_body = 1;
     }
+    if (http) {
+        ex->x = att_xfer_new(http, ex->method, ex->path, ex->has_body ? (ex->req.data ? ex->req.data : "") : NULL,
+                             ex->req.len);
+        if (!ex->x) luaL_error(L, "att: out of memory");
+    }
+    return ex;
+}
 
-    if (!http) {
-        if (!replay(L, h, method, path, body, body_len, ex)) return 0;
+void att_exchange_cancel(AttExchange *ex)
+{
+    att_xfer_free(ex->x);
+    ex->x = NULL;
+}
+
+int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
+{
+    AttHost *h = att_host_get(L);
+    AttResponse *r = &ex->resp;
+    const char *body = ex->has_body ? (ex->req.data ? ex->req.data : "") : NULL;
+
+    if (!ex->x && !h->cfg.replay_dir) {
+        att_error_push(L, "network", 0, ex->url, "the request was cancelled", 0, NULL, 0);
+        return 0;
+    }
+    if (!ex->x) {
+        if (!replay(L, h, ex->method, ex->path, body, ex->req.len, ex)) return 0;
     } else {
-        if (att_http_perform(http, method, path, body, body_len, r) != ATT_HTTP_OK) {
+        AttHttp *http = att_host_http(L);
+        att_http_wait(http, ex->x);
+        *r = *att_xfer_response(ex->x);            /* the body moves into the box */
+        memset(att_xfer_response(ex->x), 0, sizeof *r);
+        att_exchange_cancel(ex);
+        if (r->err != ATT_HTTP_OK) {
             att_error_push_transport(L, r, ex->url);
             return 0;
         }
-        if (h->cfg.record_dir) record(L, h, method, path, body, body_len, r);
+        if (h->cfg.record_dir) record(L, h, ex->method, ex->path, body, ex->req.len, r);
     }
     if (r->status < 200 || r->status > 299) {
         att_error_push_http(L, r, ex->url);
@@ -293,4 +320,11 @@ int att_exchange(lua_State *L, const char *method, const char *path, int body_id
         return 0;
     }
     return 1;
+}
+
+int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode,
+                 AttExchange **out)
+{
+    *out = att_exchange_start(L, method, path, body_idx);
+    return att_exchange_finish(L, *out, decode);
 }

@@ -14,9 +14,13 @@
 
 /* One request and its response, owned by a userdata so that nothing leaks when Lua raises. */
 typedef struct AttExchange {
-    AttBuf req;
+    AttBuf req;                     /* the request body */
     AttResponse resp;
     char url[1024];                 /* for messages, without user info */
+    char method[17];
+    char path[1024];
+    int has_body;
+    AttXfer *x;                     /* the transfer while it is in flight (NULL when replaying) */
 } AttExchange;
 
 /* Registers the metatables. [-0, +0, m] */
@@ -30,6 +34,13 @@ void att_exchange_init(lua_State *L);
  * memory errors. [-0, +2, e] */
 int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode,
                  AttExchange **ex);
+
+/* The two halves of att_exchange, for requests in flight together: start pushes the box (the
+ * transfer is queued at once); finish waits for it and pushes the value or the error object, as
+ * att_exchange does. cancel stops a transfer that is no longer wanted. */
+AttExchange *att_exchange_start(lua_State *L, const char *method, const char *path, int body_idx);
+int att_exchange_finish(lua_State *L, AttExchange *ex, int decode);
+void att_exchange_cancel(AttExchange *ex);
 
 /* att.search(params [, opts]) -> Results. [-0, +1, e] */
 int att_results_search(lua_State *L);
