@@ -867,55 +867,74 @@ static void xfer_ended(AttHttp *h, AttXfer *x, CURLcode rc)
     }
 }
 
+/* One round of the event loop without blocking: abandon everything on SIGINT, start what may
+ * start (oldest first), let libcurl move data, conclude finished attempts. *wake is lowered to the
+ * time the next waiting attempt may start; returns how many transfers wait to start. */
+static int step(AttHttp *h, double *wake)
+{
+    AttXfer *x, *nx;
+    double now = mono();
+    int running = 0, pending = 0, msgs;
+    CURLMsg *m;
+
+    if (att_interrupted) {
+        for (x = h->xfers; x; x = nx) {
+            nx = x->next;
+            if (x->done) continue;
+            if (x->easy) {
+                curl_multi_remove_handle(h->multi, x->easy);
+                curl_easy_cleanup(x->easy);
+                x->easy = NULL;
+                h->active--;
+            }
+            xfer_finish(x, ATT_HTTP_EINTR, "interrupted");
+        }
+        return 0;
+    }
+    for (x = h->xfers; x && x->next; x = x->next) {}       /* the list is newest first */
+    for (; x; x = x->prev) {
+        if (x->done || x->easy) continue;
+        pending++;
+        if (x->not_before > now || h->paused_until > now) {
+            double t = x->not_before > h->paused_until ? x->not_before : h->paused_until;
+            if (t < *wake) *wake = t;
+            continue;
+        }
+        if (h->cfg.rate > 0 && h->next_slot > now) {
+            if (h->next_slot < *wake) *wake = h->next_slot;
+            continue;
+        }
+        if (h->cfg.rate > 0) h->next_slot = (h->next_slot > now ? h->next_slot : now) + 1.0 / h->cfg.rate;
+        pending--;
+        xfer_start(h, x);
+    }
+    curl_multi_perform(h->multi, &running);
+    while ((m = curl_multi_info_read(h->multi, &msgs)) != NULL) {
+        void *priv = NULL;
+        if (m->msg != CURLMSG_DONE) continue;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&priv);
+        xfer_ended(h, (AttXfer *)priv, m->data.result);
+    }
+    return pending;
+}
+
+void att_http_poll(AttHttp *h)
+{
+    double wake = mono() + 1.0;
+    if (h->xfers) step(h, &wake);
+}
+
 AttHttpErr att_http_wait(AttHttp *h, AttXfer *until)
 {
     for (;;) {
-        AttXfer *x, *nx;
-        double now = mono(), wake = now + 0.1;
-        int running = 0, pending = 0, msgs;
-        CURLMsg *m;
-
+        double wake = mono() + 0.1;
+        int pending;
         if (until && until->done) return until->resp.err;
-        if (att_interrupted) {
-            for (x = h->xfers; x; x = nx) {
-                nx = x->next;
-                if (x->done) continue;
-                if (x->easy) {
-                    curl_multi_remove_handle(h->multi, x->easy);
-                    curl_easy_cleanup(x->easy);
-                    x->easy = NULL;
-                    h->active--;
-                }
-                xfer_finish(x, ATT_HTTP_EINTR, "interrupted");
-            }
-            return ATT_HTTP_EINTR;
-        }
-        /* Start what may start: oldest first (the list is newest first, so walk to the end). */
-        for (x = h->xfers; x && x->next; x = x->next) {}
-        for (; x; x = x->prev) {
-            if (x->done || x->easy) continue;
-            pending++;
-            if (x->not_before > now || h->paused_until > now) {
-                double t = x->not_before > h->paused_until ? x->not_before : h->paused_until;
-                if (t < wake) wake = t;
-                continue;
-            }
-            if (h->cfg.rate > 0 && h->next_slot > now) {
-                if (h->next_slot < wake) wake = h->next_slot;
-                continue;
-            }
-            if (h->cfg.rate > 0) h->next_slot = (h->next_slot > now ? h->next_slot : now) + 1.0 / h->cfg.rate;
-            xfer_start(h, x);
-        }
-        curl_multi_perform(h->multi, &running);
-        while ((m = curl_multi_info_read(h->multi, &msgs)) != NULL) {
-            void *priv = NULL;
-            if (m->msg != CURLMSG_DONE) continue;
-            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&priv);
-            xfer_ended(h, (AttXfer *)priv, m->data.result);
-        }
+        pending = step(h, &wake);
+        if (att_interrupted) return ATT_HTTP_EINTR;
         if (until && until->done) return until->resp.err;
         if (!until) {
+            AttXfer *x;
             int open = 0;
             for (x = h->xfers; x; x = x->next) open += !x->done;
             if (!open) return ATT_HTTP_OK;

@@ -103,6 +103,8 @@ AttResponse *att_xfer_response(AttXfer *x);
 void att_xfer_free(AttXfer *x);
 /* Drives all transfers until `until` is done (NULL: until every transfer is done). */
 AttHttpErr att_http_wait(AttHttp *h, AttXfer *until);
+/* Lets the transfers make progress without waiting (sends queued requests, reads what arrived). */
+void att_http_poll(AttHttp *h);
 
 /* The full URL for path, without any user:password@ part, written to buf (always terminated). */
 void att_http_url(const AttHttp *h, const char *path, char *buf, size_t buflen);
