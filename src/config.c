@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-typedef enum { T_URL, T_STR, T_PATH, T_SECONDS, T_SECONDS0, T_BYTES, T_INT, T_RATE } Type;
+typedef enum { T_URL, T_STR, T_PATH, T_SECONDS, T_SECONDS0, T_BYTES, T_INT, T_RATE, T_WINDOW } Type;
 
 typedef struct Setting {
     const char *flag;        /* NULL: not accepted on the command line */
@@ -39,6 +39,7 @@ static const Setting SETTINGS[] = {
     {"retries", "ATT_RETRIES", "retries", T_INT, OFF(retries)},
     {"max-wait", "ATT_MAX_WAIT", "max_wait", T_SECONDS0, OFF(max_wait)},
     {"rate", "ATT_RATE", "rate", T_RATE, OFF(rate)},
+    {"window", "ATT_WINDOW", "window", T_WINDOW, OFF(window)},
     {"cacert", "ATT_CACERT", "cacert", T_PATH, OFF(cacert)},
     {"cert", "ATT_CERT", "cert", T_PATH, OFF(cert)},
     {"key", "ATT_KEY", "key", T_PATH, OFF(key)},
@@ -73,6 +74,7 @@ static const char USAGE[] =
     "  --retries N            retries of a transient failure (ATT_RETRIES; default 4)\n"
     "  --max-wait SEC         total wait of the retries of one request (ATT_MAX_WAIT; default 60)\n"
     "  --rate N               at most N requests per second in all (ATT_RATE; default unlimited)\n"
+    "  --window N             pages of a scan in flight at once, 1..64 (ATT_WINDOW; default 1)\n"
     "  --profile NAME         use profile NAME of ~/.config/att/config.lua (ATT_PROFILE)\n"
     "\n"
     "Authentication (secrets are never accepted on the command line):\n"
@@ -203,13 +205,14 @@ static int set_value(AttCli *c, const Setting *st, const char *value, const char
         if (att_parse_bytes(value, (size_t *)field))
             return config_error("%s: expected a size such as 64M, got '%s'", source, value);
         return 0;
-    case T_INT: {
+    case T_INT:
+    case T_WINDOW: {
         char *end;
-        long v;
+        long v, lo = st->type == T_WINDOW ? 1 : 0, hi = st->type == T_WINDOW ? 64 : 100;
         errno = 0;
         v = strtol(value, &end, 10);
-        if (errno || end == value || *end || v < 0 || v > 100)
-            return config_error("%s: expected an integer from 0 to 100, got '%s'", source, value);
+        if (errno || end == value || *end || v < lo || v > hi)
+            return config_error("%s: expected an integer from %ld to %ld, got '%s'", source, lo, hi, value);
         *(int *)field = (int)v;
         return 0;
     }
@@ -365,6 +368,7 @@ int att_config_load(AttCli *c, int argc, char **argv)
     c->cfg.max_response = 64u * 1024 * 1024;
     c->cfg.retries = ATT_RETRY_DEFAULT_RETRIES;
     c->cfg.max_wait = ATT_RETRY_DEFAULT_MAX_WAIT_MS / 1000.0;
+    c->cfg.window = 1;
 
     /* 1. The command line, remembered; applied last. */
     for (i = 1; i < argc; i++) {

@@ -32,6 +32,7 @@ typedef struct AttConfig {
     int progress;                /* show a progress line on stderr (a terminal, not --quiet) */
     const char *lua_path;        /* --lua-path DIRS: user modules, searched before the bundled ones */
     const char *help_script;     /* att help SCRIPT: the API refuses to run */
+    int window;                  /* default opts.window of att.search (--window, ATT_WINDOW) */
 } AttConfig;
 
 struct AttAuth;

@@ -15,7 +15,7 @@
 #include "error.h"
 #include "host.h"
 
-enum { UV_PARAMS = 1, UV_PAGE, UV_IDS, UV_ERR, UV_COUNT = UV_ERR };
+enum { UV_PARAMS = 1, UV_PAGE, UV_IDS, UV_ERR, UV_INFLIGHT, UV_COUNT = UV_INFLIGHT };
 
 typedef struct Results {
     int closed, started, done, failed, record_mode;
@@ -31,6 +31,10 @@ typedef struct Results {
     int total_changed;
     double t0;                        /* monotonic time of the first request, for progress */
     lua_Integer requests, pages, bytes, retries;
+    int window;                       /* pages in flight at most (1: one after the other) */
+    int ninflight;                    /* pages requested ahead, in UV_INFLIGHT by pageOffset */
+    lua_Integer next_submit;          /* the next pageOffset to request ahead */
+    lua_Integer start_pos;            /* position of the first record of the scan */
 } Results;
 
 /* ---- Results ------------------------------------------------------------------------------ */
@@ -60,9 +64,12 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void cancel_inflight(lua_State *L, Results *r, int ud);
+
 static void finish(lua_State *L, Results *r, int ud)
 {
     if (!r->done) att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
+    cancel_inflight(L, r, ud);
     r->done = 1;
     r->page_len = r->page_idx = r->raw_len = 0;
     set_uv_nil(L, ud, UV_PAGE);
@@ -193,17 +200,88 @@ static void accept_page(lua_State *L, Results *r, int ud, const AttExchange *ex,
     lua_settop(L, top);
 }
 
-/* Requests the page at r->offset and makes it the page in hand. [-0, +0, e] */
+/* Position (0-based) in the whole result of the first record of the page at pageOffset off. */
+static lua_Integer page_pos(const Results *r, lua_Integer off)
+{
+    return r->record_mode ? off - 1 : (off - 1) * r->eff_size;
+}
+
+/* Cancels every page requested ahead (the scan ended or failed). [-0, +0, -] */
+static void cancel_inflight(lua_State *L, Results *r, int ud)
+{
+    if (r->ninflight > 0 && lua_getiuservalue(L, ud, UV_INFLIGHT) == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            AttExchange *ex = luaL_testudata(L, -1, ATT_EXCHANGE_MT);
+            if (ex) att_exchange_cancel(ex);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    } else if (r->ninflight > 0) {
+        lua_pop(L, 1);
+    }
+    r->ninflight = 0;
+    lua_pushnil(L);
+    lua_setiuservalue(L, ud, UV_INFLIGHT);
+}
+
+/* Keeps up to window-1 pages requested ahead of the page at r->offset, within what the scan can
+ * still need (totalCount, opts.limit). Needs totalCount, so only after the first page. */
+static void fill_window(lua_State *L, Results *r, int ud)
+{
+    lua_Integer step = r->record_mode ? r->eff_size : 1, end;
+    int top = lua_gettop(L);
+    if (r->window <= 1 || !r->started || r->done || att_host_get(L)->cfg.replay_dir) return;
+    end = r->total;
+    if (r->limit >= 0 && r->start_pos + r->limit < end) end = r->start_pos + r->limit;
+    if (r->next_submit <= r->offset) r->next_submit = r->offset + step;
+    if (lua_getiuservalue(L, ud, UV_INFLIGHT) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setiuservalue(L, ud, UV_INFLIGHT);
+    }
+    while (r->ninflight < r->window - 1 && page_pos(r, r->next_submit) < end) {
+        lua_getiuservalue(L, ud, UV_PARAMS);
+        lua_pushinteger(L, r->next_submit);
+        lua_setfield(L, -2, "pageOffset");
+        att_exchange_start(L, "POST", ATT_SEARCH_PATH, lua_gettop(L));
+        lua_rawseti(L, top + 1, r->next_submit);
+        lua_pop(L, 1);
+        r->ninflight++;
+        r->next_submit += step;
+    }
+    lua_settop(L, top);
+    att_http_poll(att_host_http(L));        /* send them now, while the script works */
+}
+
+/* Requests the page at r->offset (or takes the one requested ahead) and makes it the page in
+ * hand. [-0, +0, e] */
 static void fetch_page(lua_State *L, Results *r, int ud)
 {
-    AttExchange *ex;
+    AttExchange *ex = NULL;
     int top = lua_gettop(L), ok;
 
     if (r->t0 == 0) r->t0 = now_seconds();
-    lua_getiuservalue(L, ud, UV_PARAMS);
-    lua_pushinteger(L, r->offset);
-    lua_setfield(L, -2, "pageOffset");
-    ok = att_exchange(L, "POST", ATT_SEARCH_PATH, top + 1, 1, &ex);
+    if (r->ninflight > 0 && lua_getiuservalue(L, ud, UV_INFLIGHT) == LUA_TTABLE) {
+        if (lua_rawgeti(L, -1, r->offset) == LUA_TUSERDATA) {
+            ex = luaL_checkudata(L, -1, ATT_EXCHANGE_MT);
+            lua_pushnil(L);
+            lua_rawseti(L, -3, r->offset);
+            r->ninflight--;
+        } else {
+            lua_pop(L, 1);
+        }
+    }
+    if (!ex) {
+        lua_settop(L, top);
+        lua_getiuservalue(L, ud, UV_PARAMS);
+        lua_pushinteger(L, r->offset);
+        lua_setfield(L, -2, "pageOffset");
+        ex = att_exchange_start(L, "POST", ATT_SEARCH_PATH, top + 1);
+    }
+    fill_window(L, r, ud);
+    ok = att_exchange_finish(L, ex, 1);
     r->requests++;
     r->bytes += (lua_Integer)ex->resp.len;
     if (ex->resp.attempts > 1) r->retries += ex->resp.attempts - 1;
@@ -213,6 +291,10 @@ static void fetch_page(lua_State *L, Results *r, int ud)
     }
     accept_page(L, r, ud, ex, lua_gettop(L));
     lua_settop(L, top);
+    if (r->pages == 1) {
+        r->start_pos = r->base;
+        fill_window(L, r, ud);
+    }
     att_host_progress(att_host_get(L), (long long)(r->base + r->raw_len), (long long)r->total, (long long)r->pages,
                       r->t0, 0);
 }
@@ -308,6 +390,7 @@ static int results_stats(lua_State *L)
     set_int(L, "bytes", r->bytes);
     set_int(L, "yielded", r->yielded);
     set_int(L, "dropped", r->dropped);
+    set_int(L, "window", r->window);
     if (r->total >= 0) set_int(L, "total", r->total);
     return 1;
 }
@@ -440,13 +523,13 @@ static lua_Integer positive_field(lua_State *L, int params, const char *field, l
     return v;
 }
 
-static const char *const OPTS[] = {"limit", "paging", NULL};
+static const char *const OPTS[] = {"limit", "paging", "window", NULL};
 
 int att_results_search(lua_State *L)
 {
     Results *r;
     lua_Integer size, offset, limit = -1;
-    int record_mode = 0;
+    int record_mode = 0, window = att_host_get(L)->cfg.window > 0 ? att_host_get(L)->cfg.window : 1;
     AttBuf b = {0};
     char err[160];
     int rc;
@@ -491,13 +574,21 @@ int att_results_search(lua_State *L)
             if (lua_type(L, -1) == LUA_TSTRING)
                 for (; OPTS[i] && strcmp(OPTS[i], lua_tostring(L, -1)) != 0; i++) {}
             if (lua_type(L, -1) != LUA_TSTRING || !OPTS[i])
-                return luaL_error(L, "att.search: unknown option %s (known: limit, paging)", luaL_tolstring(L, -1, NULL));
+                return luaL_error(L, "att.search: unknown option %s (known: limit, paging, window)", luaL_tolstring(L, -1, NULL));
         }
         if (lua_getfield(L, 2, "limit") != LUA_TNIL) {
             int isint = 0;
             limit = lua_tointegerx(L, -1, &isint);
             if (!isint || limit < 0)
                 return luaL_error(L, "att.search: opts.limit must be an integer >= 0 (got %s)", luaL_tolstring(L, -1, NULL));
+        }
+        lua_pop(L, 1);
+        if (lua_getfield(L, 2, "window") != LUA_TNIL) {
+            int isint = 0;
+            lua_Integer w = lua_tointegerx(L, -1, &isint);
+            if (!isint || w < 1 || w > 64)
+                return luaL_error(L, "att.search: opts.window must be an integer from 1 to 64 (got %s)", luaL_tolstring(L, -1, NULL));
+            window = (int)w;
         }
         lua_pop(L, 1);
         if (lua_getfield(L, 2, "paging") != LUA_TNIL) {
@@ -516,6 +607,7 @@ int att_results_search(lua_State *L)
     r->offset = offset;
     r->total = -1;
     r->limit = limit;
+    r->window = window;
     luaL_setmetatable(L, ATT_RESULTS_MT);
     lua_pushvalue(L, 3);
     lua_setiuservalue(L, -2, UV_PARAMS);
