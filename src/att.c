@@ -34,6 +34,90 @@ static int l_request(lua_State *L)
     return 2;
 }
 
+/* Pushes the request of list item i as (method, path, body) and returns the body's index (0 for
+ * none). An item is {method, path [, body]} (positional or named), or a table of search
+ * parameters (no method): one page of POST /v1/customers/search. [-0, +3, e] */
+static int push_item(lua_State *L, int list, lua_Integer i, const char **method, const char **path)
+{
+    int item;
+    lua_rawgeti(L, list, i);
+    item = lua_gettop(L);
+    if (!lua_istable(L, item)) luaL_error(L, "att.parallel: item %d is not a table", (int)i);
+    if (lua_getfield(L, item, "method") == LUA_TNIL) { lua_pop(L, 1); lua_rawgeti(L, item, 1); }
+    if (lua_isnil(L, -1)) {                                  /* search parameters */
+        lua_pop(L, 1);
+        *method = "POST";
+        *path = ATT_SEARCH_PATH;
+        return item;
+    }
+    *method = lua_tostring(L, -1);
+    if (lua_getfield(L, item, "path") == LUA_TNIL) { lua_pop(L, 1); lua_rawgeti(L, item, 2); }
+    *path = lua_tostring(L, -1);
+    if (!*method || !att_http_method_ok(*method) || !*path || (*path)[0] != '/')
+        luaL_error(L, "att.parallel: item %d needs an upper-case method and a path starting with '/'", (int)i);
+    if (lua_getfield(L, item, "body") == LUA_TNIL) { lua_pop(L, 1); lua_rawgeti(L, item, 3); }
+    return lua_isnil(L, -1) ? 0 : lua_gettop(L);
+}
+
+/* Starts items next.. while fewer than conc are in flight; boxes go to the table at index 4. */
+static void start_more(lua_State *L, lua_Integer n, lua_Integer conc, lua_Integer *next, int *inflight)
+{
+    while (*inflight < conc && *next <= n) {
+        const char *method, *path;
+        int top = lua_gettop(L), body = push_item(L, 1, *next, &method, &path);
+        att_exchange_start(L, method, path, body);
+        lua_rawseti(L, 4, *next);
+        lua_settop(L, top);
+        (*inflight)++;
+        (*next)++;
+    }
+}
+
+/* att.parallel(items [, {concurrency = N}]) -> results, errors
+ * Runs independent requests concurrently (at most N at once, default 8), with the usual retries,
+ * pacing and auth. results[i] is item i's decoded JSON; when item i failed, errors[i] holds its
+ * error object instead (the others are not lost). Both are in input order. */
+static int l_parallel(lua_State *L)
+{
+    lua_Integer n, next = 1, i, conc = 8;
+    int inflight = 0;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (!lua_isnoneornil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        if (lua_getfield(L, 2, "concurrency") != LUA_TNIL) {
+            int isint = 0;
+            conc = lua_tointegerx(L, -1, &isint);
+            if (!isint || conc < 1 || conc > 64)
+                return luaL_error(L, "att.parallel: concurrency must be an integer from 1 to 64");
+        }
+        lua_pop(L, 1);
+    }
+    lua_settop(L, 1);
+    n = (lua_Integer)lua_rawlen(L, 1);
+    lua_createtable(L, (int)n, 0);                            /* 2: results */
+    lua_createtable(L, 0, 0);                                 /* 3: errors */
+    lua_createtable(L, (int)n, 0);                            /* 4: boxes in flight, by index */
+    for (i = 1; i <= n; i++) {
+        if (lua_rawgeti(L, 4, i) == LUA_TNIL) {               /* start items up to the bound */
+            lua_pop(L, 1);
+            start_more(L, n, conc, &next, &inflight);
+            lua_rawgeti(L, 4, i);
+        }
+        {                                                     /* then wait for item i, in order */
+            AttExchange *ex = luaL_checkudata(L, -1, ATT_EXCHANGE_MT);
+            int ok = att_exchange_finish(L, ex, 1);
+            lua_rawseti(L, ok ? 2 : 3, i);
+            lua_pop(L, 1);
+            lua_pushnil(L);
+            lua_rawseti(L, 4, i);
+            inflight--;
+        }
+        start_more(L, n, conc, &next, &inflight);             /* keep the window full */
+    }
+    lua_settop(L, 3);
+    return 2;
+}
+
 /* att.config() -> the effective configuration (never the token itself). */
 static int l_config(lua_State *L)
 {
@@ -221,6 +305,7 @@ int att_open(lua_State *L)
     static const luaL_Reg fns[] = {
         {"search", att_results_search},
         {"request", l_request},
+        {"parallel", l_parallel},
         {"config", l_config},
         {"configure", l_configure},
         {"stats", l_stats},
