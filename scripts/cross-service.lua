@@ -1,9 +1,10 @@
 -- cross-service.lua — a multi-step lookup: which customers hold more than one service type?
 --
--- Step 1 asks the API, with one small att.request per candidate service type, how many individuals
--- each has (totalCount of a one-individual page). Step 2 scans every service type that has any,
--- with att.search. Step 3 joins the scans on the individual id and reports the people found under
--- two or more service types, with the service types and their account ids.
+-- Step 1 asks the API how many individuals each candidate service type has (totalCount of a
+-- one-individual page), all at once with att.parallel. Step 2 scans every service type that has
+-- any, with att.search (several pages in flight: --window). Step 3 joins the scans on the
+-- individual id and reports the people found under two or more service types, with the service
+-- types and their account ids.
 --
 --   att scripts/cross-service.lua
 --   att scripts/cross-service.lua --types FIBER,WIRELESS --format csv
@@ -12,21 +13,27 @@ local args = require("att.args").parse {
   { "types", "string", "FIBER,WIRELESS,DSL,DTV,VOIP", "comma-separated service types to look at" },
   { "format", "string", "table", "csv, tsv, jsonl, json, markdown, table or html" },
   { "out", "string", nil, "write to this file instead of standard output" },
+  { "window", "integer", 4, "pages of each scan in flight at once" },
 }
 local report = require "att.report"
 
--- Step 1: how many individuals per service type (one tiny request each).
-local present = {}
+-- Step 1: how many individuals per service type (one tiny request each, all concurrently).
+local types, probes, present = {}, {}, {}
 for st in args.types:upper():gmatch("[^,%s]+") do
-  local page = att.request("POST", "/v1/customers/search", { serviceType = st, pageSize = 1, pageOffset = 1 })
-  io.stderr:write(("%-10s %6d individuals\n"):format(st, page.totalCount))
-  if page.totalCount > 0 then present[#present + 1] = st end
+  types[#types + 1] = st
+  probes[#probes + 1] = { serviceType = st, pageSize = 1, pageOffset = 1 }
+end
+local pages, errors = att.parallel(probes)
+for i, st in ipairs(types) do
+  if errors[i] then error(errors[i]) end
+  io.stderr:write(("%-10s %6d individuals\n"):format(st, pages[i].totalCount))
+  if pages[i].totalCount > 0 then present[#present + 1] = st end
 end
 
 -- Step 2: scan each service type that has customers; remember who holds which.
 local people, order = {}, {}
 for _, st in ipairs(present) do
-  for person in att.search { serviceType = st, pageSize = 100 } do
+  for person in att.search({ serviceType = st, pageSize = 100 }, { window = args.window }) do
     local p = people[person.id]
     if not p then
       p = { id = person.id, name = ("%s %s"):format(person.givenName or "", person.familyName or ""),

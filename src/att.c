@@ -86,7 +86,7 @@ static int l_parallel(lua_State *L)
         luaL_checktype(L, 2, LUA_TTABLE);
         if (lua_getfield(L, 2, "concurrency") != LUA_TNIL) {
             int isint = 0;
-            conc = lua_tointegerx(L, -1, &isint);
+            conc = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isint) : 0;
             if (!isint || conc < 1 || conc > 64)
                 return luaL_error(L, "att.parallel: concurrency must be an integer from 1 to 64");
         }

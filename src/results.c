@@ -578,14 +578,14 @@ int att_results_search(lua_State *L)
         }
         if (lua_getfield(L, 2, "limit") != LUA_TNIL) {
             int isint = 0;
-            limit = lua_tointegerx(L, -1, &isint);
+            limit = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isint) : -1;
             if (!isint || limit < 0)
                 return luaL_error(L, "att.search: opts.limit must be an integer >= 0 (got %s)", luaL_tolstring(L, -1, NULL));
         }
         lua_pop(L, 1);
         if (lua_getfield(L, 2, "window") != LUA_TNIL) {
             int isint = 0;
-            lua_Integer w = lua_tointegerx(L, -1, &isint);
+            lua_Integer w = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isint) : 0;
             if (!isint || w < 1 || w > 64)
                 return luaL_error(L, "att.search: opts.window must be an integer from 1 to 64 (got %s)", luaL_tolstring(L, -1, NULL));
             window = (int)w;

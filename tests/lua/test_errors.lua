@@ -21,6 +21,7 @@ local bad_params = {
   { { extra = "\xff" }, nil, "params: string is not valid UTF%-8" },
   { {}, { limit = -1 }, "opts%.limit must be an integer >= 0" },
   { {}, { limit = 1.5 }, "opts%.limit must be an integer >= 0" },
+  { {}, { limit = "5" }, "opts%.limit must be an integer >= 0" },
   { {}, { paging = "pages" }, "opts%.paging must be \"page\" or \"record\"" },
   { {}, { limt = 3 }, "unknown option limt" },
 }

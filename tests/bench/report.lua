@@ -1,0 +1,26 @@
+-- tests/bench/report.lua — the benchmark report, as a user would write it with att.
+--
+-- Every account of every individual (no serviceType filter), pageSize 100, one CSV row per
+-- account: individualId, accountId, billingMarket, serviceType, accountLocked. The CSV dialect is
+-- the one the curl+jq variant gets from jq's @csv (every string quoted, quotes doubled, LF line
+-- ends), so that the four implementations can be compared byte for byte.
+--
+--   ATT_BASE_URL=http://127.0.0.1:PORT/omni-svcs att [--window N] tests/bench/report.lua > out.csv
+
+local find, gsub = string.find, string.gsub
+local write = io.write
+
+local function q(v)
+  if v == nil or v == att.null then return "" end
+  if type(v) ~= "string" then return tostring(v) end
+  if find(v, '"', 1, true) then v = gsub(v, '"', '""') end
+  return '"' .. v .. '"'
+end
+
+io.stdout:setvbuf("full", 1 << 16)
+write('"individualId","accountId","billingMarket","serviceType","accountLocked"\n')
+for account, person in att.search{pageSize = 100}:accounts() do
+  write(q(person.id), ",", q(account.id), ",", q(account.billingMarket), ",",
+        q(account.serviceType), ",", q(account.accountLocked), "\n")
+end
+io.stdout:flush()

@@ -1,0 +1,488 @@
+#!/bin/sh
+# tests/bench/run.sh — the benchmark harness behind `make bench` (never part of `make test`).
+#
+# Starts att-sandbox over a generated data set and measures, in the same run and on the same data,
+# one report — every account of every individual as CSV (individualId, accountId, billingMarket,
+# serviceType, accountLocked; header first; pageSize 100; the API's order) — written four ways:
+#
+#   att      tests/bench/report.lua run by ./att (att.search{...}:accounts(), buffered io.write)
+#   python   tests/bench/report.py, Python 3 standard library (urllib.request + json + csv)
+#   curl+jq  tests/bench/curljq.sh, a curl | jq @csv loop, page by page
+#   raw C    tests/bench/raw.c, libcurl (one reused easy handle) + cJSON, counting accounts only
+#
+# and checks that the three CSV outputs are byte-identical (sha256) and that raw C counts as many
+# accounts as they have data lines. Scenarios: N = BENCH_SMALL and BENCH_LARGE individuals, each
+# without latency and with --latency BENCH_LATENCY on the sandbox. Also: att -e '' start-up time,
+# att --window 1 against att's default window when att has --window, and att-sandbox's own capacity.
+# Writes BENCHMARKS.md at the repository root (overwritten) and prints progress lines.
+#
+#   sh tests/bench/run.sh
+#
+# Environment:
+#   BENCH_RUNS=3        runs per client in the no-latency scenarios (medians are reported)
+#   BENCH_LAT_RUNS=1    runs per client in the latency scenarios
+#   BENCH_FULL=0        1: also run curl+jq and Python at N=BENCH_LARGE with latency (~2 × 100+ s),
+#                       and curl+jq BENCH_RUNS times (not once) at N=BENCH_LARGE without latency
+#   BENCH_SMALL=10000  BENCH_LARGE=200000  BENCH_LATENCY=50  BENCH_SEED=1
+#   BENCH_WINDOW        att's default window, when it cannot be read from att itself
+#   BENCH_PYTHON        the Python 3 to use (default /usr/bin/python3, Debian's, else python3)
+#   BENCH_OUT           the Markdown file to write (default BENCHMARKS.md)
+#
+# Exit status: 0 when every measurement ran and every output matched (targets missed are reported
+# in BENCHMARKS.md, not as a failure); 1 when a client failed or the outputs differ; 2 on set-up.
+set -eu
+
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+RUNS=${BENCH_RUNS:-3}
+LAT_RUNS=${BENCH_LAT_RUNS:-1}
+FULL=${BENCH_FULL:-0}
+SMALL=${BENCH_SMALL:-10000}
+LARGE=${BENCH_LARGE:-200000}
+LAT=${BENCH_LATENCY:-50}
+SEED=${BENCH_SEED:-1}
+MD=${BENCH_OUT:-BENCHMARKS.md}
+PAGE=100
+OUT=build/bench
+START=$(date +%s)
+
+progress() { printf '[bench %4ds] %s\n' "$(( $(date +%s) - START ))" "$*"; }
+fail() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+# ---- dependencies and builds ------------------------------------------------------------------
+need=""
+for p in time jq curl python3 pkg-config libcjson-dev libcurl4-openssl-dev gcc make; do
+    case "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" in
+        *"install ok installed"*) ;;
+        *) need="$need $p" ;;
+    esac
+done
+if [ -n "$need" ]; then
+    progress "installing missing Debian packages:$need"
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi
+if [ -n "${BENCH_PYTHON:-}" ]; then PY=$BENCH_PYTHON
+elif [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3
+else PY=python3; fi
+
+make --no-print-directory all >/dev/null || { echo "bench: make all failed" >&2; exit 2; }
+mkdir -p "$OUT/out" "$OUT/xdg"
+cc -O2 -Wall -Wextra -o "$OUT/raw" tests/bench/raw.c $(pkg-config --cflags --libs libcjson libcurl) ||
+    { echo "bench: cannot build tests/bench/raw.c" >&2; exit 2; }
+cc -O2 -Wall -Wextra -o "$OUT/startup" tests/bench/startup.c ||
+    { echo "bench: cannot build tests/bench/startup.c" >&2; exit 2; }
+
+# Nothing from the user's environment or profile may change the clients' behaviour.
+for v in $(env | sed -n 's/^\(ATT_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+export XDG_CONFIG_HOME="$ROOT/$OUT/xdg" no_proxy="127.0.0.1,localhost" NO_PROXY="127.0.0.1,localhost"
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY 2>/dev/null || true
+export LC_ALL=C
+
+RES="$OUT/results.tsv"      # scen impl run wall cpu rss_kb sha256 lines accounts
+: > "$RES"
+
+# ---- the sandbox ------------------------------------------------------------------------------
+SBX_PID=""
+CAP_PIDS=""
+cleanup() {
+    for p in $CAP_PIDS $SBX_PID; do kill "$p" 2>/dev/null || true; done
+    for p in $CAP_PIDS $SBX_PID; do wait "$p" 2>/dev/null || true; done
+    SBX_PID=""; CAP_PIDS=""
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+# sandbox_start N LATENCY: starts att-sandbox, sets SBX_PID and URL.
+sandbox_start() {
+    ./att-sandbox --port 0 --individuals "$1" --seed "$SEED" --latency "$2" \
+        > "$OUT/sandbox.out" 2> "$OUT/sandbox.err" &
+    SBX_PID=$!
+    i=0
+    URL=""
+    while [ -z "$URL" ]; do
+        kill -0 "$SBX_PID" 2>/dev/null || { cat "$OUT/sandbox.err" >&2; fail "att-sandbox exited"; }
+        i=$((i + 1))
+        [ "$i" -le 1200 ] || fail "att-sandbox printed no URL in 120 s"
+        sleep 0.1
+        URL=$(head -n 1 "$OUT/sandbox.out")
+    done
+    export ATT_BASE_URL="$URL"
+}
+sandbox_stop() {
+    kill "$SBX_PID" 2>/dev/null || true
+    wait "$SBX_PID" 2>/dev/null || true
+    SBX_PID=""
+}
+sandbox_rss_mb() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SBX_PID/status"; }
+sandbox_cpu_ticks() { awk '{print $14 + $15}' "/proc/$SBX_PID/stat"; }
+
+# ---- measuring --------------------------------------------------------------------------------
+ns() { date +%s%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
+
+# measure SCEN IMPL RUN COMMAND...: runs COMMAND under /usr/bin/time, stdout to a file, and appends
+# one line to $RES. Wall time comes from the clock (ns), CPU (user+sys) and peak RSS from time(1).
+measure() {
+    scen=$1 impl=$2 run=$3
+    shift 3
+    o="$OUT/out/$scen.$impl.$run"
+    t0=$(ns)
+    if ! /usr/bin/time -f '%e %U %S %M' -o "$o.time" "$@" > "$o.out" 2> "$o.err"; then
+        tail -n 20 "$o.err" >&2
+        fail "$impl failed in scenario $scen (run $run): $*"
+    fi
+    t1=$(ns)
+    wall=$(secs "$t0" "$t1")
+    set -- $(tail -n 1 "$o.time")
+    cpu=$(awk -v u="$2" -v s="$3" 'BEGIN { printf "%.2f", u + s }')
+    rss=$4
+    if [ "$impl" = raw ]; then
+        accounts=$(sed -n 's/.*accounts=\([0-9]*\).*/\1/p' "$o.out")
+        sha=- lines=-
+    else
+        accounts=-
+        sha=$(sha256sum < "$o.out" | cut -d' ' -f1)
+        lines=$(wc -l < "$o.out" | tr -d ' ')
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$impl" "$run" "$wall" "$cpu" "$rss" \
+        "$sha" "$lines" "$accounts" >> "$RES"
+    rm -f "$o.out"
+    progress "  $impl run $run: ${wall} s wall, ${cpu} s CPU, $((rss / 1024)) MB peak RSS"
+}
+
+# med SCEN IMPL COLUMN: the median of a column (4 wall, 5 cpu, 6 rss_kb) over the runs; empty if none.
+med() {
+    awk -F'\t' -v s="$1" -v i="$2" -v c="$3" '$1 == s && $2 == i { print $c }' "$RES" | sort -g |
+        awk '{ a[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2];
+               else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+nruns() { awk -F'\t' -v s="$1" -v i="$2" '$1 == s && $2 == i' "$RES" | wc -l | tr -d ' '; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+pages_of() { echo $(( ($1 + PAGE - 1) / PAGE )); }
+
+# ---- att features -----------------------------------------------------------------------------
+HAS_WINDOW=0
+if ./att --help 2>&1 | grep -q -- --window; then HAS_WINDOW=1; fi
+WINDOW=""
+if [ "$HAS_WINDOW" = 1 ]; then
+    WINDOW=${BENCH_WINDOW:-}
+    [ -n "$WINDOW" ] || WINDOW=$(./att -e 'local w = att.config().window
+        if math.type(w) == "integer" then io.write(w) end' 2>/dev/null || true)
+    [ -n "$WINDOW" ] || WINDOW=$(./att --help 2>&1 | grep -- --window | grep -o 'default[ :=]*[0-9][0-9]*' |
+        grep -o '[0-9][0-9]*' | head -n 1 || true)
+    progress "att has --window (default window: ${WINDOW:-unknown})"
+else
+    progress "att has no --window option: the windowed variants are skipped"
+fi
+
+# ---- scenarios --------------------------------------------------------------------------------
+# run_clients SCEN N RUNS JQ_RUNS PY_RUNS
+run_clients() {
+    scen=$1 n=$2 runs=$3 jq_runs=$4 py_runs=$5
+    r=1
+    while [ "$r" -le "$runs" ]; do
+        measure "$scen" raw "$r" "$OUT/raw" "$URL"
+        measure "$scen" att "$r" ./att tests/bench/report.lua
+        if [ "$HAS_WINDOW" = 1 ] && [ "${WITH_W1:-0}" = 1 ]; then
+            measure "$scen" att_w1 "$r" ./att --window 1 tests/bench/report.lua
+        fi
+        [ "$r" -gt "$py_runs" ] || measure "$scen" python "$r" "$PY" tests/bench/report.py "$URL"
+        [ "$r" -gt "$jq_runs" ] || measure "$scen" curljq "$r" sh tests/bench/curljq.sh "$URL"
+        r=$((r + 1))
+    done
+}
+
+# capacity SCEN CLIENTS: CLIENTS raw --fetch-only clients in parallel read every page once.
+capacity() {
+    scen=$1 k=$2
+    c0=$(sandbox_cpu_ticks)
+    t0=$(ns)
+    j=1
+    CAP_PIDS=""
+    while [ "$j" -le "$k" ]; do
+        "$OUT/raw" "$URL" --fetch-only --start "$j" --stride "$k" > "$OUT/out/cap.$j" &
+        CAP_PIDS="$CAP_PIDS $!"
+        j=$((j + 1))
+    done
+    for p in $CAP_PIDS; do wait "$p" || fail "a capacity client failed"; done
+    CAP_PIDS=""
+    t1=$(ns)
+    c1=$(sandbox_cpu_ticks)
+    pages=$(cat "$OUT/out"/cap.* | sed -n 's/.*pages=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s }')
+    bytes=$(cat "$OUT/out"/cap.* | sed -n 's/.*bytes=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s }')
+    rm -f "$OUT/out"/cap.*
+    wall=$(secs "$t0" "$t1")
+    hz=$(getconf CLK_TCK)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$k" "$pages" "$wall" "$bytes" \
+        "$(calc '%.3f' "($c1 - $c0) / $hz")" >> "$OUT/capacity.tsv"
+    progress "  sandbox capacity, $k parallel clients: $pages pages in $wall s ($(calc '%.0f' "$pages / $wall") pages/s)"
+}
+: > "$OUT/capacity.tsv"
+: > "$OUT/sandbox.tsv"
+
+JQ_LARGE=1
+[ "$FULL" = 1 ] && JQ_LARGE=$RUNS
+SLOW_LAT_LARGE=0
+[ "$FULL" = 1 ] && SLOW_LAT_LARGE=$LAT_RUNS
+
+for scen in s0 l0 s50 l50; do
+    case $scen in
+        s0)  n=$SMALL lat=0 ;;
+        l0)  n=$LARGE lat=0 ;;
+        s50) n=$SMALL lat=$LAT ;;
+        l50) n=$LARGE lat=$LAT ;;
+    esac
+    progress "scenario $scen: N=$n individuals, latency $lat ms: starting att-sandbox"
+    t0=$(ns)
+    sandbox_start "$n" "$lat"
+    progress "  att-sandbox ready at $URL after $(secs "$t0" "$(ns)") s"
+    case $scen in
+        s0)  WITH_W1=0 run_clients "$scen" "$n" "$RUNS" "$RUNS" "$RUNS" ;;
+        l0)  WITH_W1=0 run_clients "$scen" "$n" "$RUNS" "$JQ_LARGE" "$RUNS" ;;
+        s50) WITH_W1=1 run_clients "$scen" "$n" "$LAT_RUNS" "$LAT_RUNS" "$LAT_RUNS" ;;
+        l50) WITH_W1=1 run_clients "$scen" "$n" "$LAT_RUNS" "$SLOW_LAT_LARGE" "$SLOW_LAT_LARGE" ;;
+    esac
+    case $scen in
+        l0)  capacity "$scen" 1; capacity "$scen" 2; capacity "$scen" 4 ;;
+        l50) capacity "$scen" 32 ;;
+    esac
+    printf '%s\t%s\n' "$scen" "$(sandbox_rss_mb)" >> "$OUT/sandbox.tsv"
+    sandbox_stop
+done
+
+progress "att -e '' start-up: 20 runs"
+STARTUP=$("$OUT/startup" 20 ./att -e '')
+progress "  $STARTUP"
+ST_MED=$(echo "$STARTUP" | sed -n 's/.*median=\([0-9.]*\).*/\1/p')
+ST_MIN=$(echo "$STARTUP" | sed -n 's/.*min=\([0-9.]*\).*/\1/p')
+ST_MAX=$(echo "$STARTUP" | sed -n 's/.*max=\([0-9.]*\).*/\1/p')
+
+# ---- checks -----------------------------------------------------------------------------------
+ERRORS=""
+check_outputs() {   # check_outputs SCEN
+    shas=$(awk -F'\t' -v s="$1" '$1 == s && $2 != "raw" { print $7 }' "$RES" | sort -u)
+    if [ "$(echo "$shas" | wc -l)" -ne 1 ]; then
+        ERRORS="$ERRORS
+- scenario $1: the CSV outputs differ: $(awk -F'\t' -v s="$1" '$1 == s && $2 != "raw" { printf "%s run %s %.12s; ", $2, $3, $7 }' "$RES")"
+    fi
+    lines=$(awk -F'\t' -v s="$1" '$1 == s && $2 != "raw" { print $8 }' "$RES" | sort -u)
+    counts=$(awk -F'\t' -v s="$1" '$1 == s && $2 == "raw" { print $9 }' "$RES" | sort -u)
+    for c in $counts; do
+        for l in $lines; do
+            [ "$c" -eq $((l - 1)) ] || ERRORS="$ERRORS
+- scenario $1: raw C counted $c accounts, the CSV has $((l - 1)) data lines"
+        done
+    done
+}
+for s in s0 l0 s50 l50; do check_outputs "$s"; done
+sha_of() { awk -F'\t' -v s="$1" '$1 == s && $2 != "raw" { print $7; exit }' "$RES"; }
+lines_of() { awk -F'\t' -v s="$1" '$1 == s && $2 != "raw" { print $8; exit }' "$RES"; }
+[ "$(sha_of s0)" = "$(sha_of s50)" ] || ERRORS="$ERRORS
+- N=$SMALL: the output with latency differs from the one without"
+[ "$(sha_of l0)" = "$(sha_of l50)" ] || ERRORS="$ERRORS
+- N=$LARGE: the output with latency differs from the one without"
+
+# ---- BENCHMARKS.md ----------------------------------------------------------------------------
+progress "writing $MD"
+PS=$(pages_of "$SMALL")
+PL=$(pages_of "$LARGE")
+label() {
+    case $1 in
+        att) if [ "$HAS_WINDOW" = 1 ]; then echo "att (default window${WINDOW:+ $WINDOW})"; else echo "att"; fi ;;
+        att_w1) echo "att --window 1" ;;
+        python) echo "Python 3 (urllib)" ;;
+        curljq) echo "curl + jq loop" ;;
+        raw) echo "raw C (libcurl + cJSON, no output)" ;;
+    esac
+}
+# table SCEN N: one Markdown table of the scenario's medians; throughput relative to att.
+table() {
+    scen=$1 n=$2 pages=$(pages_of "$2")
+    base=$(med "$scen" att 4)
+    echo "| client | runs | wall s | individuals/s | pages/s | CPU s (user+sys) | peak RSS MB | throughput ÷ att's |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for impl in att att_w1 raw python curljq; do
+        w=$(med "$scen" "$impl" 4)
+        if [ -n "$w" ]; then
+            printf '| %s | %s | %.2f | %.0f | %.1f | %.2f | %.1f | %.2fx |\n' "$(label "$impl")" \
+                "$(nruns "$scen" "$impl")" "$w" "$(calc '%f' "$n / $w")" "$(calc '%f' "$pages / $w")" \
+                "$(med "$scen" "$impl" 5)" "$(calc '%f' "$(med "$scen" "$impl" 6) / 1024")" \
+                "$(calc '%f' "$base / $w")"
+        elif [ "$scen" = l50 ] && { [ "$impl" = python ] || [ "$impl" = curljq ]; }; then
+            # Estimated: the N=SMALL latency run, scaled by the number of pages.
+            ws=$(med s50 "$impl" 4)
+            [ -n "$ws" ] || continue
+            we=$(calc '%f' "$ws * $PL / $PS")
+            printf '| %s | est. | ~%.0f | ~%.0f | ~%.1f | ~%.1f | n/a | ~%.2fx |\n' "$(label "$impl")" \
+                "$we" "$(calc '%f' "$n / $we")" "$(calc '%f' "$pages / $we")" \
+                "$(calc '%f' "$(med s50 "$impl" 5) * $PL / $PS")" "$(calc '%f' "$base / $we")"
+        fi
+    done
+}
+ratio() { calc '%.2f' "$(med "$1" "$3" 4) / $(med "$1" "$2" 4)"; }   # ratio SCEN A B: A's throughput ÷ B's
+verdict() { if awk "BEGIN { exit !($1) }"; then echo PASS; else echo FAIL; fi; }
+
+MODEL=$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+DEB=$(cat /etc/debian_version 2>/dev/null || echo unknown)
+OSNAME=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-}")
+CMD="make bench   # = sh tests/bench/run.sh"
+ENVS="BENCH_RUNS=$RUNS BENCH_LAT_RUNS=$LAT_RUNS BENCH_FULL=$FULL BENCH_SMALL=$SMALL BENCH_LARGE=$LARGE BENCH_LATENCY=$LAT BENCH_SEED=$SEED"
+
+{
+echo "# Benchmarks"
+echo
+echo "Written by \`make bench\` (\`sh tests/bench/run.sh\`, see the comment at its top) on $(date -u '+%Y-%m-%d %H:%M UTC'); it"
+echo "overwrites this file. Every number below comes from that one run, on this machine, against one"
+echo "\`att-sandbox\` data set per scenario (\`--seed $SEED\`)."
+echo
+echo "## Machine"
+echo
+echo "- CPU: $MODEL, \`nproc\` = $(nproc)"
+echo "- memory: $MEM"
+echo "- kernel: $(uname -sr) ($(uname -m))"
+echo "- Debian $DEB${OSNAME:+ ($OSNAME)}"
+echo "- att $(./att --version 2>&1 | head -n 1 | sed 's/^att //'), $(jq --version), $(curl --version | head -n 1 | cut -d' ' -f1-2), Python $("$PY" -c 'import platform; print(platform.python_version())') ($PY), cJSON $(pkg-config --modversion libcjson), $(cc --version | head -n 1)"
+echo
+echo "## Command"
+echo
+echo '```sh'
+echo "$CMD"
+echo "# with $ENVS"
+echo '```'
+echo
+echo "Elapsed: $(( $(date +%s) - START )) s."
+echo
+echo "## The report"
+echo
+echo "A full scan, no \`serviceType\` filter, \`pageSize\` 100 (N/100 pages), to CSV at account level: one row"
+echo "per account — \`individualId\`, \`accountId\` (account.id), \`billingMarket\`, \`serviceType\`,"
+echo "\`accountLocked\` — after a header line, in the API's order, in jq's \`@csv\` dialect (every string"
+echo "quoted, LF line ends). Four clients:"
+echo
+echo "- **att**: [\`tests/bench/report.lua\`](tests/bench/report.lua), \`for account, person in att.search{pageSize = 100}:accounts()\` with a buffered \`io.write\`;"
+echo "- **curl + jq**: [\`tests/bench/curljq.sh\`](tests/bench/curljq.sh), one \`curl\` and one \`jq -r '... | @csv'\` per page;"
+echo "- **Python 3**: [\`tests/bench/report.py\`](tests/bench/report.py), \`urllib.request\` (a new connection per page) + \`json\` + \`csv\`;"
+echo "- **raw C**: [\`tests/bench/raw.c\`](tests/bench/raw.c), one reused libcurl easy handle + cJSON decoding every page in full, counting accounts, writing nothing: the floor."
+echo
+echo "Wall time is the clock around the client; CPU (user+sys) and peak RSS are the client's own, from"
+echo "\`/usr/bin/time -f '%e %U %S %M'\` (for curl + jq: the shell and all its children; RSS is the largest"
+echo "process). The sandbox runs on the same 2 cores, so its work also competes with the client's."
+echo "Throughput ÷ att's is the client's individuals/s divided by att's (att = 1.00x; below 1 is slower)."
+echo
+echo "Output check: the CSV of every run of every client in a scenario must have the same sha256, the"
+echo "same N with and without latency must give the same CSV, and raw C must count as many accounts as"
+echo "the CSV has data lines."
+echo
+if [ -z "$ERRORS" ]; then
+    echo "- N = $SMALL: $(($(lines_of s0) - 1)) accounts, every CSV identical, sha256 \`$(sha_of s0)\`; raw C count equal."
+    echo "- N = $LARGE: $(($(lines_of l0) - 1)) accounts, every CSV identical, sha256 \`$(sha_of l0)\`; raw C count equal."
+else
+    echo "**OUTPUT CHECK FAILED:**"
+    echo "$ERRORS"
+fi
+echo
+echo "## No latency, N = $SMALL ($PS pages), median of $RUNS runs"
+echo
+table s0 "$SMALL"
+echo
+echo "## No latency, N = $LARGE ($PL pages), median of $RUNS runs"
+echo
+table l0 "$LARGE"
+if [ "$JQ_LARGE" -lt "$RUNS" ]; then
+    echo
+    echo "curl + jq ran once here (it takes minutes); \`BENCH_FULL=1\` runs it $RUNS times."
+fi
+echo
+echo "## Latency $LAT ms, N = $SMALL ($PS pages), $LAT_RUNS run(s)"
+echo
+table s50 "$SMALL"
+echo
+echo "## Latency $LAT ms, N = $LARGE ($PL pages), $LAT_RUNS run(s)"
+echo
+table l50 "$LARGE"
+if [ "$SLOW_LAT_LARGE" = 0 ]; then
+    echo
+    echo "**curl + jq and Python were not run here** (about $PL × $LAT ms = $(( PL * LAT / 1000 )) s or more each):"
+    echo "their rows marked \`est.\` are ESTIMATES, the N = $SMALL latency run scaled by the number of pages"
+    echo "(× $PL / $PS). \`BENCH_FULL=1\` measures them."
+fi
+if [ "$HAS_WINDOW" = 0 ]; then
+    echo
+    echo "\`att\` has no \`--window\` option yet (\`att --help | grep -- --window\` found nothing): the windowed"
+    echo "variants (\`att --window 1\` against the default window) were skipped; att ran sequentially."
+fi
+echo
+echo "## att-sandbox capacity"
+echo
+echo "Raw C clients with \`--fetch-only\` (the body is downloaded, only the first page is decoded) run in"
+echo "parallel, each reading every K-th page, against the scenario's sandbox; sandbox CPU from /proc."
+echo
+echo "| sandbox | parallel clients | pages | wall s | pages/s served | MB/s | sandbox CPU ms / page |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+while IFS="$(printf '\t')" read -r s k pg w b cpu; do
+    case $s in l0) what="N=$LARGE, no latency" ;; l50) what="N=$LARGE, latency $LAT ms" ;; *) what=$s ;; esac
+    printf '| %s | %s | %s | %.2f | %.0f | %.0f | %.3f |\n' "$what" "$k" "$pg" "$w" "$(calc '%f' "$pg / $w")" \
+        "$(calc '%f' "$b / $w / 1e6")" "$(calc '%f' "$cpu * 1000 / $pg")"
+done < "$OUT/capacity.tsv"
+echo
+cap0=$(awk -F'\t' '$1 == "l0" { r = $3 / $4; if (r > m) m = r } END { printf "%.0f", m }' "$OUT/capacity.tsv")
+cap50=$(awk -F'\t' '$1 == "l50" { r = $3 / $4; if (r > m) m = r } END { printf "%.0f", m }' "$OUT/capacity.tsv")
+fastest=$(for i in att raw python curljq; do w=$(med l0 "$i" 4); [ -n "$w" ] && calc '%.0f\n' "$PL / $w"; done | sort -n | tail -n 1)
+echo "Without latency the sandbox serves up to $cap0 pages/s, against at most $fastest pages/s consumed by the"
+echo "fastest client above; with $LAT ms latency it serves $cap50 pages/s to 32 parallel connections"
+echo "(one thread per connection), against the $(calc '%.0f' "1000 / $LAT") pages/s of a sequential client. Peak RSS of"
+echo "the sandbox: $(awk -F'\t' '{ printf "%s%s %s MB", sep, $1, $2; sep = ", " }' "$OUT/sandbox.tsv")."
+echo
+echo "## Start-up"
+echo
+echo "\`att -e ''\`, 20 runs after one warm-up (fork to exit, \`tests/bench/startup.c\`): median **${ST_MED} ms**"
+echo "(min $ST_MIN, max $ST_MAX)."
+echo
+echo "## Targets"
+echo
+for s in s0 l0; do
+    case $s in s0) n=$SMALL ;; l0) n=$LARGE ;; esac
+    r=$(ratio "$s" att raw); v=$(verdict "$r >= 0.7")
+    echo "- No latency, N = $n: att's throughput ÷ raw C's = **${r}x** (target >= 0.7x): **$v**"
+    r=$(ratio "$s" att curljq); v=$(verdict "$r >= 10")
+    echo "- No latency, N = $n: att's throughput ÷ curl + jq's = **${r}x** (target >= 10x): **$v**"
+    r=$(ratio "$s" att python); v=$(verdict "$r >= 3")
+    echo "- No latency, N = $n: att's throughput ÷ Python's = **${r}x** (target >= 3x): **$v**"
+done
+ideal1=$(calc '%.1f' "$PL * $LAT / 1000")
+aw=$(med l50 att 4)
+if [ "$HAS_WINDOW" = 1 ] && [ -n "$WINDOW" ]; then
+    ideal=$(calc '%.2f' "int(($PL + $WINDOW - 1) / $WINDOW) * $LAT / 1000")
+    v=$(verdict "$aw <= 1.5 * $ideal")
+    echo "- Latency $LAT ms, N = $LARGE: att (window $WINDOW) took **$(calc '%.2f' "$aw") s**; (pages / window) × latency = $ideal s, bound 1.5× = $(calc '%.2f' "1.5 * $ideal") s: **$v**"
+elif [ "$HAS_WINDOW" = 1 ]; then
+    echo "- Latency $LAT ms, N = $LARGE: att took **$(calc '%.2f' "$aw") s**, but its default window is unknown (set BENCH_WINDOW): **FAIL** (not evaluated)"
+else
+    echo "- Latency $LAT ms, N = $LARGE, wall within 1.5× of (pages / window) × latency: **FAIL** — att has no \`--window\`; it ran sequentially (one request in flight) in **$(calc '%.2f' "$aw") s**, $(calc '%.2f' "$aw / $ideal1")× of $PL × $LAT ms = $ideal1 s, the bound for a window of 1 only."
+fi
+if [ "$HAS_WINDOW" = 1 ]; then
+    w1=$(med l50 att_w1 4)
+    r=$(calc '%.2f' "$w1 / $aw"); v=$(verdict "$r >= 5")
+    echo "- Latency $LAT ms, N = $LARGE: att (default window) vs \`att --window 1\` ($(calc '%.2f' "$w1") s): **${r}x** faster (target >= 5x): **$v**"
+else
+    echo "- Latency $LAT ms, N = $LARGE, >= 5× faster than sequential att (\`--window 1\`): **FAIL** — no \`--window\`: att is the sequential client (1.00×)."
+fi
+rs=$(med s0 att 6); rl=$(med l0 att 6)
+r=$(calc '%.2f' "$rl / $rs"); v=$(verdict "$r <= 1.5")
+echo "- Peak RSS of att, N = $LARGE vs N = $SMALL (no latency, medians): $(calc '%.1f' "$rl / 1024") MB vs $(calc '%.1f' "$rs / 1024") MB = **${r}×** (target <= 1.5×): **$v**"
+v=$(verdict "$ST_MED < 10")
+echo "- \`att -e ''\` start-up median **${ST_MED} ms** (target < 10 ms): **$v**"
+} > "$MD.tmp"
+mv "$MD.tmp" "$MD"
+
+progress "done in $(( $(date +%s) - START )) s; wrote $MD"
+if [ -n "$ERRORS" ]; then
+    printf 'bench: OUTPUT CHECK FAILED:%s\n' "$ERRORS" >&2
+    exit 1
+fi
+sed -n '/^## Targets/,$p' "$MD"
