@@ -78,7 +78,9 @@ for i, f in ipairs(faults) do
     local got, st = ids { window = 4 }
     att.configure { base_url = sb.url, retries = 4, max_wait = 60 }
     T.same(got, seq, "ids")
-    T.ok(st.retries > 0, "faults were retried (" .. st.retries .. ")")
+    -- (libcurl itself repeats a request whose reused connection was reset, so a reset may not
+    -- show up as one of our retries)
+    if not f[2]:find("^reset") then T.ok(st.retries > 0, "faults were retried (" .. st.retries .. ")") end
   end)
 end
 
@@ -91,7 +93,9 @@ T.test("a window that hits a permanent error fails cleanly after the pages befor
   end)
   att.configure { base_url = sb.url }
   T.ok(not ok and att.is_error(e) and e.status == 400, "HTTP 400 error object")
-  T.eq(seen, 21, "three pages yielded in order before the failure")
+  -- The 4th request to arrive fails; with 4 in flight that is page 3, 4 or 5: the pages before it
+  -- are yielded, in order, and nothing after it.
+  T.ok(seen % 7 == 0 and seen >= 14 and seen <= 28, "whole pages before the failure (" .. seen .. ")")
 end)
 
 T.test("records inserted mid-scan: a windowed scan yields no duplicates", function()
