@@ -316,7 +316,8 @@ void att_json_fix_numbers(lua_State *L, int idx)
     }
 }
 
-int att_json_decode(lua_State *L, const char *s, size_t len)
+/* lua-cjson's decode (a private instance) followed by the integer repair: att.json.decode. */
+static int cjson_decode(lua_State *L, const char *s, size_t len)
 {
     lua_getfield(L, LUA_REGISTRYINDEX, DECODE_KEY);
     lua_pushlstring(L, s, len);
@@ -361,7 +362,7 @@ static int l_decode(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
-    if (!att_json_decode(L, s, n))
+    if (!cjson_decode(L, s, n))
         return luaL_error(L, "att.json.decode: %s", lua_tostring(L, -1));
     return 1;
 }

@@ -1,8 +1,9 @@
 /* json.h — JSON at the C/Lua boundary.
  *
- * Decoding goes through lua-cjson (a private instance, strict about numbers), followed by a pass that
- * turns integral floats back into Lua integers: Debian's lua-cjson 2.1.0 decodes every number as a
- * float, and scripts must see 192, not 192.0. Encoding is our own: lua-cjson 2.1.0 writes at most 14
+ * att.json.decode goes through lua-cjson (a private instance, strict about numbers), followed by a
+ * pass that turns integral floats back into Lua integers: Debian's lua-cjson 2.1.0 decodes every
+ * number as a float, and scripts must see 192, not 192.0. Responses of the API are decoded by our
+ * own decoder (jdec.c) straight from the receive buffer, with the same results. Encoding is our own: lua-cjson 2.1.0 writes at most 14
  * significant digits, which would corrupt large integer ids; ours writes integers exactly, floats in
  * the shortest form that reads back the same, object keys sorted (stable request bodies). */
 #ifndef ATT_JSON_H
@@ -27,8 +28,9 @@ int att_json_encode(lua_State *L, int idx, AttBuf *b, char *err, size_t errlen);
 /* Installs the private cjson instance; call once per state. [-0, +0, e] */
 void att_json_init(lua_State *L);
 
-/* Decodes s[0..len) and pushes the value. Returns 1 on success; on failure pushes a message string
- * and returns 0. Integral numbers become integers. [-0, +1, m] */
+/* Decodes s[0..len) and pushes the value, reading the bytes in place (jdec.c). Returns 1 on
+ * success; on failure pushes a message string and returns 0. Integral numbers become integers, as
+ * with att.json.decode (lua-cjson plus the repair pass). [-0, +1, m] */
 int att_json_decode(lua_State *L, const char *s, size_t len);
 
 /* Pushes the JSON null value (the same light userdata lua-cjson uses). [-0, +1, -] */

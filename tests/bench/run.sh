@@ -20,12 +20,13 @@
 #
 # Environment:
 #   BENCH_RUNS=3        runs per client in the no-latency scenarios (medians are reported)
-#   BENCH_LAT_RUNS=1    runs per client in the latency scenarios
+#   BENCH_LAT_RUNS=1    runs per client in the latency scenarios (sequential clients: ~100 s each at
+#                       N=BENCH_LARGE), except att --window K, K > 1, which runs BENCH_RUNS times
 #   BENCH_FULL=0        1: also run curl+jq and Python at N=BENCH_LARGE with latency (~2 × 100+ s),
 #                       and curl+jq BENCH_RUNS times (not once) at N=BENCH_LARGE without latency
 #   BENCH_SMALL=10000  BENCH_LARGE=200000  BENCH_LATENCY=50  BENCH_SEED=1
 #   BENCH_WINDOW        att's default window, when it cannot be read from `att --help`
-#   BENCH_WINDOWS="8 16 32"  explicit windows also measured with latency (att --window K), when att
+#   BENCH_WINDOWS="8 16"  explicit windows also measured with latency (att --window K), when att
 #                       has --window; 1 and the default window are always measured
 #   BENCH_PYTHON        the Python 3 to use (default /usr/bin/python3, Debian's, else python3)
 #   BENCH_OUT           the Markdown file to write (default BENCHMARKS.md)
@@ -47,6 +48,7 @@ MD=${BENCH_OUT:-BENCHMARKS.md}
 PAGE=100
 OUT=build/bench
 START=$(date +%s)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 progress() { printf '[bench %4ds] %s\n' "$(( $(date +%s) - START ))" "$*"; }
 fail() { printf 'bench: %s\n' "$*" >&2; exit 1; }
@@ -73,6 +75,13 @@ else PY=python3; fi
 
 make --no-print-directory all >/dev/null || { echo "bench: make all failed" >&2; exit 2; }
 mkdir -p "$OUT/out" "$OUT/xdg"
+# The binaries measured: copies taken now, so that a rebuild during the run changes nothing.
+mkdir -p "$OUT/bin"
+cp att att-sandbox "$OUT/bin/"
+ATT="$ROOT/$OUT/bin/att"
+SBX="$ROOT/$OUT/bin/att-sandbox"
+REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=$(git status --porcelain --untracked-files=no -- src lua Makefile 2>/dev/null | awk '{ print $2 }' | tr '\n' ' ' | sed 's/ $//')
 cc -O2 -Wall -Wextra -o "$OUT/raw" tests/bench/raw.c $(pkg-config --cflags --libs libcjson libcurl) ||
     { echo "bench: cannot build tests/bench/raw.c" >&2; exit 2; }
 cc -O2 -Wall -Wextra -o "$OUT/startup" tests/bench/startup.c ||
@@ -100,7 +109,7 @@ trap 'cleanup; exit 130' INT TERM
 
 # sandbox_start N LATENCY: starts att-sandbox, sets SBX_PID and URL.
 sandbox_start() {
-    ./att-sandbox --port 0 --individuals "$1" --seed "$SEED" --latency "$2" \
+    "$SBX" --port 0 --individuals "$1" --seed "$SEED" --latency "$2" \
         > "$OUT/sandbox.out" 2> "$OUT/sandbox.err" &
     SBX_PID=$!
     i=0
@@ -162,6 +171,10 @@ med() {
         awk '{ a[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2];
                else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
+spread() {   # spread SCEN IMPL: "min–max" of the wall times
+    awk -F'\t' -v s="$1" -v i="$2" '$1 == s && $2 == i { print $4 }' "$RES" | sort -g |
+        awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f–%.2f", lo, hi }'
+}
 nruns() { awk -F'\t' -v s="$1" -v i="$2" '$1 == s && $2 == i' "$RES" | wc -l | tr -d ' '; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 pages_of() { echo $(( ($1 + PAGE - 1) / PAGE )); }
@@ -169,16 +182,16 @@ pages_of() { echo $(( ($1 + PAGE - 1) / PAGE )); }
 # ---- att features -----------------------------------------------------------------------------
 HAS_WINDOW=0
 WIN_LIST=""
-if ./att --help 2>&1 | grep -q -- --window; then HAS_WINDOW=1; fi
+if "$ATT" --help 2>&1 | grep -q -- --window; then HAS_WINDOW=1; fi
 WINDOW=""
 if [ "$HAS_WINDOW" = 1 ]; then
     WINDOW=${BENCH_WINDOW:-}
-    [ -n "$WINDOW" ] || WINDOW=$(./att -e 'local w = att.config().window
+    [ -n "$WINDOW" ] || WINDOW=$("$ATT" -e 'local w = att.config().window
         if math.type(w) == "integer" then io.write(w) end' 2>/dev/null || true)
-    [ -n "$WINDOW" ] || WINDOW=$(./att --help 2>&1 | grep -- --window | grep -o 'default[ :=]*[0-9][0-9]*' |
+    [ -n "$WINDOW" ] || WINDOW=$("$ATT" --help 2>&1 | grep -- --window | grep -o 'default[ :=]*[0-9][0-9]*' |
         grep -o '[0-9][0-9]*' | head -n 1 || true)
     WIN_LIST=""
-    for k in ${BENCH_WINDOWS-8 16 32}; do
+    for k in ${BENCH_WINDOWS-8 16}; do
         [ "$k" = 1 ] || [ "$k" = "$WINDOW" ] || WIN_LIST="$WIN_LIST $k"
     done
     progress "att has --window (default window: ${WINDOW:-unknown}; also measured with latency: 1$WIN_LIST)"
@@ -187,22 +200,29 @@ else
 fi
 
 # ---- scenarios --------------------------------------------------------------------------------
-# run_clients SCEN N RUNS JQ_RUNS PY_RUNS
+# run_clients SCEN RUNS(raw, att) WINDOWED_RUNS PY_RUNS JQ_RUNS: the clients, interleaved run by run.
+# WINDOWED_RUNS > 0 also runs att --window 1 (unless that is the default) and att --window K.
 run_clients() {
-    scen=$1 n=$2 runs=$3 jq_runs=$4 py_runs=$5
+    scen=$1 runs=$2 wruns=$3 pyruns=$4 jqruns=$5
+    max=$runs
+    for c in "$wruns" "$pyruns" "$jqruns"; do [ "$c" -le "$max" ] || max=$c; done
     r=1
-    while [ "$r" -le "$runs" ]; do
-        measure "$scen" raw "$r" "$OUT/raw" "$URL"
-        measure "$scen" att "$r" ./att tests/bench/report.lua
-        if [ "$HAS_WINDOW" = 1 ] && [ "${WITH_W1:-0}" = 1 ]; then
-            # att's default run is the --window 1 run when the default window is 1.
-            [ "$WINDOW" = 1 ] || measure "$scen" att_w1 "$r" ./att --window 1 tests/bench/report.lua
+    while [ "$r" -le "$max" ]; do
+        if [ "$r" -le "$runs" ]; then
+            measure "$scen" raw "$r" "$OUT/raw" "$URL"
+            measure "$scen" att "$r" "$ATT" tests/bench/report.lua
+            # With a default window of 1, att's default run is the --window 1 run.
+            if [ "$HAS_WINDOW" = 1 ] && [ "$wruns" -gt 0 ] && [ "$WINDOW" != 1 ]; then
+                measure "$scen" att_w1 "$r" "$ATT" --window 1 tests/bench/report.lua
+            fi
+        fi
+        if [ "$HAS_WINDOW" = 1 ] && [ "$r" -le "$wruns" ]; then
             for k in $WIN_LIST; do
-                measure "$scen" "att_w$k" "$r" ./att --window "$k" tests/bench/report.lua
+                measure "$scen" "att_w$k" "$r" "$ATT" --window "$k" tests/bench/report.lua
             done
         fi
-        [ "$r" -gt "$py_runs" ] || measure "$scen" python "$r" "$PY" tests/bench/report.py "$URL"
-        [ "$r" -gt "$jq_runs" ] || measure "$scen" curljq "$r" sh tests/bench/curljq.sh "$URL"
+        [ "$r" -gt "$pyruns" ] || measure "$scen" python "$r" "$PY" tests/bench/report.py "$URL"
+        [ "$r" -gt "$jqruns" ] || measure "$scen" curljq "$r" sh tests/bench/curljq.sh "$URL"
         r=$((r + 1))
     done
 }
@@ -252,10 +272,10 @@ for scen in s0 l0 s50 l50; do
     sandbox_start "$n" "$lat"
     progress "  att-sandbox ready at $URL after $(secs "$t0" "$(ns)") s"
     case $scen in
-        s0)  WITH_W1=0 run_clients "$scen" "$n" "$RUNS" "$RUNS" "$RUNS" ;;
-        l0)  WITH_W1=0 run_clients "$scen" "$n" "$RUNS" "$JQ_LARGE" "$RUNS" ;;
-        s50) WITH_W1=1 run_clients "$scen" "$n" "$LAT_RUNS" "$LAT_RUNS" "$LAT_RUNS" ;;
-        l50) WITH_W1=1 run_clients "$scen" "$n" "$LAT_RUNS" "$SLOW_LAT_LARGE" "$SLOW_LAT_LARGE" ;;
+        s0)  run_clients "$scen" "$RUNS" 0 "$RUNS" "$RUNS" ;;
+        l0)  run_clients "$scen" "$RUNS" 0 "$RUNS" "$JQ_LARGE" ;;
+        s50) run_clients "$scen" "$LAT_RUNS" "$RUNS" "$LAT_RUNS" "$LAT_RUNS" ;;
+        l50) run_clients "$scen" "$LAT_RUNS" "$RUNS" "$SLOW_LAT_LARGE" "$SLOW_LAT_LARGE" ;;
     esac
     case $scen in
         l0)  capacity "$scen" 1; capacity "$scen" 2; capacity "$scen" 4 ;;
@@ -266,7 +286,7 @@ for scen in s0 l0 s50 l50; do
 done
 
 progress "att -e '' start-up: 20 runs"
-STARTUP=$("$OUT/startup" 20 ./att -e '')
+STARTUP=$("$OUT/startup" 20 "$ATT" -e '')
 progress "  $STARTUP"
 ST_MED=$(echo "$STARTUP" | sed -n 's/.*median=\([0-9.]*\).*/\1/p')
 ST_MIN=$(echo "$STARTUP" | sed -n 's/.*min=\([0-9.]*\).*/\1/p')
@@ -314,13 +334,13 @@ label() {
 table() {
     scen=$1 n=$2 pages=$(pages_of "$2")
     base=$(med "$scen" att 4)
-    echo "| client | runs | wall s | individuals/s | pages/s | CPU s (user+sys) | peak RSS MB | throughput ÷ att's |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    echo "| client | runs | wall s | wall min–max | individuals/s | pages/s | CPU s (user+sys) | peak RSS MB | throughput ÷ att's |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     for impl in att att_w1 $(for k in $WIN_LIST; do printf 'att_w%s ' "$k"; done) raw python curljq; do
         w=$(med "$scen" "$impl" 4)
         if [ -n "$w" ]; then
-            printf '| %s | %s | %.2f | %.0f | %.1f | %.2f | %.1f | %.2fx |\n' "$(label "$impl")" \
-                "$(nruns "$scen" "$impl")" "$w" "$(calc '%f' "$n / $w")" "$(calc '%f' "$pages / $w")" \
+            printf '| %s | %s | %.2f | %s | %.0f | %.1f | %.2f | %.1f | %.2fx |\n' "$(label "$impl")" \
+                "$(nruns "$scen" "$impl")" "$w" "$(spread "$scen" "$impl")" "$(calc '%f' "$n / $w")" "$(calc '%f' "$pages / $w")" \
                 "$(med "$scen" "$impl" 5)" "$(calc '%f' "$(med "$scen" "$impl" 6) / 1024")" \
                 "$(calc '%f' "$base / $w")"
         elif [ "$scen" = l50 ] && { [ "$impl" = python ] || [ "$impl" = curljq ]; }; then
@@ -328,7 +348,7 @@ table() {
             ws=$(med s50 "$impl" 4)
             [ -n "$ws" ] || continue
             we=$(calc '%f' "$ws * $PL / $PS")
-            printf '| %s | est. | ~%.0f | ~%.0f | ~%.1f | ~%.1f | n/a | ~%.2fx |\n' "$(label "$impl")" \
+            printf '| %s | est. | ~%.1f | n/a | ~%.0f | ~%.1f | ~%.1f | n/a | ~%.2fx |\n' "$(label "$impl")" \
                 "$we" "$(calc '%f' "$n / $we")" "$(calc '%f' "$pages / $we")" \
                 "$(calc '%f' "$(med s50 "$impl" 5) * $PL / $PS")" "$(calc '%f' "$base / $we")"
         fi
@@ -357,7 +377,9 @@ echo "- CPU: $MODEL, \`nproc\` = $(nproc)"
 echo "- memory: $MEM"
 echo "- kernel: $(uname -sr) ($(uname -m))"
 echo "- Debian $DEB${OSNAME:+ ($OSNAME)}"
-echo "- att $(./att --version 2>&1 | head -n 1 | sed 's/^att //'), $(jq --version), $(curl --version | head -n 1 | cut -d' ' -f1-2), Python $("$PY" -c 'import platform; print(platform.python_version())') ($PY), cJSON $(pkg-config --modversion libcjson), $(cc --version | head -n 1)"
+echo "- load average (1, 5, 15 min) at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "- att built from commit $REV${DIRTY:+ with uncommitted changes to $DIRTY} (copied to $OUT/bin/ at the start of the run)"
+echo "- att $("$ATT" --version 2>&1 | head -n 1 | sed 's/^att //'), $(jq --version), $(curl --version | head -n 1 | cut -d' ' -f1-2), Python $("$PY" -c 'import platform; print(platform.python_version())') ($PY), cJSON $(pkg-config --modversion libcjson), $(cc --version | head -n 1)"
 echo
 echo "## Command"
 echo
@@ -384,6 +406,8 @@ echo "Wall time is the clock around the client; CPU (user+sys) and peak RSS are 
 echo "\`/usr/bin/time -f '%e %U %S %M'\` (for curl + jq: the shell and all its children; RSS is the largest"
 echo "process). The sandbox runs on the same 2 cores, so its work also competes with the client's."
 echo "Throughput ÷ att's is the client's individuals/s divided by att's (att = 1.00x; below 1 is slower)."
+echo "The machine is a small VM: expect run-to-run spread (the min–max column) of 10–30 %; the load"
+echo "average above says whether anything else was running."
 echo
 echo "Output check: the CSV of every run of every client in a scenario must have the same sha256, the"
 echo "same N with and without latency must give the same CSV, and raw C must count as many accounts as"
@@ -409,11 +433,11 @@ if [ "$JQ_LARGE" -lt "$RUNS" ]; then
     echo "curl + jq ran once here (it takes minutes); \`BENCH_FULL=1\` runs it $RUNS times."
 fi
 echo
-echo "## Latency $LAT ms, N = $SMALL ($PS pages), $LAT_RUNS run(s)"
+echo "## Latency $LAT ms, N = $SMALL ($PS pages), medians of the runs counted"
 echo
 table s50 "$SMALL"
 echo
-echo "## Latency $LAT ms, N = $LARGE ($PL pages), $LAT_RUNS run(s)"
+echo "## Latency $LAT ms, N = $LARGE ($PL pages), medians of the runs counted"
 echo
 table l50 "$LARGE"
 if [ "$SLOW_LAT_LARGE" = 0 ]; then

@@ -1,6 +1,8 @@
-/* fuzz_params.c — parameter encoding: the input, decoded as JSON, is given to att.search as its
- * params (checked and encoded, never sent) and to our JSON encoder. Property: whatever the encoder
- * writes is valid JSON, and encoding is stable: encode(decode(encode(v))) == encode(v). */
+/* fuzz_params.c — parameter encoding and JSON decoding: the input, decoded as JSON, is given to
+ * att.search as its params (checked and encoded, never sent) and to our JSON encoder. Properties:
+ * whatever our decoder (jdec.c) accepts, lua-cjson (att.json.decode) accepts too, with the same
+ * values; whatever the encoder writes is valid JSON; and encoding is stable:
+ * encode(decode(encode(v))) == encode(v). */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -16,7 +18,43 @@ static int run(lua_State *L)
     AttBuf b1 = {0}, b2 = {0};
     char err[160];
 
-    if (!att_json_decode(L, s, n)) return 0;         /* not JSON: nothing to encode */
+    {   /* differential: lua-cjson through att.json.decode must agree */
+        int ours = att_json_decode(L, s, n), theirs;
+        AttBuf a = {0}, c = {0};
+        char m1[160], m2[160];
+        lua_getglobal(L, "att");
+        lua_getfield(L, -1, "json");
+        lua_getfield(L, -1, "decode");
+        lua_pushlstring(L, s, n);
+        theirs = lua_pcall(L, 1, 1, 0) == LUA_OK;
+        /* ours is stricter about numbers (lua-cjson takes "-.5" from strtod), so only a text we
+         * accept and lua-cjson refuses, or a value that differs, is a failure */
+        if (ours && !theirs) __builtin_trap();
+        if (ours && theirs) {
+            /* Same values; numbers compared as doubles, since ours keeps integers beyond 2^53 exact
+             * where lua-cjson rounds them through a float. */
+            static const char SAME[] =
+                "local function same(a, b)\n"
+                "  if type(a) == 'number' and type(b) == 'number' then return a + 0.0 == b + 0.0 or a ~= a and b ~= b end\n"
+                "  if type(a) ~= 'table' or type(b) ~= 'table' then return a == b end\n"
+                "  for k, v in pairs(a) do if not same(v, b[k]) then return false end end\n"
+                "  for k in pairs(b) do if a[k] == nil then return false end end\n"
+                "  return true\n"
+                "end\n"
+                "return same(...)";
+            (void)m1; (void)m2; (void)a; (void)c;
+            if (luaL_loadstring(L, SAME) != LUA_OK) __builtin_trap();
+            lua_pushvalue(L, -5);
+            lua_pushvalue(L, -3);
+            if (lua_pcall(L, 2, 1, 0) != LUA_OK || !lua_toboolean(L, -1)) __builtin_trap();
+            lua_pop(L, 1);
+        }
+        att_buf_free(&a);
+        att_buf_free(&c);
+        lua_settop(L, 1);
+        if (!ours) return 0;                         /* not JSON: nothing to encode */
+        att_json_decode(L, s, n);
+    }
     lua_getglobal(L, "att");
     lua_getfield(L, -1, "search");
     lua_pushvalue(L, 2);

@@ -102,6 +102,47 @@ static void test_decode(lua_State *L)
     CHECK(att_json_decode(L, "{\"a\":", 5) == 0);
     CHECK(lua_type(L, -1) == LUA_TSTRING);
     lua_settop(L, 0);
+    {
+        static const char *const bad[] = {"", "[", "{\"a\" 1}", "[1,]", "01", "-", "1.", ".5", "1e", "\"\x01\"", "\"\\n\x02\"",
+                                           "\"\\ud800\"", "\"\\udc00x\"", "\"\\x\"", "tru", "[1] 2", "\"abc", NULL};
+        char deep[2100];
+        int i;
+        for (i = 0; bad[i]; i++) {
+            CHECK(att_json_decode(L, bad[i], strlen(bad[i])) == 0);
+            lua_settop(L, 0);
+        }
+        memset(deep, '[', 1001);
+        memset(deep + 1001, ']', 1001);
+        CHECK(att_json_decode(L, deep, 2002) == 0);               /* deeper than 1000 */
+        CHECK_STR(lua_tostring(L, -1), "nested too deeply at character 1001");
+        lua_settop(L, 0);
+        CHECK(att_json_decode(L, deep + 1, 2000) == 1);           /* exactly 1000 */
+        lua_settop(L, 0);
+    }
+    {
+        const char *j = "\"\\ud83d\\ude00 \\u00e9\\n\\/\"";
+        CHECK(att_json_decode(L, j, strlen(j)) == 1);
+    }
+    CHECK_STR(lua_tostring(L, -1), "\xf0\x9f\x98\x80 \xc3\xa9\n/");
+    lua_settop(L, 0);
+    {
+        const char *j = "[1.5e3, -0, 123456789012345678901, 2.5, -9007199254740993]";
+        CHECK(att_json_decode(L, j, strlen(j)) == 1);
+    }
+    lua_rawgeti(L, -1, 1);
+    CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == 1500);
+    lua_rawgeti(L, -2, 2);
+    CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == 0);
+    lua_rawgeti(L, -3, 3);
+    CHECK(!lua_isinteger(L, -1));                                 /* beyond 64 bits: a float */
+    lua_rawgeti(L, -4, 4);
+    CHECK(!lua_isinteger(L, -1) && lua_tonumber(L, -1) == 2.5);
+    lua_settop(L, 0);
+    {
+        const char *j = " {\"a\":[],\"b\":{},\"c\":null} ";
+        CHECK(att_json_decode(L, j, strlen(j)) == 1);
+    }
+    lua_settop(L, 0);
     CHECK(att_json_decode(L, "NaN", 3) == 0);      /* strict: no invalid numbers */
     lua_settop(L, 0);
     CHECK(att_json_decode(L, "0x10", 4) == 0);
