@@ -3,6 +3,7 @@
 #   make            build ./att and ./att-sandbox
 #   make demo       install missing Debian packages, build, run the example reports against the sandbox
 #   make test       install missing Debian packages, build, run the whole suite (plain, then ASan+UBSan)
+#   make bench      measure att against curl+jq, Python and raw C; writes BENCHMARKS.md
 #   make install    install att, att-sandbox and the man page att(1) under PREFIX (default /usr/local)
 #
 # Flags come from pkg-config; variables use '=' so that they are expanded only when a recipe runs,
@@ -108,6 +109,11 @@ demo:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh
+
+# The benchmark (never part of make test): att against curl+jq, Python and a raw C client on the
+# same att-sandbox data; writes BENCHMARKS.md. Installs what it needs (jq, python3, time).
+bench: all
+	@sh tests/bench/run.sh
 
 install: att att-sandbox
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
