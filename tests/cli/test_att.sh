@@ -1,42 +1,8 @@
 #!/bin/sh
 # tests/cli/test_att.sh — runs att like a user: arguments, stdout, stderr, exit status, against
 # att-sandbox. Prints TAP. Env: ATT (the att binary), SANDBOX (the att-sandbox binary).
-set -u
-ATT=${ATT:-./att}
-SANDBOX=${SANDBOX:-./att-sandbox}
-T=$(mktemp -d "${TMPDIR:-/tmp}/att-cli.XXXXXX")
-n=0
-fails=0
-PIDS=""
-cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }
-trap cleanup EXIT INT TERM
-# A clean environment: nothing from the user's configuration leaks into the tests.
-unset ATT_BASE_URL ATT_APPNAME ATT_TOKEN ATT_TIMEOUT ATT_CONNECT_TIMEOUT ATT_MAX_RESPONSE
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { # check DESC CONDITION-COMMAND...
-    d=$1; shift
-    if "$@"; then ok "$d"; else notok "$d" "out: $(head -c 600 "$T/out")" "err: $(head -c 600 "$T/err")" "rc: $rc"; fi
-}
-run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-has_out() { grep -q -- "$1" "$T/out"; }
-has_err() { grep -q -- "$1" "$T/err"; }
-out_is() { [ "$(cat "$T/out")" = "$1" ]; }
-rc_is() { [ "$rc" -eq "$1" ]; }
-
-start_sandbox() { # start_sandbox NAME ARGS... ; sets URL
-    "$SANDBOX" --port 0 "$@" >"$T/sb.out" 2>"$T/sb.err" &
-    PIDS="$PIDS $!"
-    i=0
-    URL=""
-    while [ $i -lt 100 ]; do
-        URL=$(head -n 1 "$T/sb.out" 2>/dev/null)
-        case "$URL" in http://*) break ;; esac
-        sleep 0.05
-        i=$((i + 1))
-    done
-}
+NAME=cli
+. "$(dirname "$0")/lib.sh"
 
 start_sandbox --individuals 50 --seed 3
 export ATT_BASE_URL="$URL"
@@ -123,5 +89,4 @@ check "wrong token: the token is not printed" sh -c "! grep -q 'wrong-Secret-999
 run env ATT_BASE_URL="$TOKURL" ATT_TOKEN=tok-Secret-123 ATT_APPNAME=billing "$ATT" -e 'for k, v in pairs(att.config()) do print(k, v) end'
 check "att.config() does not reveal the token" sh -c "! grep -q 'tok-Secret' '$T/out' && grep -q 'token_set.true' '$T/out'"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+finish

@@ -4,48 +4,9 @@
 # totalCount changing mid-scan, OAuth client credentials with tokens expiring mid-run, TLS, --rate,
 # and the whole report under every fault at once compared byte for byte with a clean run.
 # Prints TAP. Env: ATT, SANDBOX.
-set -u
-ATT=${ATT:-./att}
-SANDBOX=${SANDBOX:-./att-sandbox}
-T=$(mktemp -d "${TMPDIR:-/tmp}/att-rel.XXXXXX")
-n=0
-fails=0
-PIDS=""
-cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }
-trap cleanup EXIT INT TERM
-unset ATT_BASE_URL ATT_APPNAME ATT_TOKEN ATT_TIMEOUT ATT_CONNECT_TIMEOUT ATT_MAX_RESPONSE ATT_RETRIES \
-      ATT_MAX_WAIT ATT_RATE ATT_TOKEN_URL ATT_CLIENT_ID ATT_CLIENT_SECRET ATT_CLIENT_SECRET_FILE ATT_SCOPE \
-      ATT_PROFILE ATT_CONFIG ATT_CACERT ATT_CERT ATT_KEY ATT_STALL_TIMEOUT
-export XDG_CONFIG_HOME="$T/xdg"
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() {
-    d=$1; shift
-    if "$@"; then ok "$d"; else notok "$d" "out: $(head -c 600 "$T/out")" "err: $(head -c 1200 "$T/err")" "rc: $rc"; fi
-}
-run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-has_out() { grep -q -- "$1" "$T/out"; }
-has_err() { grep -q -- "$1" "$T/err"; }
-out_is() { [ "$(cat "$T/out")" = "$1" ]; }
-rc_is() { [ "$rc" -eq "$1" ]; }
-ms() { date +%s%N | cut -c1-13; }
+NAME=rel
+. "$(dirname "$0")/lib.sh"
 same_as_clean() { cmp -s "$T/clean" "$T/out"; }
-
-start_sandbox() {   # start_sandbox ARGS... ; sets URL and SBLOG
-    SBLOG="$T/sb.$$.$n.$(date +%N).log"
-    "$SANDBOX" --port 0 -v "$@" >"$SBLOG.out" 2>"$SBLOG" &
-    PIDS="$PIDS $!"
-    i=0
-    URL=""
-    while [ $i -lt 100 ]; do
-        URL=$(head -n 1 "$SBLOG.out" 2>/dev/null)
-        case "$URL" in http*) break ;; esac
-        sleep 0.05
-        i=$((i + 1))
-    done
-}
-requests() { grep -c '^att-sandbox: POST /omni-svcs/v1/customers/search' "$SBLOG"; }
 
 # The report used throughout: every FIBER account as CSV, 10 individuals per page.
 REPORT="scripts/fiber-accounts.lua --page-size 10"
@@ -208,5 +169,4 @@ else
     notok "openssl is needed for the TLS tests"
 fi
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+finish

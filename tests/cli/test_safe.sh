@@ -1,46 +1,9 @@
 #!/bin/sh
 # tests/cli/test_safe.sh — restricted mode (--safe), memory and time limits, interrupts, profiles,
 # and secrets kept out of every output. Prints TAP. Env: ATT, SANDBOX.
-set -u
-ATT=${ATT:-./att}
-SANDBOX=${SANDBOX:-./att-sandbox}
-T=$(mktemp -d "${TMPDIR:-/tmp}/att-safe.XXXXXX")
-n=0
-fails=0
-PIDS=""
-cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }
-trap cleanup EXIT INT TERM
-unset ATT_BASE_URL ATT_APPNAME ATT_TOKEN ATT_TIMEOUT ATT_CONNECT_TIMEOUT ATT_MAX_RESPONSE ATT_RETRIES \
-      ATT_MAX_WAIT ATT_RATE ATT_TOKEN_URL ATT_CLIENT_ID ATT_CLIENT_SECRET ATT_CLIENT_SECRET_FILE ATT_SCOPE \
-      ATT_PROFILE ATT_CONFIG ATT_CACERT ATT_CERT ATT_KEY ATT_STALL_TIMEOUT
-export XDG_CONFIG_HOME="$T/xdg"
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() {
-    d=$1; shift
-    if "$@"; then ok "$d"; else notok "$d" "out: $(head -c 600 "$T/out")" "err: $(head -c 800 "$T/err")" "rc: $rc"; fi
-}
-run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-has_out() { grep -q -- "$1" "$T/out"; }
-has_err() { grep -q -- "$1" "$T/err"; }
-out_is() { [ "$(cat "$T/out")" = "$1" ]; }
-rc_is() { [ "$rc" -eq "$1" ]; }
+NAME=safe
+. "$(dirname "$0")/lib.sh"
 nowhere() { ! grep -q -- "$1" "$T/out" "$T/err"; }
-ms() { date +%s%N | cut -c1-13; }
-
-start_sandbox() {
-    "$SANDBOX" --port 0 "$@" >"$T/sb.out" 2>"$T/sb.err" &
-    PIDS="$PIDS $!"
-    i=0
-    URL=""
-    while [ $i -lt 100 ]; do
-        URL=$(head -n 1 "$T/sb.out" 2>/dev/null)
-        case "$URL" in http*) break ;; esac
-        sleep 0.05
-        i=$((i + 1))
-    done
-}
 
 # ---- --safe -------------------------------------------------------------------------------------
 mkdir -p "$T/work" "$T/outside"
@@ -168,5 +131,4 @@ check "SIGINT: stops promptly (under 1 s)" sh -c "[ $((t1 - t0)) -lt 1000 ]"
 check "SIGINT: what was printed is flushed (whole pages of ids)" sh -c "l=\$(wc -l <'$T/out'); [ \$l -ge 10 ] && [ \$((l % 10)) -eq 0 ]"
 check "SIGINT: says it was interrupted" has_err "interrupted"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+finish

@@ -3,35 +3,11 @@
 # arguments and `att help`, every output format, `att search`, record and replay (a report
 # reproduced byte for byte offline), user module directories, quiet output when not on a terminal.
 # Prints TAP. Env: ATT, SANDBOX.
-set -u
-ATT=${ATT:-./att}
-SANDBOX=${SANDBOX:-./att-sandbox}
-T=$(mktemp -d "${TMPDIR:-/tmp}/att-scripts.XXXXXX")
-n=0
-fails=0
-PIDS=""
-cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }
-trap cleanup EXIT INT TERM
-unset ATT_BASE_URL ATT_APPNAME ATT_TOKEN ATT_RETRIES ATT_TOKEN_URL ATT_PROFILE ATT_CONFIG ATT_LUA_PATH
-export XDG_CONFIG_HOME="$T/xdg"
+NAME=scripts
+. "$(dirname "$0")/lib.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() {
-    d=$1; shift
-    if "$@"; then ok "$d"; else notok "$d" "out: $(head -c 600 "$T/out")" "err: $(head -c 800 "$T/err")" "rc: $rc"; fi
-}
-run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-has_out() { grep -q -- "$1" "$T/out"; }
-has_err() { grep -q -- "$1" "$T/err"; }
-out_is() { [ "$(cat "$T/out")" = "$1" ]; }
-rc_is() { [ "$rc" -eq "$1" ]; }
-
-"$SANDBOX" --port 0 --individuals 150 --seed 5 --token 'rec-Secret-Token-1' >"$T/sb.out" 2>/dev/null &
-PIDS="$PIDS $!"
-i=0
-while [ $i -lt 100 ] && ! grep -q '^http' "$T/sb.out" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
-export ATT_BASE_URL="$(head -n 1 "$T/sb.out")" ATT_TOKEN=rec-Secret-Token-1
+start_sandbox --individuals 150 --seed 5 --token 'rec-Secret-Token-1'
+export ATT_BASE_URL="$URL" ATT_TOKEN=rec-Secret-Token-1
 
 SCRIPTS="fiber-accounts markets locked-accounts cross-service product-mix"
 
@@ -131,5 +107,4 @@ check "a bundled module's error names its real file in the traceback" has_err "l
 run "$ATT" -e 'for p in att.search{pageSize=10} do end'
 check "no progress output when stderr is not a terminal" sh -c "[ ! -s '$T/err' ]"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+finish
