@@ -27,6 +27,7 @@ typedef struct Dec {
     const char *err;
     int depth;
     char *scratch;              /* for strings with escapes: a userdata as long as the input */
+    int obj_hint[64], arr_hint[64];  /* sizes of the last object and array seen at each depth */
 } Dec;
 
 static int fail(Dec *d, const char *what)
@@ -186,12 +187,17 @@ static int dec_number(Dec *d)
 
 static int dec_value(Dec *d);
 
+/* Records shaped alike sit at the same depth (every account of a page has the same keys), so the
+ * size of the last one is a good guess for the next: the table is made that size at once instead
+ * of growing through every power of two. */
+#define HINT(a, d) ((d)->depth < 64 ? (a)[(d)->depth] : 0)
+
 static int dec_array(Dec *d)
 {
     lua_Integer i = 0;
     int t;
     d->p++;
-    lua_newtable(d->L);
+    lua_createtable(d->L, HINT(d->arr_hint, d), 0);
     t = lua_gettop(d->L);
     skip_ws(d);
     if (d->p < d->end && *d->p == ']') { d->p++; return 1; }
@@ -200,16 +206,20 @@ static int dec_array(Dec *d)
         lua_rawseti(d->L, t, ++i);
         skip_ws(d);
         if (d->p < d->end && *d->p == ',') { d->p++; continue; }
-        if (d->p < d->end && *d->p == ']') { d->p++; return 1; }
+        if (d->p < d->end && *d->p == ']') {
+            d->p++;
+            if (d->depth < 64) d->arr_hint[d->depth] = (int)i;
+            return 1;
+        }
         return fail(d, "expected ',' or ']'");
     }
 }
 
 static int dec_object(Dec *d)
 {
-    int t;
+    int t, keys = 0;
     d->p++;
-    lua_newtable(d->L);
+    lua_createtable(d->L, 0, HINT(d->obj_hint, d));
     t = lua_gettop(d->L);
     skip_ws(d);
     if (d->p < d->end && *d->p == '}') { d->p++; return 1; }
@@ -222,9 +232,14 @@ static int dec_object(Dec *d)
         d->p++;
         if (!dec_value(d)) return 0;
         lua_rawset(d->L, t);
+        keys++;
         skip_ws(d);
         if (d->p < d->end && *d->p == ',') { d->p++; continue; }
-        if (d->p < d->end && *d->p == '}') { d->p++; return 1; }
+        if (d->p < d->end && *d->p == '}') {
+            d->p++;
+            if (d->depth < 64) d->obj_hint[d->depth] = keys;
+            return 1;
+        }
         return fail(d, "expected ',' or '}'");
     }
 }
@@ -269,6 +284,8 @@ int att_json_decode(lua_State *L, const char *s, size_t len)
     d.err = NULL;
     d.depth = 0;
     d.scratch = NULL;
+    memset(d.obj_hint, 0, sizeof d.obj_hint);
+    memset(d.arr_hint, 0, sizeof d.arr_hint);
     if (memchr(s, '\\', len)) {
         d.scratch = lua_newuserdatauv(L, len, 0);
         base = top + 1;
