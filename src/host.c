@@ -140,7 +140,6 @@ static void limit_hook(lua_State *L, lua_Debug *ar)
         luaL_error(L, "interrupted");
     }
     if (h->deadline > 0 && now_mono() > h->deadline) {
-        h->out_of_time = 1;
         luaL_error(L, "script stopped: --max-time of %f seconds exceeded", h->cfg.max_time);
     }
 }

@@ -43,7 +43,6 @@ typedef struct AttHost {
     struct AttAuth *auth;        /* created with the client */
     size_t mem_used, mem_peak;
     double deadline;             /* monotonic seconds; 0: none */
-    int out_of_time;             /* the --max-time hook fired */
     FILE *record_file;           /* DIR/session.jsonl while recording */
     double progress_last;        /* when the progress line was last drawn; 0: not shown */
 } AttHost;
