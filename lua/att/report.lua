@@ -534,37 +534,32 @@ local function json_columns(opts, who)
   return cols
 end
 
--- JSON Lines: one object per row.
-function M.jsonl(rows, opts)
-  local who = "att.report.jsonl"
+-- jsonl and json stream the same objects; they differ only in what goes around and between them.
+-- frame = {first, between, none, last}: text before the first object, between two, when there
+-- is none at all, and after the last.
+local function json_stream(rows, opts, who, frame)
   opts = check_opts(opts, who)
   local cols = json_columns(opts, who)
   local nextrow = row_reader(rows, who)
   local write, finish, closer <close> = open_out(opts, who)
   local count = 0
   for row, n in nextrow do
-    write(json_object(row, cols, n, who), "\n")
+    write(count == 0 and frame[1] or frame[2], json_object(row, cols, n, who))
     count = count + 1
   end
+  write(count == 0 and frame[3] or frame[4])
   finish()
   return count
 end
 
+-- JSON Lines: one object per row.
+function M.jsonl(rows, opts)
+  return json_stream(rows, opts, "att.report.jsonl", { "", "\n", "", "\n" })
+end
+
 -- One JSON array, streamed: "[", one object per line, "]".
 function M.json(rows, opts)
-  local who = "att.report.json"
-  opts = check_opts(opts, who)
-  local cols = json_columns(opts, who)
-  local nextrow = row_reader(rows, who)
-  local write, finish, closer <close> = open_out(opts, who)
-  local count = 0
-  for row, n in nextrow do
-    write(count == 0 and "[\n" or ",\n", json_object(row, cols, n, who))
-    count = count + 1
-  end
-  write(count == 0 and "[]\n" or "\n]\n")
-  finish()
-  return count
+  return json_stream(rows, opts, "att.report.json", { "[\n", ",\n", "[]\n", "\n]\n" })
 end
 
 --------------------------------------------------------------------------------------------------
