@@ -177,3 +177,11 @@ keys() { grep -o '"[A-Za-z]*":' "$1"; }
 # skeleton: JSON on stdin with every string replaced by "" and every number by 0 — what is left is
 # the structure and the JSON types.
 skeleton() { sed -E 's/"([^"\\]|\\.)*"/""/g; s/-?[0-9][0-9.eE+-]*/0/g'; }
+
+# bad_cli ARGS...: prints "status:stdout bytes:stderr lines" of att-sandbox ARGS (a bad command
+# line should give 2:0:1).
+bad_cli() {
+    "$SANDBOX" "$@" >"$TMP/cli.out" 2>"$TMP/cli.err"
+    rc=$?
+    printf '%s:%s:%s' "$rc" "$(wc -c <"$TMP/cli.out" | tr -d ' ')" "$(wc -l <"$TMP/cli.err" | tr -d ' ')"
+}

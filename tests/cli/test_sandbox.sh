@@ -31,11 +31,6 @@ same "--help exits 0 and lists every option" "$rc:$missing" "0:"
 out=$("$SANDBOX" --version 2>&1)
 check "--version prints the version" expr "$out" : 'att-sandbox [0-9][0-9.]*$'
 
-bad_cli() { # bad_cli ARGS...: exit 2, nothing on stdout, exactly one line on stderr
-    "$SANDBOX" "$@" >"$TMP/cli.out" 2>"$TMP/cli.err"
-    rc=$?
-    printf '%s:%s:%s' "$rc" "$(wc -c <"$TMP/cli.out" | tr -d ' ')" "$(wc -l <"$TMP/cli.err" | tr -d ' ')"
-}
 for args in "--bogus" "--port abc" "--port 70000" "--individuals 10000001" "--paging book" \
     "--max-page-size 0" "--seed -1" "--latency" "--fault nope" "--fault status=abc" \
     "--fault status=500,after=x" "--fault bad-json=1" "--fault status=500,every=0" "stray" \

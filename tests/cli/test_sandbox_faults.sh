@@ -29,11 +29,6 @@ for word in --oauth-client --token-ttl --tls-cert --tls-key --fault-seed "Fault 
 done
 same "--help documents the new options, every fault kind and modifier" "$rc:$missing" "0:"
 
-bad_cli() { # bad_cli ARGS...: exit 2, nothing on stdout, exactly one line on stderr
-    "$SANDBOX" "$@" >"$TMP/cli.out" 2>"$TMP/cli.err"
-    rc=$?
-    printf '%s:%s:%s' "$rc" "$(wc -c <"$TMP/cli.out" | tr -d ' ')" "$(wc -l <"$TMP/cli.err" | tr -d ' ')"
-}
 for args in "--fault slow" "--fault slow=x" "--fault stall=600001" "--fault grow=0" "--fault shrink" \
     "--fault truncate=1" "--fault reset=2" "--fault expire-tokens=1" "--fault reset,count=0" \
     "--fault status=503,every=0" "--fault status=503,prob=1.5" "--fault status=503,prob=x" \
