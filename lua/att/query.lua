@@ -75,6 +75,8 @@ local att = require "att"
 local null = att.json.null
 local encode = att.json.encode
 
+local dig = require("att.rows").dig
+
 local ChainMT = { __name = "att.query.Chain" }
 local Chain = {}
 
@@ -103,17 +105,7 @@ local function getter(field, what, lvl)
     if type(row) ~= "table" then return nil end
     local v = row[field]
     if v ~= nil then return v end
-    v = row
-    for _, p in ipairs(parts) do
-      if type(v) ~= "table" then return nil end
-      local nv = v[p]
-      if nv == nil then
-        local n = math.tointeger(tonumber(p))
-        if n then nv = v[n] end
-      end
-      v = nv
-    end
-    return v
+    return dig(row, parts)
   end
 end
 M.getter = function(field) return getter(field, "att.query.getter", 2) end

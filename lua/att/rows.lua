@@ -139,10 +139,9 @@ local function characteristics_into(row, p)
   end
 end
 
--- Walks parts (a list of path segments) into rec, a record at `depth`; returns a cell value.
-local function walk(rec, parts, depth)
-  if parts[1] == CHILD[depth] then return nil end
-  local v = rec
+-- Follows path segments (strings; a number segment also indexes an array) from v; nil when the
+-- path leaves the tables. Shared with att.query.
+local function dig(v, parts)
   for _, p in ipairs(parts) do
     if type(v) ~= "table" then return nil end
     local nv = v[p]
@@ -152,7 +151,14 @@ local function walk(rec, parts, depth)
     end
     v = nv
   end
-  return cell(v)
+  return v
+end
+M.dig = dig
+
+-- Walks parts (a list of path segments) into rec, a record at `depth`; returns a cell value.
+local function walk(rec, parts, depth)
+  if parts[1] == CHILD[depth] then return nil end
+  return cell(dig(rec, parts))
 end
 
 -- Compiles a column name into a function(recs, pos) -> value for rows at depth L.
