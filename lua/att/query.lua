@@ -367,6 +367,27 @@ end
 local AGGS = { count = true, sum = true, min = true, max = true, avg = true, distinct = true }
 local AGG_ORDER = { "sum", "min", "max", "avg", "distinct" }
 
+-- group and unique keep a trie of the key values seen, one level per key. Walks root along the
+-- values of row under gets[1..n] (making the inner nodes it lacks) and returns the innermost node
+-- and the table key of the last value; vals, when given, receives the values.
+local function trie_slot(root, gets, row, vals)
+  local node, n = root, #gets
+  for k = 1, n - 1 do
+    local v = gets[k](row)
+    if vals then vals[k] = v end
+    local tk = tkey(v)
+    local child = node[tk]
+    if not child then
+      child = {}
+      node[tk] = child
+    end
+    node = child
+  end
+  local v = gets[n](row)
+  if vals then vals[n] = v end
+  return node, tkey(v)
+end
+
 local function group_(src, keys, aggs)
   local W = "att.query.group"
   local nxt = iter(src, W, 3)
@@ -471,26 +492,13 @@ local function group_(src, keys, aggs)
         if nkeys == 0 then
           g = groups[1]
         else
-          local node, kv = tree, {}
-          for k = 1, nkeys do
-            local v = kgets[k](row)
-            kv[k] = v
-            local tk = tkey(v)
-            if k == nkeys then
-              g = node[tk]
-              if not g then
-                g = new_group(kv)
-                node[tk] = g
-                groups[#groups + 1] = g
-              end
-            else
-              local child = node[tk]
-              if not child then
-                child = {}
-                node[tk] = child
-              end
-              node = child
-            end
+          local kv = {}
+          local node, tk = trie_slot(tree, kgets, row, kv)
+          g = node[tk]
+          if not g then
+            g = new_group(kv)
+            node[tk] = g
+            groups[#groups + 1] = g
           end
         end
         add(g, row)
@@ -550,28 +558,15 @@ local function unique_(src, key)
   else
     error(W .. ": key must be a field, a list of fields or a function (got " .. type(key) .. ")", 3)
   end
-  local n = #gets
   local seen = {}
   return function()
     while true do
       local row = nxt()
       if row == nil then return nil end
-      local node = seen
-      for k = 1, n do
-        local tk = tkey(gets[k](row))
-        local child = node[tk]
-        if k == n then
-          if not child then
-            node[tk] = true
-            return row
-          end
-        else
-          if not child then
-            child = {}
-            node[tk] = child
-          end
-          node = child
-        end
+      local node, tk = trie_slot(seen, gets, row)
+      if not node[tk] then
+        node[tk] = true
+        return row
       end
     end
   end
