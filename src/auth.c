@@ -17,7 +17,8 @@ struct AttAuth {
     char *access;                 /* the cached access token */
     double expires_at;            /* monotonic; 0: no known expiry */
     AttHttp *http;
-    int fetches;
+    int fetches;                  /* token requests made */
+    int gen;                      /* tokens obtained: the generation of a->access */
 };
 
 static double mono(void)
@@ -173,6 +174,7 @@ static int fetch(AttAuth *a, char *err, size_t errlen, long *status)
         a->expires_at = mono() + exp->valuedouble - att_auth_margin(exp->valuedouble);
     else if (cJSON_IsString(exp) && atof(exp->valuestring) > 0)   /* some servers send "3600" */
         a->expires_at = mono() + atof(exp->valuestring) - att_auth_margin(atof(exp->valuestring));
+    a->gen++;
     rc = 0;
 done:
     if (r.body) memset(r.body, 0, r.len);
@@ -181,18 +183,22 @@ done:
     return rc;
 }
 
-int att_auth_header(void *ud, int renew, char *hdr, size_t hdrlen, char *err, size_t errlen, long *status)
+int att_auth_header(void *ud, int *gen, char *hdr, size_t hdrlen, char *err, size_t errlen, long *status)
 {
     AttAuth *a = ud;
+    int refused = *gen;
     *status = 0;
+    *gen = 0;
     if (!a) { hdr[0] = '\0'; return 0; }
     if (a->token) {
         snprintf(hdr, hdrlen, "Bearer %s", a->token);
         return 0;
     }
-    if (renew || !a->access || (a->expires_at > 0 && mono() >= a->expires_at)) {
+    /* A 401 for a token that was since replaced needs no new one. */
+    if ((refused && refused == a->gen) || !a->access || (a->expires_at > 0 && mono() >= a->expires_at)) {
         if (fetch(a, err, errlen, status) != 0) return -1;
     }
+    *gen = a->gen;
     snprintf(hdr, hdrlen, "Bearer %s", a->access);
     return 0;
 }

@@ -28,7 +28,7 @@ void att_auth_free(AttAuth *a);
 void att_auth_bind(AttAuth *a, AttHttp *http);
 
 /* The AttAuthFn given to the HTTP client; ud is the AttAuth. */
-int att_auth_header(void *ud, int renew, char *hdr, size_t hdrlen, char *err, size_t errlen, long *status);
+int att_auth_header(void *ud, int *gen, char *hdr, size_t hdrlen, char *err, size_t errlen, long *status);
 
 /* How many access tokens were fetched so far. */
 int att_auth_fetches(const AttAuth *a);

@@ -74,7 +74,7 @@ static const char USAGE[] =
     "  --retries N            retries of a transient failure (ATT_RETRIES; default 4)\n"
     "  --max-wait SEC         total wait of the retries of one request (ATT_MAX_WAIT; default 60)\n"
     "  --rate N               at most N requests per second in all (ATT_RATE; default unlimited)\n"
-    "  --window N             pages of a scan in flight at once, 1..64 (ATT_WINDOW; default 1)\n"
+    "  --window N             pages of a scan in flight at once, 1..64 (ATT_WINDOW; default 8)\n"
     "  --profile NAME         use profile NAME of ~/.config/att/config.lua (ATT_PROFILE)\n"
     "\n"
     "Authentication (secrets are never accepted on the command line):\n"
@@ -368,7 +368,7 @@ int att_config_load(AttCli *c, int argc, char **argv)
     c->cfg.max_response = 64u * 1024 * 1024;
     c->cfg.retries = ATT_RETRY_DEFAULT_RETRIES;
     c->cfg.max_wait = ATT_RETRY_DEFAULT_MAX_WAIT_MS / 1000.0;
-    c->cfg.window = 1;
+    c->cfg.window = 8;
 
     /* 1. The command line, remembered; applied last. */
     for (i = 1; i < argc; i++) {

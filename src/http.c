@@ -710,6 +710,7 @@ struct AttXfer {
     Attempt at;
     CURL *easy;                 /* while an attempt runs */
     int done, renewed, renew, retries;
+    int auth_gen;                   /* generation of the credential of the last attempt */
     double not_before;          /* monotonic time before which no new attempt starts */
     AttXfer *prev, *next;       /* the client's list of transfers not yet freed */
 };
@@ -810,8 +811,9 @@ static int xfer_start(AttHttp *h, AttXfer *x)
     long status = 0;
     CURL *e;
     auth[0] = '\0';
+    x->auth_gen = x->renew ? x->auth_gen : 0;
     if (h->cfg.auth &&
-        h->cfg.auth(h->cfg.auth_ud, x->renew, auth, sizeof auth, x->resp.errmsg, sizeof x->resp.errmsg, &status) != 0) {
+        h->cfg.auth(h->cfg.auth_ud, &x->auth_gen, auth, sizeof auth, x->resp.errmsg, sizeof x->resp.errmsg, &status) != 0) {
         x->resp.status = status;
         xfer_finish(x, att_interrupted ? ATT_HTTP_EINTR : ATT_HTTP_EAUTH, NULL);
         return -1;

@@ -27,9 +27,12 @@
 extern volatile sig_atomic_t att_interrupted;
 
 /* The auth provider: writes the value of the Authorization header (e.g. "Bearer abc") into hdr, or
- * an empty string for none. renew asks for a fresh credential (after a 401). Returns 0, or -1 with
- * a one-line message in err and, when an HTTP exchange failed, its status in *status. */
-typedef int (*AttAuthFn)(void *ud, int renew, char *hdr, size_t hdrlen, char *err, size_t errlen, long *status);
+ * an empty string for none. *gen is 0, or (after a 401) the generation of the credential that was
+ * refused: it is renewed unless a newer one exists already, so that the transfers of a window
+ * refused together cause one renewal. On return *gen is the generation of the credential given.
+ * Returns 0, or -1 with a one-line message in err and, when an HTTP exchange failed, its status in
+ * *status. */
+typedef int (*AttAuthFn)(void *ud, int *gen, char *hdr, size_t hdrlen, char *err, size_t errlen, long *status);
 
 typedef struct AttHttpConfig {
     const char *base_url;        /* without trailing slash; borrowed */

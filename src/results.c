@@ -226,7 +226,8 @@ static void cancel_inflight(lua_State *L, Results *r, int ud)
 }
 
 /* Keeps up to window-1 pages requested ahead of the page at r->offset, within what the scan can
- * still need (totalCount, opts.limit). Needs totalCount, so only after the first page. */
+ * still need (totalCount, opts.limit). Needs totalCount, so only after the first page; called once
+ * the second individual is asked for, then each time a page is taken. */
 static void fill_window(lua_State *L, Results *r, int ud)
 {
     lua_Integer step = r->record_mode ? r->eff_size : 1, end;
@@ -291,10 +292,7 @@ static void fetch_page(lua_State *L, Results *r, int ud)
     }
     accept_page(L, r, ud, ex, lua_gettop(L));
     lua_settop(L, top);
-    if (r->pages == 1) {
-        r->start_pos = r->base;
-        fill_window(L, r, ud);
-    }
+    if (r->pages == 1) r->start_pos = r->base;
     att_host_progress(att_host_get(L), (long long)(r->base + r->raw_len), (long long)r->total, (long long)r->pages,
                       r->t0, 0);
 }
@@ -321,7 +319,9 @@ static int results_step(lua_State *L, Results *r, int ud)
             lua_getiuservalue(L, ud, UV_PAGE);
             lua_rawgeti(L, -1, ++r->page_idx);
             lua_remove(L, -2);
-            r->yielded++;
+            /* The window opens when the script asks for a second individual: a peek at the first
+             * one (or at r:total()) costs one request, a scan overlaps from then on. */
+            if (++r->yielded == 2) fill_window(L, r, ud);
             return 1;
         }
         if (r->started) {

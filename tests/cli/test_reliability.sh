@@ -71,7 +71,7 @@ check "a slow answer past --timeout is retried: identical" same_as_clean
 # ---- what is not retried, and running out of retries --------------------------------------------
 for f in status=400 status=401 status=403 status=404 status=422; do
     start_sandbox $DATA --fault "$f,after=1"
-    run "$ATT" --base-url "$URL" -e 'for p in att.search{pageSize=10} do end'
+    run "$ATT" --base-url "$URL" --window 1 -e 'for p in att.search{pageSize=10} do end'
     code=${f#status=}
     check "HTTP $code is not retried (exit 1, one request after the first page)" sh -c "[ $rc -eq 1 ] && [ $(requests) -eq 2 ] && grep -q '^att: HTTP $code from' '$T/err'"
 done
@@ -137,7 +137,7 @@ check "OAuth: two tokens fetched" sh -c "[ \$(grep -c 'oauth/token 200' '$SBLOG'
 
 start_sandbox $DATA --oauth-client 'report-app:Cl1ent-S3cret-XYZ' --token-ttl 1 --latency 150
 ATT_TOKEN_URL="$URL/oauth/token"
-run env ATT_CLIENT_SECRET=Cl1ent-S3cret-XYZ "$ATT" --base-url "$URL" -e "$SCAN"
+run env ATT_CLIENT_SECRET=Cl1ent-S3cret-XYZ "$ATT" --base-url "$URL" --window 1 -e "$SCAN"
 check "OAuth: short-lived tokens are renewed before expires_in runs out" sh -c "[ $rc -eq 0 ] && [ \$(grep -c 'oauth/token 200' '$SBLOG') -ge 2 ] && [ \$(grep -c ' 401 ' '$SBLOG') -eq 0 ]"
 unset ATT_TOKEN_URL ATT_CLIENT_ID
 

@@ -158,7 +158,8 @@ T.test("a server that ignores pageOffset is detected, not looped over", function
   att.configure { base_url = sb.url }
   T.eq(seen, 10, "only the first page was yielded")
   T.match(e.message, "repeats the previous page")
-  T.eq(s.requests(), 2, "requests")
+  -- page 2 shows the repeat; with the default window page 3 may be asked for too, never more
+  T.ok(s.requests() >= 2 and s.requests() <= 3, "requests: " .. s.requests())
 end)
 
 T.test("record-offset server with page-number client: overlap detected with a hint", function()

@@ -40,10 +40,21 @@ end)
 
 T.test("one connection is reused for every request of a run (keep-alive)", function()
   att.configure { base_url = sb.url }   -- a fresh client
-  for _ in att.search { pageSize = 10 } do end
+  for _ in att.search({ pageSize = 10 }, { window = 1 }) do end
   local s = att.stats()
   T.eq(s.requests, (N + 9) // 10, "requests")
   T.eq(s.connections, 1, "connections")
+end)
+
+T.test("the default window (8) opens at most 8 connections and reuses them", function()
+  att.configure { base_url = sb.url }
+  for _ in att.search { pageSize = 10 } do end
+  local s = att.stats()
+  T.eq(s.requests, (N + 9) // 10, "requests")
+  T.ok(s.connections >= 1 and s.connections <= 8, "connections " .. s.connections)
+  for _ in att.search { pageSize = 10 } do end     -- a second scan reuses the pool
+  T.eq(att.stats().requests, 2 * s.requests, "requests of two scans")
+  T.ok(att.stats().connections <= 8, "two scans, still at most 8 connections: " .. att.stats().connections)
 end)
 
 T.test("no request before first use; one request for the first individual", function()
