@@ -21,8 +21,16 @@ local columns = {
   "billingMarket", "billingSubMarket", "accountLocked", "subscribersCount", "isDigitalAccount",
 }
 
+-- Only the fields read below are built from each page (opts.fields): a scan of large records is
+-- several times faster that way. The individual's id is always kept.
+local fields = {
+  "givenName", "familyName", "accounts.id", "accounts.serviceType", "accounts.accountType",
+  "accounts.accountSubType", "accounts.billingMarket", "accounts.billingSubMarket", "accounts.accountLocked",
+  "accounts.subscribersCount", "accounts.isDigitalAccount",
+}
+
 local rows = coroutine.wrap(function()
-  local results <close> = att.search { serviceType = service, pageSize = args["page-size"] }
+  local results <close> = att.search({ serviceType = service, pageSize = args["page-size"] }, { fields = fields })
   for account, person in results:accounts() do
     if tostring(account.serviceType):upper() == service
         and (not args.market or tostring(account.billingMarket):upper() == args.market:upper()) then

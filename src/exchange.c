@@ -312,7 +312,7 @@ int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
         lua_pushnil(L);
         return 1;
     }
-    if (!att_json_decode(L, r->body, r->len)) {
+    if (!att_json_decode_proj(L, r->body, r->len, ex->proj)) {
         char msg[300];
         snprintf(msg, sizeof msg, "%s", lua_tostring(L, -1));
         lua_pop(L, 1);

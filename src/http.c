@@ -525,6 +525,8 @@ static void setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttRespo
     if (h->cfg.key) curl_easy_setopt(c, CURLOPT_SSLKEY, h->cfg.key);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    /* Over HTTP/2 the transfers of a window share one connection rather than open more. */
+    curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);

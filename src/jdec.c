@@ -73,14 +73,14 @@ static char *put_utf8(char *o, unsigned cp)
 /* At the opening quote; pushes the string. A decoded string is never longer than its JSON text
  * (an escape of n bytes gives at most n bytes of UTF-8), so escapes are decoded into the scratch
  * userdata, which Lua owns: nothing leaks if a push raises. */
-static int dec_string(Dec *d)
+static int dec_string(Dec *d, int push)
 {
     const char *start = ++d->p, *q = start;
     char *o;
     while (q < d->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20) q++;
     if (q >= d->end) { d->p = q; return fail(d, "unterminated string"); }
     if (*q == '"') {                                      /* the common case: no escapes */
-        lua_pushlstring(d->L, start, (size_t)(q - start));
+        if (push) lua_pushlstring(d->L, start, (size_t)(q - start));
         d->p = q + 1;
         return 1;
     }
@@ -93,7 +93,7 @@ static int dec_string(Dec *d)
         unsigned char c = (unsigned char)*d->p;
         if (c == '"') {
             d->p++;
-            lua_pushlstring(d->L, d->scratch, (size_t)(o - d->scratch));
+            if (push) lua_pushlstring(d->L, d->scratch, (size_t)(o - d->scratch));
             return 1;
         }
         if (c < 0x20) return fail(d, "control character in string");
@@ -136,7 +136,7 @@ static int dec_string(Dec *d)
     return fail(d, "unterminated string");
 }
 
-static int dec_number(Dec *d)
+static int dec_number(Dec *d, int push)
 {
     const char *start = d->p, *q = d->p;
     int frac = 0;
@@ -158,7 +158,9 @@ static int dec_number(Dec *d)
         if (q >= d->end || *q < '0' || *q > '9') return fail(d, "invalid number");
         while (q < d->end && *q >= '0' && *q <= '9') q++;
     }
-    if (!frac && q - start <= 18) {                        /* fits in 64 bits: exact */
+    if (!push) {
+        /* skipped: the syntax is all that is checked */
+    } else if (!frac && q - start <= 18) {                 /* fits in 64 bits: exact */
         const char *r = start;
         int neg = *r == '-';
         long long v = 0;
@@ -226,7 +228,7 @@ static int dec_object(Dec *d)
     for (;;) {
         skip_ws(d);
         if (d->p >= d->end || *d->p != '"') return fail(d, "expected a string key");
-        if (!dec_string(d)) return 0;
+        if (!dec_string(d, 1)) return 0;
         skip_ws(d);
         if (d->p >= d->end || *d->p != ':') return fail(d, "expected ':'");
         d->p++;
@@ -264,17 +266,275 @@ static int dec_value(Dec *d)
         ok = *d->p == '{' ? dec_object(d) : dec_array(d);
         d->depth--;
         return ok;
-    case '"': return dec_string(d);
+    case '"': return dec_string(d, 1);
     case 't': if (!literal(d, "true", 4)) return 0; lua_pushboolean(d->L, 1); return 1;
     case 'f': if (!literal(d, "false", 5)) return 0; lua_pushboolean(d->L, 0); return 1;
     case 'n': if (!literal(d, "null", 4)) return 0; att_json_pushnull(d->L); return 1;
     default:
-        if (*d->p == '-' || (*d->p >= '0' && *d->p <= '9')) return dec_number(d);
+        if (*d->p == '-' || (*d->p >= '0' && *d->p <= '9')) return dec_number(d, 1);
         return fail(d, "expected a value");
     }
 }
 
-int att_json_decode(lua_State *L, const char *s, size_t len)
+/* ---- projections ---------------------------------------------------------------------------- */
+
+/* A trie of object keys. Arrays are transparent: a node applies to each element of an array. */
+typedef struct PNode {
+    int kid, next;              /* first child, next sibling: indexes, -1 for none */
+    int keep_all;               /* the whole value is kept */
+    int keep_rest;              /* keys without a child are kept whole (the page level) */
+    unsigned koff, klen;        /* the key, in the key bytes after the nodes */
+} PNode;
+
+struct AttProj {
+    int nnodes, cap;
+    size_t kused, kcap;
+    PNode node[];               /* node 0: the page; node 1: an individual; then the key bytes */
+};
+
+#define PROJ_KEYS(p) ((char *)((p)->node + (p)->cap))
+
+static int proj_find(const AttProj *p, int parent, const char *key, size_t len)
+{
+    int k;
+    for (k = p->node[parent].kid; k >= 0; k = p->node[k].next)
+        if (p->node[k].klen == len && memcmp(PROJ_KEYS(p) + p->node[k].koff, key, len) == 0) return k;
+    return -1;
+}
+
+static int proj_add(AttProj *p, int parent, const char *key, size_t len)
+{
+    int k = proj_find(p, parent, key, len);
+    PNode *n;
+    if (k >= 0) return k;
+    k = p->nnodes++;                               /* room was counted by att_proj_compile */
+    n = &p->node[k];
+    n->kid = -1;
+    n->keep_all = n->keep_rest = 0;
+    n->koff = (unsigned)p->kused;
+    n->klen = (unsigned)len;
+    memcpy(PROJ_KEYS(p) + p->kused, key, len);
+    p->kused += len;
+    n->next = p->node[parent].kid;
+    p->node[parent].kid = k;
+    return k;
+}
+
+/* Adds the dotted path s (checked) under node 1. */
+static void proj_path(AttProj *p, const char *s, size_t len)
+{
+    int at = 1;
+    size_t i = 0;
+    while (i < len) {
+        size_t j = i;
+        while (j < len && s[j] != '.') j++;
+        at = proj_add(p, at, s + i, j - i);
+        if (p->node[at].keep_all) return;          /* a shorter path keeps all of it already */
+        i = j + 1;
+    }
+    p->node[at].keep_all = 1;
+}
+
+AttProj *att_proj_compile(lua_State *L, int idx, const char *who)
+{
+    static const char INDIVIDUALS[] = "individuals", ID[] = "id";
+    lua_Integer i, n;
+    size_t nodes = 3, keys = sizeof INDIVIDUALS + sizeof ID;
+    AttProj *p;
+
+    idx = lua_absindex(L, idx);
+    if (lua_type(L, idx) != LUA_TTABLE)
+        luaL_error(L, "%s: opts.fields must be a list of field paths such as \"accounts.id\" (got %s)", who,
+                   luaL_typename(L, idx));
+    n = (lua_Integer)lua_rawlen(L, idx);
+    if (n == 0) luaL_error(L, "%s: opts.fields is empty (leave it out to keep every field)", who);
+    if (n > 10000) luaL_error(L, "%s: opts.fields has more than 10000 paths", who);
+    for (i = 1; i <= n; i++) {
+        size_t len, k;
+        const char *s;
+        if (lua_rawgeti(L, idx, i) != LUA_TSTRING)
+            luaL_error(L, "%s: opts.fields[%d] must be a string (got %s)", who, (int)i, luaL_typename(L, -1));
+        s = lua_tolstring(L, -1, &len);
+        if (len == 0 || len > 1000 || s[0] == '.' || s[len - 1] == '.' || strstr(s, "..") || strlen(s) != len)
+            luaL_error(L, "%s: opts.fields[%d] is not a field path (keys joined by '.', e.g. \"accounts.id\"): \"%s\"",
+                       who, (int)i, s);
+        for (k = 0; k < len; k++) nodes += s[k] == '.';
+        nodes += 1;
+        keys += len;
+        lua_pop(L, 1);
+    }
+    p = lua_newuserdatauv(L, sizeof *p + nodes * sizeof(PNode) + keys, 0);
+    p->cap = (int)nodes;
+    p->nnodes = 2;
+    p->kused = 0;
+    p->kcap = keys;
+    p->node[0] = (PNode){ -1, -1, 0, 1, 0, 0 };
+    p->node[1] = (PNode){ -1, -1, 0, 0, 0, 0 };
+    memcpy(PROJ_KEYS(p), INDIVIDUALS, sizeof INDIVIDUALS - 1);
+    p->kused = sizeof INDIVIDUALS - 1;
+    p->node[1].klen = (unsigned)(sizeof INDIVIDUALS - 1);
+    p->node[0].kid = 1;
+    /* The scan needs every individual's id (repeated pages, duplicates when totalCount changes). */
+    p->node[proj_add(p, 1, ID, sizeof ID - 1)].keep_all = 1;
+    for (i = 1; i <= n; i++) {
+        size_t len;
+        const char *s;
+        lua_rawgeti(L, idx, i);
+        s = lua_tolstring(L, -1, &len);
+        proj_path(p, s, len);
+        lua_pop(L, 1);
+    }
+    return p;
+}
+
+int att_proj_keeps(const AttProj *p, const char *path)
+{
+    int at = 1;
+    const char *s = path;
+    while (*s) {
+        size_t len = strcspn(s, ".");
+        at = proj_find(p, at, s, len);
+        if (at < 0) return 0;
+        if (p->node[at].keep_all) return 1;
+        s += len;
+        if (*s == '.') s++;
+    }
+    return 1;
+}
+
+/* Checks the value at d->p and moves past it without building anything. */
+static int skip_value(Dec *d)
+{
+    skip_ws(d);
+    if (d->p >= d->end) return fail(d, "unexpected end of input");
+    switch (*d->p) {
+    case '{':
+    case '[': {
+        char close = *d->p == '{' ? '}' : ']';
+        int ok = 1;
+        if (++d->depth > MAX_DEPTH) return fail(d, "nested too deeply");
+        d->p++;
+        skip_ws(d);
+        if (d->p < d->end && *d->p == close) {
+            d->p++;
+        } else {
+            for (;;) {
+                if (close == '}') {
+                    skip_ws(d);
+                    if (d->p >= d->end || *d->p != '"') { ok = fail(d, "expected a string key"); break; }
+                    if (!dec_string(d, 0)) { ok = 0; break; }
+                    skip_ws(d);
+                    if (d->p >= d->end || *d->p != ':') { ok = fail(d, "expected ':'"); break; }
+                    d->p++;
+                }
+                if (!skip_value(d)) { ok = 0; break; }
+                skip_ws(d);
+                if (d->p < d->end && *d->p == ',') { d->p++; continue; }
+                if (d->p < d->end && *d->p == close) { d->p++; break; }
+                ok = fail(d, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+                break;
+            }
+        }
+        d->depth--;
+        return ok;
+    }
+    case '"': return dec_string(d, 0);
+    case 't': return literal(d, "true", 4);
+    case 'f': return literal(d, "false", 5);
+    case 'n': return literal(d, "null", 4);
+    default:
+        if (*d->p == '-' || (*d->p >= '0' && *d->p <= '9')) return dec_number(d, 0);
+        return fail(d, "expected a value");
+    }
+}
+
+static int dec_proj(Dec *d, const AttProj *p, int node);
+
+/* An object under a projection node: the keys with a child node, or all when keep_rest. */
+static int dec_object_proj(Dec *d, const AttProj *p, int node)
+{
+    int t;
+    d->p++;
+    lua_createtable(d->L, 0, 0);
+    t = lua_gettop(d->L);
+    skip_ws(d);
+    if (d->p < d->end && *d->p == '}') { d->p++; return 1; }
+    for (;;) {
+        const char *key;
+        int kid;
+        skip_ws(d);
+        if (d->p >= d->end || *d->p != '"') return fail(d, "expected a string key");
+        key = d->p + 1;
+        if (!dec_string(d, 0)) return 0;
+        if (memchr(key, '\\', (size_t)(d->p - 1 - key))) {       /* an escaped key: compare its value */
+            size_t len;
+            const char *s;
+            d->p = key - 1;
+            if (!dec_string(d, 1)) return 0;
+            s = lua_tolstring(d->L, -1, &len);
+            kid = proj_find(p, node, s, len);
+            if (kid < 0 && !p->node[node].keep_rest) lua_pop(d->L, 1);
+        } else {
+            kid = proj_find(p, node, key, (size_t)(d->p - 1 - key));
+            if (kid >= 0 || p->node[node].keep_rest) lua_pushlstring(d->L, key, (size_t)(d->p - 1 - key));
+        }
+        skip_ws(d);
+        if (d->p >= d->end || *d->p != ':') return fail(d, "expected ':'");
+        d->p++;
+        if (kid >= 0) {
+            if (!dec_proj(d, p, kid)) return 0;
+            lua_rawset(d->L, t);
+        } else if (p->node[node].keep_rest) {
+            if (!dec_value(d)) return 0;
+            lua_rawset(d->L, t);
+        } else if (!skip_value(d)) {
+            return 0;
+        }
+        skip_ws(d);
+        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
+        if (d->p < d->end && *d->p == '}') { d->p++; return 1; }
+        return fail(d, "expected ',' or '}'");
+    }
+}
+
+static int dec_array_proj(Dec *d, const AttProj *p, int node)
+{
+    lua_Integer i = 0;
+    int t;
+    d->p++;
+    lua_createtable(d->L, HINT(d->arr_hint, d), 0);
+    t = lua_gettop(d->L);
+    skip_ws(d);
+    if (d->p < d->end && *d->p == ']') { d->p++; return 1; }
+    for (;;) {
+        if (!dec_proj(d, p, node)) return 0;
+        lua_rawseti(d->L, t, ++i);
+        skip_ws(d);
+        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
+        if (d->p < d->end && *d->p == ']') {
+            d->p++;
+            if (d->depth < 64) d->arr_hint[d->depth] = (int)i;
+            return 1;
+        }
+        return fail(d, "expected ',' or ']'");
+    }
+}
+
+static int dec_proj(Dec *d, const AttProj *p, int node)
+{
+    int ok;
+    if (p->node[node].keep_all) return dec_value(d);
+    skip_ws(d);
+    if (d->p >= d->end) return fail(d, "unexpected end of input");
+    if (!lua_checkstack(d->L, 4)) return fail(d, "nested too deeply");
+    if (*d->p != '{' && *d->p != '[') return dec_value(d);     /* a scalar where objects were expected */
+    if (++d->depth > MAX_DEPTH) return fail(d, "nested too deeply");
+    ok = *d->p == '{' ? dec_object_proj(d, p, node) : dec_array_proj(d, p, node);
+    d->depth--;
+    return ok;
+}
+
+int att_json_decode_proj(lua_State *L, const char *s, size_t len, const AttProj *proj)
 {
     Dec d;
     int top = lua_gettop(L), base = top;
@@ -290,7 +550,7 @@ int att_json_decode(lua_State *L, const char *s, size_t len)
         d.scratch = lua_newuserdatauv(L, len, 0);
         base = top + 1;
     }
-    if (dec_value(&d)) {
+    if (proj ? dec_proj(&d, proj, 0) : dec_value(&d)) {
         skip_ws(&d);
         if (d.p == d.end) {
             if (base != top) lua_remove(L, base);        /* drop the scratch */
@@ -301,4 +561,9 @@ int att_json_decode(lua_State *L, const char *s, size_t len)
     lua_settop(L, top);
     lua_pushfstring(L, "%s at character %d", d.err ? d.err : "invalid JSON", (int)(d.p - s) + 1);
     return 0;
+}
+
+int att_json_decode(lua_State *L, const char *s, size_t len)
+{
+    return att_json_decode_proj(L, s, len, NULL);
 }

@@ -33,6 +33,22 @@ void att_json_init(lua_State *L);
  * with att.json.decode (lua-cjson plus the repair pass). [-0, +1, m] */
 int att_json_decode(lua_State *L, const char *s, size_t len);
 
+/* A projection: which fields of each individual of a search page to build (opts.fields). The
+ * rest is checked as strictly as by att_json_decode, but skipped: no Lua value is made for it. */
+typedef struct AttProj AttProj;
+
+/* Compiles the list of dotted paths at idx ("id", "accounts.billingMarket": keys of the individual,
+ * arrays crossed implicitly) and pushes it as a userdata (Lua owns it). The individual's "id" is
+ * always kept. Raises "who: opts.fields ..." for anything but a non-empty list of paths. [-0, +1, e] */
+AttProj *att_proj_compile(lua_State *L, int idx, const char *who);
+
+/* 1 when the projection keeps anything under the dotted path (e.g. "accounts.subscribers"). */
+int att_proj_keeps(const AttProj *p, const char *path);
+
+/* att_json_decode of a search page, building only what proj keeps of each individual (and the
+ * rest of the page in full); proj NULL builds everything. [-0, +1, m] */
+int att_json_decode_proj(lua_State *L, const char *s, size_t len, const AttProj *proj);
+
 /* Pushes the JSON null value (the same light userdata lua-cjson uses). [-0, +1, -] */
 void att_json_pushnull(lua_State *L);
 int att_json_isnull(lua_State *L, int idx);

@@ -15,7 +15,7 @@
 #include "error.h"
 #include "host.h"
 
-enum { UV_PARAMS = 1, UV_PAGE, UV_IDS, UV_ERR, UV_INFLIGHT, UV_COUNT = UV_INFLIGHT };
+enum { UV_PARAMS = 1, UV_PAGE, UV_IDS, UV_ERR, UV_INFLIGHT, UV_PROJ, UV_COUNT = UV_PROJ };
 
 typedef struct Results {
     int closed, started, done, failed, record_mode;
@@ -35,6 +35,7 @@ typedef struct Results {
     int ninflight;                    /* pages requested ahead, in UV_INFLIGHT by pageOffset */
     lua_Integer next_submit;          /* the next pageOffset to request ahead */
     lua_Integer start_pos;            /* position of the first record of the scan */
+    const AttProj *proj;              /* opts.fields (kept alive in UV_PROJ), or NULL */
 } Results;
 
 /* ---- Results ------------------------------------------------------------------------------ */
@@ -282,6 +283,7 @@ static void fetch_page(lua_State *L, Results *r, int ud)
         ex = att_exchange_start(L, "POST", ATT_SEARCH_PATH, top + 1);
     }
     fill_window(L, r, ud);
+    ex->proj = r->proj;
     ok = att_exchange_finish(L, ex, 1);
     r->requests++;
     r->bytes += (lua_Integer)ex->resp.len;
@@ -495,7 +497,11 @@ static int walk_iter(lua_State *L)
 
 static int make_walker(lua_State *L, int depth)
 {
-    check_open(L, 1);
+    static const char *const PATH[] = {"accounts", "accounts.subscribers", "accounts.subscribers.products"};
+    Results *r = check_open(L, 1);
+    if (r->proj && !att_proj_keeps(r->proj, PATH[depth - 1]))
+        return luaL_error(L, "att.Results:%s(): opts.fields keeps nothing under %s (add a path such as \"%s.id\")",
+                          LEVEL_FIELD[depth - 1], PATH[depth - 1], PATH[depth - 1]);
     lua_settop(L, 1);
     lua_newtable(L);
     lua_pushinteger(L, depth);
@@ -523,7 +529,7 @@ static lua_Integer positive_field(lua_State *L, int params, const char *field, l
     return v;
 }
 
-static const char *const OPTS[] = {"limit", "paging", "window", NULL};
+static const char *const OPTS[] = {"limit", "paging", "window", "fields", NULL};
 
 int att_results_search(lua_State *L)
 {
@@ -533,6 +539,7 @@ int att_results_search(lua_State *L)
     AttBuf b = {0};
     char err[160];
     int rc;
+    const AttProj *proj = NULL;
 
     luaL_checktype(L, 1, LUA_TTABLE);
     if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
@@ -574,7 +581,7 @@ int att_results_search(lua_State *L)
             if (lua_type(L, -1) == LUA_TSTRING)
                 for (; OPTS[i] && strcmp(OPTS[i], lua_tostring(L, -1)) != 0; i++) {}
             if (lua_type(L, -1) != LUA_TSTRING || !OPTS[i])
-                return luaL_error(L, "att.search: unknown option %s (known: limit, paging, window)", luaL_tolstring(L, -1, NULL));
+                return luaL_error(L, "att.search: unknown option %s (known: limit, paging, window, fields)", luaL_tolstring(L, -1, NULL));
         }
         if (lua_getfield(L, 2, "limit") != LUA_TNIL) {
             int isint = 0;
@@ -600,8 +607,17 @@ int att_results_search(lua_State *L)
         lua_pop(L, 1);
     }
 
+    if (lua_istable(L, 2) && lua_getfield(L, 2, "fields") != LUA_TNIL) {
+        proj = att_proj_compile(L, -1, "att.search");
+        lua_replace(L, 4);
+    }
+    lua_settop(L, 4);
+
     r = lua_newuserdatauv(L, sizeof *r, UV_COUNT);
     memset(r, 0, sizeof *r);
+    r->proj = proj;
+    lua_pushvalue(L, 4);
+    lua_setiuservalue(L, -2, UV_PROJ);
     r->record_mode = record_mode;
     r->page_size = r->eff_size = size;
     r->offset = offset;
@@ -628,7 +644,7 @@ int att_results_feed(lua_State *L)
         luaL_setmetatable(L, ATT_EXCHANGE_MT);
         ex->resp.status = 200;
         snprintf(ex->url, sizeof ex->url, "fuzz:");
-        if (!att_json_decode(L, body, len)) {
+        if (!att_json_decode_proj(L, body, len, r->proj)) {
             att_error_push(L, "json", 200, ex->url, lua_tostring(L, -1), 0, body, len);
             return fail(L, r, 1);
         }

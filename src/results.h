@@ -21,6 +21,7 @@ typedef struct AttExchange {
     char path[1024];
     int has_body;
     AttXfer *x;                     /* the transfer while it is in flight (NULL when replaying) */
+    const AttProj *proj;            /* what to build of a search page (NULL: everything) */
 } AttExchange;
 
 /* Registers the metatables. [-0, +0, m] */

@@ -52,6 +52,43 @@ static int run(lua_State *L)
         att_buf_free(&a);
         att_buf_free(&c);
         lua_settop(L, 1);
+        {   /* opts.fields: accepts exactly what the full decoder accepts, and builds the same
+             * values as the full decode with the projection applied afterwards */
+            static const char PROJECT[] =
+                "local full, kept = ...\n"
+                "local page = {rest = true, kids = {individuals = {kids = {id = {keep = true},\n"
+                "  name = {keep = true}, accounts = {kids = {id = {keep = true}, subscribers = {keep = true}}}}}}}\n"
+                "local function proj(v, node)\n"
+                "  if node.keep or type(v) ~= 'table' then return v end\n"
+                "  local out = {}\n"
+                "  for k, x in pairs(v) do\n"
+                "    if math.type(k) == 'integer' then out[k] = proj(x, node)\n"
+                "    elseif node.kids[k] then out[k] = proj(x, node.kids[k])\n"
+                "    elseif node.rest then out[k] = x end\n"
+                "  end\n"
+                "  return out\n"
+                "end\n"
+                "local function same(a, b)\n"
+                "  if type(a) ~= 'table' or type(b) ~= 'table' then return a == b or a ~= a and b ~= b end\n"
+                "  for k, v in pairs(a) do if not same(v, b[k]) then return false end end\n"
+                "  for k in pairs(b) do if a[k] == nil then return false end end\n"
+                "  return true\n"
+                "end\n"
+                "return same(proj(full, page), kept)";
+            const AttProj *p;
+            int projected;
+            if (luaL_dostring(L, "return {'id', 'name', 'accounts.id', 'accounts.subscribers'}") != LUA_OK) __builtin_trap();
+            p = att_proj_compile(L, -1, "fuzz");                       /* 2: list, 3: projection */
+            projected = att_json_decode_proj(L, s, n, p);            /* 4 */
+            if (projected != ours) __builtin_trap();
+            if (ours) {
+                if (luaL_loadstring(L, PROJECT) != LUA_OK) __builtin_trap();
+                att_json_decode(L, s, n);
+                lua_pushvalue(L, 4);
+                if (lua_pcall(L, 2, 1, 0) != LUA_OK || !lua_toboolean(L, -1)) __builtin_trap();
+            }
+            lua_settop(L, 1);
+        }
         if (!ours) return 0;                         /* not JSON: nothing to encode */
         att_json_decode(L, s, n);
     }

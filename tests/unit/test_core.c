@@ -149,6 +149,57 @@ static void test_decode(lua_State *L)
     lua_settop(L, 0);
 }
 
+static int probe_compile(lua_State *L)
+{
+    att_proj_compile(L, 1, "test");
+    return 0;
+}
+
+/* opts.fields: the kept fields are built, the rest is skipped but checked as strictly. */
+static void test_projection(lua_State *L)
+{
+    static const char *const bad[] = {"01", "1.", "-", "1e+", "\"\x01\"", "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"",
+                                       "[1,]", "{\"a\" 1}", "{\"a\":1,}", "{1:2}", "tru", "nul", "\"abc", "[1 2]", NULL};
+    const AttProj *p;
+    AttBuf b = {0};
+    char err[160], doc[2100];
+    int i;
+
+    CHECK(luaL_dostring(L, "return {'accounts.id', 'name', 'accounts.id', 'whole', 'whole.x'}") == LUA_OK);
+    p = att_proj_compile(L, -1, "test");
+    CHECK(att_proj_keeps(p, "accounts") && att_proj_keeps(p, "accounts.id") && att_proj_keeps(p, "whole.any.thing"));
+    CHECK(!att_proj_keeps(p, "accounts.subscribers") && !att_proj_keeps(p, "other"));
+    {
+        const char *j = "{\"totalCount\":1,\"x\":{\"y\":1},\"individuals\":[{\"id\":\"1\",\"name\":\"N\","
+                        "\"skip\":{\"a\":[1,\"\\u00e9\\\"\",true,null,-1.5e3,{}]},\"whole\":{\"x\":[1],\"z\":2},"
+                        "\"accounts\":[{\"id\":2,\"other\":3},{\"other\":4},7],\"na\\u006de\":\"esc\"}]}";
+        CHECK(att_json_decode_proj(L, j, strlen(j), p) == 1);
+        CHECK(att_json_encode(L, -1, &b, err, sizeof err) == 0);
+        CHECK_STR(b.data, "{\"individuals\":[{\"accounts\":[{\"id\":2},{},7],\"id\":\"1\",\"name\":\"esc\","
+                          "\"whole\":{\"x\":[1],\"z\":2}}],\"totalCount\":1,\"x\":{\"y\":1}}");
+        att_buf_free(&b);
+        lua_pop(L, 1);
+    }
+    for (i = 0; bad[i]; i++) {          /* invalid JSON is an error even where it would be skipped */
+        snprintf(doc, sizeof doc, "{\"individuals\":[{\"id\":1,\"skip\":%s}],\"totalCount\":1}", bad[i]);
+        CHECK(att_json_decode_proj(L, doc, strlen(doc), p) == 0);
+        lua_pop(L, 1);
+    }
+    memset(doc, 0, sizeof doc);
+    strcpy(doc, "{\"individuals\":[{\"skip\":");
+    memset(doc + strlen(doc), '[', 1000);
+    CHECK(att_json_decode_proj(L, doc, strlen(doc), p) == 0);     /* too deep, even when skipped */
+    CHECK(strstr(lua_tostring(L, -1), "nested too deeply") != NULL);
+    lua_settop(L, 0);
+
+    CHECK(luaL_dostring(L, "return {'a..b'}") == LUA_OK);
+    lua_pushcfunction(L, probe_compile);
+    lua_insert(L, -2);
+    CHECK(lua_pcall(L, 1, 0, 0) != LUA_OK);
+    CHECK_STR(lua_tostring(L, -1), "test: opts.fields[1] is not a field path (keys joined by '.', e.g. \"accounts.id\"): \"a..b\"");
+    lua_settop(L, 0);
+}
+
 static void test_helpers(lua_State *L)
 {
     char buf[64];
@@ -196,6 +247,7 @@ int main(void)
     lua_setglobal(L, "att_json");
     test_encode(L);
     test_decode(L);
+    test_projection(L);
     test_helpers(L);
     test_retry();
     lua_close(L);
