@@ -28,7 +28,7 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     AttHost *h = ud;
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
-        free(ptr);
+        att_pool_realloc(&h->pool, ptr, old, 0);
         h->mem_used -= old;
         return NULL;
     }
@@ -36,7 +36,7 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         size_t room = h->mem_used < h->cfg.max_memory ? h->cfg.max_memory - h->mem_used : 0;
         if (nsize - old > room) return NULL;
     }
-    ptr = realloc(ptr, nsize);
+    ptr = att_pool_realloc(&h->pool, ptr, old, nsize);
     if (ptr) {
         h->mem_used += nsize - old;
         if (h->mem_used > h->mem_peak) h->mem_peak = h->mem_used;
@@ -236,6 +236,7 @@ void att_host_close(lua_State *L)
     if (!L) return;
     h = att_host_get(L);
     lua_close(L);                                  /* runs __gc of results first */
+    att_pool_free(&h->pool);
     att_http_free(h->http);
     h->http = NULL;
     att_auth_free(h->auth);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "http.h"
+#include "pool.h"
 
 typedef struct AttConfig {
     const char *base_url;
@@ -42,6 +43,7 @@ typedef struct AttHost {
     AttHttp *http;               /* created on first request */
     struct AttAuth *auth;        /* created with the client */
     size_t mem_used, mem_peak;
+    AttPool pool;                /* small blocks of the Lua heap */
     double deadline;             /* monotonic seconds; 0: none */
     FILE *record_file;           /* DIR/session.jsonl while recording */
     double progress_last;        /* when the progress line was last drawn; 0: not shown */

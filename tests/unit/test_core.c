@@ -7,6 +7,7 @@
 #include "error.h"
 #include "http.h"
 #include "json.h"
+#include "pool.h"
 #include "unit.h"
 
 int unit_count, unit_failed;
@@ -200,6 +201,64 @@ static void test_projection(lua_State *L)
     lua_settop(L, 0);
 }
 
+static void *pool_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    return att_pool_realloc(ud, ptr, osize, nsize);
+}
+
+/* The small-block pool: contents survive every kind of resize, freed blocks are reused, and a Lua
+ * state runs on it. */
+static void test_pool(void)
+{
+    AttPool p;
+    unsigned char *b[64];
+    size_t sizes[] = {1, 15, 16, 17, 100, 255, 256, 257, 4000};
+    size_t i, j, k;
+    int ok = 1;
+    void *a1, *a2;
+    lua_State *L;
+
+    memset(&p, 0, sizeof p);
+    for (i = 0; i < 9; i++) {
+        for (j = 0; j < 9; j++) {          /* every size to every size, small and large */
+            unsigned char *q = att_pool_realloc(&p, NULL, 0, sizes[i]);
+            if (!q) { ok = 0; break; }
+            for (k = 0; k < sizes[i]; k++) q[k] = (unsigned char)(k * 7 + i);
+            q = att_pool_realloc(&p, q, sizes[i], sizes[j]);
+            for (k = 0; k < sizes[i] && k < sizes[j]; k++)
+                if (q[k] != (unsigned char)(k * 7 + i)) ok = 0;
+            att_pool_realloc(&p, q, sizes[j], 0);
+        }
+    }
+    CHECK(ok);
+    for (i = 0; i < 64; i++) {             /* 64 live blocks of one class do not overlap */
+        b[i] = att_pool_realloc(&p, NULL, 0, 40);
+        memset(b[i], (int)i, 40);
+    }
+    for (i = 0; i < 64; i++)
+        for (k = 0; k < 40; k++)
+            if (b[i][k] != (unsigned char)i) ok = 0;
+    CHECK(ok);
+    for (i = 0; i < 64; i++) att_pool_realloc(&p, b[i], 40, 0);
+    a1 = att_pool_realloc(&p, NULL, 0, 33);
+    att_pool_realloc(&p, a1, 33, 0);
+    a2 = att_pool_realloc(&p, NULL, 0, 48);                  /* same class: the freed block again */
+#if !defined(__SANITIZE_ADDRESS__)
+    CHECK(a1 == a2);
+#endif
+    att_pool_realloc(&p, a2, 48, 0);
+    att_pool_free(&p);
+
+    L = lua_newstate(pool_alloc, &p);                        /* a whole Lua program on the pool */
+    CHECK(L != NULL);
+    luaL_openlibs(L);
+    CHECK(luaL_dostring(L, "local t = {} for i = 1, 20000 do t[i] = {tostring(i), i, {x = i}} end "
+                           "t = nil collectgarbage() local s = 0 for i = 1, 1000 do s = s + #tostring(i) end "
+                           "return s") == LUA_OK && lua_tointeger(L, -1) == 2893);
+    lua_close(L);
+    att_pool_free(&p);
+}
+
 static void test_helpers(lua_State *L)
 {
     char buf[64];
@@ -248,6 +307,7 @@ int main(void)
     test_encode(L);
     test_decode(L);
     test_projection(L);
+    test_pool();
     test_helpers(L);
     test_retry();
     lua_close(L);
