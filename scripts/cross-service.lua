@@ -2,7 +2,8 @@
 --
 -- Step 1 asks the API how many individuals each candidate service type has (totalCount of a
 -- one-individual page), all at once with att.parallel. Step 2 scans every service type that has
--- any, with att.search (several pages in flight: --window). Step 3 joins the scans on the
+-- any, with att.search (att's window keeps several pages in flight; opts.fields builds only the
+-- names and the accounts' service types and ids). Step 3 joins the scans on the
 -- individual id and reports the people found under two or more service types, with the service
 -- types and their account ids.
 --
@@ -13,7 +14,6 @@ local args = require("att.args").parse {
   { "types", "string", "FIBER,WIRELESS,DSL,DTV,VOIP", "comma-separated service types to look at" },
   { "format", "string", "table", "csv, tsv, jsonl, json, markdown, table or html" },
   { "out", "string", nil, "write to this file instead of standard output" },
-  { "window", "integer", 4, "pages of each scan in flight at once" },
 }
 local report = require "att.report"
 
@@ -33,7 +33,8 @@ end
 -- Step 2: scan each service type that has customers; remember who holds which.
 local people, order = {}, {}
 for _, st in ipairs(present) do
-  for person in att.search({ serviceType = st, pageSize = 100 }, { window = args.window }) do
+  local fields = { "givenName", "familyName", "accounts.serviceType", "accounts.id" }
+  for person in att.search({ serviceType = st, pageSize = 100 }, { fields = fields }) do
     local p = people[person.id]
     if not p then
       p = { id = person.id, name = ("%s %s"):format(person.givenName or "", person.familyName or ""),
