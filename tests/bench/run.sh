@@ -504,6 +504,14 @@ for s in s0 l0; do
         echo "- No latency, N = $n, the report with \`opts.fields\`: att's throughput ÷ $b's = **${r}x** (target >= ${t}x): **$v**"
     done
 done
+cpa=$(calc '%.2f' "$(med l0 att 5) * 1000 / $PL"); cpf=$(calc '%.2f' "$(med l0 att_f 5) * 1000 / $PL")
+cpr=$(calc '%.2f' "$(med l0 raw 5) * 1000 / $PL"); cpp=$(calc '%.2f' "$(med l0 python 5) * 1000 / $PL")
+echo
+echo "CPU per page at N = $LARGE without latency (medians): att **$cpa ms** with full records, **$cpf ms** with"
+echo "\`opts.fields\`; raw C (cJSON, full decode, no output) $cpr ms; Python $cpp ms. Building every record"
+echo "of a page as Lua tables is most of att's time; a report that reads a few fields of each record and"
+echo "says so with \`opts.fields\` skips that work."
+echo
 ideal1=$(calc '%.1f' "$PL * $LAT / 1000")
 aw=$(med l50 att 4)
 # lat_targets LABEL WINDOW WALL SEQ_WALL: the two latency targets for one window.
