@@ -12,6 +12,7 @@
  * values. */
 #include <lauxlib.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ typedef struct Dec {
     const char *err;
     int depth;
     char *scratch;              /* for strings with escapes: a userdata as long as the input */
+    int escaped;                /* the last string read had escapes */
     int obj_hint[64], arr_hint[64];  /* sizes of the last object and array seen at each depth */
 } Dec;
 
@@ -70,14 +72,34 @@ static char *put_utf8(char *o, unsigned cp)
     return o;
 }
 
+/* The first byte at or after q that ends the plain part of a string: a quote, a backslash or a
+ * control character. Eight bytes at a time: a byte b of v is flagged in the high bit of
+ * (v - 0x01..) & ~v when it is zero, applied to v ^ '"', v ^ '\\' and (for b < 0x20) to v with
+ * 0x20 subtracted; bytes >= 0x80 (UTF-8) are never flagged. A flag sends the last few bytes
+ * through the exact byte loop. */
+static const char *plain_end(const char *q, const char *end)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (end - q >= 8) {
+        uint64_t v, a, b;
+        memcpy(&v, q, 8);
+        a = v ^ (ones * '"');
+        b = v ^ (ones * '\\');
+        if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v)) & highs) break;
+        q += 8;
+    }
+    while (q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20) q++;
+    return q;
+}
+
 /* At the opening quote; pushes the string. A decoded string is never longer than its JSON text
  * (an escape of n bytes gives at most n bytes of UTF-8), so escapes are decoded into the scratch
  * userdata, which Lua owns: nothing leaks if a push raises. */
 static int dec_string(Dec *d, int push)
 {
-    const char *start = ++d->p, *q = start;
+    const char *start = ++d->p, *q = plain_end(start, d->end);
     char *o;
-    while (q < d->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20) q++;
+    d->escaped = 0;
     if (q >= d->end) { d->p = q; return fail(d, "unterminated string"); }
     if (*q == '"') {                                      /* the common case: no escapes */
         if (push) lua_pushlstring(d->L, start, (size_t)(q - start));
@@ -85,6 +107,7 @@ static int dec_string(Dec *d, int push)
         return 1;
     }
     if ((unsigned char)*q < 0x20) { d->p = q; return fail(d, "control character in string"); }
+    d->escaped = 1;
     o = d->scratch;
     memcpy(o, start, (size_t)(q - start));
     o += q - start;
@@ -466,7 +489,7 @@ static int dec_object_proj(Dec *d, const AttProj *p, int node)
         if (d->p >= d->end || *d->p != '"') return fail(d, "expected a string key");
         key = d->p + 1;
         if (!dec_string(d, 0)) return 0;
-        if (memchr(key, '\\', (size_t)(d->p - 1 - key))) {       /* an escaped key: compare its value */
+        if (d->escaped) {                                   /* an escaped key: compare its value */
             size_t len;
             const char *s;
             d->p = key - 1;
