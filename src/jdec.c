@@ -217,7 +217,11 @@ static int dec_value(Dec *d);
  * of growing through every power of two. */
 #define HINT(a, d) ((d)->depth < 64 ? (a)[(d)->depth] : 0)
 
-static int dec_array(Dec *d)
+static int dec_proj(Dec *d, const AttProj *p, int node);
+
+/* An array; its elements under projection node `node` of p when p is not NULL (arrays are
+ * transparent to projections). */
+static int dec_array(Dec *d, const AttProj *p, int node)
 {
     lua_Integer i = 0;
     int t;
@@ -227,7 +231,7 @@ static int dec_array(Dec *d)
     skip_ws(d);
     if (d->p < d->end && *d->p == ']') { d->p++; return 1; }
     for (;;) {
-        if (!dec_value(d)) return 0;
+        if (!(p ? dec_proj(d, p, node) : dec_value(d))) return 0;
         lua_rawseti(d->L, t, ++i);
         skip_ws(d);
         if (d->p < d->end && *d->p == ',') { d->p++; continue; }
@@ -286,7 +290,7 @@ static int dec_value(Dec *d)
     case '{':
     case '[':
         if (++d->depth > MAX_DEPTH) return fail(d, "nested too deeply");
-        ok = *d->p == '{' ? dec_object(d) : dec_array(d);
+        ok = *d->p == '{' ? dec_object(d) : dec_array(d, NULL, 0);
         d->depth--;
         return ok;
     case '"': return dec_string(d, 1);
@@ -471,8 +475,6 @@ static int skip_value(Dec *d)
     }
 }
 
-static int dec_proj(Dec *d, const AttProj *p, int node);
-
 /* An object under a projection node: the keys with a child node, or all when keep_rest. */
 static int dec_object_proj(Dec *d, const AttProj *p, int node)
 {
@@ -520,29 +522,6 @@ static int dec_object_proj(Dec *d, const AttProj *p, int node)
     }
 }
 
-static int dec_array_proj(Dec *d, const AttProj *p, int node)
-{
-    lua_Integer i = 0;
-    int t;
-    d->p++;
-    lua_createtable(d->L, HINT(d->arr_hint, d), 0);
-    t = lua_gettop(d->L);
-    skip_ws(d);
-    if (d->p < d->end && *d->p == ']') { d->p++; return 1; }
-    for (;;) {
-        if (!dec_proj(d, p, node)) return 0;
-        lua_rawseti(d->L, t, ++i);
-        skip_ws(d);
-        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
-        if (d->p < d->end && *d->p == ']') {
-            d->p++;
-            if (d->depth < 64) d->arr_hint[d->depth] = (int)i;
-            return 1;
-        }
-        return fail(d, "expected ',' or ']'");
-    }
-}
-
 static int dec_proj(Dec *d, const AttProj *p, int node)
 {
     int ok;
@@ -552,7 +531,7 @@ static int dec_proj(Dec *d, const AttProj *p, int node)
     if (!lua_checkstack(d->L, 4)) return fail(d, "nested too deeply");
     if (*d->p != '{' && *d->p != '[') return dec_value(d);     /* a scalar where objects were expected */
     if (++d->depth > MAX_DEPTH) return fail(d, "nested too deeply");
-    ok = *d->p == '{' ? dec_object_proj(d, p, node) : dec_array_proj(d, p, node);
+    ok = *d->p == '{' ? dec_object_proj(d, p, node) : dec_array(d, p, node);
     d->depth--;
     return ok;
 }
