@@ -346,6 +346,9 @@ AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen)
     h->curl = curl_easy_init();
     h->multi = curl_multi_init();
     if (!h->curl || !h->multi) goto nomem;
+    /* Keep the idle connections of a window (up to 64) for the next scan or lookup: libcurl's
+     * default keeps 4 per transfer still added, so between scans it would close the rest. */
+    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 64L);
     return h;
 
 nomem:
