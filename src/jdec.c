@@ -244,29 +244,43 @@ static int dec_array(Dec *d, const AttProj *p, int node)
     }
 }
 
-static int dec_object(Dec *d)
+static int proj_key(Dec *d, const AttProj *p, int node, int *kid);
+static int skip_value(Dec *d);
+
+/* An object; under projection node `node` of p when p is not NULL: only the keys the node keeps
+ * are built, the values of the others are checked and skipped. */
+static int dec_object(Dec *d, const AttProj *p, int node)
 {
     int t, keys = 0;
     d->p++;
-    lua_createtable(d->L, 0, HINT(d->obj_hint, d));
+    lua_createtable(d->L, 0, p ? 0 : HINT(d->obj_hint, d));
     t = lua_gettop(d->L);
     skip_ws(d);
     if (d->p < d->end && *d->p == '}') { d->p++; return 1; }
     for (;;) {
+        int kid = -1, keep = 1;
         skip_ws(d);
         if (d->p >= d->end || *d->p != '"') return fail(d, "expected a string key");
-        if (!dec_string(d, 1)) return 0;
+        if (!p) {
+            if (!dec_string(d, 1)) return 0;
+        } else if ((keep = proj_key(d, p, node, &kid)) < 0) {
+            return 0;
+        }
         skip_ws(d);
         if (d->p >= d->end || *d->p != ':') return fail(d, "expected ':'");
         d->p++;
-        if (!dec_value(d)) return 0;
-        lua_rawset(d->L, t);
-        keys++;
+        if (!keep) {
+            if (!skip_value(d)) return 0;
+        } else {
+            if (!(kid >= 0 ? dec_proj(d, p, kid) : dec_value(d))) return 0;
+            lua_rawset(d->L, t);
+            keys++;
+        }
         skip_ws(d);
         if (d->p < d->end && *d->p == ',') { d->p++; continue; }
         if (d->p < d->end && *d->p == '}') {
             d->p++;
-            if (d->depth < 64) d->obj_hint[d->depth] = keys;
+            if (!p && d->depth < 64) d->obj_hint[d->depth] = keys;
             return 1;
         }
         return fail(d, "expected ',' or '}'");
@@ -290,7 +304,7 @@ static int dec_value(Dec *d)
     case '{':
     case '[':
         if (++d->depth > MAX_DEPTH) return fail(d, "nested too deeply");
-        ok = *d->p == '{' ? dec_object(d) : dec_array(d, NULL, 0);
+        ok = *d->p == '{' ? dec_object(d, NULL, 0) : dec_array(d, NULL, 0);
         d->depth--;
         return ok;
     case '"': return dec_string(d, 1);
@@ -475,51 +489,28 @@ static int skip_value(Dec *d)
     }
 }
 
-/* An object under a projection node: the keys with a child node, or all when keep_rest. */
-static int dec_object_proj(Dec *d, const AttProj *p, int node)
+/* At the opening quote of a key of an object under projection node `node`: reads the key and
+ * returns 1 when it is kept (the key pushed; *kid its child node, or -1 to keep the value whole),
+ * 0 when its value is to be skipped, -1 on invalid JSON. */
+static int proj_key(Dec *d, const AttProj *p, int node, int *kid)
 {
-    int t;
-    d->p++;
-    lua_createtable(d->L, 0, 0);
-    t = lua_gettop(d->L);
-    skip_ws(d);
-    if (d->p < d->end && *d->p == '}') { d->p++; return 1; }
-    for (;;) {
-        const char *key;
-        int kid;
-        skip_ws(d);
-        if (d->p >= d->end || *d->p != '"') return fail(d, "expected a string key");
-        key = d->p + 1;
-        if (!dec_string(d, 0)) return 0;
-        if (d->escaped) {                                   /* an escaped key: compare its value */
-            size_t len;
-            const char *s;
-            d->p = key - 1;
-            if (!dec_string(d, 1)) return 0;
-            s = lua_tolstring(d->L, -1, &len);
-            kid = proj_find(p, node, s, len);
-            if (kid < 0 && !p->node[node].keep_rest) lua_pop(d->L, 1);
-        } else {
-            kid = proj_find(p, node, key, (size_t)(d->p - 1 - key));
-            if (kid >= 0 || p->node[node].keep_rest) lua_pushlstring(d->L, key, (size_t)(d->p - 1 - key));
-        }
-        skip_ws(d);
-        if (d->p >= d->end || *d->p != ':') return fail(d, "expected ':'");
-        d->p++;
-        if (kid >= 0) {
-            if (!dec_proj(d, p, kid)) return 0;
-            lua_rawset(d->L, t);
-        } else if (p->node[node].keep_rest) {
-            if (!dec_value(d)) return 0;
-            lua_rawset(d->L, t);
-        } else if (!skip_value(d)) {
-            return 0;
-        }
-        skip_ws(d);
-        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
-        if (d->p < d->end && *d->p == '}') { d->p++; return 1; }
-        return fail(d, "expected ',' or '}'");
+    const char *key = d->p + 1;
+    if (!dec_string(d, 0)) return -1;
+    if (d->escaped) {                                       /* an escaped key: compare its value */
+        size_t len;
+        const char *s;
+        d->p = key - 1;
+        if (!dec_string(d, 1)) return -1;
+        s = lua_tolstring(d->L, -1, &len);
+        *kid = proj_find(p, node, s, len);
+        if (*kid >= 0 || p->node[node].keep_rest) return 1;
+        lua_pop(d->L, 1);
+        return 0;
     }
+    *kid = proj_find(p, node, key, (size_t)(d->p - 1 - key));
+    if (*kid < 0 && !p->node[node].keep_rest) return 0;
+    lua_pushlstring(d->L, key, (size_t)(d->p - 1 - key));
+    return 1;
 }
 
 static int dec_proj(Dec *d, const AttProj *p, int node)
@@ -531,7 +522,7 @@ static int dec_proj(Dec *d, const AttProj *p, int node)
     if (!lua_checkstack(d->L, 4)) return fail(d, "nested too deeply");
     if (*d->p != '{' && *d->p != '[') return dec_value(d);     /* a scalar where objects were expected */
     if (++d->depth > MAX_DEPTH) return fail(d, "nested too deeply");
-    ok = *d->p == '{' ? dec_object_proj(d, p, node) : dec_array(d, p, node);
+    ok = *d->p == '{' ? dec_object(d, p, node) : dec_array(d, p, node);
     d->depth--;
     return ok;
 }
