@@ -157,6 +157,14 @@ expect() {
     printf ']}'
 }
 
+# page_is DESC BASE BODY FROM COUNT TOTAL SIZE OFFSET: POSTs BODY to BASE; the answer must be records
+# FROM..FROM+COUNT-1 of the dump $TMP/d7, in the envelope of expect TOTAL SIZE OFFSET.
+page_is() {
+    post "$2" "$3" >/dev/null
+    page "$TMP/d7" "$4" "$5" | expect "$6" "$7" "$8" >"$TMP/want"
+    same_file "$1" "$TMP/body" "$TMP/want"
+}
+
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # statuses BASE_URL COUNT: the HTTP statuses of COUNT searches in a row, space-separated.

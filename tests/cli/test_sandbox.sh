@@ -150,17 +150,12 @@ post "$A" '{"serviceType":"SATELLITE"}' >/dev/null
 same "an unknown serviceType matches nothing" "$(body)" \
     '{"totalCount":0,"pageInfo":{"pageSize":50,"pageOffset":1},"individuals":[]}'
 
-post "$A" '{}' >/dev/null
-page "$TMP/d7" 1 50 | expect 300 50 1 >"$TMP/want"
-same_file "no filter: totalCount is everyone, default page is 50" "$TMP/body" "$TMP/want"
+page_is "no filter: totalCount is everyone, default page is 50" "$A" '{}' 1 50 300 50 1
 
-post "$A" '{"pageSize":7,"pageOffset":3}' >/dev/null
-page "$TMP/d7" 15 7 | expect 300 7 3 >"$TMP/want"
-same_file "page paging: pageOffset 3 of size 7 is records 15..21" "$TMP/body" "$TMP/want"
+page_is "page paging: pageOffset 3 of size 7 is records 15..21" \
+    "$A" '{"pageSize":7,"pageOffset":3}' 15 7 300 7 3
 
-post "$A" '{"pageSize":7,"pageOffset":43}' >/dev/null
-page "$TMP/d7" 295 7 | expect 300 7 43 >"$TMP/want"
-same_file "the last page is partial (6 of 7)" "$TMP/body" "$TMP/want"
+page_is "the last page is partial (6 of 7)" "$A" '{"pageSize":7,"pageOffset":43}' 295 7 300 7 43
 
 post "$A" '{"pageSize":7,"pageOffset":44}' >/dev/null
 same "a page past the end is empty" "$(body)" \
@@ -232,9 +227,7 @@ same "a port in use: exit 1 with a message" "$?:$(wc -l <"$TMP/inuse.err" | tr -
 # ---- paging by record, page-size limit ---------------------------------------------------------------
 
 if start r --individuals 300 --seed 7 --paging record --max-page-size 20; then R=$URL; else R=; fi
-post "$R" '{"pageSize":7,"pageOffset":15}' >/dev/null
-page "$TMP/d7" 15 7 | expect 300 7 15 >"$TMP/want"
-same_file "record paging: pageOffset 15 starts at record 15" "$TMP/body" "$TMP/want"
+page_is "record paging: pageOffset 15 starts at record 15" "$R" '{"pageSize":7,"pageOffset":15}' 15 7 300 7 15
 post "$R" '{"pageSize":7,"pageOffset":298}' >/dev/null
 same "record paging: the tail holds the last 3" "$(individuals "$TMP/body")" 3
 post "$R" '{}' >/dev/null
