@@ -50,6 +50,22 @@ function T.match(s, pattern, what)
   end
 end
 
+-- Calls fn(...) with att configured by settings (e.g. another sandbox's base_url), then puts those
+-- settings back as they were, also when fn raises (the error is raised again): a failing test does
+-- not leave its server or limits to the tests after it. Returns what fn returns.
+function T.using(settings, fn, ...)
+  local before, back = att.config(), {}
+  for k in pairs(settings) do
+    back[k] = before[k]
+    if back[k] == nil then back[k] = false end     -- unset before: unset again (e.g. appname)
+  end
+  att.configure(settings)
+  local res = table.pack(xpcall(fn, debug.traceback, ...))
+  att.configure(back)
+  if not res[1] then error(res[2], 0) end
+  return table.unpack(res, 2, res.n)
+end
+
 -- Calls fn and returns the error it raised; fails when it did not raise.
 function T.raises(fn, ...)
   local ok, err = pcall(fn, ...)

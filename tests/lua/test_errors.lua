@@ -87,64 +87,53 @@ end)
 
 T.test("HTTP 401 when the server wants a token we do not have", function()
   local sbt = T.sandbox { "--individuals", "5", "--token", "s3cret-token" }
-  att.configure { base_url = sbt.url }
-  local e = expect_error(function() return att.search({}):total() end, "http", 401)
-  att.configure { base_url = sb.url }
+  local e = T.using({ base_url = sbt.url }, expect_error, function() return att.search({}):total() end, "http", 401)
   T.eq(e.retryable, false, "retryable")
   T.ok(not tostring(e):find("s3cret"), "no secret in the message")
 end)
 
 T.test("HTTP 400 when the server requires an appname; configure sends it", function()
   local sba = T.sandbox { "--individuals", "5", "--appname", "reports" }
-  att.configure { base_url = sba.url }
-  local e = expect_error(function() return att.search({}):total() end, "http", 400)
-  T.eq(e.code, "MISSING_APPNAME", "code")
-  att.configure { appname = "reports" }
-  T.eq(att.search({}):total(), 5, "with appname")
-  att.configure { base_url = sb.url, appname = false }
+  T.using({ base_url = sba.url }, function()
+    local e = expect_error(function() return att.search({}):total() end, "http", 400)
+    T.eq(e.code, "MISSING_APPNAME", "code")
+    T.eq(T.using({ appname = "reports" }, function() return att.search({}):total() end), 5, "with appname")
+  end)
+  T.eq(att.config().appname, nil, "appname unset again")
 end)
 
 T.test("HTTP 500 is retryable and names the status", function()
   local s5 = T.sandbox { "--individuals", "5", "--fault", "status=500" }
-  att.configure { base_url = s5.url }
-  local e = expect_error(function() for _ in att.search {} do end end, "http", 500)
-  att.configure { base_url = sb.url }
+  local e = T.using({ base_url = s5.url }, expect_error, function() for _ in att.search {} do end end, "http", 500)
   T.eq(e.retryable, true, "retryable")
   T.match(tostring(e), "^att: HTTP 500 from .*: injected fault")
 end)
 
 T.test("an HTML gateway page gives its title as the message", function()
   local s = T.sandbox { "--individuals", "5", "--fault", "html=502" }
-  att.configure { base_url = s.url }
-  local e = expect_error(function() return att.search({}):total() end, "http", 502)
-  att.configure { base_url = sb.url }
+  local e = T.using({ base_url = s.url }, expect_error, function() return att.search({}):total() end, "http", 502)
   T.match(e.message, "502 Bad Gateway")
   T.match(e.body, "<html")
 end)
 
 T.test("connection refused is a retryable network error with no status", function()
-  att.configure { base_url = "http://127.0.0.1:1/omni-svcs" }
-  local e = expect_error(function() return att.search({}):total() end, "network", nil)
-  att.configure { base_url = sb.url }
+  local e = T.using({ base_url = "http://127.0.0.1:1/omni-svcs" }, expect_error,
+    function() return att.search({}):total() end, "network", nil)
   T.eq(e.retryable, true, "retryable")
   T.match(tostring(e), "^att: network error on http://127%.0%.0%.1:1/omni%-svcs/v1/customers/search: ")
 end)
 
 T.test("invalid JSON in a 200 response is a json error with the body's start", function()
   local s = T.sandbox { "--individuals", "5", "--fault", "bad-json" }
-  att.configure { base_url = s.url }
-  local e = expect_error(function() return att.search({}):total() end, "json", 200)
-  att.configure { base_url = sb.url }
+  local e = T.using({ base_url = s.url }, expect_error, function() return att.search({}):total() end, "json", 200)
   T.eq(e.retryable, false, "retryable")
   T.ok(#e.body > 0, "body")
 end)
 
 T.test("a fault after page 2 fails the scan after the individuals already yielded", function()
   local s = T.sandbox { "--individuals", "30", "--fault", "status=503,after=2" }
-  att.configure { base_url = s.url }
   local seen = 0
-  local ok, e = pcall(function() for _ in att.search { pageSize = 10 } do seen = seen + 1 end end)
-  att.configure { base_url = sb.url }
+  local ok, e = T.using({ base_url = s.url }, pcall, function() for _ in att.search { pageSize = 10 } do seen = seen + 1 end end)
   T.ok(not ok, "failed")
   T.eq(seen, 20, "individuals before the failure")
   T.eq(e.status, 503, "status")
@@ -152,10 +141,9 @@ end)
 
 T.test("a server that ignores pageOffset is detected, not looped over", function()
   local s = T.sandbox { "--individuals", "30", "--fault", "repeat-pages" }
-  att.configure { base_url = s.url }
   local seen = 0
-  local e = expect_error(function() for _ in att.search { pageSize = 10 } do seen = seen + 1 end end, "protocol", 200)
-  att.configure { base_url = sb.url }
+  local e = T.using({ base_url = s.url }, expect_error,
+    function() for _ in att.search { pageSize = 10 } do seen = seen + 1 end end, "protocol", 200)
   T.eq(seen, 10, "only the first page was yielded")
   T.match(e.message, "repeats the previous page")
   -- page 2 shows the repeat; with the default window page 3 may be asked for too, never more
@@ -164,19 +152,18 @@ end)
 
 T.test("record-offset server with page-number client: overlap detected with a hint", function()
   local s = T.sandbox { "--individuals", "30", "--paging", "record" }
-  att.configure { base_url = s.url }
-  local e = expect_error(function() for _ in att.search { pageSize = 10 } do end end, "protocol", 200)
-  T.match(e.message, "overlaps the previous page.*paging = \"record\"")
-  local n, last = 0, nil
-  for p in att.search({ pageSize = 10 }, { paging = "record" }) do n = n + 1; last = p end
-  att.configure { base_url = sb.url }
+  local n = 0
+  T.using({ base_url = s.url }, function()
+    local e = expect_error(function() for _ in att.search { pageSize = 10 } do end end, "protocol", 200)
+    T.match(e.message, "overlaps the previous page.*paging = \"record\"")
+    for _ in att.search({ pageSize = 10 }, { paging = "record" }) do n = n + 1 end
+  end)
   T.eq(n, 30, "record paging reads everything")
 end)
 
 T.test("a response larger than max_response fails cleanly", function()
-  att.configure { max_response = 2000 }
-  local e = expect_error(function() return att.search({ pageSize = 50 }):total() end, "protocol", 200)
-  att.configure { max_response = 64 * 1024 * 1024 }
+  local e = T.using({ max_response = 2000 }, expect_error,
+    function() return att.search({ pageSize = 50 }):total() end, "protocol", 200)
   T.match(e.message, "larger than the 2000%-byte limit")
 end)
 

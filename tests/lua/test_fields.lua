@@ -119,9 +119,7 @@ end)
 
 T.test("fields: invalid JSON in a field that is not built is still an error", function()
   local s = T.sandbox { "--individuals", "30", "--fault", "bad-json,after=1,count=1" }
-  att.configure { base_url = s.url }
-  local ok, e = pcall(scan, { pageSize = 10 }, { fields = { "id" }, window = 1 })
-  att.configure { base_url = sb.url }
+  local ok, e = T.using({ base_url = s.url }, pcall, scan, { pageSize = 10 }, { fields = { "id" }, window = 1 })
   T.ok(not ok, "failed")
   T.eq(e.kind, "json", "kind")
 end)
@@ -129,10 +127,8 @@ end)
 T.test("fields under injected faults: the same records as a clean full scan", function()
   local s = T.sandbox { "--individuals", tostring(N), "--seed", "5",
     "--fault", "status=503,after=1,every=3,count=3", "--fault", "truncate,after=2,every=4,count=2" }
-  att.configure { base_url = s.url, retries = 8, max_wait = 20 }
   local fields = { "accounts.id", "givenName" }
-  local got = scan({ pageSize = 10 }, { fields = fields, window = 4 })
-  att.configure { base_url = sb.url, retries = 4, max_wait = 60 }
+  local got = T.using({ base_url = s.url, retries = 8, max_wait = 20 }, scan, { pageSize = 10 }, { fields = fields, window = 4 })
   local want = {}
   for i, p in ipairs(full) do want[i] = project(p, trie(fields)) end
   T.same(got, want, "records")

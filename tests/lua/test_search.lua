@@ -72,12 +72,10 @@ end)
 
 T.test("exactly total/pageSize requests when totalCount is a multiple of pageSize", function()
   local sb40 = T.sandbox { "--individuals", "40" }
-  att.configure { base_url = sb40.url }
   local n = 0
-  for _ in att.search({ pageSize = 10 }) do n = n + 1 end
+  T.using({ base_url = sb40.url }, function() for _ in att.search({ pageSize = 10 }) do n = n + 1 end end)
   T.eq(n, 40, "individuals")
   T.eq(sb40.requests(), 4, "requests (a full page that reaches totalCount ends the scan)")
-  att.configure { base_url = sb.url }
   local r = att.search { pageSize = 1 }
   T.eq(#r:collect(3), 3, "collect(3)")
   T.eq(r:stats().requests, 3, "pageSize 1: one request per individual")
@@ -221,9 +219,7 @@ end)
 T.test("errors raised mid-scan stay raised; the scan does not restart", function()
   local r = att.search({ serviceType = "FIBER", pageSize = 5 })
   r()
-  att.configure { base_url = "http://127.0.0.1:1/omni-svcs" }
-  local ok, e = pcall(function() for _ in r do end end)
-  att.configure { base_url = sb.url }
+  local ok, e = T.using({ base_url = "http://127.0.0.1:1/omni-svcs" }, pcall, function() for _ in r do end end)
   T.ok(not ok, "raised")
   T.eq(e.kind, "network", "kind")
   local e2 = T.raises(r.next, r)
@@ -241,9 +237,7 @@ T.test("non-ASCII text (including \\u escapes) arrives as UTF-8, exactly", funct
      "accounts":[{"id":"2","serviceType":"FIBER","billingMarket":"DAL","accountLocked":"Y","subscribers":[]}]}]}]])
   f:close()
   local s = T.sandbox { "--data", path }
-  att.configure { base_url = s.url }
-  local got = att.search({ serviceType = "FIBER" }):collect()
-  att.configure { base_url = sb.url }
+  local got = T.using({ base_url = s.url }, function() return att.search({ serviceType = "FIBER" }):collect() end)
   os.remove(path)
   T.eq(#got, 2, "count")
   T.eq(got[1].givenName, "\u{CB}LISE", "givenName")

@@ -39,9 +39,7 @@ end)
 
 T.test("window with record paging", function()
   local s = T.sandbox { "--individuals", tostring(N), "--seed", "9", "--paging", "record" }
-  att.configure { base_url = s.url }
-  local got = ids { window = 4, paging = "record" }
-  att.configure { base_url = sb.url }
+  local got = T.using({ base_url = s.url }, ids, { window = 4, paging = "record" })
   T.same(got, seq, "ids")
 end)
 
@@ -74,9 +72,7 @@ for i, f in ipairs(faults) do
     local args = { "--individuals", tostring(N), "--seed", "9" }
     for _, a in ipairs(f) do args[#args + 1] = a end
     local s = T.sandbox(args)
-    att.configure { base_url = s.url, retries = 8, max_wait = 20 }
-    local got, st = ids { window = 4 }
-    att.configure { base_url = sb.url, retries = 4, max_wait = 60 }
+    local got, st = T.using({ base_url = s.url, retries = 8, max_wait = 20 }, ids, { window = 4 })
     T.same(got, seq, "ids")
     -- (libcurl itself repeats a request whose reused connection was reset, so a reset may not
     -- show up as one of our retries)
@@ -86,12 +82,10 @@ end
 
 T.test("a window that hits a permanent error fails cleanly after the pages before it", function()
   local s = T.sandbox { "--individuals", tostring(N), "--seed", "9", "--fault", "status=400,after=3" }
-  att.configure { base_url = s.url }
   local seen = 0
-  local ok, e = pcall(function()
+  local ok, e = T.using({ base_url = s.url }, pcall, function()
     for _ in att.search({ serviceType = "FIBER", pageSize = 7 }, { window = 4 }) do seen = seen + 1 end
   end)
-  att.configure { base_url = sb.url }
   T.ok(not ok and att.is_error(e) and e.status == 400, "HTTP 400 error object")
   -- The 4th request to arrive fails; with 4 in flight that is page 3, 4 or 5: the pages before it
   -- are yielded, in order, and nothing after it.
@@ -100,9 +94,7 @@ end)
 
 T.test("records inserted mid-scan: a windowed scan yields no duplicates", function()
   local s = T.sandbox { "--individuals", tostring(N), "--seed", "9", "--fault", "grow=2,after=2,count=1" }
-  att.configure { base_url = s.url }
-  local got = ids { window = 4 }
-  att.configure { base_url = sb.url }
+  local got = T.using({ base_url = s.url }, ids, { window = 4 })
   local seen, dup = {}, 0
   for _, id in ipairs(got) do
     if seen[id] then dup = dup + 1 end
@@ -141,13 +133,11 @@ end)
 
 T.test("att.parallel overlaps latency", function()
   local s = T.sandbox { "--individuals", "40", "--latency", "200" }
-  att.configure { base_url = s.url }
   local items = {}
   for i = 1, 8 do items[i] = { pageSize = 1, pageOffset = i } end
   local t0 = os.time()
   local c0 = os.clock()
-  local res = att.parallel(items, { concurrency = 8 })
-  att.configure { base_url = sb.url }
+  local res = T.using({ base_url = s.url }, att.parallel, items, { concurrency = 8 })
   T.eq(#res, 8, "results")
   T.ok(os.time() - t0 <= 1, "8 requests of 200 ms overlapped (took " .. (os.time() - t0) .. " s)")
   T.ok(os.clock() - c0 < 1, "no busy waiting")
