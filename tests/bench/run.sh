@@ -492,23 +492,21 @@ echo "## Targets"
 echo
 for s in s0 l0; do
     case $s in s0) n=$SMALL ;; l0) n=$LARGE ;; esac
-    r=$(ratio "$s" att raw); v=$(verdict "$r >= 0.7")
-    echo "- No latency, N = $n: att's throughput ÷ raw C's = **${r}x** (target >= 0.7x): **$v**"
-    r=$(ratio "$s" att curljq); v=$(verdict "$r >= 10")
-    echo "- No latency, N = $n: att's throughput ÷ curl + jq's = **${r}x** (target >= 10x): **$v**"
-    r=$(ratio "$s" att python); v=$(verdict "$r >= 3")
-    echo "- No latency, N = $n: att's throughput ÷ Python's = **${r}x** (target >= 3x): **$v**"
-    for base in raw curljq python; do
-        case $base in raw) t=0.7; b="raw C" ;; curljq) t=10; b="curl + jq" ;; python) t=3; b="Python" ;; esac
-        r=$(ratio "$s" att_f "$base"); v=$(verdict "$r >= $t")
-        echo "- No latency, N = $n, the report with \`opts.fields\`: att's throughput ÷ $b's = **${r}x** (target >= ${t}x): **$v**"
+    for impl in att att_f; do
+        what=""
+        [ "$impl" = att ] || what=", the report with \`opts.fields\`"
+        for base in raw curljq python; do
+            case $base in raw) t=0.7; b="raw C" ;; curljq) t=10; b="curl + jq" ;; python) t=3; b="Python" ;; esac
+            r=$(ratio "$s" "$impl" "$base"); v=$(verdict "$r >= $t")
+            echo "- No latency, N = $n$what: att's throughput ÷ $b's = **${r}x** (target >= ${t}x): **$v**"
+        done
     done
 done
-cpa=$(calc '%.2f' "$(med l0 att 5) * 1000 / $PL"); cpf=$(calc '%.2f' "$(med l0 att_f 5) * 1000 / $PL")
-cpr=$(calc '%.2f' "$(med l0 raw 5) * 1000 / $PL"); cpp=$(calc '%.2f' "$(med l0 python 5) * 1000 / $PL")
+cpp() { calc '%.2f' "$(med l0 "$1" 5) * 1000 / $PL"; }    # cpp IMPL: CPU ms per page at N=LARGE
+cpa=$(cpp att); cpf=$(cpp att_f); cpr=$(cpp raw); cpy=$(cpp python)
 echo
 echo "CPU per page at N = $LARGE without latency (medians): att **$cpa ms** with full records, **$cpf ms** with"
-echo "\`opts.fields\`; raw C (cJSON, full decode, no output) $cpr ms; Python $cpp ms. Building every record"
+echo "\`opts.fields\`; raw C (cJSON, full decode, no output) $cpr ms; Python $cpy ms. Building every record"
 echo "of a page as Lua tables is most of att's time; a report that reads a few fields of each record and"
 echo "says so with \`opts.fields\` skips that work."
 echo
