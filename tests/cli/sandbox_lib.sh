@@ -165,6 +165,18 @@ page_is() {
     same_file "$1" "$TMP/body" "$TMP/want"
 }
 
+# stop_all: stops every sandbox still running (SIGTERM); one check that each exited 0.
+stop_all() {
+    bad_stop=""
+    for f in "$TMP"/*.pid; do
+        [ -f "$f" ] || continue
+        name=$(basename "$f" .pid)
+        stop "$name"
+        [ "$STOP_RC" = 0 ] || bad_stop="$bad_stop $name:$STOP_RC"
+    done
+    same "every sandbox exits 0 on SIGTERM" "$bad_stop" ""
+}
+
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # statuses BASE_URL COUNT: the HTTP statuses of COUNT searches in a row, space-separated.

@@ -363,14 +363,7 @@ same "after SIGTERM the port no longer answers" "$st" "000"
 stop v INT
 same "SIGINT: exit 0" "$STOP_RC" 0
 
-bad_stop=""
-for f in "$TMP"/*.pid; do
-    [ -f "$f" ] || continue
-    name=$(basename "$f" .pid)
-    stop "$name"
-    [ "$STOP_RC" = 0 ] || bad_stop="$bad_stop $name:$STOP_RC"
-done
-same "every sandbox exits 0 on SIGTERM" "$bad_stop" ""
+stop_all
 reports=$(grep -l 'Sanitizer\|runtime error\|libmicrohttpd' "$TMP"/*.err 2>/dev/null | tr '\n' ' ')
 same "no sanitizer or libmicrohttpd reports on stderr" "$reports" ""
 PIDS=""

@@ -405,14 +405,7 @@ ms=$(($(now_ms) - t0))
 wait $pc
 same "SIGTERM during a 20 s stall: exit 0 within a second (${ms} ms)" "$STOP_RC:$([ $ms -lt 1000 ] && echo fast)" "0:fast"
 
-bad_stop=""
-for f in "$TMP"/*.pid; do
-    [ -f "$f" ] || continue
-    name=$(basename "$f" .pid)
-    stop "$name"
-    [ "$STOP_RC" = 0 ] || bad_stop="$bad_stop $name:$STOP_RC"
-done
-same "every sandbox exits 0 on SIGTERM" "$bad_stop" ""
+stop_all
 reports=$(grep -l 'Sanitizer\|runtime error' "$TMP"/*.err 2>/dev/null | tr '\n' ' ')
 same "no sanitizer reports on stderr" "$reports" ""
 mhd=$(grep -l 'libmicrohttpd' "$TMP"/slow.err "$TMP"/stall.err "$TMP"/trunc.err "$TMP"/reset.err \
