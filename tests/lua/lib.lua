@@ -50,6 +50,13 @@ function T.match(s, pattern, what)
   end
 end
 
+-- The id of each item of a list (individuals, rows), in order.
+function T.ids(list)
+  local out = {}
+  for i, item in ipairs(list) do out[i] = item.id end
+  return out
+end
+
 -- Calls fn(...) with att configured by settings (e.g. another sandbox's base_url), then puts those
 -- settings back as they were, also when fn raises (the error is raised again): a failing test does
 -- not leave its server or limits to the tests after it. Returns what fn returns.

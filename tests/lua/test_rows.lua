@@ -402,11 +402,7 @@ local people = {
   { id = 5, name = "eve", market = null, n = 3, ["account.billingMarket"] = null },
   { id = 6, name = "fay", market = "HOU", n = 1.0, ["account.billingMarket"] = "HOU" },
 }
-local function ids(list)
-  local out = {}
-  for i, r in ipairs(list) do out[i] = r.id end
-  return out
-end
+local ids = T.ids
 
 T.test("filter: by predicate", function()
   T.same(ids(q.collect(q.filter(people, function(r) return r.id % 2 == 0 end))), { 2, 4, 6 }, "even")

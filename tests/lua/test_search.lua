@@ -23,11 +23,7 @@ for _, ind in ipairs(data) do if has_service(ind, "FIBER") then fiber[#fiber + 1
 local sb = T.sandbox { "--individuals", tostring(N), "--seed", "7" }
 att.configure { base_url = sb.url }
 
-local function ids(list)
-  local t = {}
-  for i, ind in ipairs(list) do t[i] = ind.id end
-  return t
-end
+local ids = T.ids
 
 T.test("full scan yields every match once, in order, when totalCount is not a multiple of pageSize", function()
   T.ok(#fiber % 7 ~= 0, "fixture: FIBER count should not be a multiple of 7 (" .. #fiber .. ")")
