@@ -16,6 +16,8 @@ int att_sbx_buf_reserve(SbxBuf *b, size_t extra)
     if (need <= b->cap)
         return 0;
     size_t cap = b->cap ? b->cap : 256;
+    if (cap <= SIZE_MAX / 2 && need > cap * 2)
+        cap = need;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     char *p = realloc(b->data, cap);
@@ -59,6 +61,15 @@ void att_sbx_buf_u64(SbxBuf *b, uint64_t v)
     att_sbx_buf_put(b, tmp + i, sizeof tmp - i);
 }
 
+void att_sbx_buf_fill(SbxBuf *b, char c, size_t n)
+{
+    if (att_sbx_buf_reserve(b, n) != 0)
+        return;
+    memset(b->data + b->len, c, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
 void att_sbx_buf_json_str(SbxBuf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -92,6 +103,83 @@ void att_sbx_buf_json_str(SbxBuf *b, const char *s)
     }
     att_sbx_buf_puts(b, run);
     att_sbx_buf_putc(b, '"');
+}
+
+/* The code point of the UTF-8 sequence at p (at most n bytes) and its length in *len; -1 for a byte
+ * that does not start a well-formed sequence (overlong forms, surrogates and values above U+10FFFF
+ * included), with *len 1. */
+static long utf8_decode(const unsigned char *p, size_t n, size_t *len)
+{
+    static const long min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t k = p[0] >= 0xF0 && p[0] < 0xF5 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 && p[0] < 0xE0 ? 2 : 0;
+    *len = 1;
+    if (k == 0 || k > n || (k == 3 && p[0] >= 0xF0))
+        return -1;
+    long cp = p[0] & (0x7F >> k);
+    for (size_t i = 1; i < k; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return -1;
+        cp = cp << 6 | (p[i] & 0x3F);
+    }
+    if (cp < min[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1;
+    *len = k;
+    return cp;
+}
+
+static void put_u_escape(SbxBuf *b, unsigned v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char esc[6] = {'\\', 'u', hex[v >> 12 & 15], hex[v >> 8 & 15], hex[v >> 4 & 15], hex[v & 15]};
+    att_sbx_buf_put(b, esc, sizeof esc);
+}
+
+void att_sbx_buf_json_php(SbxBuf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    while (n) {
+        size_t run = 0;
+        while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\' &&
+               p[run] != '/')
+            run++;
+        att_sbx_buf_put(b, (const char *)p, run);
+        p += run;
+        n -= run;
+        if (!n)
+            break;
+        size_t len = 1;
+        if (*p == '"' || *p == '\\' || *p == '/') {
+            char esc[2] = {'\\', (char)*p};
+            att_sbx_buf_put(b, esc, 2);
+        } else if (*p < 0x20) {
+            put_u_escape(b, *p);
+        } else {
+            long cp = utf8_decode(p, n, &len);
+            if (cp < 0) {
+                put_u_escape(b, 0xFFFD);
+            } else if (cp > 0xFFFF) {
+                put_u_escape(b, 0xD800 + (unsigned)((cp - 0x10000) >> 10));
+                put_u_escape(b, 0xDC00 + (unsigned)((cp - 0x10000) & 0x3FF));
+            } else {
+                put_u_escape(b, (unsigned)cp);
+            }
+        }
+        p += len;
+        n -= len;
+    }
+}
+
+int att_sbx_buf_json_reopen(SbxBuf *b)
+{
+    if (b->failed || b->len == 0 || b->data[b->len - 1] != '}')
+        return -1;
+    b->len--;
+    if (b->len && b->data[b->len - 1] != '{')
+        att_sbx_buf_putc(b, ',');
+    else
+        b->data[b->len] = '\0';
+    return 0;
 }
 
 char *att_sbx_buf_take(SbxBuf *b, size_t *len)

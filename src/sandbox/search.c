@@ -152,6 +152,54 @@ void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q
     att_sbx_buf_puts(out, "]}");
 }
 
+/* The index just past the JSON string literal whose opening quote is at in[q] (len when unclosed). */
+static size_t string_end(const char *in, size_t len, size_t q)
+{
+    for (size_t i = q + 1; i < len; i++) {
+        if (in[i] == '\\')
+            i++;
+        else if (in[i] == '"')
+            return i + 1;
+    }
+    return len;
+}
+
+size_t att_sbx_search_set_names(const char *in, size_t len, const char *value, size_t vlen,
+                                SbxBuf *out)
+{
+    /* Pages are compact JSON (generated, or re-rendered by cJSON): no spaces around the ':'. An
+     * individual's own members are at depth 3: the page object, its array, the individual. */
+    static const char key[] = "\"preferredName\":\"";
+    const size_t klen = sizeof key - 1;
+    size_t first = SIZE_MAX, copied = 0, i = 0;
+    int depth = 0;
+    att_sbx_buf_reserve(out, len);
+    while (i < len) {
+        char c = in[i];
+        if (c == '"') {
+            size_t end = string_end(in, len, i);
+            if (depth == 3 && len - i >= klen && memcmp(in + i, key, klen) == 0) {
+                end = string_end(in, len, i + klen - 1);
+                att_sbx_buf_put(out, in + copied, i + klen - copied);
+                if (first == SIZE_MAX)
+                    first = out->len;
+                att_sbx_buf_put(out, value, vlen);
+                att_sbx_buf_putc(out, '"');
+                copied = end;
+            }
+            i = end;
+            continue;
+        }
+        if (c == '{' || c == '[')
+            depth++;
+        else if (c == '}' || c == ']')
+            depth--;
+        i++;
+    }
+    att_sbx_buf_put(out, in + copied, len - copied);
+    return first;
+}
+
 void att_sbx_error_json(SbxBuf *out, const char *code, const char *message)
 {
     att_sbx_buf_puts(out, "{\"code\":");

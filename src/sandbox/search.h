@@ -44,6 +44,12 @@ void att_sbx_search_clear(SbxSearch *q);
  * out->failed afterwards. */
 void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging,
                            SbxBuf *out, SbxPageStats *st);
+/* Copies the page `in` (as att_sbx_search_render makes it) to out with the value of every
+ * individual's preferredName string replaced by value[0..vlen), which is the inside of a JSON string
+ * literal (escaped already). Returns the offset in out of the first value so written, or SIZE_MAX
+ * when no individual has a preferredName string. */
+size_t att_sbx_search_set_names(const char *in, size_t len, const char *value, size_t vlen,
+                                SbxBuf *out);
 /* Appends {"code":CODE,"message":MESSAGE}. */
 void att_sbx_error_json(SbxBuf *out, const char *code, const char *message);
 
