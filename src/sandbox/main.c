@@ -143,6 +143,10 @@ static int set_appname(Options *o, const char *val, char *err, size_t errlen)
 static int set_token(Options *o, const char *val, char *err, size_t errlen)
 {
     /* The value is never echoed: it is a secret. */
+    if (strlen(val) > ATT_SBX_MAX_TOKEN) {
+        snprintf(err, errlen, "--token: the token must be at most %u characters", ATT_SBX_MAX_TOKEN);
+        return -1;
+    }
     for (const char *p = val; *p; p++) {
         if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
             snprintf(err, errlen, "--token: the token must be printable ASCII without spaces");
@@ -226,7 +230,8 @@ static const OptDef options[] = {
     {"max-page-size", 0, "N", set_max_page_size, "largest pageSize accepted (default 100)"},
     {"paging", 0, "page|record", set_paging, "pageOffset numbers pages (default) or records, from 1"},
     {"appname", 0, "NAME", set_appname, "require the header 'appname: NAME' (else 400 MISSING_APPNAME)"},
-    {"token", 0, "TOKEN", set_token, "require 'Authorization: Bearer TOKEN' (else 401 UNAUTHORIZED)"},
+    {"token", 0, "TOKEN", set_token,
+     "require 'Authorization: Bearer TOKEN' (else 401 UNAUTHORIZED); up to 65536 characters"},
     {"oauth-client", 0, "ID:SECRET", set_oauth_client,
      "serve POST /omni-svcs/oauth/token (client credentials) and require its tokens"},
     {"token-ttl", 0, "SECONDS", set_token_ttl, "lifetime of the access tokens issued (default 3600)"},

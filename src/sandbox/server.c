@@ -30,6 +30,10 @@
 
 #define ATT_SBX_DRAIN_MS 3000u
 #define STREAM_BLOCK ((size_t)32 * 1024)
+/* Per-connection memory of libmicrohttpd, where a request's headers must fit: room for a bearer
+ * token of ATT_SBX_MAX_TOKEN characters and the other headers, with plenty to spare (with the
+ * default, 32 KiB, a 64 KiB token gets 431 Request Header Fields Too Large). */
+#define CONNECTION_MEMORY ((size_t)256 * 1024)
 
 struct SbxServer {
     SbxServerConfig cfg;
@@ -686,6 +690,7 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
+                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY,
                                  MHD_OPTION_ARRAY, tls_opts,
                                  MHD_OPTION_END);
     if (!s->daemon) {

@@ -13,6 +13,9 @@
 #define ATT_SBX_TOKEN_PATH ATT_SBX_BASE_PATH "/oauth/token"
 #define ATT_SBX_TOKEN_PATH_SHORT "/oauth/token"
 #define ATT_SBX_MAX_BODY ((size_t)1 << 20)
+/* The longest --token: a request header carrying it must still fit libmicrohttpd's connection
+ * memory (see server.c). */
+#define ATT_SBX_MAX_TOKEN 65536u
 
 typedef struct SbxServerConfig {
     const char *host;           /* address or name to bind */

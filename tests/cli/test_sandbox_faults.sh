@@ -45,6 +45,24 @@ done
 same "a bad --oauth-client exits 2 without echoing the secret" \
     "$?:$(grep -c 'top secret' "$TMP/cli.err")" "2:0"
 
+# ---- long bearer tokens ------------------------------------------------------------------------------
+
+# 16 distinct characters, repeated: 16 KiB and 64 KiB tokens, and one character more than the limit.
+T16K=$(awk 'BEGIN { for (i = 0; i < 1024; i++) printf "Tok3n-0123456789" }')
+T64K=$(awk 'BEGIN { for (i = 0; i < 4096; i++) printf "Tok3n-0123456789" }')
+same "the test tokens are 16384 and 65536 characters long" "${#T16K} ${#T64K}" "16384 65536"
+same "--token of 65537 characters: exit 2 with one line on stderr" "$(bad_cli --token "${T64K}x")" "2:0:1"
+same "... and the error does not show the token" "$(grep -c Tok3n "$TMP/cli.err")" 0
+if start t16 --individuals 10 --token "$T16K" -v; then T16=$URL; else T16=; fi
+a=$(post "$T16" '{}' -H "Authorization: Bearer $T16K")
+b=$(post "$T16" '{}' -H "Authorization: Bearer ${T16K%?}x")
+c=$(post "$T16" '{}' -H "Authorization: Bearer ${T16K}9")
+same "--token of 16384 characters: that token gets 200, one that differs in the last character or is longer 401" \
+    "$a $b $c" "200 401 401"
+if start t64 --individuals 10 --token "$T64K" --appname reports; then T64=$URL; else T64=; fi
+st=$(post "$T64" '{}' -H "Authorization: Bearer $T64K" -H 'appname: reports' -H 'user-agent: att-test/1.0')
+same "--token of 65536 characters: a request with it and other headers gets 200" "$st $(individuals "$TMP/body")" "200 10"
+
 # ---- Retry-After -------------------------------------------------------------------------------------
 
 if start ra --individuals 10 --fault status=503,retry-after=2,count=1 \
