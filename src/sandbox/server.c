@@ -64,8 +64,8 @@ typedef struct Request {
 /* How the body of an answer goes out. */
 typedef enum Delivery {
     DELIVER_WHOLE,      /* all at once */
-    DELIVER_STALL,      /* half, a pause, the rest */
-    DELIVER_TRUNCATE    /* half, then the connection closes */
+    DELIVER_STALL,      /* the first `cut` bytes, a pause, the rest */
+    DELIVER_TRUNCATE    /* the first `cut` bytes, then the connection closes */
 } Delivery;
 
 /* What a response is, for the log line. */
@@ -78,6 +78,7 @@ typedef struct Outcome {
     const SbxTokenReply *token;     /* for the token endpoint, or NULL */
     Delivery delivery;
     unsigned stall_ms;
+    size_t cut;                     /* for DELIVER_STALL and DELIVER_TRUNCATE */
 } Outcome;
 
 typedef struct Header {
@@ -205,7 +206,7 @@ static struct MHD_Response *make_response(SbxServer *s, const Outcome *o, char *
     st->s = s;
     st->data = data;
     st->len = len;
-    st->cut = len / 2;
+    st->cut = o->cut < len ? o->cut : len;
     st->stall_ms = o->stall_ms;
     st->truncate = o->delivery == DELIVER_TRUNCATE;
     struct MHD_Response *r = MHD_create_response_from_callback(len, STREAM_BLOCK, stream_read, st,
@@ -239,7 +240,7 @@ static enum MHD_Result respond(SbxServer *s, struct MHD_Connection *conn, const 
         rc = MHD_queue_response(conn, o->status, resp);
     MHD_destroy_response(resp);
     if (rc == MHD_YES && s->cfg.verbose)
-        log_request(method, url, o, o->delivery == DELIVER_TRUNCATE ? len / 2 : len);
+        log_request(method, url, o, o->delivery == DELIVER_TRUNCATE ? o->cut : len);
     return rc;
 }
 
@@ -453,8 +454,10 @@ static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, 
     } else if (answer && answer->kind == ATT_SBX_FAULT_STALL) {
         o.delivery = DELIVER_STALL;
         o.stall_ms = (unsigned)answer->arg;
+        o.cut = body.len / 2;
     } else if (answer && answer->kind == ATT_SBX_FAULT_TRUNCATE) {
         o.delivery = DELIVER_TRUNCATE;
+        o.cut = body.len / 2;
     }
     enum MHD_Result rc = respond(s, conn, method, url, &o, "application/json", &body, NULL, 0);
     att_sbx_search_clear(&q);
