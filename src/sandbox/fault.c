@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum ArgType { ARG_NONE, ARG_HTTP_CODE, ARG_MS, ARG_COUNT } ArgType;
+typedef enum ArgType { ARG_NONE, ARG_HTTP_CODE, ARG_MS, ARG_COUNT, ARG_BYTES } ArgType;
 
 typedef struct KindDef {
     const char *name;
@@ -22,6 +22,7 @@ typedef struct KindDef {
 #define ALWAYS UINT64_MAX
 #define MAX_MS 600000u
 #define MAX_INDIVIDUALS 1000000u
+#define MAX_BYTES ((uint64_t)1 << 30)
 
 static const KindDef kinds[] = {
     {"repeat-pages", ATT_SBX_FAULT_REPEAT_PAGES, ATT_SBX_FAULT_CLASS_PAGING, ARG_NONE, ALWAYS,
@@ -46,6 +47,20 @@ static const KindDef kinds[] = {
      "shrink=N", "drop the first N individuals of every result set"},
     {"expire-tokens", ATT_SBX_FAULT_EXPIRE_TOKENS, ATT_SBX_FAULT_CLASS_EVENT, ARG_NONE, ONCE,
      "expire-tokens", "expire every OAuth access token issued so far (this request still passes)"},
+    {"echo-json", ATT_SBX_FAULT_ECHO_JSON, ATT_SBX_FAULT_CLASS_ANSWER, ARG_HTTP_CODE, ALWAYS,
+     "echo-json=CODE", "answer CODE with {\"code\":\"ECHO\",\"message\":\"received Authorization: VALUE\"}"},
+    {"echo-html", ATT_SBX_FAULT_ECHO_HTML, ATT_SBX_FAULT_CLASS_ANSWER, ARG_HTTP_CODE, ALWAYS,
+     "echo-html=CODE", "answer CODE with a gateway's text/html page titled 'CODE Echo: VALUE'"},
+    {"echo-text", ATT_SBX_FAULT_ECHO_TEXT, ATT_SBX_FAULT_CLASS_ANSWER, ARG_HTTP_CODE, ALWAYS,
+     "echo-text=CODE", "answer CODE with text/plain 'unauthorized request with Authorization: VALUE'"},
+    {"echo-page", ATT_SBX_FAULT_ECHO_PAGE, ATT_SBX_FAULT_CLASS_ANSWER, ARG_NONE, ALWAYS,
+     "echo-page", "answer 200, VALUE as every preferredName, in two parts 300 ms apart"},
+    {"hang", ATT_SBX_FAULT_HANG, ATT_SBX_FAULT_CLASS_ANSWER, ARG_NONE, ALWAYS,
+     "hang", "read the request, then never answer (until the client or the sandbox goes)"},
+    {"silence", ATT_SBX_FAULT_SILENCE, ATT_SBX_FAULT_CLASS_ANSWER, ARG_MS, ALWAYS,
+     "silence=MS", "send 200 and the headers, nothing for MS milliseconds, then the whole body"},
+    {"big", ATT_SBX_FAULT_BIG, ATT_SBX_FAULT_CLASS_ANSWER, ARG_BYTES, ALWAYS,
+     "big=BYTES", "answer 200, the page padded to BYTES by \"padding\":\"xx...\" (1..1G; K, M, G)"},
 };
 
 #define NKINDS (sizeof kinds / sizeof kinds[0])
@@ -62,6 +77,25 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
         v = v * 10 + (uint64_t)(s[i] - '0');
     }
     *out = v;
+    return 0;
+}
+
+/* Digits with an optional binary suffix K, M or G (either case); 0 or -1 (also on overflow). */
+static int parse_bytes(const char *s, size_t n, uint64_t *out)
+{
+    unsigned shift = 0;
+    if (n > 1) {
+        switch (s[n - 1]) {
+        case 'K': case 'k': shift = 10; break;
+        case 'M': case 'm': shift = 20; break;
+        case 'G': case 'g': shift = 30; break;
+        default: break;
+        }
+    }
+    uint64_t v;
+    if (parse_u64(s, shift ? n - 1 : n, &v) != 0 || v > (UINT64_MAX >> shift))
+        return -1;
+    *out = v << shift;
     return 0;
 }
 
@@ -195,6 +229,13 @@ static int parse_arg(const KindDef *k, const char *spec, const char *val, size_t
         if (!val || parse_u64(val, vlen, &v) != 0 || v < 1 || v > MAX_INDIVIDUALS) {
             snprintf(err, errlen, "--fault '%s': %s needs a number of individuals 1..%u, e.g. %s=5",
                      spec, k->name, MAX_INDIVIDUALS, k->name);
+            return -1;
+        }
+        break;
+    case ARG_BYTES:
+        if (!val || parse_bytes(val, vlen, &v) != 0 || v < 1 || v > MAX_BYTES) {
+            snprintf(err, errlen, "--fault '%s': %s needs a size in bytes 1..1G (suffix K, M or G: "
+                     "KiB, MiB, GiB), e.g. %s=60M", spec, k->name, k->name);
             return -1;
         }
         break;
@@ -361,7 +402,14 @@ void att_sbx_fault_help(FILE *fp)
           "already sees the changed result set). grow, shrink and expire-tokens happen once unless\n"
           "count=N allows more (N of grow/shrink up to 1000000; at most 1000000 added in all); the\n"
           "other kinds apply to every request unless limited. Of repeat-pages, of slow, and of the\n"
-          "answer kinds (status ... reset) only the first rule that applies to a request takes\n"
-          "effect; a rule so shadowed keeps its count. E.g. --fault status=503,after=1,every=3,count=4\n",
+          "answer kinds (status ... reset, echo-json ... big) only the first rule that applies\n"
+          "to a request takes effect; a rule so shadowed keeps its count.\n"
+          "E.g. --fault status=503,after=1,every=3,count=4\n"
+          "VALUE, in the echo kinds, is the request's Authorization header as received, or (none).\n"
+          "In JSON it is escaped as PHP does it (\\\" \\\\ \\/, \\u00XX for control characters, \\uXXXX\n"
+          "beyond ASCII); in HTML < > & \" become entities; text/plain has it raw. echo-json=200 is\n"
+          "the page plus \"echo\":VALUE. echo-page cuts the body in the middle of the credentials\n"
+          "(what follows the scheme and its space) of the first preferredName. big's K, M, G are\n"
+          "1024, 1024^2, 1024^3; a page already that big gets an empty padding.\n",
           fp);
 }

@@ -31,13 +31,21 @@ typedef enum SbxFaultKind {
     ATT_SBX_FAULT_RESET,        /* close the connection without an answer */
     ATT_SBX_FAULT_GROW,         /* insert individuals at the front of every result set */
     ATT_SBX_FAULT_SHRINK,       /* drop individuals from the front of every result set */
-    ATT_SBX_FAULT_EXPIRE_TOKENS /* invalidate every access token issued so far */
+    ATT_SBX_FAULT_EXPIRE_TOKENS,/* invalidate every access token issued so far */
+    ATT_SBX_FAULT_ECHO_JSON,    /* HTTP code, a JSON error echoing the Authorization header */
+    ATT_SBX_FAULT_ECHO_HTML,    /* HTTP code, an HTML page echoing it */
+    ATT_SBX_FAULT_ECHO_TEXT,    /* HTTP code, a text/plain line echoing it */
+    ATT_SBX_FAULT_ECHO_PAGE,    /* a page with it as every preferredName, in two parts */
+    ATT_SBX_FAULT_HANG,         /* read the request, never answer */
+    ATT_SBX_FAULT_SILENCE,      /* headers, a pause, then the whole body */
+    ATT_SBX_FAULT_BIG           /* a page padded to a size */
 } SbxFaultKind;
 
 typedef enum SbxFaultClass {
     ATT_SBX_FAULT_CLASS_PAGING, /* repeat-pages */
     ATT_SBX_FAULT_CLASS_DELAY,  /* slow */
-    ATT_SBX_FAULT_CLASS_ANSWER, /* status, html, bad-json, stall, truncate, reset */
+    ATT_SBX_FAULT_CLASS_ANSWER, /* status, html, bad-json, stall, truncate, reset, echo-*, hang,
+                                 * silence, big */
     ATT_SBX_FAULT_CLASS_EVENT   /* grow, shrink, expire-tokens: never exclusive */
 } SbxFaultClass;
 
@@ -50,8 +58,8 @@ typedef enum SbxRetryAfter {
 typedef struct SbxFaultRule {
     SbxFaultKind kind;
     SbxFaultClass cls;
-    uint64_t arg;           /* HTTP status (status, html); milliseconds (slow, stall);
-                             * individuals (grow, shrink) */
+    uint64_t arg;           /* HTTP status (status, html, echo-json/html/text); milliseconds
+                             * (slow, stall, silence); individuals (grow, shrink); bytes (big) */
     uint64_t after;         /* the first `after` search requests are spared */
     uint64_t count;         /* applies at most this many times (UINT64_MAX: no limit) */
     uint64_t every;         /* only to requests after+every, after+2*every, ... */
@@ -73,7 +81,7 @@ typedef struct SbxFaults {
 typedef struct SbxFaultPlan {
     const SbxFaultRule *repeat;     /* the REPEAT_PAGES rule that applies, or NULL */
     const SbxFaultRule *delay;      /* the SLOW rule that applies, or NULL */
-    const SbxFaultRule *answer;     /* the STATUS/HTML/BAD_JSON/STALL/TRUNCATE/RESET rule, or NULL */
+    const SbxFaultRule *answer;     /* the rule of the answer class, or NULL */
     const SbxFaultRule *applied[ATT_SBX_FAULT_MAX_RULES]; /* all that took effect, in order */
     size_t napplied;
 } SbxFaultPlan;

@@ -34,6 +34,7 @@
  * token of ATT_SBX_MAX_TOKEN characters and the other headers, with plenty to spare (with the
  * default, 32 KiB, a 64 KiB token gets 431 Request Header Fields Too Large). */
 #define CONNECTION_MEMORY ((size_t)256 * 1024)
+#define ECHO_PAGE_PAUSE_MS 300u
 
 struct SbxServer {
     SbxServerConfig cfg;
@@ -43,7 +44,7 @@ struct SbxServer {
     SbxOAuth *oauth;                /* with --oauth-client, else NULL */
     SbxShift shift;                 /* grow/shrink state, when some rule can change it */
     int have_shift;
-    int quiet_aborts;               /* reset/truncate rules: their closes are not MHD's news */
+    int quiet_aborts;               /* reset/truncate/hang rules: their closes are not MHD's news */
     atomic_int started;             /* after start-up, libmicrohttpd's messages need -v */
     atomic_int stopping;            /* shutting down: cut latency sleeps short */
     atomic_int inflight;            /* requests begun and not yet completed */
@@ -116,13 +117,20 @@ static void printable(char *out, size_t outlen, const char *s, size_t max)
     out[n] = '\0';
 }
 
+/* The request line and the outcome, never a header: whatever the faults echo to the client, the
+ * log shows no credentials. */
 static void log_request(const char *method, const char *url, const Outcome *o, size_t bytes)
 {
-    char path[160], detail[1024] = "";
-    size_t d = 0;
+    char path[160], detail[1024] = "", faults[1024] = "";
+    size_t d = 0, f = 0;
     printable(path, sizeof path, url, 120);
     char m[16];
     printable(m, sizeof m, method, 10);
+    for (size_t i = 0; o->plan && i < o->plan->napplied && f < sizeof faults; i++) {
+        char spec[120];
+        printable(spec, sizeof spec, o->plan->applied[i]->spec, 100);
+        f += (size_t)snprintf(faults + f, sizeof faults - f, " fault=%s", spec);
+    }
     if (o->token) {
         /* Never the secret nor the token: the client id and how many tokens exist. */
         fprintf(stderr, "att-sandbox: %s %s %03u%s%s client=%s tokens=%llu\n", m, path, o->status,
@@ -140,14 +148,10 @@ static void log_request(const char *method, const char *url, const Outcome *o, s
                               (unsigned long long)o->query->page_offset, o->returned);
     }
     if (o->code && d < sizeof detail)
-        d += (size_t)snprintf(detail + d, sizeof detail - d, " code=%s", o->code);
-    for (size_t i = 0; o->plan && i < o->plan->napplied && d < sizeof detail; i++) {
-        char spec[120];
-        printable(spec, sizeof spec, o->plan->applied[i]->spec, 100);
-        d += (size_t)snprintf(detail + d, sizeof detail - d, " fault=%s", spec);
-    }
+        snprintf(detail + d, sizeof detail - d, " code=%s", o->code);
     /* One fprintf per line: stdio locks the stream, so lines from different threads never mix. */
-    fprintf(stderr, "att-sandbox: %s %s %03u%s bytes=%zu\n", m, path, o->status, detail, bytes);
+    fprintf(stderr, "att-sandbox: %s %s %03u%s%s bytes=%zu\n", m, path, o->status, detail, faults,
+            bytes);
     fflush(stderr);
 }
 
@@ -332,13 +336,38 @@ static void http_date(time_t t, char *out, size_t outlen)
              months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* The value the echo faults send back: the Authorization header as received, or "(none)". */
+static const char *echo_value(struct MHD_Connection *conn)
+{
+    const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    return v ? v : "(none)";
+}
+
+/* Appends s with < > & " as entities, every other byte as it is. */
+static void put_html(SbxBuf *b, const char *s)
+{
+    for (const char *run = s;; s++) {
+        const char *ent = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;"
+                        : *s == '"' ? "&quot;" : NULL;
+        if (!ent && *s)
+            continue;
+        att_sbx_buf_put(b, run, (size_t)(s - run));
+        if (!*s)
+            return;
+        att_sbx_buf_puts(b, ent);
+        run = s + 1;
+    }
+}
+
+/* The answers that do not depend on the request body: status, html, and echo-json (but 200),
+ * echo-html, echo-text. */
 static enum MHD_Result respond_fault(SbxServer *s, struct MHD_Connection *conn, const char *method,
                                      const char *url, const SbxFaultRule *r,
                                      const SbxFaultPlan *plan)
 {
     SbxBuf body = ATT_SBX_BUF_INIT;
     unsigned code = (unsigned)r->arg;
-    Outcome o = {.status = code, .code = "INJECTED", .plan = plan};
+    Outcome o = {.status = code, .plan = plan};
     char retry[40];
     Header h = {"Retry-After", retry};
     size_t nh = 0;
@@ -353,19 +382,109 @@ static enum MHD_Result respond_fault(SbxServer *s, struct MHD_Connection *conn, 
         char msg[64];
         snprintf(msg, sizeof msg, "injected fault: HTTP %u", code);
         att_sbx_error_json(&body, "INJECTED", msg);
+        o.code = "INJECTED";
         return respond(s, conn, method, url, &o, "application/json", &body, &h, nh);
     }
+    if (r->kind == ATT_SBX_FAULT_ECHO_JSON) {
+        /* What an API written in PHP says when it quotes the request back. */
+        att_sbx_buf_puts(&body, "{\"code\":\"ECHO\",\"message\":\"received Authorization: ");
+        att_sbx_buf_json_php(&body, echo_value(conn));
+        att_sbx_buf_puts(&body, "\"}");
+        o.code = "ECHO";
+        return respond(s, conn, method, url, &o, "application/json", &body, &h, nh);
+    }
+    if (r->kind == ATT_SBX_FAULT_ECHO_TEXT) {
+        att_sbx_buf_puts(&body, "unauthorized request with Authorization: ");
+        att_sbx_buf_puts(&body, echo_value(conn));
+        att_sbx_buf_putc(&body, '\n');
+        return respond(s, conn, method, url, &o, "text/plain", &body, &h, nh);
+    }
     /* What a load balancer in front of the API sends when the API is not there. */
-    const char *reason = MHD_get_reason_phrase_for(code);
-    char title[96];
-    snprintf(title, sizeof title, "%u %s", code, reason && *reason ? reason : "Error");
-    att_sbx_buf_puts(&body, "<html>\r\n<head><title>");
-    att_sbx_buf_puts(&body, title);
-    att_sbx_buf_puts(&body, "</title></head>\r\n<body>\r\n<center><h1>");
-    att_sbx_buf_puts(&body, title);
-    att_sbx_buf_puts(&body, "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n");
-    o.code = NULL;
+    SbxBuf title = ATT_SBX_BUF_INIT;
+    if (r->kind == ATT_SBX_FAULT_ECHO_HTML) {
+        char num[16];
+        snprintf(num, sizeof num, "%u Echo: ", code);
+        att_sbx_buf_puts(&title, num);
+        put_html(&title, echo_value(conn));
+    } else {
+        const char *reason = MHD_get_reason_phrase_for(code);
+        char line[96];
+        snprintf(line, sizeof line, "%u %s", code, reason && *reason ? reason : "Error");
+        att_sbx_buf_puts(&title, line);
+    }
+    body.failed = title.failed;
+    if (!title.failed) {
+        att_sbx_buf_puts(&body, "<html>\r\n<head><title>");
+        att_sbx_buf_put(&body, title.data, title.len);
+        att_sbx_buf_puts(&body, "</title></head>\r\n<body>\r\n<center><h1>");
+        att_sbx_buf_put(&body, title.data, title.len);
+        att_sbx_buf_puts(&body, "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n");
+    }
+    att_sbx_buf_free(&title);
     return respond(s, conn, method, url, &o, "text/html", &body, &h, nh);
+}
+
+/* Holds a connection without answering, in slices, until the sandbox stops or the client goes (its
+ * socket then reads as closed: a peek, which consumes nothing). */
+static void hold(SbxServer *s, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    MHD_socket fd = ci ? ci->connect_fd : MHD_INVALID_SOCKET;
+    while (!atomic_load(&s->stopping)) {
+        sleep_ms(20);
+        char c;
+        ssize_t n = fd == MHD_INVALID_SOCKET ? -1 : recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && fd != MHD_INVALID_SOCKET && errno != EAGAIN && errno != EWOULDBLOCK &&
+                       errno != EINTR))
+            return;
+    }
+}
+
+/* echo-page: the page with the echoed value as every preferredName, sent in two parts
+ * ECHO_PAGE_PAUSE_MS apart. The cut falls in the middle of the credentials (what follows the
+ * scheme and its space, e.g. the token of "Bearer TOKEN") in the first value, so that a client
+ * that handles the body read by read never has the whole token in one read. */
+static void echo_page(SbxBuf *body, const char *value, Outcome *o)
+{
+    SbxBuf esc = ATT_SBX_BUF_INIT, out = ATT_SBX_BUF_INIT;
+    att_sbx_buf_json_php(&esc, value);
+    size_t first = SIZE_MAX;
+    if (esc.failed || body->failed)
+        out.failed = 1;
+    else
+        first = att_sbx_search_set_names(body->data, body->len, esc.len ? esc.data : "", esc.len, &out);
+    size_t cut = out.len / 2;
+    if (first != SIZE_MAX) {
+        const char *sp = esc.len ? memchr(esc.data, ' ', esc.len) : NULL;
+        size_t skip = sp && (size_t)(sp - esc.data) + 1 < esc.len ? (size_t)(sp - esc.data) + 1 : 0;
+        cut = first + skip + (esc.len - skip) / 2;
+    }
+    att_sbx_buf_free(&esc);
+    att_sbx_buf_free(body);
+    *body = out;
+    o->delivery = DELIVER_STALL;
+    o->stall_ms = ECHO_PAGE_PAUSE_MS;
+    o->cut = cut;
+}
+
+/* big: pads the page to `size` bytes with a "padding" member of 'x's (a page already that big gets
+ * an empty one). One allocation of the final size and a memset: linear, even for 1 GiB. */
+static void pad_page(SbxBuf *b, uint64_t size)
+{
+    static const char name[] = "\"padding\":\"";
+    if (att_sbx_buf_json_reopen(b) != 0)
+        return;
+    size_t fixed = b->len + (sizeof name - 1) + 2;
+    size_t n = size > fixed ? (size_t)(size - fixed) : 0;
+    att_sbx_buf_reserve(b, (sizeof name - 1) + n + 2);
+    att_sbx_buf_puts(b, name);
+    att_sbx_buf_fill(b, 'x', n);
+    att_sbx_buf_puts(b, "\"}");
+}
+
+static int is(const SbxFaultRule *r, SbxFaultKind kind)
+{
+    return r && r->kind == kind;
 }
 
 /* Numbers the request, decides its faults and carries out the lasting ones (grow, shrink,
@@ -416,11 +535,15 @@ static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, 
     if (plan.delay)
         delay(s, (unsigned)plan.delay->arg);
     const SbxFaultRule *answer = plan.answer;
-    if (answer && (answer->kind == ATT_SBX_FAULT_STATUS || answer->kind == ATT_SBX_FAULT_HTML))
+    if (is(answer, ATT_SBX_FAULT_STATUS) || is(answer, ATT_SBX_FAULT_HTML) ||
+        is(answer, ATT_SBX_FAULT_ECHO_HTML) || is(answer, ATT_SBX_FAULT_ECHO_TEXT) ||
+        (is(answer, ATT_SBX_FAULT_ECHO_JSON) && answer->arg != 200))
         return respond_fault(s, conn, method, url, answer, &plan);
-    if (answer && answer->kind == ATT_SBX_FAULT_RESET) {
-        /* As if the server died: the connection closes with nothing sent. */
-        if (c->latency_ms)
+    if (is(answer, ATT_SBX_FAULT_RESET) || is(answer, ATT_SBX_FAULT_HANG)) {
+        /* As if the server died (reset: the connection closes with nothing sent), or hung. */
+        if (is(answer, ATT_SBX_FAULT_HANG))
+            hold(s, conn);
+        else if (c->latency_ms)
             delay(s, c->latency_ms);
         if (c->verbose) {
             Outcome o = {.status = 0, .plan = &plan};
@@ -444,20 +567,31 @@ static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, 
     SbxPageStats st;
     att_sbx_search_render(c->data, s->have_shift ? &s->shift : NULL, &q, c->paging, &body, &st);
     Outcome o = {.status = 200, .query = &q, .returned = st.returned, .plan = &plan};
-    if (answer && answer->kind == ATT_SBX_FAULT_BAD_JSON && !body.failed) {
+    if (is(answer, ATT_SBX_FAULT_BAD_JSON) && !body.failed) {
         /* Cut the page in half, at a character boundary: a body that is not valid JSON. */
         size_t cut = body.len / 2;
         while (cut > 1 && ((unsigned char)body.data[cut] & 0xC0) == 0x80)
             cut--;
         body.len = cut;
         body.data[cut] = '\0';
-    } else if (answer && answer->kind == ATT_SBX_FAULT_STALL) {
+    } else if (is(answer, ATT_SBX_FAULT_STALL) || is(answer, ATT_SBX_FAULT_SILENCE)) {
         o.delivery = DELIVER_STALL;
         o.stall_ms = (unsigned)answer->arg;
-        o.cut = body.len / 2;
-    } else if (answer && answer->kind == ATT_SBX_FAULT_TRUNCATE) {
+        o.cut = is(answer, ATT_SBX_FAULT_STALL) ? body.len / 2 : 0;
+    } else if (is(answer, ATT_SBX_FAULT_TRUNCATE)) {
         o.delivery = DELIVER_TRUNCATE;
         o.cut = body.len / 2;
+    } else if (is(answer, ATT_SBX_FAULT_ECHO_JSON)) {
+        /* echo-json=200: a valid page that also quotes the credentials back. */
+        if (att_sbx_buf_json_reopen(&body) == 0) {
+            att_sbx_buf_puts(&body, "\"echo\":\"");
+            att_sbx_buf_json_php(&body, echo_value(conn));
+            att_sbx_buf_puts(&body, "\"}");
+        }
+    } else if (is(answer, ATT_SBX_FAULT_ECHO_PAGE)) {
+        echo_page(&body, echo_value(conn), &o);
+    } else if (is(answer, ATT_SBX_FAULT_BIG)) {
+        pad_page(&body, answer->arg);
     }
     enum MHD_Result rc = respond(s, conn, method, url, &o, "application/json", &body, NULL, 0);
     att_sbx_search_clear(&q);
@@ -677,7 +811,8 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
         s->have_shift = 1;
     }
     s->quiet_aborts = att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_RESET) ||
-                      att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_TRUNCATE);
+                      att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_TRUNCATE) ||
+                      att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_HANG);
 
     /* libmicrohttpd reads the PEM texts while it starts; they stay borrowed from the caller. */
     struct MHD_OptionItem tls_opts[] = {

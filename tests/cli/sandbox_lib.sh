@@ -191,6 +191,28 @@ statuses() {
 }
 
 
+# jlua FILE CHUNK: runs the Lua CHUNK with `j` the JSON of FILE as lua-cjson decodes it (nil when
+# it is not valid JSON, with the reason in `why`); prints what the chunk prints.
+jlua() {
+    JLUA_FILE=$1 lua5.4 -e 'local cjson = require "cjson"
+local f = assert(io.open(os.getenv("JLUA_FILE"), "rb"))
+local text = f:read("a")
+f:close()
+local ok, v = pcall(cjson.decode, text)
+if ok then j = v else why = v end' -e "$2"
+}
+
+# recv_parts TRACE GAP: from a curl --trace-ascii --trace-time file, the body bytes received in
+# each run of reads with no pause of GAP seconds or more between them, space-separated.
+recv_parts() {
+    awk -v gap="$2" '/<= Recv data, [0-9]+ bytes/ {
+        split($1, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]
+        if (seen && s - last >= gap) { printf "%d ", sum; sum = 0 }
+        for (i = 1; i <= NF; i++) if ($i == "data,") sum += $(i + 1)
+        last = s; seen = 1 }
+        END { if (seen) printf "%d", sum }' "$1"
+}
+
 # keys FILE: the sequence of object keys, one per line.
 keys() { grep -o '"[A-Za-z]*":' "$1"; }
 

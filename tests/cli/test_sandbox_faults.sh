@@ -1,7 +1,9 @@
 #!/bin/sh
 # tests/cli/test_sandbox_faults.sh — att-sandbox's fault rules, OAuth token endpoint and HTTPS,
 # provoked with curl the way the att client meets them (retries, Retry-After, stalls, broken
-# transfers, result sets that change mid-scan, token renewal, certificate checks).
+# transfers, result sets that change mid-scan, token renewal, certificate checks), and the hostile
+# answers that check that the client never leaks a credential and always keeps its time limits
+# (echoes of the Authorization header, a hang, a silence, a huge page, long tokens).
 #
 #   sh tests/cli/test_sandbox_faults.sh                      # tests ./att-sandbox
 #   SANDBOX=build/asan/att-sandbox sh tests/cli/test_sandbox_faults.sh
@@ -24,7 +26,8 @@ rc=$?
 missing=""
 for word in --oauth-client --token-ttl --tls-cert --tls-key --fault-seed "Fault rules" repeat-pages \
     status=CODE html=CODE bad-json slow=MS stall=MS truncate reset grow=N shrink=N expire-tokens \
-    after=K count=N every=N prob=P retry-after=S "date:S"; do
+    after=K count=N every=N prob=P retry-after=S "date:S" echo-json=CODE echo-html=CODE \
+    echo-text=CODE echo-page hang silence=MS big=BYTES; do
     grep -q -- "$word" "$TMP/help" || missing="$missing $word"
 done
 same "--help documents the new options, every fault kind and modifier" "$rc:$missing" "0:"
@@ -37,13 +40,19 @@ for args in "--fault slow" "--fault slow=x" "--fault stall=600001" "--fault grow
     "--fault status=503,after=1,after=2" "--fault status=503,bogus=1" "--fault-seed -1" \
     "--fault-seed x" "--oauth-client nocolon" "--oauth-client :secret" "--oauth-client id:" \
     "--token-ttl 0" "--token-ttl x" "--tls-cert c.pem" "--tls-key k.pem" \
-    "--tls-cert /nonexistent/c.pem --tls-key /nonexistent/k.pem"; do
+    "--tls-cert /nonexistent/c.pem --tls-key /nonexistent/k.pem" \
+    "--fault echo-json=99" "--fault echo-json" "--fault echo-html=600" "--fault echo-text=x" \
+    "--fault echo-json=401,retry-after=1" "--fault big=0" "--fault big=2G" "--fault big=1025M" \
+    "--fault big=1T" "--fault big=K" "--fault big=99999999999999999999K" "--fault silence=x" \
+    "--fault silence" "--fault silence=600001" "--fault hang=1" "--fault echo-page=3"; do
     # shellcheck disable=SC2086 # word splitting of $args is intended
     same "bad command line '$args' exits 2 with one line on stderr" "$(bad_cli $args)" "2:0:1"
 done
 "$SANDBOX" --oauth-client 'app:top secret' >/dev/null 2>"$TMP/cli.err"
 same "a bad --oauth-client exits 2 without echoing the secret" \
     "$?:$(grep -c 'top secret' "$TMP/cli.err")" "2:0"
+same "big=1G and big=1024M are the largest accepted" \
+    "$(bad_cli --fault big=1G --help):$(bad_cli --fault big=1024m --help)" "0:$(wc -c <"$TMP/help" | tr -d ' '):0:0:$(wc -c <"$TMP/help" | tr -d ' '):0"
 
 # ---- long bearer tokens ------------------------------------------------------------------------------
 
@@ -410,6 +419,160 @@ else
     skip "HTTPS tests" "no openssl command to make a test certificate"
 fi
 
+# ---- hostile answers: echoes of the credentials ---------------------------------------------------------
+
+# A value with the characters that JSON, HTML and the \/ form of PHP treat specially.
+AUTH='Bearer abc/def"gh\ij'
+AUTH_JSON='Bearer abc\/def\"gh\\ij'
+if start echo --individuals 300 --seed 7 -v --fault echo-json=401,count=1 --fault echo-json=500,count=1 \
+    --fault echo-json=200,count=1; then EC=$URL; else EC=; fi
+st=$(post "$EC" '{"pageSize":20}' -H "Authorization: $AUTH")
+printf '%s' "{\"code\":\"ECHO\",\"message\":\"received Authorization: $AUTH_JSON\"}" >"$TMP/want"
+same "echo-json=401: status and content type" "$st $(header content-type)" "401 application/json"
+same_file "echo-json=401: the header value JSON-escaped as PHP does it (a backslash before / \" and backslash)" \
+    "$TMP/body" "$TMP/want"
+st=$(post "$EC" '{"pageSize":20}' -H "Authorization: $AUTH")
+same_file "echo-json=500,count=1 after echo-json=401,count=1: the second request gets 500, the same body" \
+    "$TMP/body" "$TMP/want"
+same "... with status 500" "$st" 500
+st=$(post "$EC" '{"pageSize":20}' -H "Authorization: $AUTH")
+{ head -c $((full - 1)) "$TMP/full"; printf '%s' ",\"echo\":\"$AUTH_JSON\"}"; } >"$TMP/want"
+same "echo-json=200: status 200, application/json" "$st $(header content-type)" "200 application/json"
+same_file "echo-json=200: the normal page plus a top-level \"echo\" with the escaped value" "$TMP/body" "$TMP/want"
+same "echo-json=200: the page is valid JSON and \"echo\" decodes to the header value" \
+    "$(jlua "$TMP/body" 'print(j and j.echo, j and #j.individuals)')" "$(printf '%s\t20' "$AUTH")"
+st=$(post "$EC" '{"pageSize":20}' -H "Authorization: $AUTH")
+same "every echo-json rule had count=1: the fourth request is answered normally" \
+    "$st:$(cmp -s "$TMP/body" "$TMP/full" && echo same)" "200:same"
+
+if start echo2 --individuals 5 --fault echo-json=403 --fault-seed 3; then E2=$URL; else E2=; fi
+post "$E2" '{}' >/dev/null
+same "echo-json without an Authorization header echoes (none)" "$(body)" \
+    '{"code":"ECHO","message":"received Authorization: (none)"}'
+post "$E2" '{}' -H "$(printf 'Authorization: Bearer a\001b\tc\177d')" >/dev/null
+same "echo-json: control characters as \\u00XX (tab included), DEL as it is" "$(body)" \
+    "$(printf '{"code":"ECHO","message":"received Authorization: Bearer a\\u0001b\\u0009c\177d"}')"
+post "$E2" '{}' -H "$(printf 'Authorization: Bearer \303\251\360\237\230\200\377x')" >/dev/null
+same "echo-json: non-ASCII as \\uXXXX (a surrogate pair above U+FFFF), a byte that is not UTF-8 as \\ufffd" \
+    "$(body)" '{"code":"ECHO","message":"received Authorization: Bearer \u00e9\ud83d\ude00\ufffdx"}'
+
+if start ehtml --individuals 5 --fault echo-html=502,count=1 --fault echo-html=200 -v; then EH=$URL; else EH=; fi
+st=$(post "$EH" '{}' -H 'Authorization: Bearer <a>&b"c/d\e')
+title=$(sed -n 's:.*<title>\(.*\)</title>.*:\1:p' "$TMP/body")
+same "echo-html=502: 502, text/html" "$st $(header content-type)" "502 text/html"
+same "echo-html: the title is 'CODE Echo: VALUE' with < > & \" escaped, nothing else" "$title" \
+    '502 Echo: Bearer &lt;a&gt;&amp;b&quot;c/d\e'
+check "echo-html: the body of the page shows the value too" grep -qF '<h1>502 Echo: Bearer &lt;a&gt;&amp;b&quot;c/d\e</h1>' "$TMP/body"
+st=$(post "$EH" '{}')
+same "echo-html=200: 200, and (none) without the header" \
+    "$st $(header content-type) $(sed -n 's:.*<title>\(.*\)</title>.*:\1:p' "$TMP/body")" "200 text/html 200 Echo: (none)"
+
+if start etext --individuals 5 --fault echo-text=401,every=2 -v; then ET=$URL; else ET=; fi
+a=$(post "$ET" '{}' -H "Authorization: $AUTH")
+b=$(post "$ET" '{}' -H "Authorization: $AUTH")
+printf 'unauthorized request with Authorization: %s\n' "$AUTH" >"$TMP/want"
+same "echo-text=401,every=2: requests 1 and 2 get 200 and 401, text/plain" "$a $b $(header content-type)" \
+    "200 401 text/plain"
+same_file "echo-text: the raw value and a newline" "$TMP/body" "$TMP/want"
+same "echo-text,every=2: then 200, 401 again" "$(statuses "$ET" 2)" " 200 401"
+
+# ---- hostile answers: echo-page, in two parts ------------------------------------------------------------
+
+if start epage --individuals 300 --seed 7 --fault echo-page,count=2 -v; then EP=$URL; else EP=; fi
+got=$(curl -sS --max-time 10 -o "$TMP/body" -D "$TMP/hdr" --trace-ascii "$TMP/trace" --trace-time \
+    -w '%{http_code} %{time_starttransfer} %{time_total}' -H "Authorization: $AUTH" \
+    -d '{"pageSize":20}' "$EP/v1/customers/search")
+pause=$(echo "$got" | awk '{ printf "%d", ($3 - $2) * 1000 }')
+same "echo-page: 200 application/json" "${got%% *} $(header content-type)" "200 application/json"
+check "echo-page: the body ends at least 250 ms after the first byte (${pause} ms)" test "$pause" -ge 250
+same "echo-page: valid JSON, 20 individuals of 300, every preferredName the header value" \
+    "$(JV=$AUTH jlua "$TMP/body" 'local bad = 0
+for _, i in ipairs(j.individuals) do if i.preferredName ~= os.getenv("JV") then bad = bad + 1 end end
+print(#j.individuals, math.tointeger(j.totalCount), bad)')" "$(printf '20\t300\t0')"
+ids "$TMP/body" >"$TMP/ep.ids"
+ids "$TMP/full" >"$TMP/full.ids"
+check "echo-page: the same individuals as a normal page" cmp -s "$TMP/ep.ids" "$TMP/full.ids"
+check "echo-page: the values are escaped with \\/ in the body" \
+    test "$(grep -oF "\"preferredName\":\"$AUTH_JSON\"" "$TMP/body" | wc -l | tr -d ' ')" = 20
+parts=$(recv_parts "$TMP/trace" 0.25)
+first=${parts%% *}
+same "echo-page: the body arrives in two parts, 250 ms or more apart" "$(echo "$parts" | wc -w | tr -d ' ')" 2
+same "echo-page: the first part ends in the middle of the token of the first preferredName" \
+    "$(head -c "$first" "$TMP/body" | tail -c 32)" '"preferredName":"Bearer abc\/def'
+post "$EP" '{"pageSize":3,"pageOffset":2}' >/dev/null
+same "echo-page without an Authorization header: every preferredName is (none)" \
+    "$(grep -o '"preferredName":"[^"]*"' "$TMP/body" | sort | uniq -c | tr -s ' ')" ' 3 "preferredName":"(none)"'
+post "$EP" '{"pageSize":20}' -H "Authorization: $AUTH" >/dev/null
+same "echo-page,count=2: the third page is the normal one" "$(cmp -s "$TMP/body" "$TMP/full" && echo same)" same
+
+# ---- hostile answers: hang, silence, big -----------------------------------------------------------------
+
+if start hang --individuals 300 --seed 7 --fault hang,count=1 -v; then HG=$URL; else HG=; fi
+t0=$(now_ms)
+got=$(curl -sS --max-time 1 -o /dev/null -w '%{http_code}' -d '{"pageSize":20}' "$HG/v1/customers/search" 2>"$TMP/curl.err")
+rc=$?
+ms=$(($(now_ms) - t0))
+same "hang: curl --max-time 1 times out with nothing (rc 28, status 000)" "$rc $got" "28 000"
+check "hang: ... after about a second (${ms} ms)" test "$ms" -ge 950 -a "$ms" -lt 2500
+sleep 0.2
+check "hang: the sandbox lets go once the client has gone, and logs the request as 000 fault=hang" \
+    grep -qx 'att-sandbox: POST /omni-svcs/v1/customers/search 000 fault=hang,count=1 bytes=0' "$TMP/hang.err"
+post "$HG" '{"pageSize":20}' >/dev/null
+same "hang,count=1: the next request is answered" "$(cmp -s "$TMP/body" "$TMP/full" && echo same)" same
+
+if start silence --individuals 300 --seed 7 --fault silence=500,count=1 -v; then SI=$URL; else SI=; fi
+got=$(curl -sS --max-time 10 -o "$TMP/body" -D "$TMP/hdr" --trace-ascii "$TMP/trace" --trace-time \
+    -w '%{http_code} %{time_starttransfer} %{time_total}' -d '{"pageSize":20}' "$SI/v1/customers/search")
+first=$(echo "$got" | awk '{ printf "%d", $2 * 1000 }')
+all=$(echo "$got" | awk '{ printf "%d", $3 * 1000 }')
+same "silence=500: 200 with the full Content-Length, and the whole normal body" \
+    "${got%% *} $(header content-length) $(cmp -s "$TMP/body" "$TMP/full" && echo same)" "200 $full same"
+check "silence=500: the headers arrive at once (${first} ms)" test "$first" -lt 300
+check "silence=500: the body only after the pause (${all} ms)" test "$all" -ge 450 -a "$all" -lt 3000
+same "silence=500: no body byte before the pause (one run of reads, the whole body)" "$(recv_parts "$TMP/trace" 0.25)" "$full"
+t0=$(now_ms)
+post "$SI" '{"pageSize":20}' >/dev/null
+ms=$(($(now_ms) - t0))
+check "silence=500,count=1: the next answer comes at once (${ms} ms)" test "$ms" -lt 400
+
+if start big --individuals 300 --seed 7 --fault big=2M,count=1 --fault big=1K,count=1 --fault big=64M,count=1 -v; then BG=$URL; else BG=; fi
+st=$(post "$BG" '{"pageSize":20}')
+size=$(wc -c <"$TMP/body" | tr -d ' ')
+same "big=2M: 200, application/json, a body of 2 MiB = 2097152 bytes, Content-Length too" \
+    "$st $(header content-type) $size $(header content-length)" "200 application/json 2097152 2097152"
+same "big=2M: valid JSON, 20 individuals of 300, a padding of x's only" \
+    "$(jlua "$TMP/body" 'print(#j.individuals, math.tointeger(j.totalCount), #j.padding, (j.padding:gsub("x", "")))')" \
+    "$(printf '20\t300\t%s\t' $((2097152 - full - 13)))"
+ids "$TMP/body" >"$TMP/big.ids"
+check "big=2M: the same individuals as a normal page" cmp -s "$TMP/big.ids" "$TMP/full.ids"
+{ head -c $((full - 1)) "$TMP/full"; printf ',"padding":""}'; } >"$TMP/want"
+post "$BG" '{"pageSize":20}' >/dev/null
+same_file "big=1K, smaller than the page: the page with an empty padding" "$TMP/body" "$TMP/want"
+t0=$(now_ms)
+got=$(curl -sS --max-time 20 -o /dev/null -w '%{http_code} %{size_download}' -d '{"pageSize":20}' "$BG/v1/customers/search")
+ms=$(($(now_ms) - t0))
+same "big=64M: 64 MiB arrive (in ${ms} ms)" "$got" "200 67108864"
+check "big=64M: made and sent within 10 s" test "$ms" -lt 10000
+
+# ---- the -v log never shows what the echoes send ----------------------------------------------------
+
+if start paths --individuals 5 -v --fault echo-json=401; then PA=$URL; PROOT=$ROOT; else PA=; fi
+curl -s -o /dev/null -X POST -d 'x' -H "Authorization: $AUTH" "$PROOT/admin/secret"
+curl -s -o /dev/null "$PROOT/admin/secret?x=1"
+curl -s -o /dev/null -X DELETE "$PA/v1/customers/1"
+sleep 0.1
+check "-v: a request to another path shows its method and path (POST /admin/secret 404)" \
+    grep -qE '^att-sandbox: POST /admin/secret 404 code=NOT_FOUND bytes=[0-9]+$' "$TMP/paths.err"
+check "-v: GET /admin/secret 404 (the query is not part of the path)" \
+    grep -qE '^att-sandbox: GET /admin/secret 404 ' "$TMP/paths.err"
+check "-v: DELETE /omni-svcs/v1/customers/1 404" \
+    grep -qE '^att-sandbox: DELETE /omni-svcs/v1/customers/1 404 ' "$TMP/paths.err"
+sleep 0.1
+leaks=$(grep -l -e 'abc' -e 'Tok3n' -e 'c2J4' -e 'Pa55' -e 'x"y' "$TMP"/echo.err "$TMP"/echo2.err "$TMP"/ehtml.err \
+    "$TMP"/etext.err "$TMP"/epage.err "$TMP"/t16.err "$TMP"/t64.err "$TMP"/paths.err 2>/dev/null | tr '\n' ' ')
+same "-v logs of the echo faults and long tokens show no credential" "$leaks" ""
+check "-v: the echo faults are named in the log" grep -q ' 401 code=ECHO fault=echo-json=401,count=1 bytes=' "$TMP/echo.err"
+
 # ---- shutdown --------------------------------------------------------------------------------------
 
 # A stall in progress does not hold up SIGTERM.
@@ -423,11 +586,26 @@ ms=$(($(now_ms) - t0))
 wait $pc
 same "SIGTERM during a 20 s stall: exit 0 within a second (${ms} ms)" "$STOP_RC:$([ $ms -lt 1000 ] && echo fast)" "0:fast"
 
+# Nor does a hang, which would otherwise last for ever.
+if start hang2 --individuals 300 --seed 7 --fault hang -v; then HG2=$URL; else HG2=; fi
+curl -s --max-time 30 -o /dev/null -d '{"pageSize":20}' "$HG2/v1/customers/search" 2>/dev/null &
+pc=$!
+sleep 0.3
+t0=$(now_ms)
+stop hang2
+ms=$(($(now_ms) - t0))
+wait $pc
+pc_rc=$?
+same "SIGTERM during a hang: exit 0 within a second (${ms} ms), the client sees the connection close (52)" \
+    "$STOP_RC:$([ $ms -lt 1000 ] && echo fast):$pc_rc" "0:fast:52"
+
 stop_all
 reports=$(grep -l 'Sanitizer\|runtime error' "$TMP"/*.err 2>/dev/null | tr '\n' ' ')
 same "no sanitizer reports on stderr" "$reports" ""
 mhd=$(grep -l 'libmicrohttpd' "$TMP"/slow.err "$TMP"/stall.err "$TMP"/trunc.err "$TMP"/reset.err \
-    "$TMP"/grow.err "$TMP"/shrink.err "$TMP"/oauth.err "$TMP"/exp.err 2>/dev/null | tr '\n' ' ')
+    "$TMP"/grow.err "$TMP"/shrink.err "$TMP"/oauth.err "$TMP"/exp.err "$TMP"/echo.err "$TMP"/ehtml.err \
+    "$TMP"/etext.err "$TMP"/epage.err "$TMP"/hang.err "$TMP"/hang2.err "$TMP"/silence.err "$TMP"/big.err \
+    "$TMP"/paths.err "$TMP"/t16.err 2>/dev/null | tr '\n' ' ')
 same "no libmicrohttpd complaints in the -v logs (deliberate closes are our own log lines)" "$mhd" ""
 PIDS=""
 
