@@ -12,6 +12,7 @@ typedef struct KindDef {
     const char *name;
     SbxFaultKind kind;
     SbxFaultClass cls;
+    SbxFaultTarget target;
     ArgType arg;
     uint64_t count;         /* default count: events happen once unless count= says otherwise */
     const char *usage;      /* as shown in --help */
@@ -23,44 +24,48 @@ typedef struct KindDef {
 #define MAX_MS 600000u
 #define MAX_INDIVIDUALS 1000000u
 #define MAX_BYTES ((uint64_t)1 << 30)
+#define SEARCH ATT_SBX_FAULT_ON_SEARCH
+#define TOKEN ATT_SBX_FAULT_ON_TOKEN
 
 static const KindDef kinds[] = {
-    {"repeat-pages", ATT_SBX_FAULT_REPEAT_PAGES, ATT_SBX_FAULT_CLASS_PAGING, ARG_NONE, ALWAYS,
+    {"repeat-pages", ATT_SBX_FAULT_REPEAT_PAGES, ATT_SBX_FAULT_CLASS_PAGING, SEARCH, ARG_NONE, ALWAYS,
      "repeat-pages", "answer as if pageOffset were 1 (a server that ignores paging)"},
-    {"status", ATT_SBX_FAULT_STATUS, ATT_SBX_FAULT_CLASS_ANSWER, ARG_HTTP_CODE, ALWAYS,
+    {"status", ATT_SBX_FAULT_STATUS, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS,
      "status=CODE", "answer HTTP CODE (200..599) with {\"code\":\"INJECTED\",...}"},
-    {"html", ATT_SBX_FAULT_HTML, ATT_SBX_FAULT_CLASS_ANSWER, ARG_HTTP_CODE, ALWAYS,
+    {"html", ATT_SBX_FAULT_HTML, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS,
      "html=CODE", "answer HTTP CODE with a gateway's text/html error page"},
-    {"bad-json", ATT_SBX_FAULT_BAD_JSON, ATT_SBX_FAULT_CLASS_ANSWER, ARG_NONE, ALWAYS,
+    {"bad-json", ATT_SBX_FAULT_BAD_JSON, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS,
      "bad-json", "answer 200 with the page's JSON cut in half (a complete, invalid body)"},
-    {"slow", ATT_SBX_FAULT_SLOW, ATT_SBX_FAULT_CLASS_DELAY, ARG_MS, ALWAYS,
+    {"slow", ATT_SBX_FAULT_SLOW, ATT_SBX_FAULT_CLASS_DELAY, SEARCH, ARG_MS, ALWAYS,
      "slow=MS", "answer normally, but only after MS more milliseconds (before the headers)"},
-    {"stall", ATT_SBX_FAULT_STALL, ATT_SBX_FAULT_CLASS_ANSWER, ARG_MS, ALWAYS,
+    {"stall", ATT_SBX_FAULT_STALL, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_MS, ALWAYS,
      "stall=MS", "send headers and half the body, nothing for MS milliseconds, then the rest"},
-    {"truncate", ATT_SBX_FAULT_TRUNCATE, ATT_SBX_FAULT_CLASS_ANSWER, ARG_NONE, ALWAYS,
+    {"truncate", ATT_SBX_FAULT_TRUNCATE, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS,
      "truncate", "send 200 with the full Content-Length but half the body, then close"},
-    {"reset", ATT_SBX_FAULT_RESET, ATT_SBX_FAULT_CLASS_ANSWER, ARG_NONE, ALWAYS,
+    {"reset", ATT_SBX_FAULT_RESET, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS,
      "reset", "close the connection without any answer"},
-    {"grow", ATT_SBX_FAULT_GROW, ATT_SBX_FAULT_CLASS_EVENT, ARG_COUNT, ONCE,
+    {"grow", ATT_SBX_FAULT_GROW, ATT_SBX_FAULT_CLASS_EVENT, SEARCH, ARG_COUNT, ONCE,
      "grow=N", "add N new individuals (of every serviceType) at the front of every result set"},
-    {"shrink", ATT_SBX_FAULT_SHRINK, ATT_SBX_FAULT_CLASS_EVENT, ARG_COUNT, ONCE,
+    {"shrink", ATT_SBX_FAULT_SHRINK, ATT_SBX_FAULT_CLASS_EVENT, SEARCH, ARG_COUNT, ONCE,
      "shrink=N", "drop the first N individuals of every result set"},
-    {"expire-tokens", ATT_SBX_FAULT_EXPIRE_TOKENS, ATT_SBX_FAULT_CLASS_EVENT, ARG_NONE, ONCE,
+    {"expire-tokens", ATT_SBX_FAULT_EXPIRE_TOKENS, ATT_SBX_FAULT_CLASS_EVENT, SEARCH, ARG_NONE, ONCE,
      "expire-tokens", "expire every OAuth access token issued so far (this request still passes)"},
-    {"echo-json", ATT_SBX_FAULT_ECHO_JSON, ATT_SBX_FAULT_CLASS_ANSWER, ARG_HTTP_CODE, ALWAYS,
+    {"echo-json", ATT_SBX_FAULT_ECHO_JSON, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS,
      "echo-json=CODE", "answer CODE with {\"code\":\"ECHO\",\"message\":\"received Authorization: VALUE\"}"},
-    {"echo-html", ATT_SBX_FAULT_ECHO_HTML, ATT_SBX_FAULT_CLASS_ANSWER, ARG_HTTP_CODE, ALWAYS,
+    {"echo-html", ATT_SBX_FAULT_ECHO_HTML, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS,
      "echo-html=CODE", "answer CODE with a gateway's text/html page titled 'CODE Echo: VALUE'"},
-    {"echo-text", ATT_SBX_FAULT_ECHO_TEXT, ATT_SBX_FAULT_CLASS_ANSWER, ARG_HTTP_CODE, ALWAYS,
+    {"echo-text", ATT_SBX_FAULT_ECHO_TEXT, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS,
      "echo-text=CODE", "answer CODE with text/plain 'unauthorized request with Authorization: VALUE'"},
-    {"echo-page", ATT_SBX_FAULT_ECHO_PAGE, ATT_SBX_FAULT_CLASS_ANSWER, ARG_NONE, ALWAYS,
+    {"echo-page", ATT_SBX_FAULT_ECHO_PAGE, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS,
      "echo-page", "answer 200, VALUE as every preferredName, in two parts 300 ms apart"},
-    {"hang", ATT_SBX_FAULT_HANG, ATT_SBX_FAULT_CLASS_ANSWER, ARG_NONE, ALWAYS,
+    {"hang", ATT_SBX_FAULT_HANG, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS,
      "hang", "read the request, then never answer (until the client or the sandbox goes)"},
-    {"silence", ATT_SBX_FAULT_SILENCE, ATT_SBX_FAULT_CLASS_ANSWER, ARG_MS, ALWAYS,
+    {"silence", ATT_SBX_FAULT_SILENCE, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_MS, ALWAYS,
      "silence=MS", "send 200 and the headers, nothing for MS milliseconds, then the whole body"},
-    {"big", ATT_SBX_FAULT_BIG, ATT_SBX_FAULT_CLASS_ANSWER, ARG_BYTES, ALWAYS,
+    {"big", ATT_SBX_FAULT_BIG, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_BYTES, ALWAYS,
      "big=BYTES", "answer 200, the page padded to BYTES by \"padding\":\"xx...\" (1..1G; K, M, G)"},
+    {"echo-basic", ATT_SBX_FAULT_ECHO_BASIC, ATT_SBX_FAULT_CLASS_ANSWER, TOKEN, ARG_HTTP_CODE, ALWAYS,
+     "echo-basic=CODE", "token requests: answer CODE, invalid_client, echoing VALUE (see below)"},
 };
 
 #define NKINDS (sizeof kinds / sizeof kinds[0])
@@ -164,7 +169,7 @@ typedef struct ModDef {
 #define KIND_BIT(k) (1u << (k))
 
 static const ModDef modifiers[] = {
-    {"after", set_after, 0, "after=K", "spare the first K search requests"},
+    {"after", set_after, 0, "after=K", "spare the first K requests (searches; token requests for echo-basic)"},
     {"count", set_count, 0, "count=N", "apply at most N times (N >= 1), then never again"},
     {"every", set_every, 0, "every=N", "apply only to every Nth request after those spared (N, 2N, ...)"},
     {"prob", set_prob, 0, "prob=P", "apply with probability P (0..1), drawn from --fault-seed"},
@@ -268,6 +273,7 @@ static int parse_rule(const char *spec, SbxFaultRule *r, char *err, size_t errle
     }
     r->kind = k->kind;
     r->cls = k->cls;
+    r->target = k->target;
     r->count = k->count;
     if (parse_arg(k, spec, val, vlen, r, err, errlen) != 0)
         return -1;
@@ -367,12 +373,14 @@ static int decides(const SbxFaults *f, size_t i, uint64_t seq)
     return r->prob >= 1.0 || draw(f->seed, i, seq) < r->prob;
 }
 
-void att_sbx_fault_plan(SbxFaults *f, uint64_t seq, SbxFaultPlan *plan)
+void att_sbx_fault_plan(SbxFaults *f, SbxFaultTarget target, uint64_t seq, SbxFaultPlan *plan)
 {
     memset(plan, 0, sizeof *plan);
     for (size_t i = 0; i < f->count; i++) {
         SbxFaultRule *r = &f->rules[i];
         const SbxFaultRule **slot = NULL;
+        if (r->target != target)
+            continue;
         if (r->cls == ATT_SBX_FAULT_CLASS_PAGING)
             slot = &plan->repeat;
         else if (r->cls == ATT_SBX_FAULT_CLASS_DELAY)
@@ -391,7 +399,8 @@ void att_sbx_fault_plan(SbxFaults *f, uint64_t seq, SbxFaultPlan *plan)
 void att_sbx_fault_help(FILE *fp)
 {
     fputs("\nFault rules: --fault KIND[=ARG][,MOD=VAL]... (repeatable). Search requests are numbered\n"
-          "from 1 among those that pass the token and appname checks; rules are consulted in order.\n",
+          "from 1 among those that pass the token and appname checks (token requests, which only\n"
+          "echo-basic sees, on their own); rules are consulted in order.\n",
           fp);
     for (size_t i = 0; i < NKINDS; i++)
         fprintf(fp, "  %-22s %s\n", kinds[i].usage, kinds[i].help);
@@ -402,7 +411,7 @@ void att_sbx_fault_help(FILE *fp)
           "already sees the changed result set). grow, shrink and expire-tokens happen once unless\n"
           "count=N allows more (N of grow/shrink up to 1000000; at most 1000000 added in all); the\n"
           "other kinds apply to every request unless limited. Of repeat-pages, of slow, and of the\n"
-          "answer kinds (status ... reset, echo-json ... big) only the first rule that applies\n"
+          "answer kinds (status ... reset, echo-json ... echo-basic) only the first rule that applies\n"
           "to a request takes effect; a rule so shadowed keeps its count.\n"
           "E.g. --fault status=503,after=1,every=3,count=4\n"
           "VALUE, in the echo kinds, is the request's Authorization header as received, or (none).\n"
@@ -410,6 +419,10 @@ void att_sbx_fault_help(FILE *fp)
           "beyond ASCII); in HTML < > & \" become entities; text/plain has it raw. echo-json=200 is\n"
           "the page plus \"echo\":VALUE. echo-page cuts the body in the middle of the credentials\n"
           "(what follows the scheme and its space) of the first preferredName. big's K, M, G are\n"
-          "1024, 1024^2, 1024^3; a page already that big gets an empty padding.\n",
+          "1024, 1024^2, 1024^3; a page already that big gets an empty padding.\n"
+          "echo-basic applies to the token endpoint (--oauth-client) instead of searches; token\n"
+          "requests are numbered from 1 on their own, and its after/every/count/prob count those.\n"
+          "It answers CODE with {\"error\":\"invalid_client\",\"error_description\":\"bad client\n"
+          "credentials: VALUE\"}; echo-basic=200 is the usual answer plus \"echo\":VALUE.\n",
           fp);
 }

@@ -1,8 +1,10 @@
 /* fault.h — deliberate misbehaviour for client tests, as a small table of rules.
  *
  * A rule is written KIND[=ARG][,MODIFIER=VALUE]...; kinds and modifiers are table-driven in fault.c
- * (one row each, with its help line). Rules are consulted, in command-line order, for each search
- * request, numbered from 1 among those that pass the token and appname checks.
+ * (one row each, with its help line). Rules are consulted, in command-line order, for each request
+ * of their target: most kinds for search requests, numbered from 1 among those that pass the token
+ * and appname checks; echo-basic for requests to the OAuth token endpoint, numbered from 1 on
+ * their own.
  *
  * For each request every rule decides on its own whether it applies: not to the first `after`
  * requests, only to every `every`-th request after those, with probability `prob` (a draw that is a
@@ -38,8 +40,15 @@ typedef enum SbxFaultKind {
     ATT_SBX_FAULT_ECHO_PAGE,    /* a page with it as every preferredName, in two parts */
     ATT_SBX_FAULT_HANG,         /* read the request, never answer */
     ATT_SBX_FAULT_SILENCE,      /* headers, a pause, then the whole body */
-    ATT_SBX_FAULT_BIG           /* a page padded to a size */
+    ATT_SBX_FAULT_BIG,          /* a page padded to a size */
+    ATT_SBX_FAULT_ECHO_BASIC    /* token endpoint: HTTP code, an OAuth error echoing the header */
 } SbxFaultKind;
+
+/* Which requests a rule is consulted for (and numbered among). */
+typedef enum SbxFaultTarget {
+    ATT_SBX_FAULT_ON_SEARCH,
+    ATT_SBX_FAULT_ON_TOKEN
+} SbxFaultTarget;
 
 typedef enum SbxFaultClass {
     ATT_SBX_FAULT_CLASS_PAGING, /* repeat-pages */
@@ -58,9 +67,10 @@ typedef enum SbxRetryAfter {
 typedef struct SbxFaultRule {
     SbxFaultKind kind;
     SbxFaultClass cls;
-    uint64_t arg;           /* HTTP status (status, html, echo-json/html/text); milliseconds
+    SbxFaultTarget target;
+    uint64_t arg;           /* HTTP status (status, html, echo-json/html/text/basic); milliseconds
                              * (slow, stall, silence); individuals (grow, shrink); bytes (big) */
-    uint64_t after;         /* the first `after` search requests are spared */
+    uint64_t after;         /* the first `after` requests of its target are spared */
     uint64_t count;         /* applies at most this many times (UINT64_MAX: no limit) */
     uint64_t every;         /* only to requests after+every, after+2*every, ... */
     double prob;            /* probability of applying, in [0, 1] */
@@ -77,7 +87,7 @@ typedef struct SbxFaults {
     uint64_t seed;          /* --fault-seed */
 } SbxFaults;
 
-/* What to do with one search request. */
+/* What to do with one request (search or token). */
 typedef struct SbxFaultPlan {
     const SbxFaultRule *repeat;     /* the REPEAT_PAGES rule that applies, or NULL */
     const SbxFaultRule *delay;      /* the SLOW rule that applies, or NULL */
@@ -91,9 +101,10 @@ int att_sbx_fault_add(SbxFaults *f, const char *spec, char *err, size_t errlen);
 void att_sbx_fault_free(SbxFaults *f);
 /* 1 when some rule is of that kind. */
 int att_sbx_fault_has(const SbxFaults *f, SbxFaultKind kind);
-/* Decides for the search request number `seq` (1-based) and counts the rules that take effect. Not
- * thread-safe: the caller serialises calls (and numbers the requests under the same lock). */
-void att_sbx_fault_plan(SbxFaults *f, uint64_t seq, SbxFaultPlan *plan);
+/* Decides for request number `seq` (1-based) of the target, consulting only the rules of that
+ * target, and counts the rules that take effect. Not thread-safe: the caller serialises calls (and
+ * numbers the requests under the same lock). */
+void att_sbx_fault_plan(SbxFaults *f, SbxFaultTarget target, uint64_t seq, SbxFaultPlan *plan);
 /* Writes the "Fault rules:" block of --help. */
 void att_sbx_fault_help(FILE *fp);
 

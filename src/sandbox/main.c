@@ -313,6 +313,10 @@ static int parse_args(int argc, char **argv, Options *o, char *err, size_t errle
         snprintf(err, errlen, "--data cannot be combined with --individuals or --seed");
         return -1;
     }
+    if (att_sbx_fault_has(&o->faults, ATT_SBX_FAULT_ECHO_BASIC) && !o->oauth_client) {
+        snprintf(err, errlen, "--fault echo-basic needs --oauth-client (it answers token requests)");
+        return -1;
+    }
     if (!o->tls_cert != !o->tls_key) {
         snprintf(err, errlen, "--%s needs --%s too", o->tls_cert ? "tls-cert" : "tls-key",
                  o->tls_cert ? "tls-key" : "tls-cert");

@@ -366,8 +366,9 @@ static int issue(SbxOAuth *o, const char *scope, SbxTokenReply *r)
     return 0;
 }
 
-void att_sbx_oauth_token(SbxOAuth *o, const char *content_type, const char *authorization,
-                         const char *body, size_t len, SbxTokenReply *r)
+/* The usual answer; without a token (and with status 0) where one would be issued unless may_issue. */
+static void answer(SbxOAuth *o, const char *content_type, const char *authorization,
+                   const char *body, size_t len, int may_issue, SbxTokenReply *r)
 {
     memset(r, 0, sizeof *r);
     name_client(r, NULL);
@@ -444,7 +445,7 @@ void att_sbx_oauth_token(SbxOAuth *o, const char *content_type, const char *auth
         reply_error(r, 400, "invalid_scope", "scope must be space-separated scope tokens");
         goto done;
     }
-    if (issue(o, f.scope ? f.scope : ATT_SBX_OAUTH_DEFAULT_SCOPE, r) != 0)
+    if (may_issue && issue(o, f.scope ? f.scope : ATT_SBX_OAUTH_DEFAULT_SCOPE, r) != 0)
         reply_error(r, 500, "server_error", "no random numbers for a token");
 done:
     if (basic) {
@@ -452,6 +453,32 @@ done:
         free(basic);
     }
     form_free(&f);
+}
+
+void att_sbx_oauth_token(SbxOAuth *o, const char *content_type, const char *authorization,
+                         const char *body, size_t len, unsigned echo, SbxTokenReply *r)
+{
+    /* The request is looked at even when a fault answers it, so that the log names its client. */
+    answer(o, content_type, authorization, body, len, echo == 0 || echo == 200, r);
+    if (!echo)
+        return;
+    const char *value = authorization ? authorization : "(none)";
+    if (echo == 200) {
+        if (att_sbx_buf_json_reopen(&r->body) == 0) {
+            att_sbx_buf_puts(&r->body, "\"echo\":\"");
+            att_sbx_buf_json_php(&r->body, value);
+            att_sbx_buf_puts(&r->body, "\"}");
+        }
+        return;
+    }
+    r->status = echo;
+    r->error = "invalid_client";
+    r->www_authenticate = echo == 401 ? "Basic" : NULL;
+    att_sbx_buf_reset(&r->body);
+    att_sbx_buf_puts(&r->body, "{\"error\":\"invalid_client\",\"error_description\":"
+                               "\"bad client credentials: ");
+    att_sbx_buf_json_php(&r->body, value);
+    att_sbx_buf_puts(&r->body, "\"}");
 }
 
 SbxTokenState att_sbx_oauth_check(SbxOAuth *o, const char *token, size_t len)

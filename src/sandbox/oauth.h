@@ -4,7 +4,8 @@
  * Tokens are opaque random strings, valid for the TTL (on the server's monotonic clock) unless an
  * expire-tokens fault ends them all early. The table keeps the last ATT_SBX_OAUTH_MAX_TOKENS; older
  * ones are forgotten (and so invalid). Thread-safe: one mutex guards the table. No function here
- * writes a secret or a token anywhere but into the token response. */
+ * writes a secret or a token anywhere but into the token response (where the echo-basic fault
+ * also puts the request's own credentials, on purpose). */
 #ifndef ATT_SBX_OAUTH_H
 #define ATT_SBX_OAUTH_H
 
@@ -27,7 +28,7 @@ int att_sbx_oauth_check_client(const char *spec, char *err, size_t errlen);
 
 /* One answer of the token endpoint. */
 typedef struct SbxTokenReply {
-    unsigned status;                /* 200, 400, 401 or 500 */
+    unsigned status;                /* 200, 400, 401 or 500; or an echo-basic fault's */
     const char *error;              /* OAuth error code, or NULL on success */
     const char *www_authenticate;   /* header value for a 401, else NULL */
     SbxBuf body;                    /* JSON; the caller frees it */
@@ -36,9 +37,12 @@ typedef struct SbxTokenReply {
 } SbxTokenReply;
 
 /* Handles POST to the token endpoint: the Content-Type and Authorization request headers (either
- * may be NULL) and the form body. */
+ * may be NULL) and the form body. `echo` is 0, or the HTTP status of an echo-basic fault: 200 adds
+ * "echo":AUTHORIZATION to the usual answer; any other status answers invalid_client with the
+ * Authorization value in error_description instead, and issues no token. Either way the value is
+ * escaped as att_sbx_buf_json_php does, "(none)" when there is no header. */
 void att_sbx_oauth_token(SbxOAuth *o, const char *content_type, const char *authorization,
-                         const char *body, size_t len, SbxTokenReply *r);
+                         const char *body, size_t len, unsigned echo, SbxTokenReply *r);
 
 typedef enum SbxTokenState {
     ATT_SBX_TOKEN_VALID,

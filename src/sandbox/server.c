@@ -41,6 +41,7 @@ struct SbxServer {
     struct MHD_Daemon *daemon;
     pthread_mutex_t mu;             /* guards searches and the fault counters */
     uint64_t searches;              /* search requests that reached the fault table */
+    uint64_t token_requests;        /* token requests that did */
     SbxOAuth *oauth;                /* with --oauth-client, else NULL */
     SbxShift shift;                 /* grow/shrink state, when some rule can change it */
     int have_shift;
@@ -133,9 +134,9 @@ static void log_request(const char *method, const char *url, const Outcome *o, s
     }
     if (o->token) {
         /* Never the secret nor the token: the client id and how many tokens exist. */
-        fprintf(stderr, "att-sandbox: %s %s %03u%s%s client=%s tokens=%llu\n", m, path, o->status,
+        fprintf(stderr, "att-sandbox: %s %s %03u%s%s client=%s tokens=%llu%s\n", m, path, o->status,
                 o->token->error ? " error=" : "", o->token->error ? o->token->error : "",
-                o->token->client, (unsigned long long)o->token->issued);
+                o->token->client, (unsigned long long)o->token->issued, faults);
         fflush(stderr);
         return;
     }
@@ -487,13 +488,14 @@ static int is(const SbxFaultRule *r, SbxFaultKind kind)
     return r && r->kind == kind;
 }
 
-/* Numbers the request, decides its faults and carries out the lasting ones (grow, shrink,
- * expire-tokens) — all under the lock, so that later requests see them in request order. */
-static void plan_faults(SbxServer *s, SbxFaultPlan *plan)
+/* Numbers the request among those of its target, decides its faults and carries out the lasting
+ * ones (grow, shrink, expire-tokens) — all under the lock, so that later requests see them in
+ * request order. */
+static void plan_faults(SbxServer *s, SbxFaultTarget target, SbxFaultPlan *plan)
 {
     pthread_mutex_lock(&s->mu);
-    uint64_t seq = ++s->searches;
-    att_sbx_fault_plan(s->cfg.faults, seq, plan);
+    uint64_t seq = target == ATT_SBX_FAULT_ON_TOKEN ? ++s->token_requests : ++s->searches;
+    att_sbx_fault_plan(s->cfg.faults, target, seq, plan);
     for (size_t i = 0; i < plan->napplied; i++) {
         const SbxFaultRule *r = plan->applied[i];
         if (r->kind == ATT_SBX_FAULT_GROW && s->have_shift)
@@ -531,7 +533,7 @@ static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, 
                              "request body exceeds 1048576 bytes", NULL, 0);
 
     SbxFaultPlan plan;
-    plan_faults(s, &plan);
+    plan_faults(s, ATT_SBX_FAULT_ON_SEARCH, &plan);
     if (plan.delay)
         delay(s, (unsigned)plan.delay->arg);
     const SbxFaultRule *answer = plan.answer;
@@ -604,15 +606,18 @@ static enum MHD_Result handle_token(SbxServer *s, struct MHD_Connection *conn, c
     if (rq->too_large)
         return respond_error(s, conn, method, url, 413, "PAYLOAD_TOO_LARGE",
                              "request body exceeds 1048576 bytes", NULL, 0);
+    SbxFaultPlan plan;
+    plan_faults(s, ATT_SBX_FAULT_ON_TOKEN, &plan);
+    unsigned echo = is(plan.answer, ATT_SBX_FAULT_ECHO_BASIC) ? (unsigned)plan.answer->arg : 0;
     SbxTokenReply r;
     att_sbx_oauth_token(s->oauth,
                         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
                         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
-                        rq->body.data, rq->body.len, &r);
+                        rq->body.data, rq->body.len, echo, &r);
     /* RFC 6749 section 5.1: token responses are not to be cached. */
     Header h[3] = {{MHD_HTTP_HEADER_CACHE_CONTROL, "no-store"}, {MHD_HTTP_HEADER_PRAGMA, "no-cache"},
                    {MHD_HTTP_HEADER_WWW_AUTHENTICATE, r.www_authenticate}};
-    Outcome o = {.status = r.status, .token = &r};
+    Outcome o = {.status = r.status, .token = &r, .plan = &plan};
     return respond(s, conn, method, url, &o, "application/json", &r.body, h,
                    r.www_authenticate ? 3 : 2);
 }

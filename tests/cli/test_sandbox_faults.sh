@@ -27,7 +27,7 @@ missing=""
 for word in --oauth-client --token-ttl --tls-cert --tls-key --fault-seed "Fault rules" repeat-pages \
     status=CODE html=CODE bad-json slow=MS stall=MS truncate reset grow=N shrink=N expire-tokens \
     after=K count=N every=N prob=P retry-after=S "date:S" echo-json=CODE echo-html=CODE \
-    echo-text=CODE echo-page hang silence=MS big=BYTES; do
+    echo-text=CODE echo-page hang silence=MS big=BYTES echo-basic=CODE; do
     grep -q -- "$word" "$TMP/help" || missing="$missing $word"
 done
 same "--help documents the new options, every fault kind and modifier" "$rc:$missing" "0:"
@@ -44,7 +44,8 @@ for args in "--fault slow" "--fault slow=x" "--fault stall=600001" "--fault grow
     "--fault echo-json=99" "--fault echo-json" "--fault echo-html=600" "--fault echo-text=x" \
     "--fault echo-json=401,retry-after=1" "--fault big=0" "--fault big=2G" "--fault big=1025M" \
     "--fault big=1T" "--fault big=K" "--fault big=99999999999999999999K" "--fault silence=x" \
-    "--fault silence" "--fault silence=600001" "--fault hang=1" "--fault echo-page=3"; do
+    "--fault silence" "--fault silence=600001" "--fault hang=1" "--fault echo-page=3" \
+    "--fault echo-basic=401" "--fault echo-basic=99 --oauth-client c:s"; do
     # shellcheck disable=SC2086 # word splitting of $args is intended
     same "bad command line '$args' exits 2 with one line on stderr" "$(bad_cli $args)" "2:0:1"
 done
@@ -554,6 +555,43 @@ ms=$(($(now_ms) - t0))
 same "big=64M: 64 MiB arrive (in ${ms} ms)" "$got" "200 67108864"
 check "big=64M: made and sent within 10 s" test "$ms" -lt 10000
 
+# ---- hostile answers: echo-basic on the token endpoint ------------------------------------------------
+
+# 'sbx-c:???-Pa55' is c2J4LWM6Pz8/LVBhNTU= in base64: the Basic credentials hold a '/'.
+if start ebasic --individuals 5 --oauth-client 'sbx-c:???-Pa55' -v --fault echo-basic=401,count=1 \
+    --fault echo-basic=200,after=2,count=1 --fault status=503,count=1; then EB=$URL; else EB=; fi
+st=$(token "$EB" -H 'Authorization: Basic x"y/z' -d grant_type=client_credentials)
+same "echo-basic=401: token request 1 gets 401 invalid_client, WWW-Authenticate: Basic, application/json" \
+    "$st $(oauth_error) $(header www-authenticate) $(header content-type)" "401 invalid_client Basic application/json"
+same "echo-basic=401: error_description quotes the Authorization header, escaped with \\/ and \\\"" "$(body)" \
+    '{"error":"invalid_client","error_description":"bad client credentials: Basic x\"y\/z"}'
+st=$(post "$EB" '{}')
+same "echo-basic: a search without a token is refused before the fault rules (and not numbered)" "$st" 401
+st=$(token "$EB" -u 'sbx-c:???-Pa55' -d grant_type=client_credentials)
+TB=$(json_str access_token)
+same "echo-basic: token request 2 is answered normally" "$st $(grep -c '"echo"' "$TMP/body")" "200 0"
+st=$(post "$EB" '{}' -H "Authorization: Bearer $TB")
+same "searches are numbered apart from token requests: search 1 gets the status=503,count=1 fault" \
+    "$st $(errcode)" "503 INJECTED"
+st=$(token "$EB" -u 'sbx-c:???-Pa55' -d grant_type=client_credentials)
+TB3=$(json_str access_token)
+same "echo-basic=200,after=2: token request 3 is the usual token response plus \"echo\"" \
+    "$st $(sed -n 's/.*,"echo":"\([^"]*\)"}$/\1/p' "$TMP/body")" '200 Basic c2J4LWM6Pz8\/LVBhNTU='
+same "echo-basic=200: valid JSON whose echo decodes to the header, and the token works" \
+    "$(jlua "$TMP/body" 'print(j.echo, j.token_type)') $(post "$EB" '{}' -H "Authorization: Bearer $TB3")" \
+    "$(printf 'Basic c2J4LWM6Pz8/LVBhNTU=\tBearer') 200"
+st=$(token "$EB" -d 'grant_type=client_credentials&client_id=sbx-c&client_secret=%3F%3F%3F-Pa55')
+same "echo-basic: both rules used up, request 4 is normal" "$st $(grep -c '"echo"' "$TMP/body")" "200 0"
+if start ebasic2 --individuals 5 --oauth-client 'c:s' --fault echo-basic=400; then EB2=$URL; else EB2=; fi
+st=$(token "$EB2" -d 'grant_type=client_credentials&client_id=c&client_secret=s')
+same "echo-basic=400 without an Authorization header: 400, (none), no WWW-Authenticate" "$st $(body) $(header www-authenticate)" \
+    '400 {"error":"invalid_client","error_description":"bad client credentials: (none)"} '
+sleep 0.1
+check "echo-basic: the log names the fault and the token count (no client: the credentials are malformed)" \
+    grep -qx 'att-sandbox: POST /omni-svcs/oauth/token 401 error=invalid_client client=- tokens=0 fault=echo-basic=401,count=1' "$TMP/ebasic.err"
+check "echo-basic=200: its log line" \
+    grep -qx 'att-sandbox: POST /omni-svcs/oauth/token 200 client=sbx-c tokens=2 fault=echo-basic=200,after=2,count=1' "$TMP/ebasic.err"
+
 # ---- the -v log never shows what the echoes send ----------------------------------------------------
 
 if start paths --individuals 5 -v --fault echo-json=401; then PA=$URL; PROOT=$ROOT; else PA=; fi
@@ -569,7 +607,8 @@ check "-v: DELETE /omni-svcs/v1/customers/1 404" \
     grep -qE '^att-sandbox: DELETE /omni-svcs/v1/customers/1 404 ' "$TMP/paths.err"
 sleep 0.1
 leaks=$(grep -l -e 'abc' -e 'Tok3n' -e 'c2J4' -e 'Pa55' -e 'x"y' "$TMP"/echo.err "$TMP"/echo2.err "$TMP"/ehtml.err \
-    "$TMP"/etext.err "$TMP"/epage.err "$TMP"/t16.err "$TMP"/t64.err "$TMP"/paths.err 2>/dev/null | tr '\n' ' ')
+    "$TMP"/etext.err "$TMP"/epage.err "$TMP"/t16.err "$TMP"/t64.err "$TMP"/paths.err "$TMP"/ebasic.err \
+    "$TMP"/ebasic2.err 2>/dev/null | tr '\n' ' ')
 same "-v logs of the echo faults and long tokens show no credential" "$leaks" ""
 check "-v: the echo faults are named in the log" grep -q ' 401 code=ECHO fault=echo-json=401,count=1 bytes=' "$TMP/echo.err"
 
@@ -605,7 +644,7 @@ same "no sanitizer reports on stderr" "$reports" ""
 mhd=$(grep -l 'libmicrohttpd' "$TMP"/slow.err "$TMP"/stall.err "$TMP"/trunc.err "$TMP"/reset.err \
     "$TMP"/grow.err "$TMP"/shrink.err "$TMP"/oauth.err "$TMP"/exp.err "$TMP"/echo.err "$TMP"/ehtml.err \
     "$TMP"/etext.err "$TMP"/epage.err "$TMP"/hang.err "$TMP"/hang2.err "$TMP"/silence.err "$TMP"/big.err \
-    "$TMP"/paths.err "$TMP"/t16.err 2>/dev/null | tr '\n' ' ')
+    "$TMP"/ebasic.err "$TMP"/paths.err "$TMP"/t16.err 2>/dev/null | tr '\n' ' ')
 same "no libmicrohttpd complaints in the -v logs (deliberate closes are our own log lines)" "$mhd" ""
 PIDS=""
 
