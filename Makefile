@@ -70,10 +70,10 @@ build/asan/unit: $(UNIT_SRC) $(LIB_SRC) build/lua_bundle.c $(HDRS) tests/unit/un
 asan: build/asan/att build/asan/att-sandbox build/asan/unit
 
 # Fuzz targets (libFuzzer, clang, with ASan+UBSan): response handling, parameter encoding,
-# Retry-After parsing and log redaction. `make fuzz` runs each for FUZZ_SECONDS from the seed corpus
+# Retry-After parsing and log redaction, the redactor and terminal escaping. `make fuzz` runs each for FUZZ_SECONDS from the seed corpus
 # in tests/fuzz/corpus/; new inputs go to build/fuzz/corpus/. The suite replays the seed corpus.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := fuzz_response fuzz_params fuzz_retry_after
+FUZZ_TARGETS := fuzz_response fuzz_params fuzz_retry_after fuzz_redact
 FUZZ_CFLAGS = $(BASE_CFLAGS) -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all $(shell pkg-config --cflags $(PKGS)) -Isrc -Ibuild
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(LIB_SRC) build/lua_bundle.c $(HDRS)

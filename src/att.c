@@ -8,6 +8,25 @@
 #include "host.h"
 #include "json.h"
 #include "results.h"
+#include "text.h"
+
+/* Under --safe, att.request and att.parallel may use only the methods the user allowed
+ * (--allow-method; GET and POST by default). Raises otherwise. [-0, +0, e] */
+static void check_method(lua_State *L, const char *who, const char *method)
+{
+    const AttConfig *c = &att_host_get(L)->cfg;
+    const char *allowed = c->allow_methods ? c->allow_methods : "GET,POST", *p = allowed;
+    size_t n = strlen(method);
+    if (!c->safe) return;
+    while (*p) {
+        size_t k = strcspn(p, ",");
+        if (k == n && strncmp(p, method, n) == 0) return;
+        p += k;
+        if (*p == ',') p++;
+    }
+    luaL_error(L, "%s: method %s is not allowed under --safe (allowed: %s; allow more with --allow-method %s)", who,
+               method, allowed, method);
+}
 
 /* att.request(method, path [, body]) -> decoded JSON (nil for an empty body), HTTP status.
  * path is joined to the base URL; body is a table (sent as JSON), a string (sent as is) or nil. */
@@ -23,8 +42,11 @@ static int l_request(lua_State *L)
     luaL_argcheck(L, n > 0 && n < sizeof method, 1, "not an HTTP method");
     for (i = 0; i <= n; i++) method[i] = (char)toupper((unsigned char)m[i]);
     luaL_argcheck(L, att_http_method_ok(method), 1, "not an HTTP method");
-    luaL_argcheck(L, path[0] == '/' && !strstr(path, "://"), 2,
-                  "must be a path starting with '/', relative to the base URL");
+    {
+        char why[160];
+        if (att_path_check(path, why, sizeof why) != 0) luaL_argerror(L, 2, why);
+    }
+    check_method(L, "att.request", method);
     luaL_argcheck(L, t == LUA_TNONE || t == LUA_TNIL || t == LUA_TSTRING || t == LUA_TTABLE, 3,
                   "must be a table, a string or nil");
     lua_settop(L, 3);
@@ -55,6 +77,7 @@ static int push_item(lua_State *L, int list, lua_Integer i, const char **method,
     *path = lua_tostring(L, -1);
     if (!*method || !att_http_method_ok(*method) || !*path || (*path)[0] != '/')
         luaL_error(L, "att.parallel: item %d needs an upper-case method and a path starting with '/'", (int)i);
+    check_method(L, "att.parallel", *method);
     if (lua_getfield(L, item, "body") == LUA_TNIL) { lua_pop(L, 1); lua_rawgeti(L, item, 3); }
     return lua_isnil(L, -1) ? 0 : lua_gettop(L);
 }
@@ -89,6 +112,9 @@ static int l_parallel(lua_State *L)
             conc = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isint) : 0;
             if (!isint || conc < 1 || conc > 64)
                 return luaL_error(L, "att.parallel: concurrency must be an integer from 1 to 64");
+            if (att_host_get(L)->cfg.safe && conc > att_host_get(L)->cfg.window)
+                return luaL_error(L, "att.parallel: concurrency %d is above the window of %d, which a --safe script "
+                                  "cannot raise", (int)conc, att_host_get(L)->cfg.window);
         }
         lua_pop(L, 1);
     }
@@ -118,14 +144,16 @@ static int l_parallel(lua_State *L)
     return 2;
 }
 
-/* att.config() -> the effective configuration (never the token itself). */
+/* att.config() -> the effective configuration (never a credential, nor the user info of a URL). */
 static int l_config(lua_State *L)
 {
     const AttConfig *c = &att_host_get(L)->cfg;
+    char shown[2048];
+    att_url_strip_userinfo(c->base_url, shown, sizeof shown);
     lua_createtable(L, 0, 7);
-    lua_pushstring(L, c->base_url);
+    lua_pushstring(L, shown);
     lua_setfield(L, -2, "base_url");
-    lua_pushstring(L, c->base_url);
+    lua_pushstring(L, shown);
     lua_pushliteral(L, ATT_SEARCH_PATH);
     lua_concat(L, 2);
     lua_setfield(L, -2, "search_url");
@@ -149,8 +177,19 @@ static int l_config(lua_State *L)
     lua_setfield(L, -2, "rate");
     lua_pushnumber(L, c->stall_timeout);
     lua_setfield(L, -2, "stall_timeout");
-    lua_pushstring(L, c->token_url ? "oauth" : c->token && *c->token ? "token" : "none");
-    lua_setfield(L, -2, "auth");
+    {
+        /* The kind of credential requests to the current base URL carry. */
+        char origin[300];
+        int own = c->cred_origin && att_url_origin(c->base_url, origin, sizeof origin) == 0 &&
+                  strcmp(origin, c->cred_origin) == 0;
+        int i, other = -1;
+        for (i = 0; !own && i < c->nothers && other < 0; i++)
+            if (att_url_origin(c->base_url, origin, sizeof origin) == 0 && strcmp(origin, c->others[i].origin) == 0)
+                other = i;
+        lua_pushstring(L, own ? (c->token_url ? "oauth" : c->token && *c->token ? "token" : "none")
+                              : other >= 0 ? (c->others[other].token_url ? "oauth" : "token") : "none");
+        lua_setfield(L, -2, "auth");
+    }
     lua_pushboolean(L, c->safe);
     lua_setfield(L, -2, "safe");
     return 1;
@@ -174,6 +213,13 @@ static double positive_seconds(lua_State *L, int idx, const char *name)
     return v;
 }
 
+/* Under --safe a limit can only be lowered. */
+static void lower_only(lua_State *L, const char *name, double now, double v)
+{
+    if (att_host_get(L)->cfg.safe && v > now)
+        luaL_error(L, "att.configure: %s can only be lowered under --safe (it is %g)", name, now);
+}
+
 /* att.configure{base_url=, appname=, timeout=, connect_timeout=, max_response=, retries=, max_wait=,
  * rate=, stall_timeout=}: changes the configuration for the requests that follow (credentials
  * stay what the environment or profile gave). */
@@ -190,11 +236,25 @@ static int l_configure(lua_State *L)
         int k = 0;
         const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
         for (; known[k] && strcmp(known[k], key) != 0; k++) {}
+        if ((k == 0 || k == 1) && h->cfg.safe)
+            return luaL_error(L, "att.configure: %s cannot be changed under --safe (where requests go and how they "
+                              "are identified are the user's to choose)", key);
         switch (k) {
         case 0: {
             const char *u = lua_tostring(L, -1);
-            if (lua_type(L, -1) != LUA_TSTRING || (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0))
-                return luaL_error(L, "att.configure: base_url must be an http:// or https:// URL");
+            char origin[300], pw[1024];
+            if (lua_type(L, -1) != LUA_TSTRING || att_url_origin(u, origin, sizeof origin) != 0 ||
+                !att_header_value_ok(u, strlen(u)) || strchr(u, ' '))
+                return luaL_error(L, "att.configure: base_url must be an http:// or https:// URL with a host");
+            if (att_url_userinfo(u, NULL, 0, pw, sizeof pw) == 0) {
+                int shortpw = strlen(pw) < ATT_SECRET_MIN;
+                int added = !shortpw && att_host_redactor_url(h, u) == 0;
+                memset(pw, 0, sizeof pw);
+                if (shortpw)
+                    return luaL_error(L, "att.configure: the password in base_url is shorter than %d characters",
+                                      ATT_SECRET_MIN);
+                if (!added) return luaL_error(L, "att: out of memory");
+            }
             c.base_url = u;
             break;
         }
@@ -202,30 +262,48 @@ static int l_configure(lua_State *L)
             if (lua_type(L, -1) != LUA_TSTRING && !att_json_isnull(L, -1) && lua_toboolean(L, -1))
                 return luaL_error(L, "att.configure: appname must be a string (or false to send none)");
             c.appname = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+            if (c.appname && !att_header_value_ok(c.appname, lua_rawlen(L, -1)))
+                return luaL_error(L, "att.configure: appname must not contain control characters (CR, LF, tab ...)");
             break;
-        case 2: c.timeout = positive_seconds(L, -1, "timeout"); break;
-        case 3: c.connect_timeout = positive_seconds(L, -1, "connect_timeout"); break;
+        case 2:
+            c.timeout = positive_seconds(L, -1, "timeout");
+            lower_only(L, "timeout", h->cfg.timeout, c.timeout);
+            break;
+        case 3:
+            c.connect_timeout = positive_seconds(L, -1, "connect_timeout");
+            lower_only(L, "connect_timeout", h->cfg.connect_timeout, c.connect_timeout);
+            break;
         case 4:
             if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1)
                 return luaL_error(L, "att.configure: max_response must be an integer number of bytes >= 1");
             c.max_response = (size_t)lua_tointeger(L, -1);
+            lower_only(L, "max_response", (double)h->cfg.max_response, (double)c.max_response);
             break;
         case 5:
             if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > 100)
                 return luaL_error(L, "att.configure: retries must be an integer from 0 to 100");
             c.retries = (int)lua_tointeger(L, -1);
+            lower_only(L, "retries", h->cfg.retries, c.retries);
             break;
         case 6:
             if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 0)
                 return luaL_error(L, "att.configure: max_wait must be a number of seconds >= 0");
             c.max_wait = (double)lua_tonumber(L, -1);
+            lower_only(L, "max_wait", h->cfg.max_wait, c.max_wait);
             break;
         case 7:
             if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 0)
                 return luaL_error(L, "att.configure: rate must be requests per second >= 0 (0: no limit)");
             c.rate = (double)lua_tonumber(L, -1);
+            /* a rate is lowered by a smaller number, and 0 means no limit at all */
+            if (h->cfg.safe && (c.rate == 0 ? h->cfg.rate > 0 : (h->cfg.rate > 0 && c.rate > h->cfg.rate)))
+                return luaL_error(L, "att.configure: rate can only be lowered under --safe (it is %g%s)", h->cfg.rate,
+                                  h->cfg.rate > 0 ? "" : ": no limit");
             break;
-        case 8: c.stall_timeout = positive_seconds(L, -1, "stall_timeout"); break;
+        case 8:
+            c.stall_timeout = positive_seconds(L, -1, "stall_timeout");
+            lower_only(L, "stall_timeout", h->cfg.stall_timeout, c.stall_timeout);
+            break;
         default:
             return luaL_error(L, "att.configure: unknown setting %s", luaL_tolstring(L, -2, NULL));
         }

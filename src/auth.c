@@ -10,23 +10,18 @@
 #include <strings.h>
 #include <time.h>
 
-#include "error.h"
+#include "text.h"
 
 struct AttAuth {
+    char *origin;                 /* where the API credential may go */
     char *token, *token_url, *client_id, *client_secret, *scope;
     char *access;                 /* the cached access token */
     double expires_at;            /* monotonic; 0: no known expiry */
     AttHttp *http;
     int fetches;                  /* token requests made */
     int gen;                      /* tokens obtained: the generation of a->access */
+    AttRedact *redact;
 };
-
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static char *dupstr(const char *s, int *oom)
 {
@@ -45,6 +40,25 @@ static void wipe_free(char *s)
     if (!s) return;
     memset(s, 0, strlen(s));
     free(s);
+}
+
+int att_auth_check_secret(const char *what, const char *s, char *err, size_t errlen)
+{
+    size_t n = strlen(s);
+    if (n < ATT_SECRET_MIN) {
+        snprintf(err, errlen, "%s is shorter than %d characters: too short to be a credential, and it could not be "
+                 "kept out of messages without mangling them", what, ATT_SECRET_MIN);
+        return -1;
+    }
+    if (n > ATT_SECRET_MAX) {
+        snprintf(err, errlen, "%s is longer than %d characters, the most att sends in a header", what, ATT_SECRET_MAX);
+        return -1;
+    }
+    if (!att_header_value_ok(s, n)) {
+        snprintf(err, errlen, "%s contains control characters (a line break?)", what);
+        return -1;
+    }
+    return 0;
 }
 
 double att_auth_margin(double expires_in)
@@ -71,6 +85,8 @@ AttAuth *att_auth_new(const AttAuthConfig *cfg, char *err, size_t errlen)
     }
     a = calloc(1, sizeof *a);
     if (!a) { snprintf(err, errlen, "out of memory"); return NULL; }
+    a->redact = cfg->redact;
+    a->origin = dupstr(cfg->origin ? cfg->origin : "", &oom);
     if (cfg->token_url && *cfg->token_url) {
         a->token_url = dupstr(cfg->token_url, &oom);
         a->client_id = dupstr(cfg->client_id, &oom);
@@ -93,6 +109,7 @@ void att_auth_free(AttAuth *a)
     wipe_free(a->token);
     wipe_free(a->client_secret);
     wipe_free(a->access);
+    free(a->origin);
     free(a->token_url);
     free(a->client_id);
     free(a->scope);
@@ -126,7 +143,7 @@ static void form_escape(const char *s, char *out, size_t outlen)
 /* Asks the token endpoint for a new access token. */
 static int fetch(AttAuth *a, char *err, size_t errlen, long *status)
 {
-    char form[1200], scope[1024], shown[1024];
+    char form[1200], scope[1024], shown[1024], detail_err[200];
     AttResponse r;
     cJSON *doc = NULL, *tok, *exp;
     int rc = -1;
@@ -147,21 +164,38 @@ static int fetch(AttAuth *a, char *err, size_t errlen, long *status)
     *status = r.status;
     if (r.status < 200 || r.status > 299) {
         char detail[200] = "";
+        AttBuf raw = {0}, clean = {0};
         doc = r.body ? cJSON_ParseWithLength(r.body, r.len) : NULL;
         if (doc) {
             cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
             cJSON *d = cJSON_GetObjectItemCaseSensitive(doc, "error_description");
-            snprintf(detail, sizeof detail, "%s%s%s", cJSON_IsString(e) ? e->valuestring : "",
-                     cJSON_IsString(e) && cJSON_IsString(d) ? ": " : "", cJSON_IsString(d) ? d->valuestring : "");
+            att_buf_adds(&raw, cJSON_IsString(e) ? e->valuestring : "");
+            att_buf_adds(&raw, cJSON_IsString(e) && cJSON_IsString(d) ? ": " : "");
+            att_buf_adds(&raw, cJSON_IsString(d) ? d->valuestring : "");
         }
-        att_one_line(detail, strlen(detail), detail, sizeof detail);
+        /* The endpoint may echo what it was sent (the Basic header, the secret): redacted whole. */
+        if (att_redact_apply(a->redact, raw.data ? raw.data : "", raw.len, &clean) > 0)
+            att_one_line(clean.data, clean.len, detail, sizeof detail);
+        else
+            att_one_line(raw.data ? raw.data : "", raw.len, detail, sizeof detail);
+        att_buf_wipe_free(&raw);
+        att_buf_wipe_free(&clean);
         snprintf(err, errlen, "token endpoint %s answered HTTP %ld%s%s", shown, r.status, detail[0] ? ": " : "", detail);
         goto done;
     }
     doc = r.body ? cJSON_ParseWithLength(r.body, r.len) : NULL;
     tok = cJSON_GetObjectItemCaseSensitive(doc, "access_token");
-    if (!cJSON_IsString(tok) || !*tok->valuestring || strpbrk(tok->valuestring, "\r\n")) {
+    if (!cJSON_IsString(tok) || !*tok->valuestring) {
         snprintf(err, errlen, "token endpoint %s gave no usable access_token", shown);
+        goto done;
+    }
+    if (att_auth_check_secret("the access_token from the token endpoint", tok->valuestring, detail_err, sizeof detail_err) != 0) {
+        snprintf(err, errlen, "token endpoint %s: %s", shown, detail_err);
+        goto done;
+    }
+    /* Known to the redactor before it is sent anywhere or can be echoed back. */
+    if (att_redact_add(a->redact, tok->valuestring, strlen(tok->valuestring)) != 0) {
+        snprintf(err, errlen, "out of memory");
         goto done;
     }
     wipe_free(a->access);
@@ -171,9 +205,9 @@ static int fetch(AttAuth *a, char *err, size_t errlen, long *status)
     exp = cJSON_GetObjectItemCaseSensitive(doc, "expires_in");
     a->expires_at = 0;
     if (cJSON_IsNumber(exp) && exp->valuedouble > 0)
-        a->expires_at = mono() + exp->valuedouble - att_auth_margin(exp->valuedouble);
+        a->expires_at = att_now() + exp->valuedouble - att_auth_margin(exp->valuedouble);
     else if (cJSON_IsString(exp) && atof(exp->valuestring) > 0)   /* some servers send "3600" */
-        a->expires_at = mono() + atof(exp->valuestring) - att_auth_margin(atof(exp->valuestring));
+        a->expires_at = att_now() + atof(exp->valuestring) - att_auth_margin(atof(exp->valuestring));
     a->gen++;
     rc = 0;
 done:
@@ -183,22 +217,30 @@ done:
     return rc;
 }
 
-int att_auth_header(void *ud, int *gen, char *hdr, size_t hdrlen, char *err, size_t errlen, long *status)
+/* *hdr = "Bearer " + token, malloc'd. */
+static int bearer(const char *token, char **hdr, char *err, size_t errlen)
+{
+    size_t n = strlen(token) + sizeof "Bearer ";
+    *hdr = malloc(n);
+    if (!*hdr) { snprintf(err, errlen, "out of memory"); return -1; }
+    snprintf(*hdr, n, "Bearer %s", token);
+    return 0;
+}
+
+int att_auth_header(void *ud, const char *origin, int *gen, char **hdr, char *err, size_t errlen, long *status)
 {
     AttAuth *a = ud;
     int refused = *gen;
     *status = 0;
     *gen = 0;
-    if (!a) { hdr[0] = '\0'; return 0; }
-    if (a->token) {
-        snprintf(hdr, hdrlen, "Bearer %s", a->token);
-        return 0;
-    }
+    *hdr = NULL;
+    /* No credential, or one that belongs to another origin: the request goes without. */
+    if (!a || !origin || strcmp(origin, a->origin) != 0) return 0;
+    if (a->token) return bearer(a->token, hdr, err, errlen);
     /* A 401 for a token that was since replaced needs no new one. */
-    if ((refused && refused == a->gen) || !a->access || (a->expires_at > 0 && mono() >= a->expires_at)) {
+    if ((refused && refused == a->gen) || !a->access || (a->expires_at > 0 && att_now() >= a->expires_at)) {
         if (fetch(a, err, errlen, status) != 0) return -1;
     }
     *gen = a->gen;
-    snprintf(hdr, hdrlen, "Bearer %s", a->access);
-    return 0;
+    return bearer(a->access, hdr, err, errlen);
 }

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include "auth.h"
+#include "text.h"
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdarg.h>
@@ -93,9 +95,11 @@ static const char USAGE[] =
     "Visibility and limits:\n"
     "  --verbose              one line per request and response on stderr\n"
     "  --trace                also headers and bodies (secrets shown as [REDACTED])\n"
-    "  --safe                 restricted mode for scripts you did not write\n"
-    "  --max-memory SIZE      cap the script's memory, e.g. 64M\n"
-    "  --max-time SEC         stop the script after SEC seconds\n"
+    "  --safe                 restricted mode for scripts you did not write (see att(1))\n"
+    "  --allow-env NAME       under --safe, let os.getenv read NAME too (repeatable)\n"
+    "  --allow-method M       under --safe, let att.request use method M too (default GET, POST)\n"
+    "  --max-memory SIZE      cap the memory att holds for the run, e.g. 64M\n"
+    "  --max-time SEC         stop the run after SEC seconds of wall-clock time\n"
     "  -q, --quiet            no progress line on a terminal\n"
     "\n"
     "Developing scripts:\n"
@@ -107,7 +111,8 @@ static const char USAGE[] =
     "  att search K=V... [--level L] [--columns A,B] [--format F] [--all]   a one-off search\n"
     "\n"
     "With no script and a terminal on standard input, att opens an interactive prompt.\n"
-    "Exit status: 0 success, 1 script error, 2 bad command line or configuration, 130 interrupted.\n";
+    "Exit status: 0 success, 1 script error, 2 bad command line or configuration, 7 --max-time or\n"
+    "--max-memory reached, 8 output lost (a write failed), 128+N ended by signal N (130 Ctrl-C).\n";
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
@@ -166,6 +171,12 @@ static const char *keep(AttCli *c, const char *s)
     memcpy(p, s, n);
     c->owned[c->nowned++] = p;
     return p;
+}
+
+/* Adds a path a --safe script may never open. */
+static void deny(AttCli *c, const char *path)
+{
+    if (path && *path && c->cfg.ndeny < ATT_MAX_DENY) c->cfg.deny[c->cfg.ndeny++] = path;
 }
 
 /* Where the client secret and the secret file were last set: 1 profile, 2 environment, 3 command
@@ -230,6 +241,115 @@ static int set_value(AttCli *c, const Setting *st, const char *value, const char
     return 0;
 }
 
+/* Reads a client secret from a file (first line, without the line end) into *out (owned by c).
+ * 0, or -1 with the reason in why. */
+static int secret_from_file(AttCli *c, const char *path, const char **out, char *why, size_t whylen)
+{
+    char buf[ATT_SECRET_MAX + 2];
+    size_t n;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(why, whylen, "cannot read the client secret file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    if (!buf[0]) {
+        snprintf(why, whylen, "the client secret file %s is empty", path);
+        return -1;
+    }
+    *out = keep(c, buf);
+    memset(buf, 0, sizeof buf);
+    if (!*out) {
+        snprintf(why, whylen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int read_secret_file(AttCli *c, const char *path)
+{
+    char why[1200];
+    if (secret_from_file(c, path, &c->cfg.client_secret, why, sizeof why) != 0) return config_error("%s", why);
+    return 0;
+}
+
+/* A string field of the table on top, or NULL. */
+static const char *str_field(lua_State *L, const char *key)
+{
+    const char *v = NULL;
+    if (lua_getfield(L, -1, key) == LUA_TSTRING) v = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+/* Checks a credential set; 0, or -1 with the reason in why. */
+static int check_cred(const AttCred *cr, char *why, size_t whylen)
+{
+    if (cr->token && att_auth_check_secret("token", cr->token, why, whylen) != 0) return -1;
+    if (cr->client_secret && att_auth_check_secret("client_secret", cr->client_secret, why, whylen) != 0) return -1;
+    if (cr->client_id && !att_header_value_ok(cr->client_id, strlen(cr->client_id))) {
+        snprintf(why, whylen, "client_id contains control characters");
+        return -1;
+    }
+    return 0;
+}
+
+/* The credentials of the profiles other than the selected one (the table of profiles on top of
+ * L), each for the origin of its own base_url: a request the run makes there carries them, and
+ * nowhere else. A profile whose credentials cannot be used (a secret file that cannot be read, a
+ * token too short) contributes none; --verbose says why. Returns 0 or an exit status. */
+static int other_profiles(AttCli *c, lua_State *L, const char *selected)
+{
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        AttCred cr;
+        const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL, *file, *base;
+        char origin[300], why[1200];
+        memset(&cr, 0, sizeof cr);
+        if (!name || !lua_istable(L, -1) || strcmp(name, selected) == 0 || !(base = str_field(L, "base_url")) ||
+            c->cfg.nothers == ATT_MAX_CREDS) {
+            lua_pop(L, 1);
+            continue;
+        }
+        cr.token = keep(c, str_field(L, "token") ? str_field(L, "token") : "");
+        cr.token_url = keep(c, str_field(L, "token_url") ? str_field(L, "token_url") : "");
+        cr.client_id = keep(c, str_field(L, "client_id") ? str_field(L, "client_id") : "");
+        cr.client_secret = keep(c, str_field(L, "client_secret") ? str_field(L, "client_secret") : "");
+        cr.scope = keep(c, str_field(L, "scope") ? str_field(L, "scope") : "");
+        file = str_field(L, "client_secret_file");
+        lua_pop(L, 1);
+        if (!cr.token || !cr.token_url || !cr.client_id || !cr.client_secret || !cr.scope)
+            return config_error("out of memory");
+        cr.token = *cr.token ? cr.token : NULL;
+        cr.token_url = *cr.token_url ? cr.token_url : NULL;
+        cr.client_id = *cr.client_id ? cr.client_id : NULL;
+        cr.client_secret = *cr.client_secret ? cr.client_secret : NULL;
+        cr.scope = *cr.scope ? cr.scope : NULL;
+        if (!cr.token && !cr.token_url) continue;            /* no credentials there */
+        why[0] = '\0';
+        if (att_url_origin(base, origin, sizeof origin) != 0)
+            snprintf(why, sizeof why, "its base_url is not an http:// or https:// URL");
+        else if (cr.token_url && !cr.client_secret && file && secret_from_file(c, file, &cr.client_secret, why, sizeof why) == 0)
+            deny(c, keep(c, file));
+        if (!why[0] && cr.token_url && (!cr.client_id || !cr.client_secret))
+            snprintf(why, sizeof why, "OAuth needs client_id and client_secret (or client_secret_file)");
+        if (!why[0]) check_cred(&cr, why, sizeof why);
+        if (why[0]) {
+            char line[1400];
+            snprintf(line, sizeof line, "profile '%s' provides no credentials: %s", name, why);
+            if (c->nskipped < ATT_MAX_CREDS) c->skipped[c->nskipped++] = keep(c, line);
+            continue;
+        }
+        cr.origin = keep(c, origin);
+        if (!cr.origin) return config_error("out of memory");
+        c->cfg.others[c->cfg.nothers++] = cr;
+    }
+    return 0;
+}
+
 /* ---- profiles -------------------------------------------------------------------------------- */
 
 static int profile_hook_count;
@@ -284,6 +404,7 @@ static int load_profile(AttCli *c, const char **secret_file, Levels *lv)
         goto done;
     }
     if (!name) name = "default";
+    if ((rc = other_profiles(c, L, name)) != 0) goto done;
     if (lua_getfield(L, -1, name) != LUA_TTABLE) {
         if (c->profile) rc = config_error("%s has no profile '%s'", c->profile_path, name);
         goto done;
@@ -319,24 +440,67 @@ done:
     return rc;
 }
 
-/* Reads the client secret from a file (first line, without the line end). */
-static int read_secret_file(AttCli *c, const char *path)
-{
-    char buf[4096];
-    size_t n;
-    FILE *f = fopen(path, "r");
-    if (!f) return config_error("cannot read the client secret file %s: %s", path, strerror(errno));
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    buf[strcspn(buf, "\r\n")] = '\0';
-    if (!buf[0]) return config_error("the client secret file %s is empty", path);
-    c->cfg.client_secret = keep(c, buf);
-    memset(buf, 0, sizeof buf);
-    return c->cfg.client_secret ? 0 : config_error("out of memory");
-}
-
 /* ---- command line ---------------------------------------------------------------------------- */
+
+/* After the merge: credentials and header values fit to be sent, URLs with a host, the origin the
+ * run's credentials belong to, and what --safe keeps from the script. Returns 0 or 2. */
+static int check_settings(AttCli *c, const char *secret_file)
+{
+    char why[300], origin[300], pw[1024], dir[1100];
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    const char *const urls[2] = {c->cfg.base_url, c->cfg.token_url};
+    int i;
+
+    if (c->cfg.token && att_auth_check_secret("the bearer token (ATT_TOKEN or the profile's token)", c->cfg.token, why,
+                                              sizeof why) != 0)
+        return config_error("%s", why);
+    if (c->cfg.client_secret &&
+        att_auth_check_secret("the client secret (ATT_CLIENT_SECRET, ATT_CLIENT_SECRET_FILE or the profile)",
+                              c->cfg.client_secret, why, sizeof why) != 0)
+        return config_error("%s", why);
+    if (c->cfg.client_id && !att_header_value_ok(c->cfg.client_id, strlen(c->cfg.client_id)))
+        return config_error("the client id (ATT_CLIENT_ID or the profile) contains control characters");
+    if (c->cfg.appname && !att_header_value_ok(c->cfg.appname, strlen(c->cfg.appname)))
+        return config_error("the appname (--appname, ATT_APPNAME or the profile) contains control characters");
+    for (i = 0; i < 2; i++) {
+        if (!urls[i]) continue;
+        if (att_url_origin(urls[i], origin, sizeof origin) != 0 || !att_header_value_ok(urls[i], strlen(urls[i])) ||
+            strchr(urls[i], ' '))
+            return config_error("%s must be an http:// or https:// URL with a host, without spaces or control characters",
+                                i ? "the token URL" : "the base URL");
+        if (att_url_userinfo(urls[i], NULL, 0, pw, sizeof pw) == 0) {
+            size_t n = strlen(pw);
+            memset(pw, 0, sizeof pw);
+            if (n < ATT_SECRET_MIN)
+                return config_error("the password in %s is shorter than %d characters", i ? "the token URL" : "the base URL",
+                                    ATT_SECRET_MIN);
+        }
+    }
+    if (att_url_origin(c->cfg.base_url, origin, sizeof origin) == 0 && !(c->cfg.cred_origin = keep(c, origin)))
+        return config_error("out of memory");
+
+    /* What a --safe script can never open, wherever it runs. */
+    deny(c, c->profile_path[0] ? c->profile_path : NULL);
+    deny(c, secret_file);
+    deny(c, c->cfg.cacert);
+    deny(c, c->cfg.cert);
+    deny(c, c->cfg.key);
+    deny(c, c->cfg.record_dir);
+    deny(c, c->cfg.replay_dir);
+    if (xdg && *xdg) snprintf(dir, sizeof dir, "%s/att", xdg);
+    else if (home && *home) snprintf(dir, sizeof dir, "%s/.config/att", home);
+    else dir[0] = '\0';
+    if (dir[0]) deny(c, keep(c, dir));
+    if (state && *state) snprintf(dir, sizeof dir, "%s/att", state);
+    else if (home && *home) snprintf(dir, sizeof dir, "%s/.local/state/att", home);
+    else dir[0] = '\0';
+    if (dir[0]) deny(c, keep(c, dir));
+    if (home && *home) {
+        snprintf(dir, sizeof dir, "%s/.att_history", home);
+        deny(c, keep(c, dir));
+    }
+    return 0;
+}
 
 static const Setting *find_flag(const char *name)
 {
@@ -407,7 +571,8 @@ int att_config_load(AttCli *c, int argc, char **argv)
                                     strcmp(name, "token") == 0 ? "ATT_TOKEN" : "ATT_CLIENT_SECRET (or ATT_CLIENT_SECRET_FILE)");
             st = find_flag(name);
             if (!st && strcmp(name, "profile") != 0 && strcmp(name, "max-memory") != 0 && strcmp(name, "max-time") != 0 &&
-                strcmp(name, "record") != 0 && strcmp(name, "replay") != 0 && strcmp(name, "lua-path") != 0)
+                strcmp(name, "record") != 0 && strcmp(name, "replay") != 0 && strcmp(name, "lua-path") != 0 &&
+                strcmp(name, "allow-env") != 0 && strcmp(name, "allow-method") != 0)
                 return config_error("unknown option %s\nTry 'att --help'.", a);
             value = eq ? eq + 1 : argv[++i];
             if (!value) return config_error("%s needs a value\nTry 'att --help'.", a);
@@ -415,6 +580,32 @@ int att_config_load(AttCli *c, int argc, char **argv)
             if (strcmp(name, "record") == 0) { c->cfg.record_dir = value; continue; }
             if (strcmp(name, "replay") == 0) { c->cfg.replay_dir = value; continue; }
             if (strcmp(name, "lua-path") == 0) { c->cfg.lua_path = value; continue; }
+            if (strcmp(name, "allow-env") == 0) {
+                if (!*value || strchr(value, '=') || c->cfg.nallow_env == ATT_MAX_ALLOW)
+                    return config_error("--allow-env: expected the name of an environment variable, got '%s'", value);
+                if (strcmp(value, "ATT_TOKEN") == 0 || strcmp(value, "ATT_CLIENT_SECRET") == 0)
+                    return config_error("--allow-env %s: a credential is never given to a --safe script", value);
+                c->cfg.allow_env[c->cfg.nallow_env++] = value;
+                continue;
+            }
+            if (strcmp(name, "allow-method") == 0) {
+                char m[32];
+                size_t j, len = strlen(value);
+                const char *prev = c->cfg.allow_methods ? c->cfg.allow_methods : "GET,POST";
+                char *joined;
+                if (len == 0 || len >= sizeof m)
+                    return config_error("--allow-method: expected an HTTP method such as DELETE, got '%s'", value);
+                for (j = 0; j <= len; j++) m[j] = (char)(value[j] >= 'a' && value[j] <= 'z' ? value[j] - 32 : value[j]);
+                if (!att_http_method_ok(m))
+                    return config_error("--allow-method: expected an HTTP method such as DELETE, got '%s'", value);
+                joined = malloc(strlen(prev) + len + 2);
+                if (!joined) return config_error("out of memory");
+                sprintf(joined, "%s,%s", prev, m);
+                c->cfg.allow_methods = keep(c, joined);
+                free(joined);
+                if (!c->cfg.allow_methods) return config_error("out of memory");
+                continue;
+            }
             if (strcmp(name, "max-memory") == 0) {
                 if (att_parse_bytes(value, &c->cfg.max_memory) || c->cfg.max_memory < 1024 * 1024)
                     return config_error("--max-memory: expected a size of at least 1M, such as 64M, got '%s'", value);
@@ -458,6 +649,7 @@ int att_config_load(AttCli *c, int argc, char **argv)
     c->cfg.progress = !c->quiet && isatty(STDERR_FILENO);
     if (c->cfg.key && !c->cfg.cert)
         return config_error("--key needs --cert (the client certificate)");
+    if ((rc = check_settings(c, secret_file)) != 0) return rc;
     if (c->cfg.insecure)
         fprintf(stderr, "att: WARNING: --insecure: the server's TLS certificate is NOT verified; anyone on the network "
                         "path can read and alter this traffic, credentials included\n");

@@ -8,7 +8,7 @@
 #include "host.h"
 
 #define ATT_MAX_EXPRS 64
-#define ATT_MAX_OWNED 64
+#define ATT_MAX_OWNED 512
 
 typedef struct AttCli {
     AttConfig cfg;
@@ -21,6 +21,8 @@ typedef struct AttCli {
     char profile_path[1024];           /* the profile file read, if any */
     char *owned[ATT_MAX_OWNED];        /* strings this struct owns (profile values, secrets) */
     int nowned;
+    const char *skipped[ATT_MAX_CREDS];   /* why another profile's credentials are not used */
+    int nskipped;
 } AttCli;
 
 /* Fills c from argv, the environment and the profile file. Returns 0 to run, -1 when --help or

@@ -8,68 +8,12 @@
 
 #include "host.h"
 #include "json.h"
+#include "text.h"
 
 int att_error_status_retryable(long status)
 {
     return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
            status == 504;
-}
-
-void att_one_line(const char *src, size_t n, char *dst, size_t dstlen)
-{
-    size_t i = 0, o = 0;
-    if (dstlen == 0) return;
-    while (i < n && (src[i] == ' ' || src[i] == '\t' || src[i] == '\r' || src[i] == '\n')) i++;
-    for (; i < n && o + 1 < dstlen; i++) {
-        unsigned char c = (unsigned char)src[i];
-        if (c == '\n' || c == '\r') break;
-        dst[o++] = (c < 0x20 || c == 0x7F) ? ' ' : (char)c;
-    }
-    if (i < n && o > 0) {
-        /* Cut short: drop a trailing UTF-8 sequence that lost its end. */
-        size_t lead = o - 1, want;
-        unsigned char c;
-        while (lead > 0 && ((unsigned char)dst[lead] & 0xC0) == 0x80) lead--;
-        c = (unsigned char)dst[lead];
-        want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        if (o - lead < want) o = lead;
-    }
-    while (o > 0 && dst[o - 1] == ' ') o--;
-    dst[o] = '\0';
-}
-
-void att_push_redacted(lua_State *L, const char *s, size_t n, const char *secret)
-{
-    size_t k = secret ? strlen(secret) : 0;
-    luaL_Buffer b;
-    size_t i = 0;
-    if (k == 0) { lua_pushlstring(L, s, n); return; }
-    luaL_buffinit(L, &b);
-    while (i < n) {
-        if (n - i >= k && memcmp(s + i, secret, k) == 0) {
-            luaL_addstring(&b, "[REDACTED]");
-            i += k;
-        } else {
-            luaL_addchar(&b, s[i]);
-            i++;
-        }
-    }
-    luaL_pushresult(&b);
-}
-
-/* Pushes s[0..n) with every secret of the host redacted. [-0, +1, m] */
-static void push_clean(lua_State *L, const char *s, size_t n)
-{
-    const char *secrets[ATT_MAX_SECRETS];
-    AttHost *h = att_host_get(L);
-    int k = h ? att_host_secrets(h, secrets, ATT_MAX_SECRETS) : 0, i;
-    lua_pushlstring(L, s, n);
-    for (i = 0; i < k; i++) {
-        size_t len;
-        const char *cur = lua_tolstring(L, -1, &len);
-        att_push_redacted(L, cur, len, secrets[i]);
-        lua_remove(L, -2);
-    }
 }
 
 /* __tostring: "att: HTTP 400 from URL: message" and the like. */
@@ -103,6 +47,8 @@ static int error_tostring(lua_State *L)
         lua_pushfstring(L, "att: authentication failed for %s: %s", url, msg);
     else if (strcmp(kind, "interrupted") == 0)
         lua_pushfstring(L, "att: interrupted during %s", url);
+    else if (strcmp(kind, "limit") == 0)
+        lua_pushfstring(L, "att: %s (during %s)", msg, url);
     else
         lua_pushfstring(L, "att: %s error on %s: %s", kind, url, msg);
     if (attempts > 1) {
@@ -132,15 +78,24 @@ void att_error_push(lua_State *L, const char *kind, long status, const char *url
         lua_pushinteger(L, status);
         lua_setfield(L, -2, "status");
     }
-    push_clean(L, message, strlen(message));
+    att_host_push_clean(L, message, strlen(message));
     lua_setfield(L, -2, "message");
     lua_pushboolean(L, retryable);
     lua_setfield(L, -2, "retryable");
     lua_pushstring(L, url);
     lua_setfield(L, -2, "url");
     if (body && body_len > 0) {
-        size_t n = body_len > ATT_ERROR_BODY_MAX ? ATT_ERROR_BODY_MAX : body_len;
-        push_clean(L, body, n);
+        /* Redacted whole, then cut: a credential across the cut is still found. */
+        size_t n;
+        const char *clean;
+        att_host_push_clean(L, body, body_len);
+        clean = lua_tolstring(L, -1, &n);
+        if (n > ATT_ERROR_BODY_MAX) {
+            n = ATT_ERROR_BODY_MAX;
+            while (n > 0 && ((unsigned char)clean[n] & 0xC0) == 0x80) n--;
+            lua_pushlstring(L, clean, n);
+            lua_remove(L, -2);
+        }
         lua_setfield(L, -2, "body");
     }
     luaL_setmetatable(L, ATT_ERROR_MT);
@@ -167,6 +122,9 @@ void att_error_push_transport(lua_State *L, const AttResponse *r, const char *ur
         break;
     case ATT_HTTP_EINTR:
         att_error_push(L, "interrupted", 0, url, r->errmsg, 0, NULL, 0);
+        break;
+    case ATT_HTTP_ELIMIT:
+        att_error_push(L, "limit", 0, url, r->errmsg, 0, NULL, 0);
         break;
     default:
         att_error_push(L, "network", 0, url, r->errmsg[0] ? r->errmsg : "request failed", 0, NULL, 0);
@@ -197,11 +155,16 @@ void att_error_push_http(lua_State *L, const AttResponse *r, const char *url)
 {
     static const char *const fields[] = {"message", "error_description", "detail", "title", "error", NULL};
     char msg[300];
-    const char *code = NULL;
+    const char *code = NULL, *body;
+    size_t len;
     int top = lua_gettop(L);
 
+    /* Every message below is taken from the body redacted whole: a server that echoes the
+     * credential cannot get a piece of it past a cut. */
+    att_host_push_clean(L, r->body ? r->body : "", r->len);
+    body = lua_tolstring(L, -1, &len);
     msg[0] = '\0';
-    if (r->len > 0 && att_json_decode(L, r->body, r->len) && lua_type(L, -1) == LUA_TTABLE) {
+    if (len > 0 && att_json_decode(L, body, len) && lua_type(L, -1) == LUA_TTABLE) {
         int t = lua_gettop(L), i;
         for (i = 0; fields[i] && !msg[0]; i++) {
             lua_getfield(L, t, fields[i]);
@@ -223,17 +186,17 @@ void att_error_push_http(lua_State *L, const AttResponse *r, const char *url)
         lua_getfield(L, t, "code");
         if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) code = lua_tostring(L, -1);
         /* code stays on the stack (above top) until we are done */
-    } else if (r->len > 0 && !html_title(r->body, r->len, msg, sizeof msg)) {
-        if (!memchr(r->body, '<', r->len < 64 ? r->len : 64)) att_one_line(r->body, r->len, msg, sizeof msg);
+    } else if (len > 0 && !html_title(body, len, msg, sizeof msg)) {
+        if (!memchr(body, '<', len < 64 ? len : 64)) att_one_line(body, len, msg, sizeof msg);
     }
     if (!msg[0]) snprintf(msg, sizeof msg, "%s", att_http_reason(r->status));
 
-    att_error_push(L, "http", r->status, url, msg, att_error_status_retryable(r->status), r->body, r->len);
+    att_error_push(L, "http", r->status, url, msg, att_error_status_retryable(r->status), body, len);
     set_attempts(L, r);
     if (code) {
-        lua_pushstring(L, code);
+        att_host_push_clean(L, code, strlen(code));
         lua_setfield(L, -2, "code");
     }
-    lua_replace(L, top + 1);
+    lua_replace(L, top + 1);                    /* the object takes the place of the clean body */
     lua_settop(L, top + 1);
 }

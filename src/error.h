@@ -32,12 +32,4 @@ void att_error_push_http(lua_State *L, const AttResponse *r, const char *url);
 /* Whether an HTTP status is worth retrying (408, 429, 500, 502, 503, 504). */
 int att_error_status_retryable(long status);
 
-/* Copies the first line of text into dst, control characters as spaces, at most dstlen-1 bytes,
- * never cutting a UTF-8 sequence. */
-void att_one_line(const char *src, size_t n, char *dst, size_t dstlen);
-
-/* Pushes s[0..n) with every occurrence of secret (when non-empty) replaced by [REDACTED].
- * [-0, +1, m] */
-void att_push_redacted(lua_State *L, const char *s, size_t n, const char *secret);
-
 #endif

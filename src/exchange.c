@@ -4,19 +4,23 @@
  * A recording is DIR/session.jsonl: one JSON object per exchange, in order, with the method, the
  * path (relative to the base URL), the request body normalised (JSON re-encoded with sorted keys),
  * the HTTP status, the content type and the response body. No headers are stored, so no credential
- * is; configured secrets are also removed from bodies. Replay matches on method, path and
+ * is; credentials are also removed from bodies (the run's redactor). The file is created 0600,
+ * never through a symbolic link, in a directory only its owner can enter. Replay matches on method, path and
  * normalised body; identical requests get their recorded responses in order (the last one again
  * when they run out); a request that was not recorded fails with an error of kind "replay". */
 #include <errno.h>
+#include <fcntl.h>
 #include <lauxlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "host.h"
 #include "results.h"
+#include "text.h"
 
 static const char REPLAY_KEY[] = "att.replay";
 
@@ -62,43 +66,63 @@ static void push_key(lua_State *L, const char *method, const char *path, const c
 
 /* ---- record --------------------------------------------------------------------------------- */
 
+/* Creates DIR/session.jsonl for writing: DIR made 0700 (an existing one must be its owner's and
+ * closed to others: the recording holds customer data), the file 0600 under a fresh name
+ * (O_EXCL, so nothing planted there is followed or truncated) and then renamed over
+ * session.jsonl (rename replaces a symbolic link; it never writes through one). [-0, +0, e] */
+static FILE *open_recording(lua_State *L, const char *dir)
+{
+    char tmp[1100], file[1100];
+    struct stat st;
+    FILE *f;
+    int fd;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        luaL_error(L, "att: --record: cannot create %s: %s", dir, strerror(errno));
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        luaL_error(L, "att: --record: %s is not a directory", dir);
+    if (st.st_uid != geteuid() || (st.st_mode & 077))
+        luaL_error(L, "att: --record: %s is open to other users (mode %03o); a recording holds customer data: "
+                   "chmod 700 it, or name a new directory", dir, (unsigned)(st.st_mode & 0777));
+    snprintf(tmp, sizeof tmp, "%s/.session.jsonl.XXXXXX", dir);
+    snprintf(file, sizeof file, "%s/session.jsonl", dir);
+    fd = mkstemp(tmp);
+    if (fd < 0) luaL_error(L, "att: --record: cannot create a file in %s: %s", dir, strerror(errno));
+    if (fchmod(fd, 0600) != 0 || rename(tmp, file) != 0 || !(f = fdopen(fd, "w"))) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        luaL_error(L, "att: --record: cannot write %s: %s", file, strerror(e));
+        return NULL;
+    }
+    return f;
+}
+
 static void record(lua_State *L, AttHost *h, const char *method, const char *path, const char *body, size_t len,
                    const AttResponse *r)
 {
     AttBuf b = {0};
     char err[160];
     int top = lua_gettop(L);
-    const char *secrets[ATT_MAX_SECRETS];
-    int nsec = att_host_secrets(h, secrets, ATT_MAX_SECRETS), i;
 
-    if (!h->record_file) {
-        char file[1100];
-        if (mkdir(h->cfg.record_dir, 0700) != 0 && errno != EEXIST)
-            luaL_error(L, "att: --record: cannot create %s: %s", h->cfg.record_dir, strerror(errno));
-        snprintf(file, sizeof file, "%s/session.jsonl", h->cfg.record_dir);
-        h->record_file = fopen(file, "w");
-        if (!h->record_file) luaL_error(L, "att: --record: cannot write %s: %s", file, strerror(errno));
-    }
+    if (!h->record_file) h->record_file = open_recording(L, h->cfg.record_dir);
     lua_createtable(L, 0, 6);
     lua_pushstring(L, method);
     lua_setfield(L, -2, "method");
     lua_pushstring(L, path);
     lua_setfield(L, -2, "path");
     push_key(L, "", "", body, len);                  /* " " + normalised body */
-    lua_pushstring(L, lua_tostring(L, -1) + 2);
+    {
+        size_t n;
+        const char *k = lua_tolstring(L, -1, &n);
+        att_host_push_clean(L, k + 2, n - 2);
+    }
     lua_remove(L, -2);
     lua_setfield(L, -2, "body");
     lua_pushinteger(L, r->status);
     lua_setfield(L, -2, "status");
     lua_pushstring(L, r->content_type);
     lua_setfield(L, -2, "contentType");
-    lua_pushlstring(L, r->body ? r->body : "", r->len);
-    for (i = 0; i < nsec; i++) {
-        size_t n;
-        const char *s = lua_tolstring(L, -1, &n);
-        att_push_redacted(L, s, n, secrets[i]);
-        lua_remove(L, -2);
-    }
+    att_host_push_clean(L, r->body ? r->body : "", r->len);
     lua_setfield(L, -2, "response");
     if (att_json_encode(L, -1, &b, err, sizeof err) != 0) {
         att_buf_free(&b);
@@ -237,13 +261,19 @@ AttExchange *att_exchange_start(lua_State *L, const char *method, const char *pa
     AttHttp *http;
     AttExchange *ex;
 
+    char why[160];
+
     if (h->cfg.help_script)
         luaL_error(L, "att help: %s uses the API before declaring its arguments with require(\"att.args\").parse{...}",
                    h->cfg.help_script);
+    /* Every request stays under the base path, whoever asks for it (att.request, att.parallel). */
+    if (att_path_check(path, why, sizeof why) != 0)
+        luaL_error(L, "att: request path '%s' %s", path, why);
     http = h->cfg.replay_dir ? NULL : att_host_http(L);
     if (body_idx) body_idx = lua_absindex(L, body_idx);
     ex = lua_newuserdatauv(L, sizeof *ex, 0);
     memset(ex, 0, sizeof *ex);
+    ex->req.budget = &h->budget;
     luaL_setmetatable(L, ATT_EXCHANGE_MT);
     snprintf(ex->method, sizeof ex->method, "%s", method);
     snprintf(ex->path, sizeof ex->path, "%s", path);
@@ -258,7 +288,7 @@ AttExchange *att_exchange_start(lua_State *L, const char *method, const char *pa
         size_t n;
         const char *b = lua_tolstring(L, body_idx, &n);
         att_buf_add(&ex->req, b, n);
-        if (ex->req.oom) luaL_error(L, "att: out of memory");
+        if (ex->req.oom) luaL_error(L, "att: not enough memory for the request body");
         ex->has_body = 1;
     } else if (body_idx && !lua_isnil(L, body_idx)) {
         char err[160];
@@ -280,6 +310,24 @@ void att_exchange_cancel(AttExchange *ex)
     ex->x = NULL;
 }
 
+/* Replaces the body of r by a copy with every credential of the run redacted, when it holds one:
+ * what a server echoes never reaches a script, a recording or a message. [-0, +0, e] */
+static void clean_body(lua_State *L, AttHost *h, AttResponse *r)
+{
+    AttBuf clean = {0};
+    clean.budget = r->budget;
+    if (!r->body || att_redact_apply(h->redact, r->body, r->len, &clean) == 0) return;
+    if (clean.oom) {
+        att_buf_free(&clean);
+        luaL_error(L, "att: not enough memory for the response");
+    }
+    memset(r->body, 0, r->len);
+    att_response_free(r);
+    r->body = clean.data;
+    r->len = clean.len;
+    r->cap = clean.cap;
+}
+
 int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
 {
     AttHost *h = att_host_get(L);
@@ -292,6 +340,7 @@ int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
     }
     if (!ex->x) {
         if (!replay(L, h, ex->method, ex->path, body, ex->req.len, ex)) return 0;
+        clean_body(L, h, r);
     } else {
         AttHttp *http = att_host_http(L);
         att_http_wait(http, ex->x);
@@ -302,6 +351,7 @@ int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
             att_error_push_transport(L, r, ex->url);
             return 0;
         }
+        clean_body(L, h, r);
         if (h->cfg.record_dir) record(L, h, ex->method, ex->path, body, ex->req.len, r);
     }
     if (r->status < 200 || r->status > 299) {

@@ -2,27 +2,30 @@
  * require), bundled lua/att modules in package.preload, protected calls with a traceback. */
 #include "host.h"
 
+#include <errno.h>
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <time.h>
-
 #include "auth.h"
 #include "bundle.h"
 #include "error.h"
 #include "json.h"
-#include "safe.h"
+#include "out.h"
+#include "restrict.h"
+#include "stop.h"
+#include "text.h"
 
 AttHost *att_host_get(lua_State *L)
 {
     return *(AttHost **)lua_getextraspace(L);
 }
 
-/* Counting allocator: reports memory use and enforces --max-memory (Lua turns a NULL into a
- * "not enough memory" error the script can catch; the host itself is not harmed). */
+/* Counting allocator: the Lua heap is charged to the run's budget, which enforces --max-memory
+ * for it and for everything else att holds (Lua turns a NULL into a "not enough memory" error the
+ * script can catch; the host itself is not harmed). */
 static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     AttHost *h = ud;
@@ -30,17 +33,18 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     if (nsize == 0) {
         att_pool_realloc(&h->pool, ptr, old, 0);
         h->mem_used -= old;
+        att_budget_give(&h->budget, old);
         return NULL;
     }
-    if (h->cfg.max_memory && nsize > old) {
-        size_t room = h->mem_used < h->cfg.max_memory ? h->cfg.max_memory - h->mem_used : 0;
-        if (nsize - old > room) return NULL;
-    }
+    if (nsize > old && att_budget_take(&h->budget, nsize - old) != 0) return NULL;
     ptr = att_pool_realloc(&h->pool, ptr, old, nsize);
-    if (ptr) {
-        h->mem_used += nsize - old;
-        if (h->mem_used > h->mem_peak) h->mem_peak = h->mem_used;
+    if (!ptr) {
+        if (nsize > old) att_budget_give(&h->budget, nsize - old);
+        return NULL;
     }
+    if (nsize < old) att_budget_give(&h->budget, old - nsize);
+    h->mem_used += nsize - old;
+    if (h->mem_used > h->mem_peak) h->mem_peak = h->mem_used;
     return ptr;
 }
 
@@ -52,12 +56,86 @@ static int panic(lua_State *L)
     return 0;   /* Lua aborts */
 }
 
-int att_host_secrets(const AttHost *h, const char **out, int max)
+/* Adds the password of a URL's user info, and the Basic header libcurl makes of it. */
+static int redact_userinfo(AttRedact *r, const char *url)
 {
-    int n = 0;
-    if (h->cfg.token && *h->cfg.token && n < max) out[n++] = h->cfg.token;
-    if (h->cfg.client_secret && *h->cfg.client_secret && n < max) out[n++] = h->cfg.client_secret;
-    return n;
+    char user[1024], pw[1024];
+    int rc = 0;
+    if (att_url_userinfo(url, user, sizeof user, pw, sizeof pw) != 0) return 0;
+    rc |= att_redact_add(r, pw, strlen(pw));
+    rc |= att_redact_add_basic(r, user, pw);
+    memset(pw, 0, sizeof pw);
+    return rc;
+}
+
+/* Adds one credential set to the redactor. */
+static int redact_cred(AttRedact *r, const AttCred *c)
+{
+    int rc = 0;
+    if (c->token) rc |= att_redact_add(r, c->token, strlen(c->token));
+    if (c->client_secret) {
+        rc |= att_redact_add(r, c->client_secret, strlen(c->client_secret));
+        if (c->client_id) rc |= att_redact_add_basic(r, c->client_id, c->client_secret);
+    }
+    if (c->token_url) rc |= redact_userinfo(r, c->token_url);
+    return rc ? -1 : 0;
+}
+
+int att_host_redactor_url(AttHost *h, const char *url)
+{
+    return redact_userinfo(h->redact, url) ? -1 : 0;
+}
+
+int att_host_redactor(AttHost *h)
+{
+    AttCred own;
+    int i, rc = 0;
+    if (!h->redact && !(h->redact = att_redact_new())) return -1;
+    memset(&own, 0, sizeof own);
+    own.token = h->cfg.token;
+    own.token_url = h->cfg.token_url;
+    own.client_id = h->cfg.client_id;
+    own.client_secret = h->cfg.client_secret;
+    rc |= redact_cred(h->redact, &own);
+    for (i = 0; i < h->cfg.nothers; i++) rc |= redact_cred(h->redact, &h->cfg.others[i]);
+    if (h->cfg.base_url) rc |= redact_userinfo(h->redact, h->cfg.base_url);
+    return rc ? -1 : 0;
+}
+
+void att_host_push_clean(lua_State *L, const char *s, size_t n)
+{
+    AttHost *h = att_host_get(L);
+    AttBuf b = {0};
+    if (h && att_redact_apply(h->redact, s, n, &b) > 0) {
+        if (b.oom) {
+            att_buf_wipe_free(&b);
+            luaL_error(L, "att: out of memory");
+        }
+        lua_pushlstring(L, b.data, b.len);
+        att_buf_wipe_free(&b);
+        return;
+    }
+    lua_pushlstring(L, s, n);
+}
+
+/* The credentials for requests to origin: the run's own when the origin is theirs, else a
+ * profile's configured for it, else none (NULL). */
+static const AttCred *cred_for(const AttHost *h, const char *origin, AttCred *own)
+{
+    int i;
+    memset(own, 0, sizeof *own);
+    if (h->cfg.cred_origin && strcmp(h->cfg.cred_origin, origin) == 0) {
+        own->origin = h->cfg.cred_origin;
+        own->token = h->cfg.token;
+        own->token_url = h->cfg.token_url;
+        own->client_id = h->cfg.client_id;
+        own->client_secret = h->cfg.client_secret;
+        own->scope = h->cfg.scope;
+        return own;
+    }
+    for (i = 0; i < h->cfg.nothers; i++)
+        if (strcmp(h->cfg.others[i].origin, origin) == 0) return &h->cfg.others[i];
+    return NULL;
 }
 
 AttHttp *att_host_http(lua_State *L)
@@ -66,17 +144,30 @@ AttHttp *att_host_http(lua_State *L)
     if (!h->http) {
         AttHttpConfig hc;
         AttAuthConfig ac;
-        char err[200];
+        AttCred own;
+        const AttCred *cred;
+        char err[200], origin[300];
         memset(&hc, 0, sizeof hc);
         memset(&ac, 0, sizeof ac);
-        ac.token = h->cfg.token;
-        ac.token_url = h->cfg.token_url;
-        ac.client_id = h->cfg.client_id;
-        ac.client_secret = h->cfg.client_secret;
-        ac.scope = h->cfg.scope;
-        if (!h->auth) {
+        if (att_url_origin(h->cfg.base_url, origin, sizeof origin) != 0)
+            luaL_error(L, "att: the base URL %s is not an http:// or https:// URL with a host", h->cfg.base_url);
+        if (h->auth) {                           /* the credential of another origin stays there */
+            att_auth_free(h->auth);
+            h->auth = NULL;
+        }
+        cred = cred_for(h, origin, &own);
+        if (cred) {
+            ac.origin = origin;
+            ac.token = cred->token;
+            ac.token_url = cred->token_url;
+            ac.client_id = cred->client_id;
+            ac.client_secret = cred->client_secret;
+            ac.scope = cred->scope;
+            ac.redact = h->redact;
             h->auth = att_auth_new(&ac, err, sizeof err);
             if (!h->auth && err[0]) luaL_error(L, "att: %s", err);
+        } else if (h->cfg.verbose && (h->cfg.token || h->cfg.token_url)) {
+            fprintf(stderr, "att: no credential is configured for %s: requests there go without one\n", origin);
         }
         hc.base_url = h->cfg.base_url;
         hc.appname = h->cfg.appname;
@@ -96,7 +187,8 @@ AttHttp *att_host_http(lua_State *L)
         hc.key = h->cfg.key;
         hc.insecure = h->cfg.insecure;
         hc.verbose = h->cfg.verbose;
-        att_host_secrets(h, hc.secrets, ATT_MAX_SECRETS);
+        hc.redact = h->redact;
+        hc.budget = &h->budget;
         h->http = att_http_new(&hc, err, sizeof err);
         if (!h->http) luaL_error(L, "att: cannot start the HTTP client: %s", err);
         att_auth_bind(h->auth, h->http);
@@ -104,16 +196,9 @@ AttHttp *att_host_http(lua_State *L)
     return h->http;
 }
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void att_host_progress(AttHost *h, long long fetched, long long total, long long pages, double started, int done)
 {
-    double now = now_mono(), el = now - started;
+    double now = att_now(), el = now - started;
     if (!h->cfg.progress) return;
     if (done) {
         if (h->progress_last > 0) fputs("\r\033[K", stderr);
@@ -128,25 +213,20 @@ void att_host_progress(AttHost *h, long long fetched, long long total, long long
     fflush(stderr);
 }
 
-/* Count hook: stops a script on SIGINT and at the --max-time deadline. */
+/* Count hook, installed for the whole run (coroutines inherit it): once att_stop is set (a signal,
+ * the --max-time deadline), every call raises again, so that a script that swallows the error with
+ * pcall is stopped again at once. Code the hook cannot reach is the watchdog's (watch.c). */
 static void limit_hook(lua_State *L, lua_Debug *ar)
 {
-    AttHost *h = att_host_get(L);
+    int why = att_stopping();
     (void)ar;
-    /* The hook stays installed (at a cheaper rate) after it fires, so that a script that
-     * swallows the error with pcall is stopped again at once. */
-    if (att_interrupted) {
-        att_host_watch(L, 1000);
-        luaL_error(L, "interrupted");
+    if (!why) return;
+    if (why == ATT_STOP_TIME) {
+        char msg[100];
+        snprintf(msg, sizeof msg, "script stopped: --max-time of %g seconds exceeded", att_host_get(L)->cfg.max_time);
+        luaL_error(L, "%s", msg);
     }
-    if (h->deadline > 0 && now_mono() > h->deadline) {
-        luaL_error(L, "script stopped: --max-time of %f seconds exceeded", h->cfg.max_time);
-    }
-}
-
-void att_host_watch(lua_State *L, int every)
-{
-    lua_sethook(L, limit_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, every);
+    luaL_error(L, "%s", att_stop_text(why));
 }
 
 /* package.preload loader for a bundled module; upvalue: its index in att_bundled. */
@@ -186,14 +266,101 @@ static void push_user_path(lua_State *L, const char *dirs)
     luaL_pushresult(&b);
 }
 
+/* ---- standard output: att's own buffer (out.c) behind io.stdout ---------------------------- */
+
+static int is_stdout(lua_State *L, int idx)
+{
+    luaL_Stream *p = luaL_testudata(L, idx, LUA_FILEHANDLE);
+    return p && p->f == stdout && att_out_owned();
+}
+
+/* Pushes the result of a flush of att's buffer: true, or nil, message, errno. [-0, +1|3, m] */
+static int out_result(lua_State *L)
+{
+    int err = att_out_flush();
+    if (!err) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    errno = err;
+    return luaL_fileresult(L, 0, NULL);
+}
+
+/* f:flush() (upvalue 1: the original): standard output is also written from att's buffer. */
+static int file_flush(lua_State *L)
+{
+    int n = lua_gettop(L), out = is_stdout(L, 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    if (out && lua_toboolean(L, 1)) {
+        lua_settop(L, 0);
+        return out_result(L);
+    }
+    return lua_gettop(L);
+}
+
+/* io.flush(): the default output, and att's buffer when that is standard output. */
+static int io_flush(lua_State *L)
+{
+    int out;
+    lua_getfield(L, LUA_REGISTRYINDEX, "_IO_output");
+    out = is_stdout(L, -1);
+    lua_pop(L, 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_call(L, 0, LUA_MULTRET);
+    if (out && lua_toboolean(L, 1)) {
+        lua_settop(L, 0);
+        return out_result(L);
+    }
+    return lua_gettop(L);
+}
+
+/* f:setvbuf(mode [, size]): for standard output, the mode of att's buffer. */
+static int file_setvbuf(lua_State *L)
+{
+    static const char *const modes[] = {"no", "line", "full", NULL};
+    int n = lua_gettop(L);
+    if (is_stdout(L, 1)) {
+        att_out_mode(luaL_checkoption(L, 2, NULL, modes));
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* Replaces t[name] (t at idx) with fn closing over the original. */
+static void wrap(lua_State *L, int idx, const char *name, lua_CFunction fn)
+{
+    lua_getfield(L, idx, name);
+    lua_pushcclosure(L, fn, 1);
+    lua_setfield(L, idx, name);
+}
+
+static void wrap_stdout(lua_State *L)
+{
+    luaL_getmetatable(L, LUA_FILEHANDLE);
+    lua_getfield(L, -1, "__index");
+    wrap(L, lua_gettop(L), "flush", file_flush);
+    wrap(L, lua_gettop(L), "setvbuf", file_setvbuf);
+    lua_pop(L, 2);
+    lua_getglobal(L, "io");
+    wrap(L, lua_gettop(L), "flush", io_flush);
+    lua_pop(L, 1);
+}
+
 static int open_all(lua_State *L)
 {
     size_t i;
     luaL_openlibs(L);
+    wrap_stdout(L);
     if (att_host_get(L)->cfg.safe) {
-        att_safe_apply(L);
+        att_safe_apply(L, &att_host_get(L)->cfg);
     } else {
-        att_text_only(L, 0);
+        att_text_only(L);
         push_user_path(L, att_host_get(L)->cfg.lua_path);
         att_user_modules(L, lua_tostring(L, -1));
         lua_setfield(L, LUA_REGISTRYINDEX, "att.user_path");
@@ -213,14 +380,14 @@ static int open_all(lua_State *L)
 
 lua_State *att_host_new(AttHost *host)
 {
-    lua_State *L = lua_newstate(host_alloc, host);
+    lua_State *L;
+    host->budget.limit = host->cfg.max_memory;
+    if (att_host_redactor(host) != 0) return NULL;
+    L = lua_newstate(host_alloc, host);
     if (!L) return NULL;
     *(AttHost **)lua_getextraspace(L) = host;
     lua_atpanic(L, panic);
-    if (host->cfg.max_time > 0) {
-        host->deadline = now_mono() + host->cfg.max_time;
-        att_host_watch(L, 1000);
-    }
+    lua_sethook(L, limit_hook, LUA_MASKCOUNT, 1000);
     lua_pushcfunction(L, open_all);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
         fprintf(stderr, "att: cannot initialise Lua: %s\n", lua_tostring(L, -1));
@@ -243,12 +410,22 @@ void att_host_close(lua_State *L)
     h->auth = NULL;
     if (h->record_file) fclose(h->record_file);
     h->record_file = NULL;
+    att_redact_free(h->redact);
+    h->redact = NULL;
 }
 
 /* Message handler: the error as one line (error objects through __tostring) plus a traceback. */
 static int msghandler(lua_State *L)
 {
     const char *msg = NULL;
+    AttHost *h = att_host_get(L);
+    if (lua_type(L, 1) == LUA_TTABLE) {
+        lua_getfield(L, 1, "kind");
+        h->error_limit = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "limit") == 0;
+        lua_pop(L, 1);
+    } else {
+        h->error_limit = h->budget.refused && lua_type(L, 1) == LUA_TSTRING && strstr(lua_tostring(L, 1), "not enough memory");
+    }
     if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
         msg = lua_tostring(L, -1);
     else if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER)

@@ -7,8 +7,21 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "budget.h"
 #include "http.h"
 #include "pool.h"
+#include "redact.h"
+
+#define ATT_MAX_CREDS 16
+#define ATT_MAX_ALLOW 32
+#define ATT_MAX_DENY 16
+
+/* Credentials configured for one origin: a profile's own, or the run's (creds of AttConfig). */
+typedef struct AttCred {
+    const char *origin;          /* "scheme://host:port" of the base URL they were configured with */
+    const char *token;
+    const char *token_url, *client_id, *client_secret, *scope;
+} AttCred;
 
 typedef struct AttConfig {
     const char *base_url;
@@ -34,6 +47,14 @@ typedef struct AttConfig {
     const char *lua_path;        /* --lua-path DIRS: user modules, searched before the bundled ones */
     const char *help_script;     /* att help SCRIPT: the API refuses to run */
     int window;                  /* default opts.window of att.search (--window, ATT_WINDOW) */
+    const char *cred_origin;     /* the origin token/OAuth above belong to (of the initial base URL) */
+    AttCred others[ATT_MAX_CREDS];   /* credentials of the other profiles, each for its origin */
+    int nothers;
+    const char *allow_env[ATT_MAX_ALLOW];   /* --allow-env: more names os.getenv may read under --safe */
+    int nallow_env;
+    const char *allow_methods;   /* --allow-method: methods att.request may use under --safe ("GET,POST") */
+    const char *deny[ATT_MAX_DENY];   /* files and directories a --safe script can never open */
+    int ndeny;
 } AttConfig;
 
 struct AttAuth;
@@ -41,22 +62,28 @@ struct AttAuth;
 typedef struct AttHost {
     AttConfig cfg;               /* strings borrowed from the caller for the life of the state */
     AttHttp *http;               /* created on first request */
-    struct AttAuth *auth;        /* created with the client */
-    size_t mem_used, mem_peak;
+    struct AttAuth *auth;        /* created with the client, for the client's origin */
+    AttBudget budget;            /* --max-memory: the Lua heap and everything att holds */
+    AttRedact *redact;           /* every credential of the run */
+    size_t mem_used, mem_peak;   /* the Lua heap alone */
     AttPool pool;                /* small blocks of the Lua heap */
-    double deadline;             /* monotonic seconds; 0: none */
     FILE *record_file;           /* DIR/session.jsonl while recording */
     double progress_last;        /* when the progress line was last drawn; 0: not shown */
+    int error_limit;             /* the error the message handler last saw was a limit of the run */
 } AttHost;
 
 /* Draws the progress line of a scan (throttled), or clears it when done is set. */
 void att_host_progress(AttHost *h, long long fetched, long long total, long long pages, double started, int done);
 
-/* The secrets of the configuration (token, client secret), for redaction; returns how many. */
-int att_host_secrets(const AttHost *h, const char **out, int max);
+/* Adds every credential of the configuration to the host's redactor (created if needed): tokens,
+ * client secrets and their Basic forms, passwords in URLs. 0, or -1 when out of memory. */
+int att_host_redactor(AttHost *h);
+/* Adds the user info of a URL (its password and their Basic form). 0, or -1 when out of memory. */
+int att_host_redactor_url(AttHost *h, const char *url);
 
-/* Creates a state with the standard libraries, att preloaded (global and require), the bundled
- * modules in package.preload. Returns NULL when out of memory. */
+/* Creates a state with the standard libraries (or the --safe allow-list), att preloaded (global
+ * and require), the bundled modules in package.preload, and the hook that stops the run when
+ * att_stop is set. Returns NULL when out of memory. */
 lua_State *att_host_new(AttHost *host);
 void att_host_close(lua_State *L);
 
@@ -73,9 +100,8 @@ int att_host_call(lua_State *L, int nargs);
 /* Prints an error value (string, error object or other) as the one-line message. */
 void att_host_report(lua_State *L, int status);
 
-/* Installs the hook that stops the script on SIGINT or at the deadline, checked every `every`
- * instructions (the SIGINT handler calls it with 1). */
-void att_host_watch(lua_State *L, int every);
+/* Pushes s[0..n) with every credential of the run redacted. [-0, +1, m] */
+void att_host_push_clean(lua_State *L, const char *s, size_t n);
 
 /* Opens module att. [-0, +1, m] */
 int att_open(lua_State *L);

@@ -1,9 +1,9 @@
-/* http.c — the HTTP core on libcurl: one reused easy handle, fixed headers, capped bodies,
- * pacing, retries, auth renewal, redacted logging, interrupts. Owns: the curl handle, the header
- * lists, copies of the configuration strings. See http.h. */
+/* http.c — the HTTP core on libcurl (see http.h): the client (header lists, owned copies of the
+ * configuration, the multi handle and its pool of easy handles), one attempt (setup, the body,
+ * header and progress callbacks, conclude), the retry decision, pacing, the transfers in flight
+ * with their event loop, the blocking token request, and the redacted --verbose/--trace log. */
 #include "http.h"
 
-#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,23 +13,25 @@
 #include <time.h>
 #include <unistd.h>
 
-volatile sig_atomic_t att_interrupted;
+#include "stop.h"
+#include "text.h"
 
 #define ATT_POOL 64
 
 struct AttHttp {
-    CURL *curl;
+    CURL *curl;                       /* the blocking token request */
     struct curl_slist *headers;       /* JSON requests, without Authorization */
     struct curl_slist *form_headers;  /* the token request */
     AttHttpConfig cfg;                /* strings below are owned copies */
-    char *strings[8 + ATT_MAX_SECRETS];
-    int nsecrets;
+    char *strings[5];
+    char origin[300];                 /* of the base URL: where the API credential may go */
     double next_slot;                 /* monotonic time of the next request allowed by --rate */
     unsigned long long rng;
     AttHttpCounters n;
     CURLM *multi;                     /* every API request, one connection pool */
     CURL *pool[ATT_POOL];             /* idle easy handles for the multi handle */
     int npool, active;
+    int handles;                      /* easy handles of the multi handle in existence (budgeted) */
     double paused_until;              /* no new attempt before this (a 429/503 backs off the window) */
     AttXfer *xfers;                   /* transfers not yet freed */
 };
@@ -43,34 +45,36 @@ typedef struct Req {
     const char *user, *password;
 } Req;
 
+/* Per-attempt progress state: the stop flag, and the stall detector. libcurl's own low-speed limit
+ * averages over several seconds, so a short --stall-timeout would only fire long after the stall
+ * began; this measures the time since the body last grew. */
+typedef struct Progress {
+    double stall_s;          /* 0: no stall detection */
+    double last_change;      /* monotonic time the body last grew */
+    curl_off_t last_dl;
+    int stalled;
+} Progress;
+
+/* What one attempt needs beyond the request: buffers libcurl points into while it runs. */
+typedef struct Attempt {
+    char cerr[CURL_ERROR_SIZE];
+    char *authline;                   /* "Authorization: ..." (owned, wiped), or NULL */
+    struct curl_slist authnode;
+    Progress prog;
+    const AttHttp *h;                 /* for the --trace callback */
+    const Req *rq;
+} Attempt;
+
 static int global_ready;   /* curl_global_init done; the host is single-threaded */
 
-static char *dupstr(const char *s)
-{
-    size_t n;
-    char *p;
-    if (!s) return NULL;
-    n = strlen(s) + 1;
-    p = malloc(n);
-    if (p) memcpy(p, s, n);
-    return p;
-}
-
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Sleeps ms milliseconds in short steps; returns -1 as soon as SIGINT is seen. */
+/* Sleeps ms milliseconds in short steps; returns -1 as soon as the run is stopping. */
 static int sleep_ms(long ms)
 {
-    double end = mono() + (double)ms / 1000.0;
+    double end = att_now() + (double)ms / 1000.0;
     for (;;) {
-        double left = end - mono();
+        double left = end - att_now();
         struct timespec ts;
-        if (att_interrupted) return -1;
+        if (att_stopping()) return -1;
         if (left <= 0) return 0;
         if (left > 0.1) left = 0.1;
         ts.tv_sec = 0;
@@ -100,22 +104,6 @@ int att_http_method_ok(const char *method)
     return n > 0 && n <= 16;
 }
 
-void att_url_strip_userinfo(const char *url, char *buf, size_t buflen)
-{
-    const char *scheme = strstr(url, "://");
-    if (buflen == 0) return;
-    if (scheme) {
-        const char *host = scheme + 3;
-        size_t hostlen = strcspn(host, "/?#");
-        const char *at = memchr(host, '@', hostlen);
-        if (at) {
-            snprintf(buf, buflen, "%.*s%s", (int)(host - url), url, at + 1);
-            return;
-        }
-    }
-    snprintf(buf, buflen, "%s", url);
-}
-
 const char *att_http_reason(long status)
 {
     switch (status) {
@@ -139,142 +127,52 @@ const char *att_http_reason(long status)
     }
 }
 
-/* ---- redaction --------------------------------------------------------------------------------- */
-
-static const char *const SECRET_HEADERS[] = {"authorization", "proxy-authorization", "cookie", "set-cookie", NULL};
-static const char *const SECRET_FIELDS[] = {
-    "access_token", "refresh_token", "id_token", "client_secret", "password", "passcode", "passCode",
-    "otp", "token", "secret", "apikey", "api_key", "pin", NULL
-};
-#define REDACTED "[REDACTED]"
-
-typedef struct Out {
-    char *p;
-    size_t n, cap;
-} Out;
-
-static void put(Out *o, const char *s, size_t n)
-{
-    if (o->cap == 0) return;
-    if (n > o->cap - 1 - o->n) n = o->cap - 1 - o->n;
-    memcpy(o->p + o->n, s, n);
-    o->n += n;
-    o->p[o->n] = '\0';
-}
-
-/* If a secret field name starts at in[i] (as "name" in JSON or name= in a form), returns the
- * length of the name with its quotes/separator up to the start of the value; else 0. */
-static size_t field_at(const char *in, size_t n, size_t i)
-{
-    int k;
-    int quoted = in[i] == '"';
-    size_t start = i + (quoted ? 1 : 0);
-    if (!quoted && i > 0 && in[i - 1] != '&' && in[i - 1] != '?' && in[i - 1] != ' ') return 0;
-    for (k = 0; SECRET_FIELDS[k]; k++) {
-        size_t len = strlen(SECRET_FIELDS[k]), j;
-        if (start + len > n || strncasecmp(in + start, SECRET_FIELDS[k], len) != 0) continue;
-        j = start + len;
-        if (quoted) {
-            if (j >= n || in[j] != '"') continue;
-            j++;
-            while (j < n && (in[j] == ' ' || in[j] == '\t')) j++;
-            if (j >= n || in[j] != ':') continue;
-            j++;
-            while (j < n && (in[j] == ' ' || in[j] == '\t')) j++;
-        } else {
-            if (j >= n || in[j] != '=') continue;
-            j++;
-        }
-        return j - i;
-    }
-    return 0;
-}
-
-void att_redact_line(const char *in, size_t n, char *outbuf, size_t outlen, const char *const *secrets, int nsecrets)
-{
-    Out o;
-    size_t i = 0;
-    int k;
-    o.p = outbuf;
-    o.n = 0;
-    o.cap = outlen;
-    if (outlen == 0) return;
-    outbuf[0] = '\0';
-
-    for (k = 0; SECRET_HEADERS[k]; k++) {
-        size_t len = strlen(SECRET_HEADERS[k]);
-        if (n > len && strncasecmp(in, SECRET_HEADERS[k], len) == 0 && in[len] == ':') {
-            put(&o, in, len + 1);
-            put(&o, " " REDACTED, strlen(" " REDACTED));
-            return;
-        }
-    }
-    while (i < n) {
-        size_t f = (in[i] == '"' || isalpha((unsigned char)in[i])) ? field_at(in, n, i) : 0;
-        size_t s = 0;
-        for (k = 0; k < nsecrets && !f; k++) {
-            size_t len = secrets[k] ? strlen(secrets[k]) : 0;
-            if (len >= 4 && len <= n - i && memcmp(in + i, secrets[k], len) == 0) { s = len; break; }
-        }
-        if (f) {
-            size_t j = i + f;
-            put(&o, in + i, f);
-            if (j < n && in[j] == '"') {              /* a JSON string: up to the closing quote */
-                j++;
-                while (j < n && in[j] != '"') j += (in[j] == '\\' && j + 1 < n) ? 2 : 1;
-                put(&o, "\"" REDACTED "\"", strlen(REDACTED) + 2);
-                i = j < n ? j + 1 : n;
-            } else {                                  /* a form value or a bare JSON value */
-                while (j < n && in[j] != '&' && in[j] != ',' && in[j] != '}' && in[j] != ' ' && in[j] != '\r' && in[j] != '\n') j++;
-                put(&o, REDACTED, strlen(REDACTED));
-                i = j;
-            }
-        } else if (s) {
-            put(&o, REDACTED, strlen(REDACTED));
-            i += s;
-        } else {
-            put(&o, in + i, 1);
-            i++;
-        }
-    }
-}
-
 /* ---- logging ----------------------------------------------------------------------------------- */
 
-static void log_line(AttHttp *h, const char *prefix, const char *data, size_t n)
+/* Longest part of one logged line or body shown (after redaction, which sees the whole text). */
+#define LOG_MAX 4000
+
+/* Prints "att: PREFIX TEXT": the whole text redacted first, then escaped for a terminal, then
+ * cut to LOG_MAX bytes. */
+static void log_text(const AttHttp *h, const char *prefix, const char *data, size_t n)
 {
-    char line[4200];
+    AttBuf red = {0}, line = {0};
+    size_t shown;
     while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r')) n--;
-    if (n > 4000) n = 4000;
-    att_redact_line(data, n, line, sizeof line, (const char *const *)h->cfg.secrets, h->nsecrets);
-    fprintf(stderr, "att: %s%s\n", prefix, line);
+    att_redact_line(h->cfg.redact, data, n, &red);
+    shown = red.len > LOG_MAX ? LOG_MAX : red.len;
+    while (shown < red.len && shown > 0 && ((unsigned char)red.data[shown] & 0xC0) == 0x80) shown--;
+    att_text_escape(red.data ? red.data : "", shown, &line);
+    if (!line.oom)
+        fprintf(stderr, "att: %s%s%s\n", prefix, line.data ? line.data : "",
+                shown < red.len ? " ... (cut; the body has more)" : "");
+    att_buf_wipe_free(&red);
+    att_buf_wipe_free(&line);
 }
 
+/* The debug callback of --trace: request and response heads, one header per line, and the request
+ * body. Response bodies are not logged here, where they arrive in pieces, but whole once the
+ * attempt ends (conclude), so that a credential split across two reads is still found. */
 static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *ud)
 {
-    AttHttp *h = ud;
+    const Attempt *at = ud;
     size_t i = 0;
     (void)c;
     switch (type) {
     case CURLINFO_TEXT:
-        log_line(h, "* ", data, size);
+        log_text(at->h, "* ", data, size);
         break;
     case CURLINFO_HEADER_OUT:
         while (i < size) {                        /* the whole request head in one piece */
             size_t j = i;
             while (j < size && data[j] != '\n') j++;
-            if (j > i + 1 || (j > i && data[i] != '\r')) log_line(h, "> ", data + i, j - i);
+            if (j > i + 1 || (j > i && data[i] != '\r')) log_text(at->h, "> ", data + i, j - i);
             i = j + 1;
         }
+        if (at->rq->body && at->rq->len) log_text(at->h, "> body: ", at->rq->body, at->rq->len);
         break;
     case CURLINFO_HEADER_IN:
-        if (size > 2) log_line(h, "< ", data, size);
-        break;
-    case CURLINFO_DATA_OUT:
-        log_line(h, "> body: ", data, size);
-        break;
-    case CURLINFO_DATA_IN:
-        log_line(h, "< body: ", data, size);
+        if (size > 2) log_text(at->h, "< ", data, size);
         break;
     default:
         break;
@@ -288,17 +186,16 @@ static void xfer_orphan(AttXfer *x);
 
 static const char *own(AttHttp *h, int slot, const char *s)
 {
-    h->strings[slot] = dupstr(s);
+    h->strings[slot] = att_strdup(s);
     return h->strings[slot];
 }
 
 AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen)
 {
     AttHttp *h = calloc(1, sizeof *h);
-    char line[1024];
+    char *line = NULL;
     struct curl_slist *l = NULL, *f = NULL;
     size_t n;
-    int i;
 
     if (!h) { snprintf(err, errlen, "out of memory"); return NULL; }
     if (!global_ready) {
@@ -316,12 +213,13 @@ AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen)
     h->cfg.cert = own(h, 3, cfg->cert);
     h->cfg.key = own(h, 4, cfg->key);
     if (!h->cfg.base_url) goto nomem;
-    for (i = 0; i < ATT_MAX_SECRETS; i++) {
-        h->cfg.secrets[i] = NULL;
-        if (cfg->secrets[i] && *cfg->secrets[i]) h->cfg.secrets[h->nsecrets++] = own(h, 8 + i, cfg->secrets[i]);
-    }
     n = strlen(h->cfg.base_url);
     while (n > 0 && h->cfg.base_url[n - 1] == '/') h->strings[0][--n] = '\0';
+    if (att_url_origin(h->cfg.base_url, h->origin, sizeof h->origin) != 0) {
+        snprintf(err, errlen, "the base URL is not an http:// or https:// URL with a host");
+        att_http_free(h);
+        return NULL;
+    }
     h->rng = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32) ^ (unsigned long long)(size_t)h;
     if (!h->rng) h->rng = 88172645463325252ULL;
 
@@ -332,8 +230,19 @@ AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen)
     ADD(l, "content-type: application/json");
     ADD(l, "Expect:");
     if (h->cfg.appname && *h->cfg.appname) {
-        snprintf(line, sizeof line, "appname: %s", h->cfg.appname);
+        size_t an = strlen(h->cfg.appname);
+        if (!att_header_value_ok(h->cfg.appname, an)) {
+            snprintf(err, errlen, "the appname contains control characters");
+            curl_slist_free_all(l);
+            att_http_free(h);
+            return NULL;
+        }
+        line = malloc(an + sizeof "appname: ");
+        if (!line) goto nomem;
+        snprintf(line, an + sizeof "appname: ", "appname: %s", h->cfg.appname);
         ADD(l, line);
+        free(line);
+        line = NULL;
     }
     ADD(f, "accept: application/json");
     ADD(f, "content-type: application/x-www-form-urlencoded");
@@ -352,6 +261,7 @@ AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen)
     return h;
 
 nomem:
+    free(line);
     curl_slist_free_all(l);
     curl_slist_free_all(f);
     att_http_free(h);
@@ -359,12 +269,30 @@ nomem:
     return NULL;
 }
 
+/* A new easy handle for the multi handle, with its connection's overhead charged to the budget. */
+static CURL *easy_new(AttHttp *h)
+{
+    CURL *e;
+    if (att_budget_take(h->cfg.budget, ATT_CONN_OVERHEAD) != 0) return NULL;
+    e = curl_easy_init();
+    if (!e) att_budget_give(h->cfg.budget, ATT_CONN_OVERHEAD);
+    else h->handles++;
+    return e;
+}
+
+static void easy_free(AttHttp *h, CURL *e)
+{
+    curl_easy_cleanup(e);
+    att_budget_give(h->cfg.budget, ATT_CONN_OVERHEAD);
+    h->handles--;
+}
+
 void att_http_free(AttHttp *h)
 {
     size_t i;
     if (!h) return;
     while (h->xfers) xfer_orphan(h->xfers);    /* transfers outlive the client only as finished ones */
-    for (i = 0; i < (size_t)h->npool; i++) curl_easy_cleanup(h->pool[i]);
+    for (i = 0; i < (size_t)h->npool; i++) easy_free(h, h->pool[i]);
     if (h->multi) curl_multi_cleanup(h->multi);
     if (h->curl) curl_easy_cleanup(h->curl);
     curl_slist_free_all(h->headers);
@@ -378,6 +306,11 @@ void att_http_url(const AttHttp *h, const char *path, char *buf, size_t buflen)
     char full[2048];
     snprintf(full, sizeof full, "%s%s", h->cfg.base_url, path);
     att_url_strip_userinfo(full, buf, buflen);
+}
+
+const char *att_http_origin(const AttHttp *h)
+{
+    return h->origin;
 }
 
 void att_http_counters(const AttHttp *h, AttHttpCounters *c)
@@ -401,8 +334,16 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
         char *p;
         while (cap < r->len + n + 1) cap *= 2;
         if (cap > r->limit + 1) cap = r->limit + 1;
+        if (att_budget_take(r->budget, cap - r->cap) != 0) {
+            r->err = ATT_HTTP_ELIMIT;
+            return 0;
+        }
         p = realloc(r->body, cap);
-        if (!p) { r->err = ATT_HTTP_ENOMEM; return 0; }
+        if (!p) {
+            att_budget_give(r->budget, cap - r->cap);
+            r->err = ATT_HTTP_ENOMEM;
+            return 0;
+        }
         r->body = p;
         r->cap = cap;
     }
@@ -439,23 +380,13 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-/* Per-attempt progress state: SIGINT, and the stall detector. libcurl's own low-speed limit
- * averages over several seconds, so a short --stall-timeout would only fire long after the stall
- * began; this measures the time since the body last grew. */
-typedef struct Progress {
-    double stall_s;          /* 0: no stall detection */
-    double last_change;      /* monotonic time the body last grew */
-    curl_off_t last_dl;
-    int stalled;
-} Progress;
-
 static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
     Progress *p = ud;
     (void)dt; (void)ut; (void)un;
-    if (att_interrupted) return 1;      /* non-zero aborts the transfer */
+    if (att_stopping()) return 1;       /* non-zero aborts the transfer */
     if (p->stall_s > 0 && dn > 0) {     /* once the body has started: waiting for the first byte is --timeout's */
-        double now = mono();
+        double now = att_now();
         if (dn != p->last_dl || p->last_dl == 0) {
             p->last_dl = dn;
             p->last_change = now;
@@ -485,25 +416,33 @@ static int transient(CURLcode rc)
     }
 }
 
-/* What one attempt needs beyond the request: buffers libcurl points into while it runs. */
-typedef struct Attempt {
-    char cerr[CURL_ERROR_SIZE];
-    char authline[2048 + 32];
-    struct curl_slist authnode;
-    Progress prog;
-} Attempt;
+static void attempt_clear(Attempt *at)
+{
+    if (at->authline) {
+        memset(at->authline, 0, strlen(at->authline));
+        free(at->authline);
+        at->authline = NULL;
+    }
+}
 
-/* Sets up handle c for one attempt of rq; the response goes to out. */
-static void setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttResponse *out, Attempt *at)
+/* Sets up handle c for one attempt of rq; the response goes to out. auth is the value of the
+ * Authorization header or NULL. Returns -1 when out of memory. */
+static int setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttResponse *out, Attempt *at)
 {
     memset(&at->prog, 0, sizeof at->prog);
     at->prog.stall_s = (double)h->cfg.stall_ms / 1000.0;
     at->cerr[0] = '\0';
+    at->h = h;
+    at->rq = rq;
+    attempt_clear(at);
     curl_easy_reset(c);                 /* keeps the connection cache and the TLS session */
     curl_easy_setopt(c, CURLOPT_URL, rq->url);
-    if (rq->json && auth && *auth) {
-        /* A list node in front of the shared list: no allocation per request. */
-        snprintf(at->authline, sizeof at->authline, "Authorization: %s", auth);
+    if (rq->json && auth) {
+        /* A list node in front of the shared list: one allocation per attempt, wiped after. */
+        size_t n = strlen(auth) + sizeof "Authorization: ";
+        at->authline = malloc(n);
+        if (!at->authline) return -1;
+        snprintf(at->authline, n, "Authorization: %s", auth);
         at->authnode.data = at->authline;
         at->authnode.next = h->headers;
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, &at->authnode);
@@ -527,6 +466,7 @@ static void setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttRespo
     if (h->cfg.cert) curl_easy_setopt(c, CURLOPT_SSLCERT, h->cfg.cert);
     if (h->cfg.key) curl_easy_setopt(c, CURLOPT_SSLKEY, h->cfg.key);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);   /* a redirect never takes a credential elsewhere */
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     /* Over HTTP/2 the transfers of a window share one connection rather than open more. */
     curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
@@ -540,7 +480,7 @@ static void setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttRespo
     if (h->cfg.verbose >= 2) {
         curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
         curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
-        curl_easy_setopt(c, CURLOPT_DEBUGDATA, h);
+        curl_easy_setopt(c, CURLOPT_DEBUGDATA, at);
     }
     if (strcmp(rq->method, "GET") == 0 && !rq->body) {
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
@@ -552,6 +492,7 @@ static void setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttRespo
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(rq->body ? rq->len : 0));
     }
+    return 0;
 }
 
 /* Reads the outcome of an attempt that ended with rc into out; returns the code that says whether
@@ -559,12 +500,13 @@ static void setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttRespo
 static CURLcode conclude(AttHttp *h, CURL *c, CURLcode rc, AttResponse *out, Attempt *at)
 {
     long nc = 0;
-    memset(at->authline, 0, sizeof at->authline);
+    attempt_clear(at);
     h->n.attempts++;
     h->n.bytes += (long)out->len;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
     curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &out->seconds);
     if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK) h->n.connects += nc;
+    if (h->cfg.verbose >= 2 && out->len) log_text(h, "< body: ", out->body, out->len);
     if (rc == CURLE_OK) {
         out->err = ATT_HTTP_OK;
         return rc;
@@ -575,18 +517,22 @@ static CURLcode conclude(AttHttp *h, CURL *c, CURLcode rc, AttResponse *out, Att
                  at->prog.stall_s);
         return CURLE_OPERATION_TIMEDOUT;            /* transient: retried */
     } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
-        out->err = ATT_HTTP_EINTR;
-        snprintf(out->errmsg, sizeof out->errmsg, "interrupted");
+        int why = att_stopping();
+        out->err = why == ATT_STOP_TIME ? ATT_HTTP_ELIMIT : ATT_HTTP_EINTR;
+        snprintf(out->errmsg, sizeof out->errmsg, "%s", att_stop_text(why ? why : 2));
     } else if (out->err == ATT_HTTP_ETOOBIG) {
         snprintf(out->errmsg, sizeof out->errmsg,
                  "response body larger than the %zu-byte limit (--max-response)", h->cfg.max_response);
+    } else if (out->err == ATT_HTTP_ELIMIT) {
+        snprintf(out->errmsg, sizeof out->errmsg, "the response body does not fit in --max-memory");
     } else if (out->err == ATT_HTTP_ENOMEM) {
         snprintf(out->errmsg, sizeof out->errmsg, "out of memory reading the response");
     } else {
         size_t k;
         out->err = (rc == CURLE_OPERATION_TIMEDOUT) ? ATT_HTTP_ETIMEOUT : ATT_HTTP_ENETWORK;
         /* libcurl's own wording names the host and the cause; it never contains headers. */
-        snprintf(out->errmsg, sizeof out->errmsg, "%s", at->cerr[0] ? at->cerr : curl_easy_strerror(rc));
+        att_one_line(at->cerr[0] ? at->cerr : curl_easy_strerror(rc), strlen(at->cerr[0] ? at->cerr : curl_easy_strerror(rc)),
+                     out->errmsg, sizeof out->errmsg);
         k = strlen(out->errmsg);
         while (k > 0 && (out->errmsg[k - 1] == '\n' || out->errmsg[k - 1] == ' ')) out->errmsg[--k] = '\0';
     }
@@ -602,9 +548,7 @@ static void describe(const AttResponse *r, char *buf, size_t len)
 /* Empties the response for a new attempt (the counters of attempts and waits stay). */
 static void reset_response(AttResponse *out)
 {
-    free(out->body);
-    out->body = NULL;
-    out->len = out->cap = 0;
+    att_response_free(out);
     out->err = ATT_HTTP_OK;
     out->errmsg[0] = '\0';
     out->status = 0;
@@ -612,28 +556,31 @@ static void reset_response(AttResponse *out)
     out->retry_after[0] = '\0';
 }
 
+/* One --verbose line, redacted and escaped like every other. */
 static void log_attempt(const AttHttp *h, const Req *rq, const AttResponse *out)
 {
-    char shown[2048];
+    char shown[2048], line[2600];
     if (!h->cfg.verbose) return;
     att_url_strip_userinfo(rq->url, shown, sizeof shown);
     if (out->err == ATT_HTTP_OK)
-        fprintf(stderr, "att: %s %s -> %ld, %zu bytes, %.3f s, attempt %d\n", rq->method, shown, out->status,
-                out->len, out->seconds, out->attempts);
+        snprintf(line, sizeof line, "%s %s -> %ld, %zu bytes, %.3f s, attempt %d", rq->method, shown, out->status,
+                 out->len, out->seconds, out->attempts);
     else
-        fprintf(stderr, "att: %s %s -> failed: %s, %.3f s, attempt %d\n", rq->method, shown, out->errmsg,
-                out->seconds, out->attempts);
+        snprintf(line, sizeof line, "%s %s -> failed: %s, %.3f s, attempt %d", rq->method, shown, out->errmsg,
+                 out->seconds, out->attempts);
+    log_text(h, "", line, strlen(line));
 }
 
 /* After an attempt: 0 done (out holds the outcome), 1 repeat at once with a renewed credential,
  * 2 retry after *delay ms. */
-static int decide(AttHttp *h, const Req *rq, CURLcode rc, AttResponse *out, int *renewed, int *retries, long *delay)
+static int decide(AttHttp *h, const Req *rq, CURLcode rc, AttResponse *out, int renewable, int *renewed,
+                  int *retries, long *delay)
 {
     long ra = -1;
     int retryable;
     char why[320];
-    if (out->err == ATT_HTTP_EINTR) return 0;
-    if (out->err == ATT_HTTP_OK && out->status == 401 && rq->json && h->cfg.auth && !*renewed) {
+    if (out->err == ATT_HTTP_EINTR || out->err == ATT_HTTP_ELIMIT) return 0;
+    if (out->err == ATT_HTTP_OK && out->status == 401 && rq->json && renewable && !*renewed) {
         /* The credential may have expired early: renew it once and repeat the request. */
         *renewed = 1;
         if (h->cfg.verbose) fprintf(stderr, "att: HTTP 401: renewing the access token and repeating the request\n");
@@ -651,55 +598,66 @@ static int decide(AttHttp *h, const Req *rq, CURLcode rc, AttResponse *out, int 
     (*retries)++;
     h->n.retries++;
     if (h->cfg.verbose) {
+        char line[420];
         describe(out, why, sizeof why);
-        fprintf(stderr, "att: retrying in %.2f s after %s%s (retry %d of %d)\n", (double)*delay / 1000.0, why,
-                ra >= 0 ? " (Retry-After)" : "", *retries, h->cfg.retry.retries);
+        snprintf(line, sizeof line, "retrying in %.2f s after %s%s (retry %d of %d)", (double)*delay / 1000.0, why,
+                 ra >= 0 ? " (Retry-After)" : "", *retries, h->cfg.retry.retries);
+        log_text(h, "", line, strlen(line));
     }
     return 2;
 }
 
-/* Waits for the slot --rate allows; -1 when interrupted. */
+/* Waits for the slot --rate allows; -1 when the run is stopping. */
 static int pace(AttHttp *h)
 {
     double now, wait;
     if (h->cfg.rate <= 0) return 0;
-    now = mono();
+    now = att_now();
     wait = h->next_slot - now;
     if (wait > 0 && sleep_ms((long)(wait * 1000.0 + 0.5)) != 0) return -1;
     h->next_slot = (h->next_slot > now ? h->next_slot : now) + 1.0 / h->cfg.rate;
     return 0;
 }
 
-static AttHttpErr interrupted(AttResponse *out)
+/* Marks out as abandoned because the run is stopping. */
+static AttHttpErr stopped(AttResponse *out)
 {
-    out->err = ATT_HTTP_EINTR;
-    snprintf(out->errmsg, sizeof out->errmsg, "interrupted");
+    int why = att_stopping();
+    out->err = why == ATT_STOP_TIME ? ATT_HTTP_ELIMIT : ATT_HTTP_EINTR;
+    snprintf(out->errmsg, sizeof out->errmsg, "%s", att_stop_text(why ? why : 2));
     return out->err;
 }
 
-/* The blocking path, on the client's own easy handle: the OAuth token request. */
+/* The blocking path, on the client's own easy handle: the OAuth token request, which every API
+ * request waits for (it is asked for when an attempt starts, see xfer_start). */
 static AttHttpErr run(AttHttp *h, const Req *rq, AttResponse *out)
 {
     int renewed = 0, retries = 0;
     Attempt at;
 
     memset(out, 0, sizeof *out);
+    memset(&at, 0, sizeof at);
     out->limit = h->cfg.max_response;
+    out->budget = h->cfg.budget;
     h->n.requests++;
     for (;;) {
         CURLcode rc;
         long delay = 0;
         int d;
-        if (att_interrupted || pace(h) != 0) return interrupted(out);
+        if (att_stopping() || pace(h) != 0) return stopped(out);
         reset_response(out);
         out->attempts++;
-        setup(h, h->curl, rq, NULL, out, &at);
+        if (setup(h, h->curl, rq, NULL, out, &at) != 0) {
+            out->err = ATT_HTTP_ENOMEM;
+            snprintf(out->errmsg, sizeof out->errmsg, "out of memory");
+            return out->err;
+        }
         rc = conclude(h, h->curl, curl_easy_perform(h->curl), out, &at);
         log_attempt(h, rq, out);
-        d = decide(h, rq, rc, out, &renewed, &retries, &delay);
+        d = decide(h, rq, rc, out, 0, &renewed, &retries, &delay);
         if (d == 0) return out->err;
         if (d == 2) {
-            if (sleep_ms(delay) != 0) return interrupted(out);
+            if (sleep_ms(delay) != 0) return stopped(out);
             out->waited_ms += delay;
         }
     }
@@ -715,7 +673,7 @@ struct AttXfer {
     Attempt at;
     CURL *easy;                 /* while an attempt runs */
     int done, renewed, renew, retries;
-    int auth_gen;                   /* generation of the credential of the last attempt */
+    int auth_gen;               /* generation of the credential of the last attempt (0: none sent) */
     double not_before;          /* monotonic time before which no new attempt starts */
     AttXfer *prev, *next;       /* the client's list of transfers not yet freed */
 };
@@ -735,7 +693,7 @@ AttXfer *att_xfer_new(AttHttp *h, const char *method, const char *path, const ch
     size_t ul;
     if (!x) return NULL;
     ul = strlen(h->cfg.base_url) + strlen(path) + 1;
-    x->method = dupstr(method);
+    x->method = att_strdup(method);
     x->url = malloc(ul);
     x->body = body ? malloc(len + 1) : NULL;
     if (!x->method || !x->url || (body && !x->body)) {
@@ -756,6 +714,7 @@ AttXfer *att_xfer_new(AttHttp *h, const char *method, const char *path, const ch
     x->rq.len = body ? len : 0;
     x->rq.json = 1;
     x->resp.limit = h->cfg.max_response;
+    x->resp.budget = h->cfg.budget;
     x->h = h;
     x->next = h->xfers;
     if (h->xfers) h->xfers->prev = x;
@@ -775,16 +734,23 @@ AttResponse *att_xfer_response(AttXfer *x)
     return &x->resp;
 }
 
+/* Ends the attempt in progress, if any, and returns its handle to the pool (or frees it). */
+static void xfer_drop_easy(AttHttp *h, AttXfer *x, int keep)
+{
+    if (!x->easy) return;
+    curl_multi_remove_handle(h->multi, x->easy);
+    if (keep && h->npool < ATT_POOL) h->pool[h->npool++] = x->easy;
+    else easy_free(h, x->easy);
+    x->easy = NULL;
+    h->active--;
+    attempt_clear(&x->at);
+}
+
 static void xfer_detach(AttXfer *x)
 {
     AttHttp *h = x->h;
     if (!h) return;
-    if (x->easy) {
-        curl_multi_remove_handle(h->multi, x->easy);
-        curl_easy_cleanup(x->easy);
-        x->easy = NULL;
-        h->active--;
-    }
+    xfer_drop_easy(h, x, 0);
     if (x->prev) x->prev->next = x->next;
     else h->xfers = x->next;
     if (x->next) x->next->prev = x->prev;
@@ -802,6 +768,7 @@ void att_xfer_free(AttXfer *x)
 {
     if (!x) return;
     xfer_detach(x);
+    attempt_clear(&x->at);
     att_response_free(&x->resp);
     free(x->method);
     free(x->url);
@@ -812,30 +779,35 @@ void att_xfer_free(AttXfer *x)
 /* Starts an attempt of x now. Returns -1 when x could not start (it is then done). */
 static int xfer_start(AttHttp *h, AttXfer *x)
 {
-    char auth[2048];
+    char *auth = NULL;
     long status = 0;
     CURL *e;
-    auth[0] = '\0';
+    int rc;
     x->auth_gen = x->renew ? x->auth_gen : 0;
     if (h->cfg.auth &&
-        h->cfg.auth(h->cfg.auth_ud, &x->auth_gen, auth, sizeof auth, x->resp.errmsg, sizeof x->resp.errmsg, &status) != 0) {
+        h->cfg.auth(h->cfg.auth_ud, h->origin, &x->auth_gen, &auth, x->resp.errmsg, sizeof x->resp.errmsg, &status) != 0) {
         x->resp.status = status;
-        xfer_finish(x, att_interrupted ? ATT_HTTP_EINTR : ATT_HTTP_EAUTH, NULL);
+        if (att_stopping()) stopped(&x->resp);
+        xfer_finish(x, att_stopping() ? x->resp.err : ATT_HTTP_EAUTH, NULL);
         return -1;
     }
     x->renew = 0;
-    e = h->npool ? h->pool[--h->npool] : curl_easy_init();
+    e = h->npool ? h->pool[--h->npool] : easy_new(h);
     if (!e) {
-        xfer_finish(x, ATT_HTTP_ENOMEM, "out of memory");
+        if (auth) { memset(auth, 0, strlen(auth)); free(auth); }
+        xfer_finish(x, h->cfg.budget && h->cfg.budget->refused ? ATT_HTTP_ELIMIT : ATT_HTTP_ENOMEM,
+                    h->cfg.budget && h->cfg.budget->refused ? "no room for another connection in --max-memory"
+                                                            : "out of memory");
         return -1;
     }
     reset_response(&x->resp);
     x->resp.attempts++;
-    setup(h, e, &x->rq, auth, &x->resp, &x->at);
-    memset(auth, 0, sizeof auth);
+    rc = setup(h, e, &x->rq, auth, &x->resp, &x->at);
+    if (auth) { memset(auth, 0, strlen(auth)); free(auth); }
     curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)x);
-    if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
-        curl_easy_cleanup(e);
+    if (rc != 0 || curl_multi_add_handle(h->multi, e) != CURLM_OK) {
+        easy_free(h, e);
+        attempt_clear(&x->at);
         xfer_finish(x, ATT_HTTP_ENOMEM, "cannot start the transfer");
         return -1;
     }
@@ -850,21 +822,19 @@ static void xfer_ended(AttHttp *h, AttXfer *x, CURLcode rc)
     CURL *e = x->easy;
     long delay = 0;
     int d;
-    curl_multi_remove_handle(h->multi, e);
-    x->easy = NULL;
-    h->active--;
     rc = conclude(h, e, rc, &x->resp, &x->at);
-    if (h->npool < ATT_POOL) h->pool[h->npool++] = e;
-    else curl_easy_cleanup(e);
+    xfer_drop_easy(h, x, 1);
     log_attempt(h, &x->rq, &x->resp);
-    d = decide(h, &x->rq, rc, &x->resp, &x->renewed, &x->retries, &delay);
+    /* Only a credential that can be renewed (an OAuth access token, generation >= 1) is worth a
+     * second try after a 401: a static token would be refused again. */
+    d = decide(h, &x->rq, rc, &x->resp, x->auth_gen != 0, &x->renewed, &x->retries, &delay);
     if (d == 0) {
         x->done = 1;
     } else if (d == 1) {
         x->renew = 1;
         x->not_before = 0;
     } else {
-        x->not_before = mono() + (double)delay / 1000.0;
+        x->not_before = att_now() + (double)delay / 1000.0;
         x->resp.waited_ms += delay;
         /* A server that says "too many requests" or "unavailable" is told so by every transfer of the
          * window: hold back every new attempt, not just this one. */
@@ -874,27 +844,24 @@ static void xfer_ended(AttHttp *h, AttXfer *x, CURLcode rc)
     }
 }
 
-/* One round of the event loop without blocking: abandon everything on SIGINT, start what may
- * start (oldest first), let libcurl move data, conclude finished attempts. *wake is lowered to the
- * time the next waiting attempt may start; returns how many transfers wait to start. */
+/* One round of the event loop without blocking: abandon everything when the run stops, start
+ * what may start (oldest first), let libcurl move data, conclude finished attempts. *wake is
+ * lowered to the time the next waiting attempt may start; returns how many transfers wait to
+ * start. */
 static int step(AttHttp *h, double *wake)
 {
     AttXfer *x, *nx;
-    double now = mono();
+    double now = att_now();
     int running = 0, pending = 0, msgs;
     CURLMsg *m;
 
-    if (att_interrupted) {
+    if (att_stopping()) {
         for (x = h->xfers; x; x = nx) {
             nx = x->next;
             if (x->done) continue;
-            if (x->easy) {
-                curl_multi_remove_handle(h->multi, x->easy);
-                curl_easy_cleanup(x->easy);
-                x->easy = NULL;
-                h->active--;
-            }
-            xfer_finish(x, ATT_HTTP_EINTR, "interrupted");
+            xfer_drop_easy(h, x, 0);
+            stopped(&x->resp);
+            x->done = 1;
         }
         return 0;
     }
@@ -927,19 +894,19 @@ static int step(AttHttp *h, double *wake)
 
 void att_http_poll(AttHttp *h)
 {
-    double wake = mono() + 1.0;
+    double wake = att_now() + 1.0;
     if (h->xfers) step(h, &wake);
 }
 
 AttHttpErr att_http_wait(AttHttp *h, AttXfer *until)
 {
     for (;;) {
-        double wake = mono() + 0.1;
+        double wake = att_now() + 0.1;
         int pending;
         if (until && until->done) return until->resp.err;
         pending = step(h, &wake);
-        if (att_interrupted) return ATT_HTTP_EINTR;
         if (until && until->done) return until->resp.err;
+        if (att_stopping()) return until ? until->resp.err : ATT_HTTP_EINTR;
         if (!until) {
             AttXfer *x;
             int open = 0;
@@ -947,7 +914,7 @@ AttHttpErr att_http_wait(AttHttp *h, AttXfer *until)
             if (!open) return ATT_HTTP_OK;
         }
         if (h->active > 0 || pending > 0) {
-            int ms = (int)((wake - mono()) * 1000.0);
+            int ms = (int)((wake - att_now()) * 1000.0);
             if (ms < 0) ms = 0;
             if (ms > 100) ms = 100;
             curl_multi_poll(h->multi, NULL, 0, ms, NULL);
@@ -990,6 +957,7 @@ void att_response_free(AttResponse *r)
 {
     if (!r) return;
     free(r->body);
+    att_budget_give(r->budget, r->cap);
     r->body = NULL;
     r->len = r->cap = 0;
 }

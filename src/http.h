@@ -1,18 +1,21 @@
 /* http.h — the HTTP core: libcurl only, no lua_State.
  *
- * One AttHttp client per run holds one curl easy handle, so every request of a run reuses the same
- * connection (keep-alive) and the same TLS session. Requests are blocking. att_http_perform() owns
- * the whole life of one logical request: pacing (--rate), the Authorization header from the auth
- * provider (renewed once on a 401), retries of transient failures with backoff and Retry-After,
- * the verbose/trace log with secrets redacted, and prompt abandonment on SIGINT. The caller owns
- * the AttResponse and releases it with att_response_free(). Transport failures are reported in the
- * response (err != ATT_HTTP_OK) with a one-line message; HTTP statuses are not errors here. */
+ * One AttHttp client per run holds one libcurl multi handle: one pool of keep-alive connections
+ * (and TLS sessions) for every request of the run, and transfers that can be in flight together.
+ * A transfer owns the whole life of one logical request: pacing (--rate), the Authorization header
+ * from the auth provider (renewed once on a 401; given only to the origin the credential belongs
+ * to), retries of transient failures with backoff and Retry-After, the verbose/trace log (whole
+ * lines and bodies, redacted and escaped), and prompt abandonment when the run stops (att_stop).
+ * Response bodies are charged to the run's memory budget. Transport failures are reported in the
+ * response (err != ATT_HTTP_OK) with a one-line message; HTTP statuses are not errors here. The
+ * OAuth token request is the one blocking request (att_http_post_form), on its own easy handle. */
 #ifndef ATT_HTTP_H
 #define ATT_HTTP_H
 
-#include <signal.h>
 #include <stddef.h>
 
+#include "budget.h"
+#include "redact.h"
 #include "retry.h"
 
 #ifndef ATT_VERSION
@@ -21,18 +24,14 @@
 
 #define ATT_DEFAULT_BASE_URL "https://partner.att.com/omni-svcs"
 #define ATT_SEARCH_PATH "/v1/customers/search"
-#define ATT_MAX_SECRETS 4
-
-/* Set from a SIGINT handler; every wait and transfer gives up promptly once it is set. */
-extern volatile sig_atomic_t att_interrupted;
-
-/* The auth provider: writes the value of the Authorization header (e.g. "Bearer abc") into hdr, or
- * an empty string for none. *gen is 0, or (after a 401) the generation of the credential that was
- * refused: it is renewed unless a newer one exists already, so that the transfers of a window
- * refused together cause one renewal. On return *gen is the generation of the credential given.
- * Returns 0, or -1 with a one-line message in err and, when an HTTP exchange failed, its status in
- * *status. */
-typedef int (*AttAuthFn)(void *ud, int *gen, char *hdr, size_t hdrlen, char *err, size_t errlen, long *status);
+/* The auth provider: sets *hdr to a malloc'd value of the Authorization header (e.g. "Bearer abc")
+ * for a request to origin ("scheme://host:port"), or to NULL for none (the credential belongs to
+ * another origin, or there is none). The caller wipes and frees it. *gen is 0, or (after a 401)
+ * the generation of the credential that was refused: it is renewed unless a newer one exists
+ * already, so that the transfers of a window refused together cause one renewal. On return *gen
+ * is the generation of the credential given. Returns 0, or -1 with a one-line message in err and,
+ * when an HTTP exchange failed, its status in *status. */
+typedef int (*AttAuthFn)(void *ud, const char *origin, int *gen, char **hdr, char *err, size_t errlen, long *status);
 
 typedef struct AttHttpConfig {
     const char *base_url;        /* without trailing slash; borrowed */
@@ -48,7 +47,8 @@ typedef struct AttHttpConfig {
     const char *cacert, *cert, *key;   /* TLS files; NULL: system defaults */
     int insecure;                /* skip certificate verification (explicit opt-out) */
     int verbose;                 /* 0 quiet, 1 one line per request, 2 trace headers and bodies */
-    const char *secrets[ATT_MAX_SECRETS];   /* strings redacted from every log line */
+    const AttRedact *redact;     /* the run's credentials, kept out of every log line; borrowed */
+    AttBudget *budget;           /* response bodies and connections are charged here; borrowed */
 } AttHttpConfig;
 
 typedef enum AttHttpErr {
@@ -59,7 +59,8 @@ typedef enum AttHttpErr {
     ATT_HTTP_ENOMEM,
     ATT_HTTP_EUSAGE,             /* bad method or URL */
     ATT_HTTP_EAUTH,              /* the auth provider could not give a credential */
-    ATT_HTTP_EINTR               /* interrupted (SIGINT) */
+    ATT_HTTP_EINTR,              /* interrupted (a signal) */
+    ATT_HTTP_ELIMIT              /* a limit of the run: --max-time, or --max-memory for the body */
 } AttHttpErr;
 
 typedef struct AttResponse {
@@ -75,6 +76,7 @@ typedef struct AttResponse {
     int attempts;                /* attempts made, including the first */
     long waited_ms;              /* time spent waiting between attempts */
     size_t limit;                /* copy of max_response, for the write callback */
+    AttBudget *budget;           /* the body's bytes are charged here (NULL: not counted) */
 } AttResponse;
 
 typedef struct AttHttp AttHttp;
@@ -111,6 +113,8 @@ void att_http_poll(AttHttp *h);
 
 /* The full URL for path, without any user:password@ part, written to buf (always terminated). */
 void att_http_url(const AttHttp *h, const char *path, char *buf, size_t buflen);
+/* The origin of the client's base URL ("scheme://host:port"). */
+const char *att_http_origin(const AttHttp *h);
 
 /* Counters over the life of the client. */
 typedef struct AttHttpCounters {
@@ -120,11 +124,6 @@ void att_http_counters(const AttHttp *h, AttHttpCounters *c);
 
 /* Pure helpers, exposed for unit tests. */
 int att_http_method_ok(const char *method);
-void att_url_strip_userinfo(const char *url, char *buf, size_t buflen);
 const char *att_http_reason(long status);
-/* Redacts one log line in place: values of Authorization/Proxy-Authorization/Cookie headers, JSON or
- * form fields named like secrets (access_token, client_secret, password, passcode, otp, ...), and
- * every occurrence of the given secrets, each replaced by [REDACTED]. out must hold outlen bytes. */
-void att_redact_line(const char *in, size_t n, char *out, size_t outlen, const char *const *secrets, int nsecrets);
 
 #endif

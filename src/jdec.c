@@ -217,6 +217,14 @@ static int dec_value(Dec *d);
  * of growing through every power of two. */
 #define HINT(a, d) ((d)->depth < 64 ? (a)[(d)->depth] : 0)
 
+/* The hint, never more elements than the bytes left could hold (each takes at least `per` bytes):
+ * a hostile page cannot make small tables huge. */
+static int bounded(int hint, const Dec *d, size_t per)
+{
+    size_t most = (size_t)(d->end - d->p) / per + 1;
+    return (size_t)hint > most ? (int)most : hint;
+}
+
 static int dec_proj(Dec *d, const AttProj *p, int node);
 
 /* An array; its elements under projection node `node` of p when p is not NULL (arrays are
@@ -226,10 +234,14 @@ static int dec_array(Dec *d, const AttProj *p, int node)
     lua_Integer i = 0;
     int t;
     d->p++;
-    lua_createtable(d->L, HINT(d->arr_hint, d), 0);
-    t = lua_gettop(d->L);
     skip_ws(d);
-    if (d->p < d->end && *d->p == ']') { d->p++; return 1; }
+    if (d->p < d->end && *d->p == ']') {
+        d->p++;
+        lua_createtable(d->L, 0, 0);
+        return 1;
+    }
+    lua_createtable(d->L, bounded(HINT(d->arr_hint, d), d, 2), 0);     /* "0," */
+    t = lua_gettop(d->L);
     for (;;) {
         if (!(p ? dec_proj(d, p, node) : dec_value(d))) return 0;
         lua_rawseti(d->L, t, ++i);
@@ -253,10 +265,14 @@ static int dec_object(Dec *d, const AttProj *p, int node)
 {
     int t, keys = 0;
     d->p++;
-    lua_createtable(d->L, 0, p ? 0 : HINT(d->obj_hint, d));
-    t = lua_gettop(d->L);
     skip_ws(d);
-    if (d->p < d->end && *d->p == '}') { d->p++; return 1; }
+    if (d->p < d->end && *d->p == '}') {
+        d->p++;
+        lua_createtable(d->L, 0, 0);
+        return 1;
+    }
+    lua_createtable(d->L, 0, p ? 0 : bounded(HINT(d->obj_hint, d), d, 5));   /* "\"\":0," */
+    t = lua_gettop(d->L);
     for (;;) {
         int kid = -1, keep = 1;
         skip_ws(d);

@@ -1,6 +1,8 @@
 /* json.c — JSON encoding (ours) and decoding (lua-cjson plus integer repair). See json.h. */
 #include "json.h"
 
+#include "host.h"
+
 #include <lauxlib.h>
 #include <lua-cjson.h>
 #include <math.h>
@@ -11,34 +13,8 @@
 #define ATT_JSON_MAX_DEPTH 200
 static const char DECODE_KEY[] = "att.json.decode";
 
-/* ---- growable byte buffer ---------------------------------------------------------------- */
-
-void att_buf_free(AttBuf *b)
-{
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
-
-void att_buf_add(AttBuf *b, const char *s, size_t n)
-{
-    if (b->oom) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        char *p;
-        while (cap < b->len + n + 1) cap *= 2;
-        p = realloc(b->data, cap);
-        if (!p) { b->oom = 1; return; }
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void buf_char(AttBuf *b, char c) { att_buf_add(b, &c, 1); }
-static void buf_str(AttBuf *b, const char *s) { att_buf_add(b, s, strlen(s)); }
+static void buf_char(AttBuf *b, char c) { att_buf_addc(b, c); }
+static void buf_str(AttBuf *b, const char *s) { att_buf_adds(b, s); }
 
 /* ---- encoder ------------------------------------------------------------------------------ */
 
@@ -261,7 +237,8 @@ int att_json_encode(lua_State *L, int idx, AttBuf *b, char *err, size_t errlen)
     e.err = err;
     e.errlen = errlen;
     rc = enc_value(&e, lua_absindex(L, idx), 0);
-    if (rc == 0 && b->oom) rc = enc_fail(&e, "out of memory");
+    if (rc == 0 && b->oom)
+        rc = enc_fail(&e, b->budget && b->budget->refused ? "not enough memory (--max-memory)" : "out of memory");
     return rc;
 }
 
@@ -347,6 +324,7 @@ static int l_encode(lua_State *L)
 {
     AttBuf b = {0};
     char err[160];
+    b.budget = &att_host_get(L)->budget;
     luaL_checkany(L, 1);
     if (att_json_encode(L, 1, &b, err, sizeof err) != 0) {
         att_buf_free(&b);

@@ -12,14 +12,8 @@
 #include <lua.h>
 #include <stddef.h>
 
-typedef struct AttBuf {
-    char *data;
-    size_t len, cap;
-    int oom;
-} AttBuf;
+#include "buf.h"
 
-void att_buf_free(AttBuf *b);
-void att_buf_add(AttBuf *b, const char *s, size_t n);
 
 /* Encodes the value at idx into b. Returns 0 on success, or -1 with a one-line message in err.
  * Never raises; b is valid either way (free it with att_buf_free). [-0, +0, -] */

@@ -1,33 +1,75 @@
 /* main.c — the att command line: options and environment merged into an AttConfig, then a script,
- * -e chunks, standard input or the interactive prompt, shaped like the standalone lua interpreter. */
+ * -e chunks, standard input or the interactive prompt, shaped like the standalone lua interpreter;
+ * process hygiene (no core dumps while a credential is held, the data limit of --safe), standard
+ * output through att's own buffer, the watchdog, and the exit status. */
 #include <errno.h>
 #include <lauxlib.h>
+#include <signal.h>
 #include <lualib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
-
-#include <signal.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
 
 #include "config.h"
 #include "host.h"
+#include "out.h"
+#include "stop.h"
+#include "watch.h"
 
-#define EXIT_INTERRUPTED 130
+#define EXIT_LIMIT 7
+#define EXIT_OUTPUT 8
 
-/* The state the SIGINT handler stops; the one piece of global state, as in lua.c. */
-static lua_State *running;
+#if defined(__SANITIZE_ADDRESS__)
+#define ATT_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ATT_SANITIZED 1
+#endif
+#endif
+#ifndef ATT_SANITIZED
+#define ATT_SANITIZED 0
+#endif
 
-static void on_sigint(int sig)
+/* Room above --max-memory for what the budget cannot see (malloc's own overhead and
+ * fragmentation, libcurl's resolver thread and its stack, TLS state): the RLIMIT_DATA of --safe is
+ * the data in use at start + --max-memory + this. */
+#define DATA_HEADROOM ((rlim_t)48 * 1024 * 1024)
+
+/* No core dump may hold a credential: RLIMIT_CORE 0 always; PR_SET_DUMPABLE 0 (which also keeps
+ * other processes of the user from reading /proc/PID/environ or attaching a debugger) while a
+ * credential is configured. Sanitizer builds skip the latter: LeakSanitizer attaches to itself. */
+static void hygiene(const AttConfig *c)
 {
-    (void)sig;
-    signal(SIGINT, SIG_DFL);                   /* a second Ctrl-C ends the process at once */
-    att_interrupted = 1;
-    if (running) att_host_watch(running, 1);   /* the hook raises "interrupted" in Lua code */
+    struct rlimit no = {0, 0};
+    setrlimit(RLIMIT_CORE, &no);
+    if (!ATT_SANITIZED && (c->token || c->client_secret || c->nothers > 0 || strchr(c->base_url, '@')))
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/* Under --safe with --max-memory, the kernel's data limit is the last line behind the budget
+ * (not under sanitizers, whose shadow memory no such limit allows). */
+static void limit_data(const AttConfig *c)
+{
+    char line[256];
+    unsigned long long kb = 0;
+    FILE *f;
+    struct rlimit rl;
+    if (ATT_SANITIZED || !c->safe || !c->max_memory) return;
+    f = fopen("/proc/self/status", "r");
+    if (!f) return;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmData: %llu kB", &kb) == 1) break;
+    fclose(f);
+    if (!kb) return;
+    rl.rlim_cur = rl.rlim_max = (rlim_t)kb * 1024 + (rlim_t)c->max_memory + DATA_HEADROOM;
+    setrlimit(RLIMIT_DATA, &rl);
 }
 
 /* arg as lua sets it: arg[0] the script, arg[1..] its arguments, negative indices the rest. */
@@ -42,17 +84,21 @@ static void set_arg(lua_State *L, int argc, char **argv, int script)
     lua_setglobal(L, "arg");
 }
 
-/* Loads and runs one chunk with its arguments; reports errors. Returns 0 or 1. */
+/* Loads and runs one chunk with its arguments; reports errors. Returns 0, or the exit status of
+ * the failure: 7 when it was a limit of the run, else 1. */
 static int run_chunk(lua_State *L, int loadstatus, int argc, char **argv, int first_arg)
 {
-    int status = loadstatus, i;
+    int status = loadstatus, i, limit;
+    AttHost *h = att_host_get(L);
+    h->error_limit = 0;
     if (status == LUA_OK) {
         for (i = first_arg; first_arg && i < argc; i++) lua_pushstring(L, argv[i]);
         status = att_host_call(L, first_arg ? argc - first_arg : 0);
     }
+    limit = status == LUA_ERRMEM || h->error_limit;
     if (status != LUA_OK) att_host_report(L, status);
     lua_settop(L, 0);
-    return status == LUA_OK ? 0 : 1;
+    return status == LUA_OK ? 0 : limit ? EXIT_LIMIT : 1;
 }
 
 /* ---- interactive prompt ---------------------------------------------------------------------- */
@@ -143,22 +189,28 @@ static void repl(lua_State *L)
     stifle_history(1000);
     printf("att %s (%s) — base URL %s\nType Lua; att is loaded. Ctrl-D exits.\n",
            ATT_VERSION, LUA_RELEASE, att_host_get(L)->cfg.base_url);
-    while ((line = readline("att> ")) != NULL) {
+    for (;;) {
         int status, n;
-        /* a later Ctrl-C at the prompt only clears the line (readline's own handling) */
+        att_watch_busy(0);
+        line = readline("att> ");
+        att_watch_clear();                      /* a Ctrl-C at the prompt interrupts nothing */
+        att_watch_busy(1);
+        if (!line) break;
         lua_settop(L, 0);
         if (!*line) { free(line); continue; }
         status = compile_line(L, line);
         if (status == LUA_OK) status = att_host_call(L, 0);
-        if (att_interrupted) {                  /* Ctrl-C stops the chunk, not the prompt */
-            att_interrupted = 0;
-            signal(SIGINT, on_sigint);
+        if (att_stopping() == SIGINT) {
+            att_out_flush();
+            att_watch_clear();                  /* Ctrl-C stops the chunk, not the prompt */
         }
-        if (status != LUA_OK) { att_host_report(L, status); continue; }
+        if (status != LUA_OK) { att_host_report(L, status); att_out_flush(); continue; }
         att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
         n = lua_gettop(L);
         if (n > 0) show(L, n);
         fflush(stdout);
+        att_out_flush();
+        if (att_stopping()) break;              /* --max-time, SIGTERM, SIGHUP end the prompt too */
     }
     lua_settop(L, 0);
     putchar('\n');
@@ -190,6 +242,26 @@ static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at
     return rc;
 }
 
+/* The exit status of the run: by signal or limit (only complete lines of output are written),
+ * after a lost write (8), else the script's own (rc). */
+static int finish(int rc)
+{
+    int stop = att_stopping(), err;
+    fflush(stdout);
+    if (stop) {
+        att_out_flush_lines();
+        rc = att_watch_status(stop);
+    } else {
+        att_out_flush();
+    }
+    err = att_out_take_error();
+    if (err) {
+        fprintf(stderr, "att: write error on standard output: %s\n", strerror(err));
+        if (!stop) rc = EXIT_OUTPUT;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     AttCli c;
@@ -202,17 +274,25 @@ int main(int argc, char **argv)
         att_config_free(&c);
         return rc == -1 ? 0 : rc;
     }
+    hygiene(&c.cfg);
+    if (att_out_init() != 0 || att_watch_start(c.cfg.max_time) != 0) {
+        fprintf(stderr, "att: cannot set up standard output and the watchdog\n");
+        att_config_free(&c);
+        return 1;
+    }
+    if (c.cfg.verbose)
+        for (i = 0; i < c.nskipped; i++) fprintf(stderr, "att: %s\n", c.skipped[i]);
     memset(&host, 0, sizeof host);
     host.cfg = c.cfg;
     L = att_host_new(&host);
     if (!L) {
         fprintf(stderr, "att: cannot create the Lua state (out of memory)\n");
+        att_watch_end();
         att_config_free(&c);
         return 1;
     }
+    limit_data(&c.cfg);
     set_arg(L, argc, argv, c.script);
-    running = L;
-    signal(SIGINT, on_sigint);
 
     rc = 0;
     if (c.script && (strcmp(argv[c.script], "search") == 0 || strcmp(argv[c.script], "help") == 0)) {
@@ -231,15 +311,13 @@ int main(int argc, char **argv)
         if (isatty(STDIN_FILENO)) c.interactive = 1;
         else rc = run_chunk(L, luaL_loadfilex(L, NULL, "t"), argc, argv, 0);
     }
-    if (rc == 0 && c.interactive && !att_interrupted) repl(L);
+    if (rc == 0 && c.interactive && !att_stopping()) repl(L);
 
 done:
-    if (fflush(stdout) != 0 && rc == 0) {
-        fprintf(stderr, "att: error writing standard output: %s\n", strerror(errno));
-        rc = 1;
-    }
-    running = NULL;
+    rc = finish(rc);
     att_host_close(L);
+    rc = finish(rc);                               /* what finalisers wrote */
+    att_watch_end();
     att_config_free(&c);
-    return att_interrupted ? EXIT_INTERRUPTED : rc;
+    return rc;
 }

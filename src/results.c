@@ -595,6 +595,9 @@ int att_results_search(lua_State *L)
             lua_Integer w = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isint) : 0;
             if (!isint || w < 1 || w > 64)
                 return luaL_error(L, "att.search: opts.window must be an integer from 1 to 64 (got %s)", luaL_tolstring(L, -1, NULL));
+            if (att_host_get(L)->cfg.safe && w > window)
+                return luaL_error(L, "att.search: opts.window %d is above the window of %d, which a --safe script "
+                                  "cannot raise", (int)w, window);
             window = (int)w;
         }
         lua_pop(L, 1);

@@ -10,8 +10,10 @@ mkdir -p "$T/work" "$T/outside"
 cd "$T/work" || exit 1
 safe() { run "$ATT" --safe -e "$1"; }
 
-safe 'print(os.execute, io.popen, package.loadlib, debug, os.tmpname)'
-check "--safe: os.execute, io.popen, package.loadlib, debug, os.tmpname are gone" out_is "$(printf 'nil\tnil\tnil\tnil\tnil')"
+safe 'for _, f in ipairs{os.execute, io.popen, package.loadlib, os.tmpname, os.remove, io.tmpfile, debug.getinfo, string.dump} do print(select(2, pcall(f))) end'
+check "--safe: denied functions raise 'att: NAME is disabled by --safe'" out_is "$(printf 'att: os.execute is disabled by --safe\natt: io.popen is disabled by --safe\natt: package.loadlib is disabled by --safe\natt: os.tmpname is disabled by --safe\natt: os.remove is disabled by --safe\natt: io.tmpfile is disabled by --safe\natt: debug.getinfo is disabled by --safe\natt: string.dump is disabled by --safe')"
+safe 'os.execute("touch pwned")'
+check "--safe: calling one names it and the line, exit 1" sh -c "[ $rc -eq 1 ] && grep -q '^att: (command line):1: att: os.execute is disabled by --safe' '$T/err' && [ ! -e pwned ]"
 safe 'local f = assert(io.open("inside.txt", "w")) f:write("ok") f:close() print(io.open("inside.txt"):read("a"))'
 check "--safe: files in the current directory can be written and read" out_is ok
 safe 'assert(io.open("'"$T"'/outside/x.txt", "w"))'
@@ -27,30 +29,37 @@ safe 'os.remove("/etc/hostname")'
 check "--safe: os.remove outside is refused" sh -c "[ $rc -eq 1 ] && grep -q 'os.remove' '$T/err'"
 safe 'for l in io.lines("/etc/passwd") do print(l) end'
 check "--safe: reading outside is refused too" sh -c "[ $rc -eq 1 ] && ! grep -q root '$T/out'"
-safe 'print(load(string.dump(function() return 1 end)))'
+safe 'print(load("\27Lua\84\0"))'
 check "--safe: binary chunks are refused by load" has_out "attempt to load a binary chunk"
 run "$ATT" -e 'print(load(string.dump(function() return 1 end)))'
 check "without --safe, binary chunks are refused too" has_out "attempt to load a binary chunk"
 printf '\033Lua' > bin.lua
-safe 'package.path = "./?.lua" print(pcall(require, "bin"))'
+run "$ATT" --safe --lua-path . -e 'print(pcall(require, "bin"))'
 check "--safe: require refuses a binary module" has_out "binary chunk"
 safe 'print(package.cpath, #package.searchers)'
 check "--safe: no C modules" out_is "$(printf '\t2')"
-run env ATT_TOKEN=leak-me-123 "$ATT" --safe -e 'print(os.getenv("ATT_TOKEN"), os.getenv("HOME") ~= nil)'
-check "--safe: os.getenv hides credentials" out_is "$(printf 'nil\ttrue')"
+run env ATT_TOKEN=leak-me-123 LANG=C.UTF-8 "$ATT" --safe -e 'print(os.getenv("ATT_TOKEN"), os.getenv("HOME"), os.getenv("LANG"))'
+check "--safe: os.getenv reads only allowed names (LANG, TZ, LC_*)" out_is "$(printf 'nil\tnil\tC.UTF-8')"
+check "--safe: and says once per name that others read as unset" sh -c "[ \$(grep -c 'os.getenv(\"HOME\") reads as unset under --safe (allow it with --allow-env HOME)' '$T/err') -eq 1 ]"
+run env ATT_TOKEN=leak-me-123 "$ATT" --safe --allow-env HOME -e 'print(os.getenv("HOME") == os.getenv("HOME") and os.getenv("HOME") ~= nil)'
+check "--safe --allow-env HOME: HOME can be read" out_is true
+run env ATT_TOKEN=leak-me-123 "$ATT" --safe --allow-env ATT_TOKEN -e ''
+check "--allow-env ATT_TOKEN is refused (exit 2)" sh -c "[ $rc -eq 2 ] && grep -q 'never given to a --safe script' '$T/err'"
 safe 'print(att.config().safe, type(att.search))'
 check "--safe: att still works and says so" out_is "$(printf 'true\tfunction')"
 
 t0=$(ms)
 run "$ATT" --safe --max-time 1 -e 'while true do end'
 t1=$(ms)
-check "--max-time 1 stops 'while true do end' within 2 s" sh -c "[ $rc -eq 1 ] && [ $((t1 - t0)) -lt 2000 ]"
+check "--max-time 1 stops 'while true do end' within 2 s, exit 7" sh -c "[ $rc -eq 7 ] && [ $((t1 - t0)) -lt 2000 ]"
 check "--max-time: a clear message" has_err "script stopped: --max-time of 1"
 run "$ATT" --max-time 1 -e 'pcall(function() while true do end end) print("swallowed")'
 check "--max-time cannot be swallowed by pcall for long" sh -c "[ $rc -ne 0 ] || ! grep -q swallowed '$T/out'"
 
 run "$ATT" --safe --max-memory 64M -e 'local s = string.rep("x", 1e10)'
 check "string.rep('x', 1e10) fails cleanly (Lua refuses the size first)" sh -c "[ $rc -eq 1 ] && grep -q 'string.rep' '$T/err'"
+run "$ATT" --safe --max-memory 64M -e 'local s = string.rep("x", 1e9)'
+check "--max-memory reached and not caught: exit 7" sh -c "[ $rc -eq 7 ] && grep -q 'not enough memory' '$T/err'"
 run "$ATT" --safe --max-memory 64M -e 'local ok, e = pcall(string.rep, "x", 1e9) print(ok, e) print(#string.rep("z", 10))'
 check "--max-memory: string.rep('x', 1e9) fails as out of memory, the host carries on" out_is "$(printf 'false\tnot enough memory\n10')"
 run "$ATT" --max-memory 16M -e 'local ok, e = pcall(function() local t = {} for i = 1, 1e8 do t[i] = i end end) print(ok, e) print("host fine", #string.rep("y", 1000))'

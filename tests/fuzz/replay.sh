@@ -3,7 +3,7 @@
 # as a regression test. Prints TAP.
 n=0
 fails=0
-for t in fuzz_response fuzz_params fuzz_retry_after; do
+for t in fuzz_response fuzz_params fuzz_retry_after fuzz_redact; do
     n=$((n + 1))
     if out=$(build/fuzz/$t -runs=0 "tests/fuzz/corpus/$t" 2>&1); then
         echo "ok $n - $t replays its $(ls "tests/fuzz/corpus/$t" | wc -l) seed inputs"
