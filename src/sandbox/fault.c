@@ -56,6 +56,8 @@ static const KindDef kinds[] = {
      "echo-html=CODE", "answer CODE with a gateway's text/html page titled 'CODE Echo: VALUE'"},
     {"echo-text", ATT_SBX_FAULT_ECHO_TEXT, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS,
      "echo-text=CODE", "answer CODE with text/plain 'unauthorized request with Authorization: VALUE'"},
+    {"ansi", ATT_SBX_FAULT_ANSI, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS,
+     "ansi=CODE", "answer CODE with text/plain full of terminal escapes (ESC, OSC, BEL, a C1 CSI)"},
     {"echo-page", ATT_SBX_FAULT_ECHO_PAGE, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS,
      "echo-page", "answer 200, VALUE as every preferredName, in two parts 300 ms apart"},
     {"hang", ATT_SBX_FAULT_HANG, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS,

@@ -37,6 +37,7 @@ typedef enum SbxFaultKind {
     ATT_SBX_FAULT_ECHO_JSON,    /* HTTP code, a JSON error echoing the Authorization header */
     ATT_SBX_FAULT_ECHO_HTML,    /* HTTP code, an HTML page echoing it */
     ATT_SBX_FAULT_ECHO_TEXT,    /* HTTP code, a text/plain line echoing it */
+    ATT_SBX_FAULT_ANSI,         /* HTTP code, a text/plain body full of terminal escape sequences */
     ATT_SBX_FAULT_ECHO_PAGE,    /* a page with it as every preferredName, in two parts */
     ATT_SBX_FAULT_HANG,         /* read the request, never answer */
     ATT_SBX_FAULT_SILENCE,      /* headers, a pause, then the whole body */

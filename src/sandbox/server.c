@@ -394,6 +394,12 @@ static enum MHD_Result respond_fault(SbxServer *s, struct MHD_Connection *conn, 
         o.code = "ECHO";
         return respond(s, conn, method, url, &o, "application/json", &body, &h, nh);
     }
+    if (r->kind == ATT_SBX_FAULT_ANSI) {
+        /* What a hostile server sends to take over the terminal of whoever reads a log: set the
+         * window title (OSC ... BEL), clear the screen (CSI 2J), the 8-bit CSI (U+009B), DEL. */
+        att_sbx_buf_puts(&body, "\x1b]0;owned\x07\x1b[2J\x1b[31mgateway\xc2\x9b" "1mrefused\x7f\r\n");
+        return respond(s, conn, method, url, &o, "text/plain", &body, &h, nh);
+    }
     if (r->kind == ATT_SBX_FAULT_ECHO_TEXT) {
         att_sbx_buf_puts(&body, "unauthorized request with Authorization: ");
         att_sbx_buf_puts(&body, echo_value(conn));
@@ -538,7 +544,7 @@ static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, 
         delay(s, (unsigned)plan.delay->arg);
     const SbxFaultRule *answer = plan.answer;
     if (is(answer, ATT_SBX_FAULT_STATUS) || is(answer, ATT_SBX_FAULT_HTML) ||
-        is(answer, ATT_SBX_FAULT_ECHO_HTML) || is(answer, ATT_SBX_FAULT_ECHO_TEXT) ||
+        is(answer, ATT_SBX_FAULT_ECHO_HTML) || is(answer, ATT_SBX_FAULT_ECHO_TEXT) || is(answer, ATT_SBX_FAULT_ANSI) ||
         (is(answer, ATT_SBX_FAULT_ECHO_JSON) && answer->arg != 200))
         return respond_fault(s, conn, method, url, answer, &plan);
     if (is(answer, ATT_SBX_FAULT_RESET) || is(answer, ATT_SBX_FAULT_HANG)) {

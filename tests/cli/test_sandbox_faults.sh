@@ -27,7 +27,7 @@ missing=""
 for word in --oauth-client --token-ttl --tls-cert --tls-key --fault-seed "Fault rules" repeat-pages \
     status=CODE html=CODE bad-json slow=MS stall=MS truncate reset grow=N shrink=N expire-tokens \
     after=K count=N every=N prob=P retry-after=S "date:S" echo-json=CODE echo-html=CODE \
-    echo-text=CODE echo-page hang silence=MS big=BYTES echo-basic=CODE; do
+    echo-text=CODE ansi=CODE echo-page hang silence=MS big=BYTES echo-basic=CODE; do
     grep -q -- "$word" "$TMP/help" || missing="$missing $word"
 done
 same "--help documents the new options, every fault kind and modifier" "$rc:$missing" "0:"
@@ -41,7 +41,7 @@ for args in "--fault slow" "--fault slow=x" "--fault stall=600001" "--fault grow
     "--fault-seed x" "--oauth-client nocolon" "--oauth-client :secret" "--oauth-client id:" \
     "--token-ttl 0" "--token-ttl x" "--tls-cert c.pem" "--tls-key k.pem" \
     "--tls-cert /nonexistent/c.pem --tls-key /nonexistent/k.pem" \
-    "--fault echo-json=99" "--fault echo-json" "--fault echo-html=600" "--fault echo-text=x" \
+    "--fault echo-json=99" "--fault echo-json" "--fault echo-html=600" "--fault echo-text=x" "--fault ansi" \
     "--fault echo-json=401,retry-after=1" "--fault big=0" "--fault big=2G" "--fault big=1025M" \
     "--fault big=1T" "--fault big=K" "--fault big=99999999999999999999K" "--fault silence=x" \
     "--fault silence" "--fault silence=600001" "--fault hang=1" "--fault echo-page=3" \
@@ -476,6 +476,13 @@ same "echo-text=401,every=2: requests 1 and 2 get 200 and 401, text/plain" "$a $
     "200 401 text/plain"
 same_file "echo-text: the raw value and a newline" "$TMP/body" "$TMP/want"
 same "echo-text,every=2: then 200, 401 again" "$(statuses "$ET" 2)" " 200 401"
+
+if start ansi --individuals 5 --fault ansi=502,count=1; then AN=$URL; else AN=; fi
+st=$(post "$AN" '{}')
+printf '\033]0;owned\007\033[2J\033[31mgateway\302\2331mrefused\177\r\n' >"$TMP/want"
+same "ansi=502: 502, text/plain" "$st $(header content-type)" "502 text/plain"
+same_file "ansi: OSC title, clear screen, colour, the 8-bit CSI and DEL, byte for byte" "$TMP/body" "$TMP/want"
+same "ansi,count=1: then normal answers" "$(statuses "$AN" 1)" " 200"
 
 # ---- hostile answers: echo-page, in two parts ------------------------------------------------------------
 
