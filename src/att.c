@@ -216,8 +216,11 @@ static double positive_seconds(lua_State *L, int idx, const char *name)
 /* Under --safe a limit can only be lowered. */
 static void lower_only(lua_State *L, const char *name, double now, double v)
 {
-    if (att_host_get(L)->cfg.safe && v > now)
-        luaL_error(L, "att.configure: %s can only be lowered under --safe (it is %g)", name, now);
+    if (att_host_get(L)->cfg.safe && v > now) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "att.configure: %s can only be lowered under --safe (it is %g)", name, now);
+        luaL_error(L, "%s", msg);
+    }
 }
 
 /* att.configure{base_url=, appname=, timeout=, connect_timeout=, max_response=, retries=, max_wait=,
@@ -296,9 +299,12 @@ static int l_configure(lua_State *L)
                 return luaL_error(L, "att.configure: rate must be requests per second >= 0 (0: no limit)");
             c.rate = (double)lua_tonumber(L, -1);
             /* a rate is lowered by a smaller number, and 0 means no limit at all */
-            if (h->cfg.safe && (c.rate == 0 ? h->cfg.rate > 0 : (h->cfg.rate > 0 && c.rate > h->cfg.rate)))
-                return luaL_error(L, "att.configure: rate can only be lowered under --safe (it is %g%s)", h->cfg.rate,
-                                  h->cfg.rate > 0 ? "" : ": no limit");
+            if (h->cfg.safe && h->cfg.rate > 0 && (c.rate == 0 || c.rate > h->cfg.rate)) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "att.configure: rate can only be lowered under --safe (it is %g requests per "
+                         "second; 0 would mean no limit)", h->cfg.rate);
+                return luaL_error(L, "%s", msg);
+            }
             break;
         case 8:
             c.stall_timeout = positive_seconds(L, -1, "stall_timeout");
@@ -338,7 +344,7 @@ static int l_stats(lua_State *L)
     lua_setfield(L, -2, "retries");
     lua_pushinteger(L, n.bytes);
     lua_setfield(L, -2, "bytes");
-    lua_pushinteger(L, att_auth_fetches(h->auth));
+    lua_pushinteger(L, h->token_fetches + att_auth_fetches(h->auth));
     lua_setfield(L, -2, "token_fetches");
     lua_pushinteger(L, (lua_Integer)h->mem_used);
     lua_setfield(L, -2, "memory");

@@ -478,6 +478,14 @@ static int check_settings(AttCli *c, const char *secret_file)
     }
     if (att_url_origin(c->cfg.base_url, origin, sizeof origin) == 0 && !(c->cfg.cred_origin = keep(c, origin)))
         return config_error("out of memory");
+    if (c->cfg.record_dir) {
+        /* Refused now, before any request, rather than at the first answer. */
+        struct stat st;
+        if (stat(c->cfg.record_dir, &st) == 0 && (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)))
+            return config_error("--record: %s is %s; a recording holds customer data: chmod 700 it, or name a new "
+                                "directory", c->cfg.record_dir,
+                                S_ISDIR(st.st_mode) ? "open to other users" : "not a directory");
+    }
 
     /* What a --safe script can never open, wherever it runs. */
     deny(c, c->profile_path[0] ? c->profile_path : NULL);

@@ -152,6 +152,7 @@ AttHttp *att_host_http(lua_State *L)
         if (att_url_origin(h->cfg.base_url, origin, sizeof origin) != 0)
             luaL_error(L, "att: the base URL %s is not an http:// or https:// URL with a host", h->cfg.base_url);
         if (h->auth) {                           /* the credential of another origin stays there */
+            h->token_fetches += att_auth_fetches(h->auth);
             att_auth_free(h->auth);
             h->auth = NULL;
         }

@@ -63,6 +63,7 @@ typedef struct AttHost {
     AttConfig cfg;               /* strings borrowed from the caller for the life of the state */
     AttHttp *http;               /* created on first request */
     struct AttAuth *auth;        /* created with the client, for the client's origin */
+    int token_fetches;           /* of the auth providers replaced so far (att.stats counts all) */
     AttBudget budget;            /* --max-memory: the Lua heap and everything att holds */
     AttRedact *redact;           /* every credential of the run */
     size_t mem_used, mem_peak;   /* the Lua heap alone */
