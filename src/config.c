@@ -106,7 +106,7 @@ static const char USAGE[] =
     "  --record DIR           save every API exchange to DIR/session.jsonl (no credentials stored)\n"
     "  --replay DIR           answer from DIR/session.jsonl instead of the network\n"
     "  --lua-path DIRS        ;-separated directories of your own modules, searched before the\n"
-    "                         bundled ones (ATT_LUA_PATH; ~/.config/att/lua is always searched)\n"
+    "                         bundled ones (ATT_LUA_PATH; ~/.config/att/lua too, except under --safe)\n"
     "  att help SCRIPT        the usage a script declares\n"
     "  att search K=V... [--level L] [--columns A,B] [--format F] [--all]   a one-off search\n"
     "\n"

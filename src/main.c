@@ -21,6 +21,7 @@
 #include "host.h"
 #include "out.h"
 #include "stop.h"
+#include "text.h"
 #include "watch.h"
 
 #define EXIT_LIMIT 7
@@ -147,6 +148,21 @@ static int compile_line(lua_State *L, char *line)
     return status;
 }
 
+/* Prints s line by line, each escaped for the terminal (what a server sent cannot drive it). */
+static void print_escaped(const char *s, size_t n)
+{
+    while (n > 0) {
+        const char *nl = memchr(s, '\n', n);
+        size_t k = nl ? (size_t)(nl - s) : n;
+        AttBuf b = {0};
+        att_text_escape(s, k, &b);
+        printf("%s\n", b.data ? b.data : "");
+        att_buf_free(&b);
+        s += k + (nl ? 1 : 0);
+        n -= k + (nl ? 1 : 0);
+    }
+}
+
 /* Prints the n values on the stack, each through att.pretty, and pops them. */
 static int show_values(lua_State *L)
 {
@@ -155,10 +171,14 @@ static int show_values(lua_State *L)
     lua_pushliteral(L, "att.pretty");
     lua_call(L, 1, 1);
     for (i = 1; i <= n; i++) {
+        size_t len;
+        const char *s;
         lua_pushvalue(L, n + 1);
         lua_pushvalue(L, i);
         lua_call(L, 1, 1);
-        printf("%s\n", lua_tostring(L, -1));
+        s = lua_tolstring(L, -1, &len);
+        if (s && len) print_escaped(s, len);
+        else printf("\n");
         lua_pop(L, 1);
     }
     return 0;

@@ -534,9 +534,11 @@ void att_safe_apply(lua_State *L, const AttConfig *cfg)
     lua_rawgeti(L, -1, 1);                        /* the preload searcher */
     lua_newtable(L);
     lua_insert(L, -2);
-    lua_rawseti(L, -2, 1);
-    push_searcher(L, lua_tostring(L, -3), 1);      /* never a file att keeps to itself */
     lua_rawseti(L, -2, 2);
+    /* first the --lua-path directories (the user's modules win over bundled ones of the same name,
+     * as without --safe), never a file att keeps to itself */
+    push_searcher(L, lua_tostring(L, -3), 1);
+    lua_rawseti(L, -2, 1);
     lua_pushvalue(L, -1);
     lua_setfield(L, pkg, "searchers");
     lua_remove(L, -2);                            /* old searchers */

@@ -257,6 +257,10 @@ run "$ATT" --trace --retries 0 --base-url "$URL" -e 'att.search{}:total()'
 check "9 --trace and the error line: no ESC, BEL, DEL or C1 byte from the server, shown escaped" \
     sh -c "! grep -q \"\$(printf '\\033')\" '$T/err' && ! grep -q \"\$(printf '\\007')\" '$T/err' && ! grep -q \"\$(printf '\\302\\233')\" '$T/err' && ! grep -q \"\$(printf '\\177')\" '$T/err' && grep -qF '\\e]0;owned' '$T/err' && grep -q 'HTTP 502' '$T/err'"
 
+printf 'return "a\\27]0;t\\7\\194\\155b", {x = "\\127"}\n' | "$ATT" -i >"$T/out" 2>"$T/err"
+check "9 the prompt shows values with control characters escaped (C0, DEL, C1)" \
+    sh -c "grep -qF '\"a\\27]0;t\\7\\xc2\\x9bb\"' '$T/out' && grep -qF 'x = \"\\127\"' '$T/out' && ! grep -q \"\$(printf '\\302\\233')\" '$T/out'"
+
 # ---- 10. requests stay under the base path ------------------------------------------------------------------
 start_sandbox --individuals 3
 P10=$URL
