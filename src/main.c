@@ -207,6 +207,7 @@ static void repl(lua_State *L)
     const char *hf = history_file(hist, sizeof hist);
     if (hf) read_history(hf);
     stifle_history(1000);
+    att_out_mode(0);                            /* readline's prompt and echo go out at once */
     printf("att %s (%s) — base URL %s\nType Lua; att is loaded. Ctrl-D exits.\n",
            ATT_VERSION, LUA_RELEASE, att_host_get(L)->cfg.base_url);
     for (;;) {

@@ -89,4 +89,29 @@ check "wrong token: the token is not printed" sh -c "! grep -q 'wrong-Secret-999
 run env ATT_BASE_URL="$TOKURL" ATT_TOKEN=tok-Secret-123 ATT_APPNAME=billing "$ATT" -e 'for k, v in pairs(att.config()) do print(k, v) end'
 check "att.config() does not reveal the token" sh -c "! grep -q 'tok-Secret' '$T/out' && grep -q 'token_set.true' '$T/out'"
 
+# The prompt on a terminal (a tmux pane): shown at once, Ctrl-C stops a chunk, not the prompt.
+if command -v tmux >/dev/null; then
+    TM="att-test-$$"
+    pane() { tmux capture-pane -p -t "$TM"; }
+    wait_pane() {   # wait_pane TEXT: up to 5 s for TEXT to show
+        i=0
+        while [ $i -lt 50 ] && ! pane | grep -qF -- "$1"; do sleep 0.1; i=$((i + 1)); done
+        pane | grep -qF -- "$1"
+    }
+    tmux -L "$TM" kill-server 2>/dev/null
+    tmux new-session -d -s "$TM" -x 120 -y 30 "env HOME='$T' '$ATT'"
+    check "prompt: 'att>' shows before any line is typed" wait_pane "att>"
+    tmux send-keys -t "$TM" 'while true do end' Enter
+    sleep 0.5
+    tmux send-keys -t "$TM" C-c
+    check "prompt: Ctrl-C interrupts the running chunk" wait_pane "interrupted"
+    tmux send-keys -t "$TM" 'print(40 + 2)' Enter
+    check "prompt: and the next command runs" wait_pane "42"
+    tmux send-keys -t "$TM" C-d
+    sleep 0.3
+    tmux kill-session -t "$TM" 2>/dev/null
+else
+    ok "prompt on a terminal # SKIP tmux is not installed"
+fi
+
 finish
