@@ -242,31 +242,6 @@ static int load_bundled(lua_State *L)
     return 1;
 }
 
-/* Pushes the module templates for --lua-path DIRS (';'-separated) and the user's config directory
- * ($XDG_CONFIG_HOME/att/lua or ~/.config/att/lua). [-0, +1, m] */
-static void push_user_path(lua_State *L, const char *dirs)
-{
-    luaL_Buffer b;
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    luaL_buffinit(L, &b);
-    while (dirs && *dirs) {
-        size_t n = strcspn(dirs, ";");
-        if (n > 0) {
-            lua_pushlstring(L, dirs, n);
-            lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;", lua_tostring(L, -1), lua_tostring(L, -1));
-            lua_remove(L, -2);
-            luaL_addvalue(&b);
-        }
-        dirs += n;
-        if (*dirs == ';') dirs++;
-    }
-    if (xdg && *xdg) lua_pushfstring(L, "%s/att/lua/?.lua;%s/att/lua/?/init.lua", xdg, xdg);
-    else if (home && *home) lua_pushfstring(L, "%s/.config/att/lua/?.lua;%s/.config/att/lua/?/init.lua", home, home);
-    else lua_pushliteral(L, "");
-    luaL_addvalue(&b);
-    luaL_pushresult(&b);
-}
-
 /* ---- standard output: att's own buffer (out.c) behind io.stdout ---------------------------- */
 
 static int is_stdout(lua_State *L, int idx)
@@ -362,9 +337,7 @@ static int open_all(lua_State *L)
         att_safe_apply(L, &att_host_get(L)->cfg);
     } else {
         att_text_only(L);
-        push_user_path(L, att_host_get(L)->cfg.lua_path);
-        att_user_modules(L, lua_tostring(L, -1));
-        lua_setfield(L, LUA_REGISTRYINDEX, "att.user_path");
+        att_user_modules(L, att_host_get(L)->cfg.lua_path);
     }
     att_json_init(L);
     luaL_requiref(L, "att", att_open, 1);          /* package.loaded.att and global att */

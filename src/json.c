@@ -2,6 +2,7 @@
 #include "json.h"
 
 #include "host.h"
+#include "text.h"
 
 #include <lauxlib.h>
 #include <lua-cjson.h>
@@ -31,27 +32,6 @@ static int enc_fail(Enc *e, const char *what)
     return -1;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is not valid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t need, i;
-    unsigned cp;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) { need = 2; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { need = 3; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { need = 4; cp = c & 0x07; }
-    else return 0;
-    if (n < need) return 0;
-    for (i = 1; i < need; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((need == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return need;
-}
-
 static int enc_string(Enc *e, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -62,7 +42,8 @@ static int enc_string(Enc *e, const char *s, size_t n)
         const char *esc = NULL;
         char u[7];
         if (c >= 0x80) {
-            size_t k = utf8_len((const unsigned char *)s + i, n - i);
+            unsigned cp;
+            size_t k = att_utf8_seq((const unsigned char *)s + i, n - i, &cp);
             if (k == 0) return enc_fail(e, "string is not valid UTF-8");
             i += k;
             run += k;

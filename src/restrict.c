@@ -58,14 +58,22 @@ static int text_load(lua_State *L)
 static void check_path(lua_State *L, const char *path, const char *what);
 static void check_module(lua_State *L, const char *path);
 
-/* loadfile(path, mode, env): mode forced to text; the path confined in safe mode (upvalue 1). */
-static int text_loadfile(lua_State *L)
+/* Argument 1 of loadfile or dofile: a path, or NULL for standard input; confined in safe mode
+ * (upvalue 1). [-0, +0, e] */
+static const char *loader_path(lua_State *L, const char *what)
 {
     const char *path = luaL_optstring(L, 1, NULL);
     if (lua_toboolean(L, lua_upvalueindex(1))) {
-        if (!path) return luaL_error(L, "loadfile: reading standard input is not allowed (--safe)");
-        check_path(L, path, "loadfile");
+        if (!path) luaL_error(L, "%s: reading standard input is not allowed (--safe)", what);
+        check_path(L, path, what);
     }
+    return path;
+}
+
+/* loadfile(path, mode, env): mode forced to text. */
+static int text_loadfile(lua_State *L)
+{
+    const char *path = loader_path(L, "loadfile");
     lua_settop(L, 3);
     if (luaL_loadfilex(L, path, "t") != LUA_OK) {
         lua_pushnil(L);
@@ -81,11 +89,7 @@ static int text_loadfile(lua_State *L)
 
 static int text_dofile(lua_State *L)
 {
-    const char *path = luaL_optstring(L, 1, NULL);
-    if (lua_toboolean(L, lua_upvalueindex(1))) {
-        if (!path) return luaL_error(L, "dofile: reading standard input is not allowed (--safe)");
-        check_path(L, path, "dofile");
-    }
+    const char *path = loader_path(L, "dofile");
     lua_settop(L, 1);
     if (luaL_loadfilex(L, path, "t") != LUA_OK) return lua_error(L);
     lua_call(L, 0, LUA_MULTRET);
@@ -156,7 +160,9 @@ void att_text_only(lua_State *L)
     lua_setglobal(L, "load");
 }
 
-void att_user_modules(lua_State *L, const char *templates)
+static void push_templates(lua_State *L, const char *dirs, int config_dir);
+
+void att_user_modules(lua_State *L, const char *dirs)
 {
     /* searchers: {user dirs, preload, package.path, ...}: the user's own modules win over the
      * bundled ones of the same name. */
@@ -168,7 +174,9 @@ void att_user_modules(lua_State *L, const char *templates)
         lua_rawgeti(L, -1, i);
         lua_rawseti(L, -2, i + 1);
     }
-    push_searcher(L, templates, 0);
+    push_templates(L, dirs, 1);
+    push_searcher(L, lua_tostring(L, -1), 0);
+    lua_remove(L, -2);
     lua_rawseti(L, -2, 1);
     lua_pop(L, 2);
 }
@@ -414,10 +422,12 @@ static void store_deny(lua_State *L, const AttConfig *cfg)
     lua_setfield(L, LUA_REGISTRYINDEX, DENY_KEY);
 }
 
-/* The --lua-path directories as package.path templates. [-0, +1, m] */
-static void push_templates(lua_State *L, const char *dirs)
+/* The --lua-path directories (';'-separated) as package.path templates, and with config_dir the
+ * user's own module directory ($XDG_CONFIG_HOME/att/lua or ~/.config/att/lua). [-0, +1, m] */
+static void push_templates(lua_State *L, const char *dirs, int config_dir)
 {
     luaL_Buffer b;
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
     luaL_buffinit(L, &b);
     while (dirs && *dirs) {
         size_t n = strcspn(dirs, ";");
@@ -430,6 +440,10 @@ static void push_templates(lua_State *L, const char *dirs)
         dirs += n;
         if (*dirs == ';') dirs++;
     }
+    if (config_dir && xdg && *xdg) lua_pushfstring(L, "%s/att/lua/?.lua;%s/att/lua/?/init.lua", xdg, xdg);
+    else if (config_dir && home && *home) lua_pushfstring(L, "%s/.config/att/lua/?.lua;%s/.config/att/lua/?/init.lua", home, home);
+    else lua_pushliteral(L, "");
+    luaL_addvalue(&b);
     luaL_pushresult(&b);
 }
 
@@ -525,7 +539,7 @@ void att_safe_apply(lua_State *L, const AttConfig *cfg)
      * script sees a read-only view */
     lua_getfield(L, g, "package");
     pkg = lua_gettop(L);
-    push_templates(L, cfg->lua_path);
+    push_templates(L, cfg->lua_path, 0);
     lua_pushvalue(L, -1);
     lua_setfield(L, pkg, "path");
     lua_pushliteral(L, "");

@@ -11,9 +11,11 @@
  * [-0, +0, m] */
 void att_text_only(lua_State *L);
 
-/* Searches the given package.path-style templates for modules before everything else (so that a
- * user's module overrides a bundled one of the same name), loading text only. [-0, +0, m] */
-void att_user_modules(lua_State *L, const char *templates);
+/* Searches the --lua-path directories dirs (';'-separated, may be NULL) and the user's own module
+ * directory ($XDG_CONFIG_HOME/att/lua or ~/.config/att/lua) for modules before everything else
+ * (so that a user's module overrides a bundled one of the same name), loading text only.
+ * [-0, +0, m] */
+void att_user_modules(lua_State *L, const char *dirs);
 
 /* Replaces the global environment with the --safe one, built from an allow-list: what is not
  * listed does not exist, what is known and denied raises "att: NAME is disabled by --safe".

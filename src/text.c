@@ -41,8 +41,7 @@ char *att_strdup(const char *s)
     return p;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes) and its code point, or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp_out)
+size_t att_utf8_seq(const unsigned char *s, size_t n, unsigned *cp_out)
 {
     unsigned c = s[0], cp;
     size_t need, i;
@@ -72,7 +71,7 @@ void att_one_line(const char *src, size_t n, char *dst, size_t dstlen)
         unsigned cp = 0;
         size_t k;
         if (*u == '\n' || *u == '\r') break;
-        k = utf8_seq(u, n - i, &cp);
+        k = att_utf8_seq(u, n - i, &cp);
         if (k == 0 || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
             dst[o++] = k == 0 ? '?' : ' ';   /* control characters and broken UTF-8 never reach a terminal */
             i += k ? k : 1;
@@ -94,7 +93,7 @@ void att_text_escape(const char *s, size_t n, AttBuf *out)
     while (i < n) {
         const unsigned char *u = (const unsigned char *)s + i;
         unsigned cp = 0;
-        size_t k = utf8_seq(u, n - i, &cp), j;
+        size_t k = att_utf8_seq(u, n - i, &cp), j;
         char esc[4 * 4 + 1];
         if (k && cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp <= 0x9F)) {
             run += k;
