@@ -23,16 +23,28 @@ LIBS_ATT   = $(shell pkg-config --libs $(PKGS)) -lm
 CFLAGS_SBX = $(BASE_CFLAGS) $(OPT) $(shell pkg-config --cflags $(SBX_PKGS)) -Isrc
 LIBS_SBX   = $(shell pkg-config --libs $(SBX_PKGS)) -lpthread -lm
 
-# The host: every src/*.c except main.c is the library the unit tests link against.
-LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
+# The layers (docs/DESIGN.md): common/ (pure helpers), core/ (HTTP, retries, auth, redaction: no
+# Lua), bind/ (module att), host/ (the Lua state, --safe, limits), cli/ (the command line). Every
+# .c but cli/main.c is the library the unit tests link against. tools/layers.sh checks the rules.
+LAYERS    := common core bind host cli
+LIB_SRC   := $(filter-out src/cli/main.c,$(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
+MAIN_SRC  := src/cli/main.c
 SBX_SRC   := $(wildcard src/sandbox/*.c)
 LUA_SRC   := $(sort $(wildcard lua/att/*.lua))
-HDRS      := $(wildcard src/*.h)
+HDRS      := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.h))
 SBX_HDRS  := $(wildcard src/sandbox/*.h)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 
-.PHONY: all deps demo test test-plain test-asan unit asan cppcheck clean install bench fuzz fuzz-build
+.PHONY: all deps demo test test-plain test-asan unit asan cppcheck clean install bench fuzz fuzz-build layers
 all: att att-sandbox
+
+# The layering rules, checked on every build of att: no Lua header under common/ and core/ (nor in
+# the sandbox), includes only downwards (cli > host > bind > core > common; sandbox > common), and
+# no cycle between modules (a .c and its .h are one module).
+build/layers.ok: tools/layers.sh $(HDRS) $(LIB_SRC) $(MAIN_SRC) $(SBX_SRC) $(SBX_HDRS)
+	@mkdir -p build
+	@sh tools/layers.sh && touch $@
+layers: build/layers.ok
 
 deps:
 	@sh tools/deps.sh
@@ -46,17 +58,17 @@ build/embed: tools/embed.c
 build/lua_bundle.c: build/embed $(LUA_SRC)
 	build/embed $(LUA_SRC) > $@.tmp && mv $@.tmp $@
 
-att: $(LIB_SRC) src/main.c build/lua_bundle.c $(HDRS)
-	$(CC) $(CFLAGS_ATT) -o $@ $(LIB_SRC) src/main.c build/lua_bundle.c $(LIBS_ATT)
+att: $(LIB_SRC) $(MAIN_SRC) build/lua_bundle.c $(HDRS)
+	$(CC) $(CFLAGS_ATT) -o $@ $(LIB_SRC) $(MAIN_SRC) build/lua_bundle.c $(LIBS_ATT)
 
 att-sandbox: $(SBX_SRC) $(SBX_HDRS)
 	$(CC) $(CFLAGS_SBX) -o $@ $(SBX_SRC) $(LIBS_SBX)
 
 # AddressSanitizer + UndefinedBehaviorSanitizer builds of both programs and the unit tests.
 SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-build/asan/att: $(LIB_SRC) src/main.c build/lua_bundle.c $(HDRS)
+build/asan/att: $(LIB_SRC) $(MAIN_SRC) build/lua_bundle.c $(HDRS)
 	@mkdir -p build/asan
-	$(CC) $(CFLAGS_ATT) $(SAN) -o $@ $(LIB_SRC) src/main.c build/lua_bundle.c $(LIBS_ATT)
+	$(CC) $(CFLAGS_ATT) $(SAN) -o $@ $(LIB_SRC) $(MAIN_SRC) build/lua_bundle.c $(LIBS_ATT)
 build/asan/att-sandbox: $(SBX_SRC) $(SBX_HDRS)
 	@mkdir -p build/asan
 	$(CC) $(CFLAGS_SBX) $(SAN) -o $@ $(SBX_SRC) $(LIBS_SBX)
@@ -92,7 +104,7 @@ fuzz: fuzz-build
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --inline-suppr --std=c11 -Isrc $(LIB_SRC) src/main.c $(SBX_SRC) tools/embed.c
+	  --inline-suppr --std=c11 -Isrc $(LIB_SRC) $(MAIN_SRC) $(SBX_SRC) tools/embed.c
 
 # The suite runs twice: once on the normal build, once on the sanitizer build. Each run prints
 # 'N passed, N failed'; the last line is the total of both.

@@ -5,7 +5,7 @@
 #include <lauxlib.h>
 #include <string.h>
 
-#include "host.h"
+#include "host/host.h"
 
 static lua_State *fuzz_state(void)
 {

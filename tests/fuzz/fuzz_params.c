@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "fuzz_common.h"
-#include "json.h"
+#include "bind/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redact.h"
-#include "text.h"
+#include "core/redact.h"
+#include "core/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

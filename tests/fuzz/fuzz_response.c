@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "error.h"
+#include "bind/error.h"
 #include "fuzz_common.h"
-#include "results.h"
+#include "bind/results.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redact.h"
-#include "retry.h"
+#include "core/redact.h"
+#include "core/retry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,11 +4,11 @@
 #include <lualib.h>
 #include <stdlib.h>
 
-#include "error.h"
-#include "http.h"
-#include "json.h"
-#include "pool.h"
-#include "text.h"
+#include "bind/error.h"
+#include "core/http.h"
+#include "bind/json.h"
+#include "host/pool.h"
+#include "core/text.h"
 #include "unit.h"
 
 int unit_count, unit_failed;

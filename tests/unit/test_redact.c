@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "buf.h"
-#include "budget.h"
-#include "redact.h"
-#include "text.h"
+#include "core/auth.h"
+#include "common/buf.h"
+#include "common/budget.h"
+#include "core/redact.h"
+#include "core/text.h"
 #include "unit.h"
 
 void test_redact(void);

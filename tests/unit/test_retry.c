@@ -1,10 +1,10 @@
 /* test_retry.c — the retry policy, Retry-After parsing, log redaction and option parsers. */
 #include <stdlib.h>
 
-#include "config.h"
-#include "http.h"
-#include "redact.h"
-#include "retry.h"
+#include "cli/config.h"
+#include "core/http.h"
+#include "core/redact.h"
+#include "core/retry.h"
 #include "unit.h"
 
 void test_retry(void);

@@ -1,0 +1,578 @@
+/* jdec.c — a JSON decoder that builds Lua values straight from a receive buffer.
+ *
+ * API pages are decoded on the hot path of every scan. lua-cjson 2.1.0 needs the text as a Lua
+ * string (one more copy of every page), decodes every number as a float (which then takes a second
+ * pass to repair) and copies every string through a buffer; this decoder reads the bytes where
+ * libcurl put them, makes integers directly and pushes strings without escapes in one step. Its
+ * values are the ones att.json.decode gives: objects and arrays as tables, integral numbers as
+ * integers (exactly, up to 18 digits, where lua-cjson rounds through a float), null as the light
+ * userdata NULL (att.null). It follows RFC 8259 strictly (no NaN, no hex, no leading zeros, no
+ * control characters in strings, no trailing commas, nothing after the value) and nests at most
+ * 1000 levels deep. A fuzz target checks that whatever it accepts lua-cjson accepts with the same
+ * values. */
+#include <lauxlib.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bind/json.h"
+
+#define MAX_DEPTH 1000
+#define INT_LIMIT 9223372036854775808.0
+
+typedef struct Dec {
+    lua_State *L;
+    const char *s, *p, *end;
+    const char *err;
+    int depth;
+    char *scratch;              /* for strings with escapes: a userdata as long as the input */
+    int escaped;                /* the last string read had escapes */
+    int obj_hint[64], arr_hint[64];  /* sizes of the last object and array seen at each depth */
+} Dec;
+
+static int fail(Dec *d, const char *what)
+{
+    if (!d->err) d->err = what;
+    return 0;
+}
+
+static void skip_ws(Dec *d)
+{
+    while (d->p < d->end && (*d->p == ' ' || *d->p == '\n' || *d->p == '\r' || *d->p == '\t')) d->p++;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+    unsigned v = 0;
+    int i;
+    for (i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+static char *put_utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80) { *o++ = (char)cp; }
+    else if (cp < 0x800) { *o++ = (char)(0xC0 | (cp >> 6)); *o++ = (char)(0x80 | (cp & 0x3F)); }
+    else if (cp < 0x10000) {
+        *o++ = (char)(0xE0 | (cp >> 12)); *o++ = (char)(0x80 | ((cp >> 6) & 0x3F)); *o++ = (char)(0x80 | (cp & 0x3F));
+    } else {
+        *o++ = (char)(0xF0 | (cp >> 18)); *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F)); *o++ = (char)(0x80 | (cp & 0x3F));
+    }
+    return o;
+}
+
+/* The first byte at or after q that ends the plain part of a string: a quote, a backslash or a
+ * control character. Eight bytes at a time: a byte b of v is flagged in the high bit of
+ * (v - 0x01..) & ~v when it is zero, applied to v ^ '"', v ^ '\\' and (for b < 0x20) to v with
+ * 0x20 subtracted; bytes >= 0x80 (UTF-8) are never flagged. A flag sends the last few bytes
+ * through the exact byte loop. */
+static const char *plain_end(const char *q, const char *end)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (end - q >= 8) {
+        uint64_t v, a, b;
+        memcpy(&v, q, 8);
+        a = v ^ (ones * '"');
+        b = v ^ (ones * '\\');
+        if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v)) & highs) break;
+        q += 8;
+    }
+    while (q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20) q++;
+    return q;
+}
+
+/* At the opening quote; pushes the string. A decoded string is never longer than its JSON text
+ * (an escape of n bytes gives at most n bytes of UTF-8), so escapes are decoded into the scratch
+ * userdata, which Lua owns: nothing leaks if a push raises. */
+static int dec_string(Dec *d, int push)
+{
+    const char *start = ++d->p, *q = plain_end(start, d->end);
+    char *o;
+    d->escaped = 0;
+    if (q >= d->end) { d->p = q; return fail(d, "unterminated string"); }
+    if (*q == '"') {                                      /* the common case: no escapes */
+        if (push) lua_pushlstring(d->L, start, (size_t)(q - start));
+        d->p = q + 1;
+        return 1;
+    }
+    if ((unsigned char)*q < 0x20) { d->p = q; return fail(d, "control character in string"); }
+    d->escaped = 1;
+    o = d->scratch;
+    memcpy(o, start, (size_t)(q - start));
+    o += q - start;
+    d->p = q;
+    while (d->p < d->end) {
+        unsigned char c = (unsigned char)*d->p;
+        if (c == '"') {
+            d->p++;
+            if (push) lua_pushlstring(d->L, d->scratch, (size_t)(o - d->scratch));
+            return 1;
+        }
+        if (c < 0x20) return fail(d, "control character in string");
+        if (c != '\\') {
+            *o++ = (char)c;
+            d->p++;
+            continue;
+        }
+        if (d->p + 1 >= d->end) break;
+        switch (d->p[1]) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '/': *o++ = '/'; break;
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'n': *o++ = '\n'; break;
+        case 'r': *o++ = '\r'; break;
+        case 't': *o++ = '\t'; break;
+        case 'u': {
+            unsigned cp, lo;
+            if (d->end - d->p < 6 || !hex4(d->p + 2, &cp)) return fail(d, "invalid \\u escape");
+            if (cp >= 0xD800 && cp <= 0xDBFF) {            /* a surrogate pair: 12 bytes in, 4 out */
+                if (d->end - d->p < 12 || d->p[6] != '\\' || d->p[7] != 'u' || !hex4(d->p + 8, &lo) ||
+                    lo < 0xDC00 || lo > 0xDFFF)
+                    return fail(d, "invalid UTF-16 surrogate pair");
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                d->p += 6;
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                return fail(d, "invalid UTF-16 surrogate");
+            }
+            o = put_utf8(o, cp);                          /* 6 bytes in, at most 3 out */
+            d->p += 4;
+            break;
+        }
+        default:
+            return fail(d, "invalid escape in string");
+        }
+        d->p += 2;
+    }
+    return fail(d, "unterminated string");
+}
+
+static int dec_number(Dec *d, int push)
+{
+    const char *start = d->p, *q = d->p;
+    int frac = 0;
+    if (q < d->end && *q == '-') q++;
+    if (q >= d->end) return fail(d, "invalid number");
+    if (*q == '0') q++;
+    else if (*q >= '1' && *q <= '9') while (q < d->end && *q >= '0' && *q <= '9') q++;
+    else return fail(d, "invalid number");
+    if (q < d->end && *q == '.') {
+        frac = 1;
+        q++;
+        if (q >= d->end || *q < '0' || *q > '9') return fail(d, "invalid number");
+        while (q < d->end && *q >= '0' && *q <= '9') q++;
+    }
+    if (q < d->end && (*q == 'e' || *q == 'E')) {
+        frac = 1;
+        q++;
+        if (q < d->end && (*q == '+' || *q == '-')) q++;
+        if (q >= d->end || *q < '0' || *q > '9') return fail(d, "invalid number");
+        while (q < d->end && *q >= '0' && *q <= '9') q++;
+    }
+    if (!push) {
+        /* skipped: the syntax is all that is checked */
+    } else if (!frac && q - start <= 18) {                 /* fits in 64 bits: exact */
+        const char *r = start;
+        int neg = *r == '-';
+        long long v = 0;
+        if (neg) r++;
+        for (; r < q; r++) v = v * 10 + (*r - '0');
+        lua_pushinteger(d->L, (lua_Integer)(neg ? -v : v));
+    } else {
+        char tmp[64], *buf = tmp;
+        size_t n = (size_t)(q - start);
+        double v;
+        if (n >= sizeof tmp) {
+            buf = malloc(n + 1);
+            if (!buf) return fail(d, "out of memory");
+        }
+        memcpy(buf, start, n);
+        buf[n] = '\0';
+        v = strtod(buf, NULL);
+        if (buf != tmp) free(buf);
+        /* The rule of att.json.decode: a number with an integral value is an integer. */
+        if (v == floor(v) && v >= -INT_LIMIT && v < INT_LIMIT) lua_pushinteger(d->L, (lua_Integer)v);
+        else lua_pushnumber(d->L, (lua_Number)v);
+    }
+    d->p = q;
+    return 1;
+}
+
+static int dec_value(Dec *d);
+
+/* Records shaped alike sit at the same depth (every account of a page has the same keys), so the
+ * size of the last one is a good guess for the next: the table is made that size at once instead
+ * of growing through every power of two. */
+#define HINT(a, d) ((d)->depth < 64 ? (a)[(d)->depth] : 0)
+
+/* The hint, never more elements than the bytes left could hold (each takes at least `per` bytes):
+ * a hostile page cannot make small tables huge. */
+static int bounded(int hint, const Dec *d, size_t per)
+{
+    size_t most = (size_t)(d->end - d->p) / per + 1;
+    return (size_t)hint > most ? (int)most : hint;
+}
+
+static int dec_proj(Dec *d, const AttProj *p, int node);
+
+/* An array; its elements under projection node `node` of p when p is not NULL (arrays are
+ * transparent to projections). */
+static int dec_array(Dec *d, const AttProj *p, int node)
+{
+    lua_Integer i = 0;
+    int t;
+    d->p++;
+    skip_ws(d);
+    if (d->p < d->end && *d->p == ']') {
+        d->p++;
+        lua_createtable(d->L, 0, 0);
+        return 1;
+    }
+    lua_createtable(d->L, bounded(HINT(d->arr_hint, d), d, 2), 0);     /* "0," */
+    t = lua_gettop(d->L);
+    for (;;) {
+        if (!(p ? dec_proj(d, p, node) : dec_value(d))) return 0;
+        lua_rawseti(d->L, t, ++i);
+        skip_ws(d);
+        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
+        if (d->p < d->end && *d->p == ']') {
+            d->p++;
+            if (d->depth < 64) d->arr_hint[d->depth] = (int)i;
+            return 1;
+        }
+        return fail(d, "expected ',' or ']'");
+    }
+}
+
+static int proj_key(Dec *d, const AttProj *p, int node, int *kid);
+static int skip_value(Dec *d);
+
+/* An object; under projection node `node` of p when p is not NULL: only the keys the node keeps
+ * are built, the values of the others are checked and skipped. */
+static int dec_object(Dec *d, const AttProj *p, int node)
+{
+    int t, keys = 0;
+    d->p++;
+    skip_ws(d);
+    if (d->p < d->end && *d->p == '}') {
+        d->p++;
+        lua_createtable(d->L, 0, 0);
+        return 1;
+    }
+    lua_createtable(d->L, 0, p ? 0 : bounded(HINT(d->obj_hint, d), d, 5));   /* "\"\":0," */
+    t = lua_gettop(d->L);
+    for (;;) {
+        int kid = -1, keep = 1;
+        skip_ws(d);
+        if (d->p >= d->end || *d->p != '"') return fail(d, "expected a string key");
+        if (!p) {
+            if (!dec_string(d, 1)) return 0;
+        } else if ((keep = proj_key(d, p, node, &kid)) < 0) {
+            return 0;
+        }
+        skip_ws(d);
+        if (d->p >= d->end || *d->p != ':') return fail(d, "expected ':'");
+        d->p++;
+        if (!keep) {
+            if (!skip_value(d)) return 0;
+        } else {
+            if (!(kid >= 0 ? dec_proj(d, p, kid) : dec_value(d))) return 0;
+            lua_rawset(d->L, t);
+            keys++;
+        }
+        skip_ws(d);
+        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
+        if (d->p < d->end && *d->p == '}') {
+            d->p++;
+            if (!p && d->depth < 64) d->obj_hint[d->depth] = keys;
+            return 1;
+        }
+        return fail(d, "expected ',' or '}'");
+    }
+}
+
+static int literal(Dec *d, const char *word, size_t n)
+{
+    if ((size_t)(d->end - d->p) < n || memcmp(d->p, word, n) != 0) return fail(d, "expected a value");
+    d->p += n;
+    return 1;
+}
+
+static int dec_value(Dec *d)
+{
+    int ok;
+    skip_ws(d);
+    if (d->p >= d->end) return fail(d, "unexpected end of input");
+    if (!lua_checkstack(d->L, 4)) return fail(d, "nested too deeply");
+    switch (*d->p) {
+    case '{':
+    case '[':
+        if (++d->depth > MAX_DEPTH) return fail(d, "nested too deeply");
+        ok = *d->p == '{' ? dec_object(d, NULL, 0) : dec_array(d, NULL, 0);
+        d->depth--;
+        return ok;
+    case '"': return dec_string(d, 1);
+    case 't': if (!literal(d, "true", 4)) return 0; lua_pushboolean(d->L, 1); return 1;
+    case 'f': if (!literal(d, "false", 5)) return 0; lua_pushboolean(d->L, 0); return 1;
+    case 'n': if (!literal(d, "null", 4)) return 0; att_json_pushnull(d->L); return 1;
+    default:
+        if (*d->p == '-' || (*d->p >= '0' && *d->p <= '9')) return dec_number(d, 1);
+        return fail(d, "expected a value");
+    }
+}
+
+/* ---- projections ---------------------------------------------------------------------------- */
+
+/* A trie of object keys. Arrays are transparent: a node applies to each element of an array. */
+typedef struct PNode {
+    int kid, next;              /* first child, next sibling: indexes, -1 for none */
+    int keep_all;               /* the whole value is kept */
+    int keep_rest;              /* keys without a child are kept whole (the page level) */
+    unsigned koff, klen;        /* the key, in the key bytes after the nodes */
+} PNode;
+
+struct AttProj {
+    int nnodes, cap;
+    size_t kused, kcap;
+    PNode node[];               /* node 0: the page; node 1: an individual; then the key bytes */
+};
+
+#define PROJ_KEYS(p) ((char *)((p)->node + (p)->cap))
+
+static int proj_find(const AttProj *p, int parent, const char *key, size_t len)
+{
+    int k;
+    for (k = p->node[parent].kid; k >= 0; k = p->node[k].next)
+        if (p->node[k].klen == len && memcmp(PROJ_KEYS(p) + p->node[k].koff, key, len) == 0) return k;
+    return -1;
+}
+
+static int proj_add(AttProj *p, int parent, const char *key, size_t len)
+{
+    int k = proj_find(p, parent, key, len);
+    PNode *n;
+    if (k >= 0) return k;
+    k = p->nnodes++;                               /* room was counted by att_proj_compile */
+    n = &p->node[k];
+    n->kid = -1;
+    n->keep_all = n->keep_rest = 0;
+    n->koff = (unsigned)p->kused;
+    n->klen = (unsigned)len;
+    memcpy(PROJ_KEYS(p) + p->kused, key, len);
+    p->kused += len;
+    n->next = p->node[parent].kid;
+    p->node[parent].kid = k;
+    return k;
+}
+
+/* Adds the dotted path s (checked) under node 1. */
+static void proj_path(AttProj *p, const char *s, size_t len)
+{
+    int at = 1;
+    size_t i = 0;
+    while (i < len) {
+        size_t j = i;
+        while (j < len && s[j] != '.') j++;
+        at = proj_add(p, at, s + i, j - i);
+        if (p->node[at].keep_all) return;          /* a shorter path keeps all of it already */
+        i = j + 1;
+    }
+    p->node[at].keep_all = 1;
+}
+
+AttProj *att_proj_compile(lua_State *L, int idx, const char *who)
+{
+    static const char INDIVIDUALS[] = "individuals", ID[] = "id";
+    lua_Integer i, n;
+    size_t nodes = 3, keys = sizeof INDIVIDUALS + sizeof ID;
+    AttProj *p;
+
+    idx = lua_absindex(L, idx);
+    if (lua_type(L, idx) != LUA_TTABLE)
+        luaL_error(L, "%s: opts.fields must be a list of field paths such as \"accounts.id\" (got %s)", who,
+                   luaL_typename(L, idx));
+    n = (lua_Integer)lua_rawlen(L, idx);
+    if (n == 0) luaL_error(L, "%s: opts.fields is empty (leave it out to keep every field)", who);
+    if (n > 10000) luaL_error(L, "%s: opts.fields has more than 10000 paths", who);
+    for (i = 1; i <= n; i++) {
+        size_t len, k;
+        const char *s;
+        if (lua_rawgeti(L, idx, i) != LUA_TSTRING)
+            luaL_error(L, "%s: opts.fields[%d] must be a string (got %s)", who, (int)i, luaL_typename(L, -1));
+        s = lua_tolstring(L, -1, &len);
+        if (len == 0 || len > 1000 || s[0] == '.' || s[len - 1] == '.' || strstr(s, "..") || strlen(s) != len)
+            luaL_error(L, "%s: opts.fields[%d] is not a field path (keys joined by '.', e.g. \"accounts.id\"): \"%s\"",
+                       who, (int)i, s);
+        for (k = 0; k < len; k++) nodes += s[k] == '.';
+        nodes += 1;
+        keys += len;
+        lua_pop(L, 1);
+    }
+    p = lua_newuserdatauv(L, sizeof *p + nodes * sizeof(PNode) + keys, 0);
+    p->cap = (int)nodes;
+    p->nnodes = 2;
+    p->kused = 0;
+    p->kcap = keys;
+    p->node[0] = (PNode){ -1, -1, 0, 1, 0, 0 };
+    p->node[1] = (PNode){ -1, -1, 0, 0, 0, 0 };
+    memcpy(PROJ_KEYS(p), INDIVIDUALS, sizeof INDIVIDUALS - 1);
+    p->kused = sizeof INDIVIDUALS - 1;
+    p->node[1].klen = (unsigned)(sizeof INDIVIDUALS - 1);
+    p->node[0].kid = 1;
+    /* The scan needs every individual's id (repeated pages, duplicates when totalCount changes). */
+    p->node[proj_add(p, 1, ID, sizeof ID - 1)].keep_all = 1;
+    for (i = 1; i <= n; i++) {
+        size_t len;
+        const char *s;
+        lua_rawgeti(L, idx, i);
+        s = lua_tolstring(L, -1, &len);
+        proj_path(p, s, len);
+        lua_pop(L, 1);
+    }
+    return p;
+}
+
+int att_proj_keeps(const AttProj *p, const char *path)
+{
+    int at = 1;
+    const char *s = path;
+    while (*s) {
+        size_t len = strcspn(s, ".");
+        at = proj_find(p, at, s, len);
+        if (at < 0) return 0;
+        if (p->node[at].keep_all) return 1;
+        s += len;
+        if (*s == '.') s++;
+    }
+    return 1;
+}
+
+/* Checks the value at d->p and moves past it without building anything. */
+static int skip_value(Dec *d)
+{
+    skip_ws(d);
+    if (d->p >= d->end) return fail(d, "unexpected end of input");
+    switch (*d->p) {
+    case '{':
+    case '[': {
+        char close = *d->p == '{' ? '}' : ']';
+        int ok = 1;
+        if (++d->depth > MAX_DEPTH) return fail(d, "nested too deeply");
+        d->p++;
+        skip_ws(d);
+        if (d->p < d->end && *d->p == close) {
+            d->p++;
+        } else {
+            for (;;) {
+                if (close == '}') {
+                    skip_ws(d);
+                    if (d->p >= d->end || *d->p != '"') { ok = fail(d, "expected a string key"); break; }
+                    if (!dec_string(d, 0)) { ok = 0; break; }
+                    skip_ws(d);
+                    if (d->p >= d->end || *d->p != ':') { ok = fail(d, "expected ':'"); break; }
+                    d->p++;
+                }
+                if (!skip_value(d)) { ok = 0; break; }
+                skip_ws(d);
+                if (d->p < d->end && *d->p == ',') { d->p++; continue; }
+                if (d->p < d->end && *d->p == close) { d->p++; break; }
+                ok = fail(d, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+                break;
+            }
+        }
+        d->depth--;
+        return ok;
+    }
+    case '"': return dec_string(d, 0);
+    case 't': return literal(d, "true", 4);
+    case 'f': return literal(d, "false", 5);
+    case 'n': return literal(d, "null", 4);
+    default:
+        if (*d->p == '-' || (*d->p >= '0' && *d->p <= '9')) return dec_number(d, 0);
+        return fail(d, "expected a value");
+    }
+}
+
+/* At the opening quote of a key of an object under projection node `node`: reads the key and
+ * returns 1 when it is kept (the key pushed; *kid its child node, or -1 to keep the value whole),
+ * 0 when its value is to be skipped, -1 on invalid JSON. */
+static int proj_key(Dec *d, const AttProj *p, int node, int *kid)
+{
+    const char *key = d->p + 1;
+    if (!dec_string(d, 0)) return -1;
+    if (d->escaped) {                                       /* an escaped key: compare its value */
+        size_t len;
+        const char *s;
+        d->p = key - 1;
+        if (!dec_string(d, 1)) return -1;
+        s = lua_tolstring(d->L, -1, &len);
+        *kid = proj_find(p, node, s, len);
+        if (*kid >= 0 || p->node[node].keep_rest) return 1;
+        lua_pop(d->L, 1);
+        return 0;
+    }
+    *kid = proj_find(p, node, key, (size_t)(d->p - 1 - key));
+    if (*kid < 0 && !p->node[node].keep_rest) return 0;
+    lua_pushlstring(d->L, key, (size_t)(d->p - 1 - key));
+    return 1;
+}
+
+static int dec_proj(Dec *d, const AttProj *p, int node)
+{
+    int ok;
+    if (p->node[node].keep_all) return dec_value(d);
+    skip_ws(d);
+    if (d->p >= d->end) return fail(d, "unexpected end of input");
+    if (!lua_checkstack(d->L, 4)) return fail(d, "nested too deeply");
+    if (*d->p != '{' && *d->p != '[') return dec_value(d);     /* a scalar where objects were expected */
+    if (++d->depth > MAX_DEPTH) return fail(d, "nested too deeply");
+    ok = *d->p == '{' ? dec_object(d, p, node) : dec_array(d, p, node);
+    d->depth--;
+    return ok;
+}
+
+int att_json_decode_proj(lua_State *L, const char *s, size_t len, const AttProj *proj)
+{
+    Dec d;
+    int top = lua_gettop(L), base = top;
+    d.L = L;
+    d.s = d.p = s;
+    d.end = s + len;
+    d.err = NULL;
+    d.depth = 0;
+    d.scratch = NULL;
+    memset(d.obj_hint, 0, sizeof d.obj_hint);
+    memset(d.arr_hint, 0, sizeof d.arr_hint);
+    if (memchr(s, '\\', len)) {
+        d.scratch = lua_newuserdatauv(L, len, 0);
+        base = top + 1;
+    }
+    if (proj ? dec_proj(&d, proj, 0) : dec_value(&d)) {
+        skip_ws(&d);
+        if (d.p == d.end) {
+            if (base != top) lua_remove(L, base);        /* drop the scratch */
+            return 1;
+        }
+        fail(&d, "unexpected text after the value");
+    }
+    lua_settop(L, top);
+    lua_pushfstring(L, "%s at character %d", d.err ? d.err : "invalid JSON", (int)(d.p - s) + 1);
+    return 0;
+}
+
+int att_json_decode(lua_State *L, const char *s, size_t len)
+{
+    return att_json_decode_proj(L, s, len, NULL);
+}

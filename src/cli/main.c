@@ -1,0 +1,344 @@
+/* main.c — the att command line: options and environment merged into an AttConfig, then a script,
+ * -e chunks, standard input or the interactive prompt, shaped like the standalone lua interpreter;
+ * process hygiene (no core dumps while a credential is held, the data limit of --safe), standard
+ * output through att's own buffer, the watchdog, and the exit status. */
+#include <errno.h>
+#include <lauxlib.h>
+#include <signal.h>
+#include <lualib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "cli/config.h"
+#include "host/host.h"
+#include "host/out.h"
+#include "core/stop.h"
+#include "core/text.h"
+#include "host/watch.h"
+
+#define EXIT_LIMIT 7
+#define EXIT_OUTPUT 8
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ATT_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ATT_SANITIZED 1
+#endif
+#endif
+#ifndef ATT_SANITIZED
+#define ATT_SANITIZED 0
+#endif
+
+/* Room above --max-memory for what the budget cannot see (malloc's own overhead and
+ * fragmentation, libcurl's resolver thread and its stack, TLS state): the RLIMIT_DATA of --safe is
+ * the data in use at start + --max-memory + this. */
+#define DATA_HEADROOM ((rlim_t)48 * 1024 * 1024)
+
+/* No core dump may hold a credential: RLIMIT_CORE 0 always; PR_SET_DUMPABLE 0 (which also keeps
+ * other processes of the user from reading /proc/PID/environ or attaching a debugger) while a
+ * credential is configured. Sanitizer builds skip the latter: LeakSanitizer attaches to itself. */
+static void hygiene(const AttConfig *c)
+{
+    struct rlimit no = {0, 0};
+    setrlimit(RLIMIT_CORE, &no);
+    if (!ATT_SANITIZED && (c->token || c->client_secret || c->nothers > 0 || strchr(c->base_url, '@')))
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/* Under --safe with --max-memory, the kernel's data limit is the last line behind the budget
+ * (not under sanitizers, whose shadow memory no such limit allows). */
+static void limit_data(const AttConfig *c)
+{
+    char line[256];
+    unsigned long long kb = 0;
+    FILE *f;
+    struct rlimit rl;
+    if (ATT_SANITIZED || !c->safe || !c->max_memory) return;
+    f = fopen("/proc/self/status", "r");
+    if (!f) return;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmData: %llu kB", &kb) == 1) break;
+    fclose(f);
+    if (!kb) return;
+    rl.rlim_cur = rl.rlim_max = (rlim_t)kb * 1024 + (rlim_t)c->max_memory + DATA_HEADROOM;
+    setrlimit(RLIMIT_DATA, &rl);
+}
+
+/* arg as lua sets it: arg[0] the script, arg[1..] its arguments, negative indices the rest. */
+static void set_arg(lua_State *L, int argc, char **argv, int script)
+{
+    int i, s = script ? script : argc;
+    lua_createtable(L, argc - s, s + 1);
+    for (i = 0; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i - s);
+    }
+    lua_setglobal(L, "arg");
+}
+
+/* Loads and runs one chunk with its arguments; reports errors. Returns 0, or the exit status of
+ * the failure: 7 when it was a limit of the run, else 1. */
+static int run_chunk(lua_State *L, int loadstatus, int argc, char **argv, int first_arg)
+{
+    int status = loadstatus, i, limit;
+    AttHost *h = att_host_get(L);
+    h->error_limit = 0;
+    if (status == LUA_OK) {
+        for (i = first_arg; first_arg && i < argc; i++) lua_pushstring(L, argv[i]);
+        status = att_host_call(L, first_arg ? argc - first_arg : 0);
+    }
+    limit = status == LUA_ERRMEM || h->error_limit;
+    if (status != LUA_OK) att_host_report(L, status);
+    lua_settop(L, 0);
+    return status == LUA_OK ? 0 : limit ? EXIT_LIMIT : 1;
+}
+
+/* ---- interactive prompt ---------------------------------------------------------------------- */
+
+static int incomplete(lua_State *L, int status)
+{
+    size_t n;
+    const char *msg;
+    if (status != LUA_ERRSYNTAX) return 0;
+    msg = lua_tolstring(L, -1, &n);
+    return msg && n >= 5 && strcmp(msg + n - 5, "<eof>") == 0;
+}
+
+/* Compiles the line as an expression ("return LINE") or, failing that, as statements, reading
+ * more lines while the chunk is incomplete. Leaves the function or an error message on top. */
+static int compile_line(lua_State *L, char *line)
+{
+    int status;
+    const char *ret = lua_pushfstring(L, "return %s", line);
+    status = luaL_loadbufferx(L, ret, strlen(ret), "=stdin", "t");
+    lua_remove(L, -2);
+    if (status == LUA_OK) {
+        add_history(line);
+        free(line);
+        return status;
+    }
+    lua_pop(L, 1);
+    lua_pushstring(L, line);
+    free(line);
+    for (;;) {
+        size_t n;
+        const char *code = lua_tolstring(L, 1, &n);
+        char *more;
+        status = luaL_loadbufferx(L, code, n, "=stdin", "t");
+        if (!incomplete(L, status)) break;
+        lua_pop(L, 1);
+        more = readline(">> ");
+        if (!more) break;
+        lua_pushliteral(L, "\n");
+        lua_pushstring(L, more);
+        free(more);
+        lua_concat(L, 3);
+    }
+    add_history(lua_tostring(L, 1));
+    lua_remove(L, 1);
+    return status;
+}
+
+/* Prints s line by line, each escaped for the terminal (what a server sent cannot drive it). */
+static void print_escaped(const char *s, size_t n)
+{
+    while (n > 0) {
+        const char *nl = memchr(s, '\n', n);
+        size_t k = nl ? (size_t)(nl - s) : n;
+        AttBuf b = {0};
+        att_text_escape(s, k, &b);
+        printf("%s\n", b.data ? b.data : "");
+        att_buf_free(&b);
+        s += k + (nl ? 1 : 0);
+        n -= k + (nl ? 1 : 0);
+    }
+}
+
+/* Prints the n values on the stack, each through att.pretty, and pops them. */
+static int show_values(lua_State *L)
+{
+    int n = lua_gettop(L), i;
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "att.pretty");
+    lua_call(L, 1, 1);
+    for (i = 1; i <= n; i++) {
+        size_t len;
+        const char *s;
+        lua_pushvalue(L, n + 1);
+        lua_pushvalue(L, i);
+        lua_call(L, 1, 1);
+        s = lua_tolstring(L, -1, &len);
+        if (s && len) print_escaped(s, len);
+        else printf("\n");
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+static void show(lua_State *L, int n)
+{
+    lua_pushcfunction(L, show_values);
+    lua_insert(L, 1);
+    if (att_host_call(L, n) != LUA_OK) att_host_report(L, 1);
+    lua_settop(L, 0);
+}
+
+/* ~/.att_history, or nothing without HOME. */
+static const char *history_file(char *buf, size_t len)
+{
+    const char *home = getenv("HOME");
+    if (!home || !*home) return NULL;
+    snprintf(buf, len, "%s/.att_history", home);
+    return buf;
+}
+
+static void repl(lua_State *L)
+{
+    char *line, hist[1024];
+    const char *hf = history_file(hist, sizeof hist);
+    if (hf) read_history(hf);
+    stifle_history(1000);
+    att_out_mode(0);                            /* readline's prompt and echo go out at once */
+    printf("att %s (%s) — base URL %s\nType Lua; att is loaded. Ctrl-D exits.\n",
+           ATT_VERSION, LUA_RELEASE, att_host_get(L)->cfg.base_url);
+    for (;;) {
+        int status, n;
+        att_watch_busy(0);
+        line = readline("att> ");
+        att_watch_clear();                      /* a Ctrl-C at the prompt interrupts nothing */
+        att_watch_busy(1);
+        if (!line) break;
+        lua_settop(L, 0);
+        if (!*line) { free(line); continue; }
+        status = compile_line(L, line);
+        if (status == LUA_OK) status = att_host_call(L, 0);
+        if (att_stopping() == SIGINT) {
+            att_out_flush();
+            att_watch_clear();                  /* Ctrl-C stops the chunk, not the prompt */
+        }
+        if (status != LUA_OK) { att_host_report(L, status); att_out_flush(); continue; }
+        att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
+        n = lua_gettop(L);
+        if (n > 0) show(L, n);
+        fflush(stdout);
+        att_out_flush();
+        if (att_stopping()) break;              /* --max-time, SIGTERM, SIGHUP end the prompt too */
+    }
+    lua_settop(L, 0);
+    putchar('\n');
+    if (hf) write_history(hf);
+}
+
+/* att search ... and att help [SCRIPT]. */
+static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at)
+{
+    static const char SEARCH[] = "return require('att.cli').search(arg)";
+    int rc;
+    if (strcmp(argv[at], "search") == 0)
+        return run_chunk(L, luaL_loadbufferx(L, SEARCH, strlen(SEARCH), "=att search", "t"), argc, argv, 0);
+    if (at + 1 >= argc) {
+        att_config_usage(stdout);
+        return 0;
+    }
+    /* The script runs with the single argument --help: att.args prints its declared usage and
+     * exits; a script that uses the API first is stopped before any request. */
+    host->cfg.help_script = argv[at + 1];
+    lua_createtable(L, 1, 1);
+    lua_pushstring(L, argv[at + 1]);
+    lua_rawseti(L, -2, 0);
+    lua_pushliteral(L, "--help");
+    lua_rawseti(L, -2, 1);
+    lua_setglobal(L, "arg");
+    rc = run_chunk(L, luaL_loadfilex(L, argv[at + 1], "t"), 0, argv, 0);
+    if (rc == 0) printf("usage: att %s\n(the script declares no arguments with require(\"att.args\"))\n", argv[at + 1]);
+    return rc;
+}
+
+/* The exit status of the run: by signal or limit (only complete lines of output are written),
+ * after a lost write (8), else the script's own (rc). */
+static int finish(int rc)
+{
+    int stop = att_stopping(), err;
+    fflush(stdout);
+    if (stop) {
+        att_out_flush_lines();
+        rc = att_watch_status(stop);
+    } else {
+        att_out_flush();
+    }
+    err = att_out_take_error();
+    if (err) {
+        fprintf(stderr, "att: write error on standard output: %s\n", strerror(err));
+        if (!stop) rc = EXIT_OUTPUT;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    AttCli c;
+    AttHost host;
+    lua_State *L;
+    int rc, i;
+
+    rc = att_config_load(&c, argc, argv);
+    if (rc != 0) {
+        att_config_free(&c);
+        return rc == -1 ? 0 : rc;
+    }
+    hygiene(&c.cfg);
+    if (att_out_init() != 0 || att_watch_start(c.cfg.max_time) != 0) {
+        fprintf(stderr, "att: cannot set up standard output and the watchdog\n");
+        att_config_free(&c);
+        return 1;
+    }
+    if (c.cfg.verbose)
+        for (i = 0; i < c.nskipped; i++) fprintf(stderr, "att: %s\n", c.skipped[i]);
+    memset(&host, 0, sizeof host);
+    host.cfg = c.cfg;
+    L = att_host_new(&host);
+    if (!L) {
+        fprintf(stderr, "att: cannot create the Lua state (out of memory)\n");
+        att_watch_end();
+        att_config_free(&c);
+        return 1;
+    }
+    limit_data(&c.cfg);
+    set_arg(L, argc, argv, c.script);
+
+    rc = 0;
+    if (c.script && (strcmp(argv[c.script], "search") == 0 || strcmp(argv[c.script], "help") == 0)) {
+        rc = subcommand(L, &host, argc, argv, c.script);
+        goto done;
+    }
+    for (i = 0; i < c.nexpr && rc == 0; i++) {
+        const char *code = c.exprs[i];
+        rc = run_chunk(L, luaL_loadbufferx(L, code, strlen(code), "=(command line)", "t"), argc, argv, 0);
+    }
+    if (rc == 0 && c.script) {
+        const char *name = argv[c.script];
+        const char *file = strcmp(name, "-") == 0 ? NULL : name;
+        rc = run_chunk(L, luaL_loadfilex(L, file, "t"), argc, argv, c.script + 1);
+    } else if (rc == 0 && c.nexpr == 0 && !c.interactive) {
+        if (isatty(STDIN_FILENO)) c.interactive = 1;
+        else rc = run_chunk(L, luaL_loadfilex(L, NULL, "t"), argc, argv, 0);
+    }
+    if (rc == 0 && c.interactive && !att_stopping()) repl(L);
+
+done:
+    rc = finish(rc);
+    att_host_close(L);
+    rc = finish(rc);                               /* what finalisers wrote */
+    att_watch_end();
+    att_config_free(&c);
+    return rc;
+}
