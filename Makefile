@@ -35,7 +35,7 @@ HDRS      := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.h))
 SBX_HDRS  := $(wildcard src/sandbox/*.h)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 
-.PHONY: all deps demo test test-plain test-asan unit asan cppcheck clean install bench fuzz fuzz-build layers
+.PHONY: all deps demo test test-plain test-asan unit asan cppcheck clean install bench fuzz fuzz-build layers format format-check
 all: att att-sandbox
 
 # The layering rules, checked on every build of att: no Lua header under common/ and core/ (nor in
@@ -102,6 +102,14 @@ fuzz: fuzz-build
 	  grep -E '^Done [0-9]+ runs' build/fuzz/$$t.log || true; \
 	done
 
+# One formatting for all C (.clang-format): 'make format' applies it, the suite checks it.
+C_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tests/bench/*.c tools/*.c)
+format:
+	clang-format -i $(C_FILES)
+format-check:
+	@bad=$$(for f in $(C_FILES); do clang-format "$$f" | cmp -s - "$$f" || echo "$$f"; done); \
+	  if [ -n "$$bad" ]; then echo "not formatted (run make format):" $$bad; exit 1; fi
+
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --std=c11 -Isrc $(LIB_SRC) $(MAIN_SRC) $(SBX_SRC) tools/embed.c
@@ -111,7 +119,7 @@ cppcheck:
 test:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all build/unit asan fuzz-build
-	@$(MAKE) --no-print-directory cppcheck
+	@$(MAKE) --no-print-directory cppcheck format-check
 	@sh tests/run.sh
 
 test-plain: all build/unit

@@ -8,14 +8,24 @@ static int emit(FILE *out, const char *path, int n)
 {
     FILE *in = fopen(path, "rb");
     int c, col = 0;
-    if (!in) { perror(path); return -1; }
+    if (!in) {
+        perror(path);
+        return -1;
+    }
     fprintf(out, "static const char text%d[] = {\n", n);
     while ((c = getc(in)) != EOF) {
         fprintf(out, "%d,", c);
-        if (++col == 24) { fputc('\n', out); col = 0; }
+        if (++col == 24) {
+            fputc('\n', out);
+            col = 0;
+        }
     }
     fprintf(out, "0};\n");
-    if (ferror(in)) { perror(path); fclose(in); return -1; }
+    if (ferror(in)) {
+        perror(path);
+        fclose(in);
+        return -1;
+    }
     fclose(in);
     return 0;
 }

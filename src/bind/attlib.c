@@ -50,8 +50,7 @@ static int l_request(lua_State *L)
     luaL_argcheck(L, t == LUA_TNONE || t == LUA_TNIL || t == LUA_TSTRING || t == LUA_TTABLE, 3,
                   "must be a table, a string or nil");
     lua_settop(L, 3);
-    if (!att_exchange(L, method, path, t == LUA_TNONE || t == LUA_TNIL ? 0 : 3, 1, &ex))
-        return lua_error(L);
+    if (!att_exchange(L, method, path, t == LUA_TNONE || t == LUA_TNIL ? 0 : 3, 1, &ex)) return lua_error(L);
     lua_pushinteger(L, ex->resp.status);
     return 2;
 }
@@ -65,20 +64,29 @@ static int push_item(lua_State *L, int list, lua_Integer i, const char **method,
     lua_rawgeti(L, list, i);
     item = lua_gettop(L);
     if (!lua_istable(L, item)) luaL_error(L, "att.parallel: item %d is not a table", (int)i);
-    if (lua_getfield(L, item, "method") == LUA_TNIL) { lua_pop(L, 1); lua_rawgeti(L, item, 1); }
-    if (lua_isnil(L, -1)) {                                  /* search parameters */
+    if (lua_getfield(L, item, "method") == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_rawgeti(L, item, 1);
+    }
+    if (lua_isnil(L, -1)) { /* search parameters */
         lua_pop(L, 1);
         *method = "POST";
         *path = ATT_SEARCH_PATH;
         return item;
     }
     *method = lua_tostring(L, -1);
-    if (lua_getfield(L, item, "path") == LUA_TNIL) { lua_pop(L, 1); lua_rawgeti(L, item, 2); }
+    if (lua_getfield(L, item, "path") == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_rawgeti(L, item, 2);
+    }
     *path = lua_tostring(L, -1);
     if (!*method || !att_http_method_ok(*method) || !*path || (*path)[0] != '/')
         luaL_error(L, "att.parallel: item %d needs an upper-case method and a path starting with '/'", (int)i);
     check_method(L, "att.parallel", *method);
-    if (lua_getfield(L, item, "body") == LUA_TNIL) { lua_pop(L, 1); lua_rawgeti(L, item, 3); }
+    if (lua_getfield(L, item, "body") == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_rawgeti(L, item, 3);
+    }
     return lua_isnil(L, -1) ? 0 : lua_gettop(L);
 }
 
@@ -113,23 +121,25 @@ static int l_parallel(lua_State *L)
             if (!isint || conc < 1 || conc > 64)
                 return luaL_error(L, "att.parallel: concurrency must be an integer from 1 to 64");
             if (att_host_get(L)->cfg.safe && conc > att_host_get(L)->cfg.window)
-                return luaL_error(L, "att.parallel: concurrency %d is above the window of %d, which a --safe script "
-                                  "cannot raise", (int)conc, att_host_get(L)->cfg.window);
+                return luaL_error(L,
+                                  "att.parallel: concurrency %d is above the window of %d, which a --safe script "
+                                  "cannot raise",
+                                  (int)conc, att_host_get(L)->cfg.window);
         }
         lua_pop(L, 1);
     }
     lua_settop(L, 1);
     n = (lua_Integer)lua_rawlen(L, 1);
-    lua_createtable(L, (int)n, 0);                            /* 2: results */
-    lua_createtable(L, 0, 0);                                 /* 3: errors */
-    lua_createtable(L, (int)n, 0);                            /* 4: boxes in flight, by index */
+    lua_createtable(L, (int)n, 0); /* 2: results */
+    lua_createtable(L, 0, 0);      /* 3: errors */
+    lua_createtable(L, (int)n, 0); /* 4: boxes in flight, by index */
     for (i = 1; i <= n; i++) {
-        if (lua_rawgeti(L, 4, i) == LUA_TNIL) {               /* start items up to the bound */
+        if (lua_rawgeti(L, 4, i) == LUA_TNIL) { /* start items up to the bound */
             lua_pop(L, 1);
             start_more(L, n, conc, &next, &inflight);
             lua_rawgeti(L, 4, i);
         }
-        {                                                     /* then wait for item i, in order */
+        { /* then wait for item i, in order */
             AttExchange *ex = luaL_checkudata(L, -1, ATT_EXCHANGE_MT);
             int ok = att_exchange_finish(L, ex, 1);
             lua_rawseti(L, ok ? 2 : 3, i);
@@ -138,7 +148,7 @@ static int l_parallel(lua_State *L)
             lua_rawseti(L, 4, i);
             inflight--;
         }
-        start_more(L, n, conc, &next, &inflight);             /* keep the window full */
+        start_more(L, n, conc, &next, &inflight); /* keep the window full */
     }
     lua_settop(L, 3);
     return 2;
@@ -186,8 +196,11 @@ static int l_config(lua_State *L)
         for (i = 0; !own && i < c->nothers && other < 0; i++)
             if (att_url_origin(c->base_url, origin, sizeof origin) == 0 && strcmp(origin, c->others[i].origin) == 0)
                 other = i;
-        lua_pushstring(L, own ? (c->token_url ? "oauth" : c->token && *c->token ? "token" : "none")
-                              : other >= 0 ? (c->others[other].token_url ? "oauth" : "token") : "none");
+        lua_pushstring(L, own          ? (c->token_url            ? "oauth"
+                                          : c->token && *c->token ? "token"
+                                                                  : "none")
+                          : other >= 0 ? (c->others[other].token_url ? "oauth" : "token")
+                                       : "none");
         lua_setfield(L, -2, "auth");
     }
     lua_pushboolean(L, c->safe);
@@ -228,8 +241,8 @@ static void lower_only(lua_State *L, const char *name, double now, double v)
  * stay what the environment or profile gave). */
 static int l_configure(lua_State *L)
 {
-    static const char *const known[] = {"base_url", "appname", "timeout", "connect_timeout", "max_response",
-                                        "retries", "max_wait", "rate", "stall_timeout", NULL};
+    static const char *const known[] = {"base_url", "appname",  "timeout", "connect_timeout", "max_response",
+                                        "retries",  "max_wait", "rate",    "stall_timeout",   NULL};
     AttHost *h = att_host_get(L);
     AttConfig c = h->cfg;
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -240,8 +253,10 @@ static int l_configure(lua_State *L)
         const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
         for (; known[k] && strcmp(known[k], key) != 0; k++) {}
         if ((k == 0 || k == 1) && h->cfg.safe)
-            return luaL_error(L, "att.configure: %s cannot be changed under --safe (where requests go and how they "
-                              "are identified are the user's to choose)", key);
+            return luaL_error(L,
+                              "att.configure: %s cannot be changed under --safe (where requests go and how they "
+                              "are identified are the user's to choose)",
+                              key);
         switch (k) {
         case 0: {
             const char *u = lua_tostring(L, -1);
@@ -301,8 +316,10 @@ static int l_configure(lua_State *L)
             /* a rate is lowered by a smaller number, and 0 means no limit at all */
             if (h->cfg.safe && h->cfg.rate > 0 && (c.rate == 0 || c.rate > h->cfg.rate)) {
                 char msg[160];
-                snprintf(msg, sizeof msg, "att.configure: rate can only be lowered under --safe (it is %g requests per "
-                         "second; 0 would mean no limit)", h->cfg.rate);
+                snprintf(msg, sizeof msg,
+                         "att.configure: rate can only be lowered under --safe (it is %g requests per "
+                         "second; 0 would mean no limit)",
+                         h->cfg.rate);
                 return luaL_error(L, "%s", msg);
             }
             break;
@@ -310,8 +327,7 @@ static int l_configure(lua_State *L)
             c.stall_timeout = positive_seconds(L, -1, "stall_timeout");
             lower_only(L, "stall_timeout", h->cfg.stall_timeout, c.stall_timeout);
             break;
-        default:
-            return luaL_error(L, "att.configure: unknown setting %s", luaL_tolstring(L, -2, NULL));
+        default: return luaL_error(L, "att.configure: unknown setting %s", luaL_tolstring(L, -2, NULL));
         }
         lua_pop(L, 1);
     }
@@ -387,15 +403,8 @@ static int l_lazy(lua_State *L)
 int att_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"search", att_results_search},
-        {"request", l_request},
-        {"parallel", l_parallel},
-        {"config", l_config},
-        {"configure", l_configure},
-        {"stats", l_stats},
-        {"is_error", l_is_error},
-        {NULL, NULL}
-    };
+        {"search", att_results_search}, {"request", l_request}, {"parallel", l_parallel}, {"config", l_config},
+        {"configure", l_configure},     {"stats", l_stats},     {"is_error", l_is_error}, {NULL, NULL}};
     att_error_init(L);
     att_results_init(L);
     luaL_newlib(L, fns);

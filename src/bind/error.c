@@ -12,8 +12,7 @@
 
 int att_error_status_retryable(long status)
 {
-    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
-           status == 504;
+    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
 /* __tostring: "att: HTTP 400 from URL: message" and the like. */
@@ -67,8 +66,8 @@ void att_error_init(lua_State *L)
     lua_pop(L, 1);
 }
 
-void att_error_push(lua_State *L, const char *kind, long status, const char *url, const char *message,
-                    int retryable, const char *body, size_t body_len)
+void att_error_push(lua_State *L, const char *kind, long status, const char *url, const char *message, int retryable,
+                    const char *body, size_t body_len)
 {
     luaL_checkstack(L, 6, NULL);
     lua_createtable(L, 0, 8);
@@ -111,24 +110,12 @@ void att_error_push_transport(lua_State *L, const AttResponse *r, const char *ur
 {
     switch (r->err) {
     case ATT_HTTP_ETIMEOUT:
-    case ATT_HTTP_ENETWORK:
-        att_error_push(L, "network", 0, url, r->errmsg, r->retryable, NULL, 0);
-        break;
-    case ATT_HTTP_ETOOBIG:
-        att_error_push(L, "protocol", r->status, url, r->errmsg, 0, r->body, r->len);
-        break;
-    case ATT_HTTP_EAUTH:
-        att_error_push(L, "auth", r->status, url, r->errmsg, 0, NULL, 0);
-        break;
-    case ATT_HTTP_EINTR:
-        att_error_push(L, "interrupted", 0, url, r->errmsg, 0, NULL, 0);
-        break;
-    case ATT_HTTP_ELIMIT:
-        att_error_push(L, "limit", 0, url, r->errmsg, 0, NULL, 0);
-        break;
-    default:
-        att_error_push(L, "network", 0, url, r->errmsg[0] ? r->errmsg : "request failed", 0, NULL, 0);
-        break;
+    case ATT_HTTP_ENETWORK: att_error_push(L, "network", 0, url, r->errmsg, r->retryable, NULL, 0); break;
+    case ATT_HTTP_ETOOBIG: att_error_push(L, "protocol", r->status, url, r->errmsg, 0, r->body, r->len); break;
+    case ATT_HTTP_EAUTH: att_error_push(L, "auth", r->status, url, r->errmsg, 0, NULL, 0); break;
+    case ATT_HTTP_EINTR: att_error_push(L, "interrupted", 0, url, r->errmsg, 0, NULL, 0); break;
+    case ATT_HTTP_ELIMIT: att_error_push(L, "limit", 0, url, r->errmsg, 0, NULL, 0); break;
+    default: att_error_push(L, "network", 0, url, r->errmsg[0] ? r->errmsg : "request failed", 0, NULL, 0); break;
     }
     set_attempts(L, r);
 }
@@ -172,7 +159,7 @@ void att_error_push_http(lua_State *L, const AttResponse *r, const char *url)
                 size_t n;
                 const char *s = lua_tolstring(L, -1, &n);
                 att_one_line(s, n, msg, sizeof msg);
-            } else if (lua_type(L, -1) == LUA_TTABLE) {      /* {"error": {"message": ...}} */
+            } else if (lua_type(L, -1) == LUA_TTABLE) { /* {"error": {"message": ...}} */
                 lua_getfield(L, -1, "message");
                 if (lua_type(L, -1) == LUA_TSTRING) {
                     size_t n;
@@ -197,6 +184,6 @@ void att_error_push_http(lua_State *L, const AttResponse *r, const char *url)
         att_host_push_clean(L, code, strlen(code));
         lua_setfield(L, -2, "code");
     }
-    lua_replace(L, top + 1);                    /* the object takes the place of the clean body */
+    lua_replace(L, top + 1); /* the object takes the place of the clean body */
     lua_settop(L, top + 1);
 }

@@ -10,7 +10,7 @@
 
 #include "core/http.h"
 
-#define ATT_ERROR_MT "att.Error"
+#define ATT_ERROR_MT       "att.Error"
 #define ATT_ERROR_BODY_MAX 1024
 
 /* Registers the metatable. [-0, +0, m] */
@@ -18,8 +18,8 @@ void att_error_init(lua_State *L);
 
 /* Pushes a new error object. body may be NULL; only its start is kept. status 0 means none.
  * The host's secrets are removed from message and body. [-0, +1, m] */
-void att_error_push(lua_State *L, const char *kind, long status, const char *url, const char *message,
-                    int retryable, const char *body, size_t body_len);
+void att_error_push(lua_State *L, const char *kind, long status, const char *url, const char *message, int retryable,
+                    const char *body, size_t body_len);
 
 /* Pushes the error object for a transport failure (r->err != ATT_HTTP_OK). [-0, +1, m] */
 void att_error_push_transport(lua_State *L, const AttResponse *r, const char *url);

@@ -78,11 +78,12 @@ static FILE *open_recording(lua_State *L, const char *dir)
     int fd;
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         luaL_error(L, "att: --record: cannot create %s: %s", dir, strerror(errno));
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        luaL_error(L, "att: --record: %s is not a directory", dir);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) luaL_error(L, "att: --record: %s is not a directory", dir);
     if (st.st_uid != geteuid() || (st.st_mode & 077))
-        luaL_error(L, "att: --record: %s is open to other users (mode %03o); a recording holds customer data: "
-                   "chmod 700 it, or name a new directory", dir, (unsigned)(st.st_mode & 0777));
+        luaL_error(L,
+                   "att: --record: %s is open to other users (mode %03o); a recording holds customer data: "
+                   "chmod 700 it, or name a new directory",
+                   dir, (unsigned)(st.st_mode & 0777));
     snprintf(tmp, sizeof tmp, "%s/.session.jsonl.XXXXXX", dir);
     snprintf(file, sizeof file, "%s/session.jsonl", dir);
     fd = mkstemp(tmp);
@@ -110,7 +111,7 @@ static void record(lua_State *L, AttHost *h, const char *method, const char *pat
     lua_setfield(L, -2, "method");
     lua_pushstring(L, path);
     lua_setfield(L, -2, "path");
-    push_key(L, "", "", body, len);                  /* " " + normalised body */
+    push_key(L, "", "", body, len); /* " " + normalised body */
     {
         size_t n;
         const char *k = lua_tolstring(L, -1, &n);
@@ -161,15 +162,21 @@ static void push_replay(lua_State *L, AttHost *h)
         int more = 1, top = lua_gettop(L);
         const char *text;
         luaL_buffinit(L, &b);
-        while (more && fgets(line, sizeof line, f)) {   /* lines may be longer than the buffer */
+        while (more && fgets(line, sizeof line, f)) { /* lines may be longer than the buffer */
             n = strlen(line);
-            if (n && line[n - 1] == '\n') { line[--n] = '\0'; more = 0; }
+            if (n && line[n - 1] == '\n') {
+                line[--n] = '\0';
+                more = 0;
+            }
             luaL_addlstring(&b, line, n);
         }
         luaL_pushresult(&b);
         text = lua_tolstring(L, -1, &n);
         if (n == 0) {
-            if (feof(f)) { lua_pop(L, 1); break; }
+            if (feof(f)) {
+                lua_pop(L, 1);
+                break;
+            }
             lua_pop(L, 1);
             continue;
         }
@@ -187,7 +194,7 @@ static void push_replay(lua_State *L, AttHost *h)
         }
         lua_pushfstring(L, "%s %s %s", lua_tostring(L, -3), lua_tostring(L, -2), lua_tostring(L, -1));
         lua_replace(L, -4);
-        lua_pop(L, 2);                                   /* ... text, entry, key */
+        lua_pop(L, 2); /* ... text, entry, key */
         lua_pushvalue(L, -1);
         if (lua_rawget(L, top) != LUA_TTABLE) {
             lua_pop(L, 1);
@@ -220,8 +227,8 @@ static int replay(lua_State *L, AttHost *h, const char *method, const char *path
     push_key(L, method, path, body, len);
     if (lua_rawget(L, -2) != LUA_TTABLE) {
         char msg[2400];
-        snprintf(msg, sizeof msg, "no recorded response for %s %.1000s with body %.200s (recording in %.1000s)", method, path,
-                 body && len ? body : "(none)", h->cfg.replay_dir);
+        snprintf(msg, sizeof msg, "no recorded response for %s %.1000s with body %.200s (recording in %.1000s)", method,
+                 path, body && len ? body : "(none)", h->cfg.replay_dir);
         lua_settop(L, top);
         att_error_push(L, "replay", 0, ex->url, msg, 0, NULL, 0);
         return 0;
@@ -267,8 +274,7 @@ AttExchange *att_exchange_start(lua_State *L, const char *method, const char *pa
         luaL_error(L, "att help: %s uses the API before declaring its arguments with require(\"att.args\").parse{...}",
                    h->cfg.help_script);
     /* Every request stays under the base path, whoever asks for it (att.request, att.parallel). */
-    if (att_path_check(path, why, sizeof why) != 0)
-        luaL_error(L, "att: request path '%s' %s", path, why);
+    if (att_path_check(path, why, sizeof why) != 0) luaL_error(L, "att: request path '%s' %s", path, why);
     http = h->cfg.replay_dir ? NULL : att_host_http(L);
     if (body_idx) body_idx = lua_absindex(L, body_idx);
     ex = lua_newuserdatauv(L, sizeof *ex, 0);
@@ -292,8 +298,7 @@ AttExchange *att_exchange_start(lua_State *L, const char *method, const char *pa
         ex->has_body = 1;
     } else if (body_idx && !lua_isnil(L, body_idx)) {
         char err[160];
-        if (att_json_encode(L, body_idx, &ex->req, err, sizeof err) != 0)
-            luaL_error(L, "request body: %s", err);
+        if (att_json_encode(L, body_idx, &ex->req, err, sizeof err) != 0) luaL_error(L, "request body: %s", err);
         ex->has_body = 1;
     }
     if (http) {
@@ -344,7 +349,7 @@ int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
     } else {
         AttHttp *http = att_host_http(L);
         att_http_wait(http, ex->x);
-        *r = *att_xfer_response(ex->x);            /* the body moves into the box */
+        *r = *att_xfer_response(ex->x); /* the body moves into the box */
         memset(att_xfer_response(ex->x), 0, sizeof *r);
         att_exchange_cancel(ex);
         if (r->err != ATT_HTTP_OK) {
@@ -372,8 +377,7 @@ int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
     return 1;
 }
 
-int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode,
-                 AttExchange **out)
+int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode, AttExchange **out)
 {
     *out = att_exchange_start(L, method, path, body_idx);
     return att_exchange_finish(L, *out, decode);

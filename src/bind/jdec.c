@@ -27,9 +27,9 @@ typedef struct Dec {
     const char *s, *p, *end;
     const char *err;
     int depth;
-    char *scratch;              /* for strings with escapes: a userdata as long as the input */
-    int escaped;                /* the last string read had escapes */
-    int obj_hint[64], arr_hint[64];  /* sizes of the last object and array seen at each depth */
+    char *scratch;                  /* for strings with escapes: a userdata as long as the input */
+    int escaped;                    /* the last string read had escapes */
+    int obj_hint[64], arr_hint[64]; /* sizes of the last object and array seen at each depth */
 } Dec;
 
 static int fail(Dec *d, const char *what)
@@ -50,10 +50,14 @@ static int hex4(const char *p, unsigned *out)
     for (i = 0; i < 4; i++) {
         char c = p[i];
         v <<= 4;
-        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-        else return 0;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return 0;
     }
     *out = v;
     return 1;
@@ -61,13 +65,20 @@ static int hex4(const char *p, unsigned *out)
 
 static char *put_utf8(char *o, unsigned cp)
 {
-    if (cp < 0x80) { *o++ = (char)cp; }
-    else if (cp < 0x800) { *o++ = (char)(0xC0 | (cp >> 6)); *o++ = (char)(0x80 | (cp & 0x3F)); }
-    else if (cp < 0x10000) {
-        *o++ = (char)(0xE0 | (cp >> 12)); *o++ = (char)(0x80 | ((cp >> 6) & 0x3F)); *o++ = (char)(0x80 | (cp & 0x3F));
+    if (cp < 0x80) {
+        *o++ = (char)cp;
+    } else if (cp < 0x800) {
+        *o++ = (char)(0xC0 | (cp >> 6));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        *o++ = (char)(0xE0 | (cp >> 12));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (cp & 0x3F));
     } else {
-        *o++ = (char)(0xF0 | (cp >> 18)); *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
-        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F)); *o++ = (char)(0x80 | (cp & 0x3F));
+        *o++ = (char)(0xF0 | (cp >> 18));
+        *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (cp & 0x3F));
     }
     return o;
 }
@@ -100,13 +111,19 @@ static int dec_string(Dec *d, int push)
     const char *start = ++d->p, *q = plain_end(start, d->end);
     char *o;
     d->escaped = 0;
-    if (q >= d->end) { d->p = q; return fail(d, "unterminated string"); }
-    if (*q == '"') {                                      /* the common case: no escapes */
+    if (q >= d->end) {
+        d->p = q;
+        return fail(d, "unterminated string");
+    }
+    if (*q == '"') { /* the common case: no escapes */
         if (push) lua_pushlstring(d->L, start, (size_t)(q - start));
         d->p = q + 1;
         return 1;
     }
-    if ((unsigned char)*q < 0x20) { d->p = q; return fail(d, "control character in string"); }
+    if ((unsigned char)*q < 0x20) {
+        d->p = q;
+        return fail(d, "control character in string");
+    }
     d->escaped = 1;
     o = d->scratch;
     memcpy(o, start, (size_t)(q - start));
@@ -138,21 +155,20 @@ static int dec_string(Dec *d, int push)
         case 'u': {
             unsigned cp, lo;
             if (d->end - d->p < 6 || !hex4(d->p + 2, &cp)) return fail(d, "invalid \\u escape");
-            if (cp >= 0xD800 && cp <= 0xDBFF) {            /* a surrogate pair: 12 bytes in, 4 out */
-                if (d->end - d->p < 12 || d->p[6] != '\\' || d->p[7] != 'u' || !hex4(d->p + 8, &lo) ||
-                    lo < 0xDC00 || lo > 0xDFFF)
+            if (cp >= 0xD800 && cp <= 0xDBFF) { /* a surrogate pair: 12 bytes in, 4 out */
+                if (d->end - d->p < 12 || d->p[6] != '\\' || d->p[7] != 'u' || !hex4(d->p + 8, &lo) || lo < 0xDC00 ||
+                    lo > 0xDFFF)
                     return fail(d, "invalid UTF-16 surrogate pair");
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 d->p += 6;
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 return fail(d, "invalid UTF-16 surrogate");
             }
-            o = put_utf8(o, cp);                          /* 6 bytes in, at most 3 out */
+            o = put_utf8(o, cp); /* 6 bytes in, at most 3 out */
             d->p += 4;
             break;
         }
-        default:
-            return fail(d, "invalid escape in string");
+        default: return fail(d, "invalid escape in string");
         }
         d->p += 2;
     }
@@ -165,9 +181,12 @@ static int dec_number(Dec *d, int push)
     int frac = 0;
     if (q < d->end && *q == '-') q++;
     if (q >= d->end) return fail(d, "invalid number");
-    if (*q == '0') q++;
-    else if (*q >= '1' && *q <= '9') while (q < d->end && *q >= '0' && *q <= '9') q++;
-    else return fail(d, "invalid number");
+    if (*q == '0')
+        q++;
+    else if (*q >= '1' && *q <= '9')
+        while (q < d->end && *q >= '0' && *q <= '9') q++;
+    else
+        return fail(d, "invalid number");
     if (q < d->end && *q == '.') {
         frac = 1;
         q++;
@@ -183,7 +202,7 @@ static int dec_number(Dec *d, int push)
     }
     if (!push) {
         /* skipped: the syntax is all that is checked */
-    } else if (!frac && q - start <= 18) {                 /* fits in 64 bits: exact */
+    } else if (!frac && q - start <= 18) { /* fits in 64 bits: exact */
         const char *r = start;
         int neg = *r == '-';
         long long v = 0;
@@ -203,8 +222,10 @@ static int dec_number(Dec *d, int push)
         v = strtod(buf, NULL);
         if (buf != tmp) free(buf);
         /* The rule of att.json.decode: a number with an integral value is an integer. */
-        if (v == floor(v) && v >= -INT_LIMIT && v < INT_LIMIT) lua_pushinteger(d->L, (lua_Integer)v);
-        else lua_pushnumber(d->L, (lua_Number)v);
+        if (v == floor(v) && v >= -INT_LIMIT && v < INT_LIMIT)
+            lua_pushinteger(d->L, (lua_Integer)v);
+        else
+            lua_pushnumber(d->L, (lua_Number)v);
     }
     d->p = q;
     return 1;
@@ -240,13 +261,16 @@ static int dec_array(Dec *d, const AttProj *p, int node)
         lua_createtable(d->L, 0, 0);
         return 1;
     }
-    lua_createtable(d->L, bounded(HINT(d->arr_hint, d), d, 2), 0);     /* "0," */
+    lua_createtable(d->L, bounded(HINT(d->arr_hint, d), d, 2), 0); /* "0," */
     t = lua_gettop(d->L);
     for (;;) {
         if (!(p ? dec_proj(d, p, node) : dec_value(d))) return 0;
         lua_rawseti(d->L, t, ++i);
         skip_ws(d);
-        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
+        if (d->p < d->end && *d->p == ',') {
+            d->p++;
+            continue;
+        }
         if (d->p < d->end && *d->p == ']') {
             d->p++;
             if (d->depth < 64) d->arr_hint[d->depth] = (int)i;
@@ -271,7 +295,7 @@ static int dec_object(Dec *d, const AttProj *p, int node)
         lua_createtable(d->L, 0, 0);
         return 1;
     }
-    lua_createtable(d->L, 0, p ? 0 : bounded(HINT(d->obj_hint, d), d, 5));   /* "\"\":0," */
+    lua_createtable(d->L, 0, p ? 0 : bounded(HINT(d->obj_hint, d), d, 5)); /* "\"\":0," */
     t = lua_gettop(d->L);
     for (;;) {
         int kid = -1, keep = 1;
@@ -293,7 +317,10 @@ static int dec_object(Dec *d, const AttProj *p, int node)
             keys++;
         }
         skip_ws(d);
-        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
+        if (d->p < d->end && *d->p == ',') {
+            d->p++;
+            continue;
+        }
         if (d->p < d->end && *d->p == '}') {
             d->p++;
             if (!p && d->depth < 64) d->obj_hint[d->depth] = keys;
@@ -324,9 +351,18 @@ static int dec_value(Dec *d)
         d->depth--;
         return ok;
     case '"': return dec_string(d, 1);
-    case 't': if (!literal(d, "true", 4)) return 0; lua_pushboolean(d->L, 1); return 1;
-    case 'f': if (!literal(d, "false", 5)) return 0; lua_pushboolean(d->L, 0); return 1;
-    case 'n': if (!literal(d, "null", 4)) return 0; att_json_pushnull(d->L); return 1;
+    case 't':
+        if (!literal(d, "true", 4)) return 0;
+        lua_pushboolean(d->L, 1);
+        return 1;
+    case 'f':
+        if (!literal(d, "false", 5)) return 0;
+        lua_pushboolean(d->L, 0);
+        return 1;
+    case 'n':
+        if (!literal(d, "null", 4)) return 0;
+        att_json_pushnull(d->L);
+        return 1;
     default:
         if (*d->p == '-' || (*d->p >= '0' && *d->p <= '9')) return dec_number(d, 1);
         return fail(d, "expected a value");
@@ -337,16 +373,16 @@ static int dec_value(Dec *d)
 
 /* A trie of object keys. Arrays are transparent: a node applies to each element of an array. */
 typedef struct PNode {
-    int kid, next;              /* first child, next sibling: indexes, -1 for none */
-    int keep_all;               /* the whole value is kept */
-    int keep_rest;              /* keys without a child are kept whole (the page level) */
-    unsigned koff, klen;        /* the key, in the key bytes after the nodes */
+    int kid, next;       /* first child, next sibling: indexes, -1 for none */
+    int keep_all;        /* the whole value is kept */
+    int keep_rest;       /* keys without a child are kept whole (the page level) */
+    unsigned koff, klen; /* the key, in the key bytes after the nodes */
 } PNode;
 
 struct AttProj {
     int nnodes, cap;
     size_t kused, kcap;
-    PNode node[];               /* node 0: the page; node 1: an individual; then the key bytes */
+    PNode node[]; /* node 0: the page; node 1: an individual; then the key bytes */
 };
 
 #define PROJ_KEYS(p) ((char *)((p)->node + (p)->cap))
@@ -364,7 +400,7 @@ static int proj_add(AttProj *p, int parent, const char *key, size_t len)
     int k = proj_find(p, parent, key, len);
     PNode *n;
     if (k >= 0) return k;
-    k = p->nnodes++;                               /* room was counted by att_proj_compile */
+    k = p->nnodes++; /* room was counted by att_proj_compile */
     n = &p->node[k];
     n->kid = -1;
     n->keep_all = n->keep_rest = 0;
@@ -386,7 +422,7 @@ static void proj_path(AttProj *p, const char *s, size_t len)
         size_t j = i;
         while (j < len && s[j] != '.') j++;
         at = proj_add(p, at, s + i, j - i);
-        if (p->node[at].keep_all) return;          /* a shorter path keeps all of it already */
+        if (p->node[at].keep_all) return; /* a shorter path keeps all of it already */
         i = j + 1;
     }
     p->node[at].keep_all = 1;
@@ -425,8 +461,8 @@ AttProj *att_proj_compile(lua_State *L, int idx, const char *who)
     p->nnodes = 2;
     p->kused = 0;
     p->kcap = keys;
-    p->node[0] = (PNode){ -1, -1, 0, 1, 0, 0 };
-    p->node[1] = (PNode){ -1, -1, 0, 0, 0, 0 };
+    p->node[0] = (PNode){-1, -1, 0, 1, 0, 0};
+    p->node[1] = (PNode){-1, -1, 0, 0, 0, 0};
     memcpy(PROJ_KEYS(p), INDIVIDUALS, sizeof INDIVIDUALS - 1);
     p->kused = sizeof INDIVIDUALS - 1;
     p->node[1].klen = (unsigned)(sizeof INDIVIDUALS - 1);
@@ -478,16 +514,34 @@ static int skip_value(Dec *d)
             for (;;) {
                 if (close == '}') {
                     skip_ws(d);
-                    if (d->p >= d->end || *d->p != '"') { ok = fail(d, "expected a string key"); break; }
-                    if (!dec_string(d, 0)) { ok = 0; break; }
+                    if (d->p >= d->end || *d->p != '"') {
+                        ok = fail(d, "expected a string key");
+                        break;
+                    }
+                    if (!dec_string(d, 0)) {
+                        ok = 0;
+                        break;
+                    }
                     skip_ws(d);
-                    if (d->p >= d->end || *d->p != ':') { ok = fail(d, "expected ':'"); break; }
+                    if (d->p >= d->end || *d->p != ':') {
+                        ok = fail(d, "expected ':'");
+                        break;
+                    }
                     d->p++;
                 }
-                if (!skip_value(d)) { ok = 0; break; }
+                if (!skip_value(d)) {
+                    ok = 0;
+                    break;
+                }
                 skip_ws(d);
-                if (d->p < d->end && *d->p == ',') { d->p++; continue; }
-                if (d->p < d->end && *d->p == close) { d->p++; break; }
+                if (d->p < d->end && *d->p == ',') {
+                    d->p++;
+                    continue;
+                }
+                if (d->p < d->end && *d->p == close) {
+                    d->p++;
+                    break;
+                }
                 ok = fail(d, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
                 break;
             }
@@ -512,7 +566,7 @@ static int proj_key(Dec *d, const AttProj *p, int node, int *kid)
 {
     const char *key = d->p + 1;
     if (!dec_string(d, 0)) return -1;
-    if (d->escaped) {                                       /* an escaped key: compare its value */
+    if (d->escaped) { /* an escaped key: compare its value */
         size_t len;
         const char *s;
         d->p = key - 1;
@@ -536,7 +590,7 @@ static int dec_proj(Dec *d, const AttProj *p, int node)
     skip_ws(d);
     if (d->p >= d->end) return fail(d, "unexpected end of input");
     if (!lua_checkstack(d->L, 4)) return fail(d, "nested too deeply");
-    if (*d->p != '{' && *d->p != '[') return dec_value(d);     /* a scalar where objects were expected */
+    if (*d->p != '{' && *d->p != '[') return dec_value(d); /* a scalar where objects were expected */
     if (++d->depth > MAX_DEPTH) return fail(d, "nested too deeply");
     ok = *d->p == '{' ? dec_object(d, p, node) : dec_array(d, p, node);
     d->depth--;
@@ -562,7 +616,7 @@ int att_json_decode_proj(lua_State *L, const char *s, size_t len, const AttProj 
     if (proj ? dec_proj(&d, proj, 0) : dec_value(&d)) {
         skip_ws(&d);
         if (d.p == d.end) {
-            if (base != top) lua_remove(L, base);        /* drop the scratch */
+            if (base != top) lua_remove(L, base); /* drop the scratch */
             return 1;
         }
         fail(&d, "unexpected text after the value");
@@ -572,7 +626,4 @@ int att_json_decode_proj(lua_State *L, const char *s, size_t len, const AttProj 
     return 0;
 }
 
-int att_json_decode(lua_State *L, const char *s, size_t len)
-{
-    return att_json_decode_proj(L, s, len, NULL);
-}
+int att_json_decode(lua_State *L, const char *s, size_t len) { return att_json_decode_proj(L, s, len, NULL); }

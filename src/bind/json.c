@@ -59,8 +59,13 @@ static int enc_string(Enc *e, const char *s, size_t n)
         case '\f': esc = "\\f"; break;
         default:
             if (c < 0x20) {
-                u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
-                u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = '\0';
+                u[0] = '\\';
+                u[1] = 'u';
+                u[2] = '0';
+                u[3] = '0';
+                u[4] = hex[c >> 4];
+                u[5] = hex[c & 15];
+                u[6] = '\0';
                 esc = u;
             }
         }
@@ -87,7 +92,7 @@ static int enc_number(Enc *e, int idx)
         double d = (double)lua_tonumber(e->L, idx);
         int prec;
         if (!isfinite(d)) return enc_fail(e, "cannot encode NaN or infinity as JSON");
-        for (prec = 15; prec <= 17; prec++) {          /* shortest form that reads back the same */
+        for (prec = 15; prec <= 17; prec++) { /* shortest form that reads back the same */
             snprintf(tmp, sizeof tmp, "%.*g", prec, d);
             if (strtod(tmp, NULL) == d) break;
         }
@@ -114,7 +119,7 @@ static const char *table_hint(lua_State *L, int idx)
 {
     const char *hint = NULL;
     if (luaL_getmetafield(L, idx, "__jsontype") != LUA_TNIL) {
-        hint = lua_tostring(L, -1);     /* the metatable keeps the string alive */
+        hint = lua_tostring(L, -1); /* the metatable keeps the string alive */
         lua_pop(L, 1);
     }
     return hint;
@@ -134,10 +139,12 @@ static int enc_table(Enc *e, int idx, int depth)
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         nkeys++;
-        if (lua_type(L, -2) == LUA_TSTRING) strkeys++;
+        if (lua_type(L, -2) == LUA_TSTRING)
+            strkeys++;
         else if (lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1) {
             if (lua_tointeger(L, -2) > maxint) maxint = lua_tointeger(L, -2);
-        } else other++;
+        } else
+            other++;
         lua_pop(L, 1);
     }
     if (other) return enc_fail(e, "table has keys that are neither strings nor positive integers");
@@ -163,7 +170,7 @@ static int enc_table(Enc *e, int idx, int depth)
         if (nkeys && !keys) return enc_fail(e, "out of memory");
         lua_pushnil(L);
         while (lua_next(L, idx)) {
-            keys[k].s = lua_tolstring(L, -2, &keys[k].n);   /* strings, so no conversion */
+            keys[k].s = lua_tolstring(L, -2, &keys[k].n); /* strings, so no conversion */
             k++;
             lua_pop(L, 1);
         }
@@ -199,7 +206,10 @@ static int enc_value(Enc *e, int idx, int depth)
     }
     case LUA_TTABLE: return enc_table(e, idx, depth);
     case LUA_TLIGHTUSERDATA:
-        if (lua_touserdata(L, idx) == NULL) { buf_str(e->b, "null"); return 0; }
+        if (lua_touserdata(L, idx) == NULL) {
+            buf_str(e->b, "null");
+            return 0;
+        }
         /* fall through */
     default: {
         char msg[80];
@@ -229,9 +239,9 @@ void att_json_init(lua_State *L)
 {
     /* A private cjson instance, so that a script reconfiguring require("cjson") changes nothing
      * here; invalid numbers (NaN, Infinity, hex) are rejected as the JSON grammar says. */
-    luaopen_cjson(L);                       /* cjson */
+    luaopen_cjson(L); /* cjson */
     lua_getfield(L, -1, "new");
-    lua_call(L, 0, 1);                      /* cjson instance */
+    lua_call(L, 0, 1); /* cjson instance */
     lua_getfield(L, -1, "decode_invalid_numbers");
     lua_pushboolean(L, 0);
     lua_call(L, 1, 0);
@@ -264,7 +274,7 @@ void att_json_fix_numbers(lua_State *L, int idx)
                 lua_pop(L, 1);
                 lua_pushvalue(L, -1);
                 lua_pushinteger(L, (lua_Integer)d);
-                lua_rawset(L, idx);         /* replacing an existing field is allowed mid-traversal */
+                lua_rawset(L, idx); /* replacing an existing field is allowed mid-traversal */
                 continue;
             }
         } else if (t == LUA_TTABLE) {
@@ -321,16 +331,17 @@ static int l_decode(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
-    if (!cjson_decode(L, s, n))
-        return luaL_error(L, "att.json.decode: %s", lua_tostring(L, -1));
+    if (!cjson_decode(L, s, n)) return luaL_error(L, "att.json.decode: %s", lua_tostring(L, -1));
     return 1;
 }
 
 /* att.json.array(t) / att.json.object(t): mark a table so that an empty one encodes as [] or {}. */
 static int mark(lua_State *L, const char *kind)
 {
-    if (lua_isnoneornil(L, 1)) lua_newtable(L);
-    else luaL_checktype(L, 1, LUA_TTABLE);
+    if (lua_isnoneornil(L, 1))
+        lua_newtable(L);
+    else
+        luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, kind[0] == 'a' ? "att.json.array_mt" : "att.json.object_mt");
     lua_pushstring(L, kind);
@@ -344,12 +355,7 @@ static int l_object(lua_State *L) { return mark(L, "object"); }
 int att_json_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"encode", l_encode},
-        {"decode", l_decode},
-        {"array", l_array},
-        {"object", l_object},
-        {NULL, NULL}
-    };
+        {"encode", l_encode}, {"decode", l_decode}, {"array", l_array}, {"object", l_object}, {NULL, NULL}};
     luaL_newlib(L, fns);
     att_json_pushnull(L);
     lua_setfield(L, -2, "null");

@@ -14,7 +14,6 @@
 
 #include "common/buf.h"
 
-
 /* Encodes the value at idx into b. Returns 0 on success, or -1 with a one-line message in err.
  * Never raises; b is valid either way (free it with att_buf_free). [-0, +0, -] */
 int att_json_encode(lua_State *L, int idx, AttBuf *b, char *err, size_t errlen);

@@ -19,31 +19,28 @@ enum { UV_PARAMS = 1, UV_PAGE, UV_IDS, UV_ERR, UV_INFLIGHT, UV_PROJ, UV_COUNT = 
 
 typedef struct Results {
     int closed, started, done, failed, record_mode;
-    lua_Integer page_size;      /* requested pageSize */
-    lua_Integer eff_size;       /* the server's pageInfo.pageSize when it gives one */
-    lua_Integer offset;         /* pageOffset of the page in hand (of the first page before that) */
-    lua_Integer total;          /* totalCount, -1 until known */
-    lua_Integer base;           /* 0-based position of the page in hand within the whole result */
-    lua_Integer yielded, limit; /* limit -1: none */
-    lua_Integer page_len, page_idx;   /* individuals to yield from the page in hand, next index */
-    lua_Integer raw_len;              /* individuals the server sent on that page */
-    lua_Integer dropped;              /* duplicates dropped after totalCount changed */
+    lua_Integer page_size;          /* requested pageSize */
+    lua_Integer eff_size;           /* the server's pageInfo.pageSize when it gives one */
+    lua_Integer offset;             /* pageOffset of the page in hand (of the first page before that) */
+    lua_Integer total;              /* totalCount, -1 until known */
+    lua_Integer base;               /* 0-based position of the page in hand within the whole result */
+    lua_Integer yielded, limit;     /* limit -1: none */
+    lua_Integer page_len, page_idx; /* individuals to yield from the page in hand, next index */
+    lua_Integer raw_len;            /* individuals the server sent on that page */
+    lua_Integer dropped;            /* duplicates dropped after totalCount changed */
     int total_changed;
-    double t0;                        /* monotonic time of the first request, for progress */
+    double t0; /* monotonic time of the first request, for progress */
     lua_Integer requests, pages, bytes, retries;
-    int window;                       /* pages in flight at most (1: one after the other) */
-    int ninflight;                    /* pages requested ahead, in UV_INFLIGHT by pageOffset */
-    lua_Integer next_submit;          /* the next pageOffset to request ahead */
-    lua_Integer start_pos;            /* position of the first record of the scan */
-    const AttProj *proj;              /* opts.fields (kept alive in UV_PROJ), or NULL */
+    int window;              /* pages in flight at most (1: one after the other) */
+    int ninflight;           /* pages requested ahead, in UV_INFLIGHT by pageOffset */
+    lua_Integer next_submit; /* the next pageOffset to request ahead */
+    lua_Integer start_pos;   /* position of the first record of the scan */
+    const AttProj *proj;     /* opts.fields (kept alive in UV_PROJ), or NULL */
 } Results;
 
 /* ---- Results ------------------------------------------------------------------------------ */
 
-static Results *check_results(lua_State *L, int idx)
-{
-    return luaL_checkudata(L, idx, ATT_RESULTS_MT);
-}
+static Results *check_results(lua_State *L, int idx) { return luaL_checkudata(L, idx, ATT_RESULTS_MT); }
 
 static Results *check_open(lua_State *L, int idx)
 {
@@ -100,7 +97,7 @@ static void push_id(lua_State *L, int individuals, lua_Integer i)
     if (lua_type(L, -1) == LUA_TTABLE) {
         lua_getfield(L, -1, "id");
         lua_remove(L, -2);
-        if (lua_type(L, -1) == LUA_TNUMBER) lua_tostring(L, -1);   /* ids 1 and "1" are the same */
+        if (lua_type(L, -1) == LUA_TNUMBER) lua_tostring(L, -1); /* ids 1 and "1" are the same */
         if (lua_type(L, -1) == LUA_TSTRING) return;
     }
     lua_pop(L, 1);
@@ -115,16 +112,14 @@ static void accept_page(lua_State *L, Results *r, int ud, const AttExchange *ex,
     lua_Integer total, n, i;
     char msg[200];
 
-    if (lua_type(L, resp) != LUA_TTABLE)
-        protocol_error(L, r, ud, ex, "response is not a JSON object");
+    if (lua_type(L, resp) != LUA_TTABLE) protocol_error(L, r, ud, ex, "response is not a JSON object");
     lua_getfield(L, resp, "totalCount");
     if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)
         protocol_error(L, r, ud, ex, "response has no totalCount (a non-negative integer)");
     total = lua_tointeger(L, -1);
     lua_pop(L, 1);
     lua_getfield(L, resp, "individuals");
-    if (lua_type(L, -1) != LUA_TTABLE)
-        protocol_error(L, r, ud, ex, "response has no individuals array");
+    if (lua_type(L, -1) != LUA_TTABLE) protocol_error(L, r, ud, ex, "response has no individuals array");
     individuals = lua_gettop(L);
     n = (lua_Integer)lua_rawlen(L, individuals);
 
@@ -139,7 +134,8 @@ static void accept_page(lua_State *L, Results *r, int ud, const AttExchange *ex,
     if (r->started && total != r->total) {
         att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
         /* Records were added or removed while we paged: offsets shifted. Not fatal, never silent. */
-        fprintf(stderr, "att: warning: totalCount changed from %lld to %lld during the scan (at pageOffset %lld); "
+        fprintf(stderr,
+                "att: warning: totalCount changed from %lld to %lld during the scan (at pageOffset %lld); "
                 "records may shift between pages: duplicates are dropped by id, and some individuals may be missed\n",
                 (long long)r->total, (long long)total, (long long)r->offset);
         r->total_changed = 1;
@@ -151,8 +147,10 @@ static void accept_page(lua_State *L, Results *r, int ud, const AttExchange *ex,
     lua_createtable(L, 0, (int)(n < 1 << 20 ? n : 1 << 20));
     ids = lua_gettop(L);
     lua_getiuservalue(L, ud, UV_IDS);
-    if (r->total_changed) lua_newtable(L);                 /* ids + 2: the individuals to yield */
-    else lua_pushvalue(L, individuals);                     /* (all of them) */
+    if (r->total_changed)
+        lua_newtable(L); /* ids + 2: the individuals to yield */
+    else
+        lua_pushvalue(L, individuals); /* (all of them) */
     for (i = 1; i <= n; i++) {
         push_id(L, individuals, i);
         if (!lua_isnil(L, -1) && lua_type(L, ids + 1) == LUA_TTABLE) {
@@ -164,12 +162,15 @@ static void accept_page(lua_State *L, Results *r, int ud, const AttExchange *ex,
                     continue;
                 }
                 if (i == 1 && lua_tointeger(L, -1) == 1)
-                    snprintf(msg, sizeof msg, "the page at pageOffset %lld repeats the previous page "
-                             "(the server ignores pageOffset)", (long long)r->offset);
+                    snprintf(msg, sizeof msg,
+                             "the page at pageOffset %lld repeats the previous page "
+                             "(the server ignores pageOffset)",
+                             (long long)r->offset);
                 else
-                    snprintf(msg, sizeof msg, "the page at pageOffset %lld overlaps the previous page "
-                             "(the server pages differently; try paging = \"%s\")", (long long)r->offset,
-                             r->record_mode ? "page" : "record");
+                    snprintf(msg, sizeof msg,
+                             "the page at pageOffset %lld overlaps the previous page "
+                             "(the server pages differently; try paging = \"%s\")",
+                             (long long)r->offset, r->record_mode ? "page" : "record");
                 protocol_error(L, r, ud, ex, msg);
             }
             lua_pop(L, 1);
@@ -177,7 +178,7 @@ static void accept_page(lua_State *L, Results *r, int ud, const AttExchange *ex,
         if (lua_isnil(L, -1)) {
             lua_pop(L, 1);
         } else {
-            lua_pushinteger(L, i);                          /* id -> position on its page */
+            lua_pushinteger(L, i); /* id -> position on its page */
             lua_rawset(L, ids);
         }
         if (r->total_changed) {
@@ -185,7 +186,7 @@ static void accept_page(lua_State *L, Results *r, int ud, const AttExchange *ex,
             lua_rawseti(L, ids + 2, (lua_Integer)lua_rawlen(L, ids + 2) + 1);
         }
     }
-    lua_replace(L, individuals);                            /* the page is what is left to yield */
+    lua_replace(L, individuals); /* the page is what is left to yield */
     lua_pop(L, 1);
     lua_setiuservalue(L, ud, UV_IDS);
 
@@ -254,7 +255,7 @@ static void fill_window(lua_State *L, Results *r, int ud)
         r->next_submit += step;
     }
     lua_settop(L, top);
-    att_http_poll(att_host_http(L));        /* send them now, while the script works */
+    att_http_poll(att_host_http(L)); /* send them now, while the script works */
 }
 
 /* Requests the page at r->offset (or takes the one requested ahead) and makes it the page in
@@ -302,7 +303,7 @@ static void fetch_page(lua_State *L, Results *r, int ud)
 /* The page in hand is used up: is there more to ask for? */
 static int more_pages(const Results *r)
 {
-    if (r->raw_len == 0 || r->raw_len < r->eff_size) return 0;        /* empty or short page */
+    if (r->raw_len == 0 || r->raw_len < r->eff_size) return 0; /* empty or short page */
     if (r->total >= 0 && r->base + r->raw_len >= r->total) return 0;
     return 1;
 }
@@ -316,7 +317,10 @@ static int results_step(lua_State *L, Results *r, int ud)
             lua_error(L);
         }
         if (r->done) return 0;
-        if (r->limit >= 0 && r->yielded >= r->limit) { finish(L, r, ud); return 0; }
+        if (r->limit >= 0 && r->yielded >= r->limit) {
+            finish(L, r, ud);
+            return 0;
+        }
         if (r->started && r->page_idx < r->page_len) {
             lua_getiuservalue(L, ud, UV_PAGE);
             lua_rawgeti(L, -1, ++r->page_idx);
@@ -331,10 +335,11 @@ static int results_step(lua_State *L, Results *r, int ud)
                 att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
                 if (r->total >= 0 && r->base + r->raw_len < r->total && r->limit < 0 && !r->total_changed)
                     /* Not an error (totalCount may be an estimate), but never silent. */
-                    fprintf(stderr, "att: warning: the scan ended at a %s page (pageOffset %lld) after %lld "
+                    fprintf(stderr,
+                            "att: warning: the scan ended at a %s page (pageOffset %lld) after %lld "
                             "of totalCount %lld; the server may page differently (see opts.paging)\n",
-                            r->raw_len ? "short" : "empty", (long long)r->offset,
-                            (long long)(r->base + r->raw_len), (long long)r->total);
+                            r->raw_len ? "short" : "empty", (long long)r->offset, (long long)(r->base + r->raw_len),
+                            (long long)r->total);
                 finish(L, r, ud);
                 return 0;
             }
@@ -356,7 +361,10 @@ static int results_next(lua_State *L)
 static int results_total(lua_State *L)
 {
     Results *r = check_open(L, 1);
-    if (r->failed) { lua_getiuservalue(L, 1, UV_ERR); return lua_error(L); }
+    if (r->failed) {
+        lua_getiuservalue(L, 1, UV_ERR);
+        return lua_error(L);
+    }
     if (!r->started) fetch_page(L, r, 1);
     lua_pushinteger(L, r->total);
     return 1;
@@ -370,8 +378,7 @@ static int results_collect(lua_State *L)
     luaL_argcheck(L, n >= -1, 2, "must be >= 0");
     lua_settop(L, 1);
     lua_newtable(L);
-    while ((n < 0 || i < n) && results_step(L, r, 1))
-        lua_rawseti(L, 2, ++i);
+    while ((n < 0 || i < n) && results_step(L, r, 1)) lua_rawseti(L, 2, ++i);
     return 1;
 }
 
@@ -442,7 +449,7 @@ static int results_tostring(lua_State *L)
 /* ---- accounts / subscribers / products walkers -------------------------------------------- */
 
 static const char *const LEVEL_FIELD[] = {"accounts", "subscribers", "products"};
-#define W_IDX 10        /* the walker state table keeps items at 0..3 and indices at 11..13 */
+#define W_IDX 10 /* the walker state table keeps items at 0..3 and indices at 11..13 */
 
 /* Iterator for depth D (1 accounts, 2 subscribers, 3 products): yields the item at depth D and its
  * parents up to the individual. Upvalues: the Results, the state table, D. */
@@ -466,16 +473,16 @@ static int walk_iter(lua_State *L)
             k = 1;
             continue;
         }
-        if (lua_rawgeti(L, st, k - 1) != LUA_TTABLE) {      /* no parent yet */
+        if (lua_rawgeti(L, st, k - 1) != LUA_TTABLE) { /* no parent yet */
             k--;
             continue;
         }
-        lua_getfield(L, -1, LEVEL_FIELD[k - 1]);             /* the parent's array */
+        lua_getfield(L, -1, LEVEL_FIELD[k - 1]); /* the parent's array */
         lua_rawgeti(L, st, W_IDX + k);
         i = lua_tointeger(L, -1) + 1;
         lua_pop(L, 1);
         t = lua_type(L, -1) == LUA_TTABLE ? lua_rawgeti(L, -1, i) : LUA_TNIL;
-        if (t == LUA_TNIL) {                                  /* level k used up: advance its parent */
+        if (t == LUA_TNIL) { /* level k used up: advance its parent */
             lua_pushnil(L);
             lua_rawseti(L, st, k - 1);
             k--;
@@ -483,7 +490,7 @@ static int walk_iter(lua_State *L)
         }
         lua_pushinteger(L, i);
         lua_rawseti(L, st, W_IDX + k);
-        if (t != LUA_TTABLE) continue;                        /* a null item: skip it */
+        if (t != LUA_TTABLE) continue; /* a null item: skip it */
         lua_rawseti(L, st, k);
         if (k == depth) break;
         lua_pushinteger(L, 0);
@@ -546,7 +553,7 @@ int att_results_search(lua_State *L)
     lua_settop(L, 2);
 
     /* A copy of params, so that later changes to the caller's table do not change the scan. */
-    lua_newtable(L);                                            /* 3: params copy */
+    lua_newtable(L); /* 3: params copy */
     lua_pushnil(L);
     while (lua_next(L, 1)) {
         lua_pushvalue(L, -2);
@@ -569,7 +576,7 @@ int att_results_search(lua_State *L)
     lua_setfield(L, 3, "pageSize");
     lua_pushinteger(L, offset);
     lua_setfield(L, 3, "pageOffset");
-    rc = att_json_encode(L, 3, &b, err, sizeof err);            /* everything else must be encodable */
+    rc = att_json_encode(L, 3, &b, err, sizeof err); /* everything else must be encodable */
     att_buf_free(&b);
     if (rc != 0) return luaL_error(L, "att.search: params: %s", err);
 
@@ -581,30 +588,36 @@ int att_results_search(lua_State *L)
             if (lua_type(L, -1) == LUA_TSTRING)
                 for (; OPTS[i] && strcmp(OPTS[i], lua_tostring(L, -1)) != 0; i++) {}
             if (lua_type(L, -1) != LUA_TSTRING || !OPTS[i])
-                return luaL_error(L, "att.search: unknown option %s (known: limit, paging, window, fields)", luaL_tolstring(L, -1, NULL));
+                return luaL_error(L, "att.search: unknown option %s (known: limit, paging, window, fields)",
+                                  luaL_tolstring(L, -1, NULL));
         }
         if (lua_getfield(L, 2, "limit") != LUA_TNIL) {
             int isint = 0;
             limit = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isint) : -1;
             if (!isint || limit < 0)
-                return luaL_error(L, "att.search: opts.limit must be an integer >= 0 (got %s)", luaL_tolstring(L, -1, NULL));
+                return luaL_error(L, "att.search: opts.limit must be an integer >= 0 (got %s)",
+                                  luaL_tolstring(L, -1, NULL));
         }
         lua_pop(L, 1);
         if (lua_getfield(L, 2, "window") != LUA_TNIL) {
             int isint = 0;
             lua_Integer w = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isint) : 0;
             if (!isint || w < 1 || w > 64)
-                return luaL_error(L, "att.search: opts.window must be an integer from 1 to 64 (got %s)", luaL_tolstring(L, -1, NULL));
+                return luaL_error(L, "att.search: opts.window must be an integer from 1 to 64 (got %s)",
+                                  luaL_tolstring(L, -1, NULL));
             if (att_host_get(L)->cfg.safe && w > window)
-                return luaL_error(L, "att.search: opts.window %d is above the window of %d, which a --safe script "
-                                  "cannot raise", (int)w, window);
+                return luaL_error(L,
+                                  "att.search: opts.window %d is above the window of %d, which a --safe script "
+                                  "cannot raise",
+                                  (int)w, window);
             window = (int)w;
         }
         lua_pop(L, 1);
         if (lua_getfield(L, 2, "paging") != LUA_TNIL) {
             const char *p = lua_tostring(L, -1);
             if (lua_type(L, -1) != LUA_TSTRING || (strcmp(p, "page") != 0 && strcmp(p, "record") != 0))
-                return luaL_error(L, "att.search: opts.paging must be \"page\" or \"record\" (got %s)", luaL_tolstring(L, -1, NULL));
+                return luaL_error(L, "att.search: opts.paging must be \"page\" or \"record\" (got %s)",
+                                  luaL_tolstring(L, -1, NULL));
             record_mode = p[0] == 'r';
         }
         lua_pop(L, 1);
@@ -663,25 +676,18 @@ int att_results_feed(lua_State *L)
 
 void att_results_init(lua_State *L)
 {
-    static const luaL_Reg methods[] = {
-        {"next", results_next},
-        {"total", results_total},
-        {"collect", results_collect},
-        {"accounts", results_accounts},
-        {"subscribers", results_subscribers},
-        {"products", results_products},
-        {"stats", results_stats},
-        {"close", results_close},
-        {NULL, NULL}
-    };
-    static const luaL_Reg meta[] = {
-        {"__call", results_next},
-        {"__close", results_close},
-        {"__gc", results_close},
-        {"__tostring", results_tostring},
-        {"__index", NULL},
-        {NULL, NULL}
-    };
+    static const luaL_Reg methods[] = {{"next", results_next},
+                                       {"total", results_total},
+                                       {"collect", results_collect},
+                                       {"accounts", results_accounts},
+                                       {"subscribers", results_subscribers},
+                                       {"products", results_products},
+                                       {"stats", results_stats},
+                                       {"close", results_close},
+                                       {NULL, NULL}};
+    static const luaL_Reg meta[] = {{"__call", results_next}, {"__close", results_close},
+                                    {"__gc", results_close},  {"__tostring", results_tostring},
+                                    {"__index", NULL},        {NULL, NULL}};
     if (luaL_newmetatable(L, ATT_RESULTS_MT)) {
         luaL_setfuncs(L, meta, 0);
         luaL_newlib(L, methods);

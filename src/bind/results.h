@@ -9,19 +9,19 @@
 #include "core/http.h"
 #include "bind/json.h"
 
-#define ATT_RESULTS_MT "att.Results"
+#define ATT_RESULTS_MT  "att.Results"
 #define ATT_EXCHANGE_MT "att.Exchange"
 
 /* One request and its response, owned by a userdata so that nothing leaks when Lua raises. */
 typedef struct AttExchange {
-    AttBuf req;                     /* the request body */
+    AttBuf req; /* the request body */
     AttResponse resp;
-    char url[1024];                 /* for messages, without user info */
+    char url[1024]; /* for messages, without user info */
     char method[17];
     char path[1024];
     int has_body;
-    AttXfer *x;                     /* the transfer while it is in flight (NULL when replaying) */
-    const AttProj *proj;            /* what to build of a search page (NULL: everything) */
+    AttXfer *x;          /* the transfer while it is in flight (NULL when replaying) */
+    const AttProj *proj; /* what to build of a search page (NULL: everything) */
 } AttExchange;
 
 /* Registers the metatables. [-0, +0, m] */
@@ -33,8 +33,7 @@ void att_exchange_init(lua_State *L);
  * empty or decode is 0) and returns 1; on failure (transport failure, non-2xx status, invalid JSON)
  * an error object and returns 0. *ex receives the box. Raises only for unencodable bodies and
  * memory errors. [-0, +2, e] */
-int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode,
-                 AttExchange **ex);
+int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode, AttExchange **ex);
 
 /* The two halves of att_exchange, for requests in flight together: start pushes the box (the
  * transfer is queued at once); finish waits for it and pushes the value or the error object, as

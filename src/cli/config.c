@@ -21,14 +21,14 @@
 typedef enum { T_URL, T_STR, T_PATH, T_SECONDS, T_SECONDS0, T_BYTES, T_INT, T_RATE, T_WINDOW } Type;
 
 typedef struct Setting {
-    const char *flag;        /* NULL: not accepted on the command line */
+    const char *flag; /* NULL: not accepted on the command line */
     const char *env;
-    const char *key;         /* profile key */
+    const char *key; /* profile key */
     Type type;
-    size_t offset;           /* in AttConfig; (size_t)-1 for client_secret_file */
+    size_t offset; /* in AttConfig; (size_t)-1 for client_secret_file */
 } Setting;
 
-#define OFF(f) offsetof(AttConfig, f)
+#define OFF(f)      offsetof(AttConfig, f)
 #define SECRET_FILE ((size_t)-1)
 
 static const Setting SETTINGS[] = {
@@ -117,7 +117,8 @@ static const char USAGE[] =
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
-static int config_error(const char *fmt, ...)
+static int
+config_error(const char *fmt, ...)
 {
     va_list ap;
     fputs("att: ", stderr);
@@ -128,10 +129,7 @@ static int config_error(const char *fmt, ...)
     return 2;
 }
 
-void att_config_usage(FILE *f)
-{
-    fputs(USAGE, f);
-}
+void att_config_usage(FILE *f) { fputs(USAGE, f); }
 
 int att_parse_seconds(const char *s, int allow_zero, double *out)
 {
@@ -152,9 +150,21 @@ int att_parse_bytes(const char *s, size_t *out)
     v = strtod(s, &end);
     if (errno || end == s || !(v >= 1)) return -1;
     switch (*end) {
-    case 'k': case 'K': v *= 1024.0; end++; break;
-    case 'm': case 'M': v *= 1024.0 * 1024.0; end++; break;
-    case 'g': case 'G': v *= 1024.0 * 1024.0 * 1024.0; end++; break;
+    case 'k':
+    case 'K':
+        v *= 1024.0;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        v *= 1024.0 * 1024.0;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        v *= 1024.0 * 1024.0 * 1024.0;
+        end++;
+        break;
     default: break;
     }
     if (*end == 'B' || *end == 'b') end++;
@@ -199,12 +209,12 @@ static int set_value(AttCli *c, const Setting *st, const char *value, const char
             return config_error("%s: expected an http:// or https:// URL", source);
         *(const char **)field = value;
         return 0;
-    case T_STR:
-        *(const char **)field = *value ? value : NULL;
-        return 0;
+    case T_STR: *(const char **)field = *value ? value : NULL; return 0;
     case T_PATH:
-        if (st->offset == SECRET_FILE) *secret_file = *value ? value : NULL;
-        else *(const char **)field = *value ? value : NULL;
+        if (st->offset == SECRET_FILE)
+            *secret_file = *value ? value : NULL;
+        else
+            *(const char **)field = *value ? value : NULL;
         return 0;
     case T_SECONDS:
     case T_SECONDS0:
@@ -328,11 +338,12 @@ static int other_profiles(AttCli *c, lua_State *L, const char *selected)
         cr.client_id = *cr.client_id ? cr.client_id : NULL;
         cr.client_secret = *cr.client_secret ? cr.client_secret : NULL;
         cr.scope = *cr.scope ? cr.scope : NULL;
-        if (!cr.token && !cr.token_url) continue;            /* no credentials there */
+        if (!cr.token && !cr.token_url) continue; /* no credentials there */
         why[0] = '\0';
         if (att_url_origin(base, origin, sizeof origin) != 0)
             snprintf(why, sizeof why, "its base_url is not an http:// or https:// URL");
-        else if (cr.token_url && !cr.client_secret && file && secret_from_file(c, file, &cr.client_secret, why, sizeof why) == 0)
+        else if (cr.token_url && !cr.client_secret && file &&
+                 secret_from_file(c, file, &cr.client_secret, why, sizeof why) == 0)
             deny(c, keep(c, file));
         if (!why[0] && cr.token_url && (!cr.client_id || !cr.client_secret))
             snprintf(why, sizeof why, "OAuth needs client_id and client_secret (or client_secret_file)");
@@ -370,20 +381,27 @@ static int load_profile(AttCli *c, const char **secret_file, Levels *lv)
     int rc = 0;
     size_t i;
 
-    if (explicit_path && *explicit_path) snprintf(c->profile_path, sizeof c->profile_path, "%s", explicit_path);
-    else if (xdg && *xdg) snprintf(c->profile_path, sizeof c->profile_path, "%s/att/config.lua", xdg);
-    else if (home && *home) snprintf(c->profile_path, sizeof c->profile_path, "%s/.config/att/config.lua", home);
-    else c->profile_path[0] = '\0';
+    if (explicit_path && *explicit_path)
+        snprintf(c->profile_path, sizeof c->profile_path, "%s", explicit_path);
+    else if (xdg && *xdg)
+        snprintf(c->profile_path, sizeof c->profile_path, "%s/att/config.lua", xdg);
+    else if (home && *home)
+        snprintf(c->profile_path, sizeof c->profile_path, "%s/.config/att/config.lua", home);
+    else
+        c->profile_path[0] = '\0';
 
     if (!c->profile_path[0] || stat(c->profile_path, &sb) != 0) {
         c->profile_path[0] = '\0';
-        if (name) return config_error("--profile %s: no profile file (looked for %s)", name,
-                                      explicit_path ? explicit_path : "$XDG_CONFIG_HOME/att/config.lua or ~/.config/att/config.lua");
+        if (name)
+            return config_error("--profile %s: no profile file (looked for %s)", name,
+                                explicit_path ? explicit_path
+                                              : "$XDG_CONFIG_HOME/att/config.lua or ~/.config/att/config.lua");
         return 0;
     }
     if (sb.st_mode & 077)
         return config_error("refusing %s: it may hold secrets and is readable or writable by other users "
-                            "(mode %03o); run: chmod 600 %s", c->profile_path, (unsigned)(sb.st_mode & 0777), c->profile_path);
+                            "(mode %03o); run: chmod 600 %s",
+                            c->profile_path, (unsigned)(sb.st_mode & 0777), c->profile_path);
 
     L = luaL_newstate();
     if (!L) return config_error("out of memory reading %s", c->profile_path);
@@ -393,14 +411,15 @@ static int load_profile(AttCli *c, const char **secret_file, Levels *lv)
         rc = config_error("%s", lua_tostring(L, -1));
         goto done;
     }
-    lua_newtable(L);                                   /* an empty environment: no libraries */
+    lua_newtable(L); /* an empty environment: no libraries */
     lua_setupvalue(L, -2, 1);
     if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
         rc = config_error("%s: %s", c->profile_path, lua_tostring(L, -1));
         goto done;
     }
     if (!lua_istable(L, -1)) {
-        rc = config_error("%s must return a table of profiles, e.g. return { prod = { base_url = \"...\" } }", c->profile_path);
+        rc = config_error("%s must return a table of profiles, e.g. return { prod = { base_url = \"...\" } }",
+                          c->profile_path);
         goto done;
     }
     if (!name) name = "default";
@@ -420,8 +439,10 @@ static int load_profile(AttCli *c, const char **secret_file, Levels *lv)
             goto done;
         }
         if (lua_type(L, -1) == LUA_TNUMBER) {
-            if (lua_isinteger(L, -1)) snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, -1));
-            else snprintf(num, sizeof num, "%.17g", (double)lua_tonumber(L, -1));
+            if (lua_isinteger(L, -1))
+                snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, -1));
+            else
+                snprintf(num, sizeof num, "%.17g", (double)lua_tonumber(L, -1));
             v = num;
         } else if (lua_type(L, -1) == LUA_TSTRING) {
             v = lua_tostring(L, -1);
@@ -431,7 +452,10 @@ static int load_profile(AttCli *c, const char **secret_file, Levels *lv)
         }
         snprintf(source, sizeof source, "%s: profile '%s': %s", c->profile_path, name, key);
         v = keep(c, v);
-        if (!v) { rc = config_error("out of memory"); goto done; }
+        if (!v) {
+            rc = config_error("out of memory");
+            goto done;
+        }
         if ((rc = set_value(c, &SETTINGS[i], v, source, secret_file, lv)) != 0) goto done;
         lua_pop(L, 1);
     }
@@ -466,14 +490,15 @@ static int check_settings(AttCli *c, const char *secret_file)
         if (!urls[i]) continue;
         if (att_url_origin(urls[i], origin, sizeof origin) != 0 || !att_header_value_ok(urls[i], strlen(urls[i])) ||
             strchr(urls[i], ' '))
-            return config_error("%s must be an http:// or https:// URL with a host, without spaces or control characters",
-                                i ? "the token URL" : "the base URL");
+            return config_error(
+                "%s must be an http:// or https:// URL with a host, without spaces or control characters",
+                i ? "the token URL" : "the base URL");
         if (att_url_userinfo(urls[i], NULL, 0, pw, sizeof pw) == 0) {
             size_t n = strlen(pw);
             memset(pw, 0, sizeof pw);
             if (n < ATT_SECRET_MIN)
-                return config_error("the password in %s is shorter than %d characters", i ? "the token URL" : "the base URL",
-                                    ATT_SECRET_MIN);
+                return config_error("the password in %s is shorter than %d characters",
+                                    i ? "the token URL" : "the base URL", ATT_SECRET_MIN);
         }
     }
     if (att_url_origin(c->cfg.base_url, origin, sizeof origin) == 0 && !(c->cfg.cred_origin = keep(c, origin)))
@@ -483,8 +508,8 @@ static int check_settings(AttCli *c, const char *secret_file)
         struct stat st;
         if (stat(c->cfg.record_dir, &st) == 0 && (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)))
             return config_error("--record: %s is %s; a recording holds customer data: chmod 700 it, or name a new "
-                                "directory", c->cfg.record_dir,
-                                S_ISDIR(st.st_mode) ? "open to other users" : "not a directory");
+                                "directory",
+                                c->cfg.record_dir, S_ISDIR(st.st_mode) ? "open to other users" : "not a directory");
     }
 
     /* What a --safe script can never open, wherever it runs. */
@@ -495,13 +520,19 @@ static int check_settings(AttCli *c, const char *secret_file)
     deny(c, c->cfg.key);
     deny(c, c->cfg.record_dir);
     deny(c, c->cfg.replay_dir);
-    if (xdg && *xdg) snprintf(dir, sizeof dir, "%s/att", xdg);
-    else if (home && *home) snprintf(dir, sizeof dir, "%s/.config/att", home);
-    else dir[0] = '\0';
+    if (xdg && *xdg)
+        snprintf(dir, sizeof dir, "%s/att", xdg);
+    else if (home && *home)
+        snprintf(dir, sizeof dir, "%s/.config/att", home);
+    else
+        dir[0] = '\0';
     if (dir[0]) deny(c, keep(c, dir));
-    if (state && *state) snprintf(dir, sizeof dir, "%s/att", state);
-    else if (home && *home) snprintf(dir, sizeof dir, "%s/.local/state/att", home);
-    else dir[0] = '\0';
+    if (state && *state)
+        snprintf(dir, sizeof dir, "%s/att", state);
+    else if (home && *home)
+        snprintf(dir, sizeof dir, "%s/.local/state/att", home);
+    else
+        dir[0] = '\0';
     if (dir[0]) deny(c, keep(c, dir));
     if (home && *home) {
         snprintf(dir, sizeof dir, "%s/.att_history", home);
@@ -545,19 +576,43 @@ int att_config_load(AttCli *c, int argc, char **argv)
     /* 1. The command line, remembered; applied last. */
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--") == 0) { i++; break; }
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
         if (strcmp(a, "-") == 0 || a[0] != '-') break;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(USAGE, stdout); return -1; }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(USAGE, stdout);
+            return -1;
+        }
         if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
             printf("att %s (%s)\n", ATT_VERSION, LUA_RELEASE);
             return -1;
         }
-        if (strcmp(a, "-i") == 0) { c->interactive = 1; continue; }
-        if (strcmp(a, "--verbose") == 0) { if (c->cfg.verbose < 1) c->cfg.verbose = 1; continue; }
-        if (strcmp(a, "--trace") == 0) { c->cfg.verbose = 2; continue; }
-        if (strcmp(a, "--insecure") == 0) { c->cfg.insecure = 1; continue; }
-        if (strcmp(a, "--safe") == 0) { c->cfg.safe = 1; continue; }
-        if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) { c->quiet = 1; continue; }
+        if (strcmp(a, "-i") == 0) {
+            c->interactive = 1;
+            continue;
+        }
+        if (strcmp(a, "--verbose") == 0) {
+            if (c->cfg.verbose < 1) c->cfg.verbose = 1;
+            continue;
+        }
+        if (strcmp(a, "--trace") == 0) {
+            c->cfg.verbose = 2;
+            continue;
+        }
+        if (strcmp(a, "--insecure") == 0) {
+            c->cfg.insecure = 1;
+            continue;
+        }
+        if (strcmp(a, "--safe") == 0) {
+            c->cfg.safe = 1;
+            continue;
+        }
+        if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            c->quiet = 1;
+            continue;
+        }
         if (strncmp(a, "-e", 2) == 0) {
             const char *code = a[2] ? a + 2 : argv[++i];
             if (!code) return config_error("-e needs an argument\nTry 'att --help'.");
@@ -574,20 +629,33 @@ int att_config_load(AttCli *c, int argc, char **argv)
             memcpy(name, a + 2, n);
             name[n] = '\0';
             if (strcmp(name, "token") == 0 || strcmp(name, "client-secret") == 0 || strcmp(name, "password") == 0)
-                return config_error("--%s is not accepted: secrets on the command line show in ps; set %s in the "
-                                    "environment or a profile instead", name,
-                                    strcmp(name, "token") == 0 ? "ATT_TOKEN" : "ATT_CLIENT_SECRET (or ATT_CLIENT_SECRET_FILE)");
+                return config_error(
+                    "--%s is not accepted: secrets on the command line show in ps; set %s in the "
+                    "environment or a profile instead",
+                    name, strcmp(name, "token") == 0 ? "ATT_TOKEN" : "ATT_CLIENT_SECRET (or ATT_CLIENT_SECRET_FILE)");
             st = find_flag(name);
-            if (!st && strcmp(name, "profile") != 0 && strcmp(name, "max-memory") != 0 && strcmp(name, "max-time") != 0 &&
-                strcmp(name, "record") != 0 && strcmp(name, "replay") != 0 && strcmp(name, "lua-path") != 0 &&
-                strcmp(name, "allow-env") != 0 && strcmp(name, "allow-method") != 0)
+            if (!st && strcmp(name, "profile") != 0 && strcmp(name, "max-memory") != 0 &&
+                strcmp(name, "max-time") != 0 && strcmp(name, "record") != 0 && strcmp(name, "replay") != 0 &&
+                strcmp(name, "lua-path") != 0 && strcmp(name, "allow-env") != 0 && strcmp(name, "allow-method") != 0)
                 return config_error("unknown option %s\nTry 'att --help'.", a);
             value = eq ? eq + 1 : argv[++i];
             if (!value) return config_error("%s needs a value\nTry 'att --help'.", a);
-            if (strcmp(name, "profile") == 0) { c->profile = value; continue; }
-            if (strcmp(name, "record") == 0) { c->cfg.record_dir = value; continue; }
-            if (strcmp(name, "replay") == 0) { c->cfg.replay_dir = value; continue; }
-            if (strcmp(name, "lua-path") == 0) { c->cfg.lua_path = value; continue; }
+            if (strcmp(name, "profile") == 0) {
+                c->profile = value;
+                continue;
+            }
+            if (strcmp(name, "record") == 0) {
+                c->cfg.record_dir = value;
+                continue;
+            }
+            if (strcmp(name, "replay") == 0) {
+                c->cfg.replay_dir = value;
+                continue;
+            }
+            if (strcmp(name, "lua-path") == 0) {
+                c->cfg.lua_path = value;
+                continue;
+            }
             if (strcmp(name, "allow-env") == 0) {
                 if (!*value || strchr(value, '=') || c->cfg.nallow_env == ATT_MAX_ALLOW)
                     return config_error("--allow-env: expected the name of an environment variable, got '%s'", value);
@@ -655,8 +723,7 @@ int att_config_load(AttCli *c, int argc, char **argv)
     if (c->cfg.record_dir && c->cfg.replay_dir) return config_error("--record and --replay cannot be used together");
     if (!c->cfg.lua_path && getenv("ATT_LUA_PATH") && *getenv("ATT_LUA_PATH")) c->cfg.lua_path = getenv("ATT_LUA_PATH");
     c->cfg.progress = !c->quiet && isatty(STDERR_FILENO);
-    if (c->cfg.key && !c->cfg.cert)
-        return config_error("--key needs --cert (the client certificate)");
+    if (c->cfg.key && !c->cfg.cert) return config_error("--key needs --cert (the client certificate)");
     if ((rc = check_settings(c, secret_file)) != 0) return rc;
     if (c->cfg.insecure)
         fprintf(stderr, "att: WARNING: --insecure: the server's TLS certificate is NOT verified; anyone on the network "

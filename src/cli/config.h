@@ -12,16 +12,16 @@
 
 typedef struct AttCli {
     AttConfig cfg;
-    const char *exprs[ATT_MAX_EXPRS];  /* -e chunks, in order */
+    const char *exprs[ATT_MAX_EXPRS]; /* -e chunks, in order */
     int nexpr;
-    int interactive;                   /* -i */
-    int quiet;                         /* -q, --quiet */
-    int script;                        /* argv index of the script, 0 if none */
-    const char *profile;               /* --profile or ATT_PROFILE */
-    char profile_path[1024];           /* the profile file read, if any */
-    char *owned[ATT_MAX_OWNED];        /* strings this struct owns (profile values, secrets) */
+    int interactive;            /* -i */
+    int quiet;                  /* -q, --quiet */
+    int script;                 /* argv index of the script, 0 if none */
+    const char *profile;        /* --profile or ATT_PROFILE */
+    char profile_path[1024];    /* the profile file read, if any */
+    char *owned[ATT_MAX_OWNED]; /* strings this struct owns (profile values, secrets) */
     int nowned;
-    const char *skipped[ATT_MAX_CREDS];   /* why another profile's credentials are not used */
+    const char *skipped[ATT_MAX_CREDS]; /* why another profile's credentials are not used */
     int nskipped;
 } AttCli;
 

@@ -24,7 +24,7 @@
 #include "core/text.h"
 #include "host/watch.h"
 
-#define EXIT_LIMIT 7
+#define EXIT_LIMIT  7
 #define EXIT_OUTPUT 8
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -177,8 +177,10 @@ static int show_values(lua_State *L)
         lua_pushvalue(L, i);
         lua_call(L, 1, 1);
         s = lua_tolstring(L, -1, &len);
-        if (s && len) print_escaped(s, len);
-        else printf("\n");
+        if (s && len)
+            print_escaped(s, len);
+        else
+            printf("\n");
         lua_pop(L, 1);
     }
     return 0;
@@ -207,31 +209,38 @@ static void repl(lua_State *L)
     const char *hf = history_file(hist, sizeof hist);
     if (hf) read_history(hf);
     stifle_history(1000);
-    att_out_mode(0);                            /* readline's prompt and echo go out at once */
-    printf("att %s (%s) — base URL %s\nType Lua; att is loaded. Ctrl-D exits.\n",
-           ATT_VERSION, LUA_RELEASE, att_host_get(L)->cfg.base_url);
+    att_out_mode(0); /* readline's prompt and echo go out at once */
+    printf("att %s (%s) — base URL %s\nType Lua; att is loaded. Ctrl-D exits.\n", ATT_VERSION, LUA_RELEASE,
+           att_host_get(L)->cfg.base_url);
     for (;;) {
         int status, n;
         att_watch_busy(0);
         line = readline("att> ");
-        att_watch_clear();                      /* a Ctrl-C at the prompt interrupts nothing */
+        att_watch_clear(); /* a Ctrl-C at the prompt interrupts nothing */
         att_watch_busy(1);
         if (!line) break;
         lua_settop(L, 0);
-        if (!*line) { free(line); continue; }
+        if (!*line) {
+            free(line);
+            continue;
+        }
         status = compile_line(L, line);
         if (status == LUA_OK) status = att_host_call(L, 0);
         if (att_stopping() == SIGINT) {
             att_out_flush();
-            att_watch_clear();                  /* Ctrl-C stops the chunk, not the prompt */
+            att_watch_clear(); /* Ctrl-C stops the chunk, not the prompt */
         }
-        if (status != LUA_OK) { att_host_report(L, status); att_out_flush(); continue; }
+        if (status != LUA_OK) {
+            att_host_report(L, status);
+            att_out_flush();
+            continue;
+        }
         att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
         n = lua_gettop(L);
         if (n > 0) show(L, n);
         fflush(stdout);
         att_out_flush();
-        if (att_stopping()) break;              /* --max-time, SIGTERM, SIGHUP end the prompt too */
+        if (att_stopping()) break; /* --max-time, SIGTERM, SIGHUP end the prompt too */
     }
     lua_settop(L, 0);
     putchar('\n');
@@ -329,15 +338,17 @@ int main(int argc, char **argv)
         const char *file = strcmp(name, "-") == 0 ? NULL : name;
         rc = run_chunk(L, luaL_loadfilex(L, file, "t"), argc, argv, c.script + 1);
     } else if (rc == 0 && c.nexpr == 0 && !c.interactive) {
-        if (isatty(STDIN_FILENO)) c.interactive = 1;
-        else rc = run_chunk(L, luaL_loadfilex(L, NULL, "t"), argc, argv, 0);
+        if (isatty(STDIN_FILENO))
+            c.interactive = 1;
+        else
+            rc = run_chunk(L, luaL_loadfilex(L, NULL, "t"), argc, argv, 0);
     }
     if (rc == 0 && c.interactive && !att_stopping()) repl(L);
 
 done:
     rc = finish(rc);
     att_host_close(L);
-    rc = finish(rc);                               /* what finalisers wrote */
+    rc = finish(rc); /* what finalisers wrote */
     att_watch_end();
     att_config_free(&c);
     return rc;

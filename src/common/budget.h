@@ -16,9 +16,9 @@
 #define ATT_CONN_OVERHEAD ((size_t)96 * 1024)
 
 typedef struct AttBudget {
-    size_t limit;       /* bytes; 0: no limit */
+    size_t limit; /* bytes; 0: no limit */
     size_t used, peak;
-    int refused;        /* some charge was refused (the run hit --max-memory) */
+    int refused; /* some charge was refused (the run hit --max-memory) */
 } AttBudget;
 
 /* Charges n bytes; 0, or -1 (nothing charged, refused set) when that would pass the limit.

@@ -9,11 +9,17 @@ int att_buf_reserve(AttBuf *b, size_t n)
     size_t cap;
     char *p;
     if (b->oom) return -1;
-    if (n < b->cap - b->len) return 0;          /* room for n bytes and the NUL */
-    if (n > ((size_t)-1 >> 2) - b->len) { b->oom = 1; return -1; }
+    if (n < b->cap - b->len) return 0; /* room for n bytes and the NUL */
+    if (n > ((size_t)-1 >> 2) - b->len) {
+        b->oom = 1;
+        return -1;
+    }
     cap = b->cap ? b->cap : 256;
     while (cap < b->len + n + 1) cap *= 2;
-    if (att_budget_take(b->budget, cap - b->cap) != 0) { b->oom = 1; return -1; }
+    if (att_budget_take(b->budget, cap - b->cap) != 0) {
+        b->oom = 1;
+        return -1;
+    }
     p = realloc(b->data, cap);
     if (!p) {
         att_budget_give(b->budget, cap - b->cap);

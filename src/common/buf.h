@@ -9,10 +9,10 @@
 #include "common/budget.h"
 
 typedef struct AttBuf {
-    char *data;                 /* NUL-terminated once anything was added */
+    char *data; /* NUL-terminated once anything was added */
     size_t len, cap;
-    int oom;                    /* an addition failed (out of memory or over the budget) */
-    AttBudget *budget;          /* NULL: not counted */
+    int oom;           /* an addition failed (out of memory or over the budget) */
+    AttBudget *budget; /* NULL: not counted */
 } AttBuf;
 
 void att_buf_add(AttBuf *b, const char *s, size_t n);

@@ -13,13 +13,13 @@
 #include "core/text.h"
 
 struct AttAuth {
-    char *origin;                 /* where the API credential may go */
+    char *origin; /* where the API credential may go */
     char *token, *token_url, *client_id, *client_secret, *scope;
-    char *access;                 /* the cached access token */
-    double expires_at;            /* monotonic; 0: no known expiry */
+    char *access;      /* the cached access token */
+    double expires_at; /* monotonic; 0: no known expiry */
     AttHttp *http;
-    int fetches;                  /* token requests made */
-    int gen;                      /* tokens obtained: the generation of a->access */
+    int fetches; /* token requests made */
+    int gen;     /* tokens obtained: the generation of a->access */
     AttRedact *redact;
 };
 
@@ -30,7 +30,10 @@ static char *dupstr(const char *s, int *oom)
     if (!s) return NULL;
     n = strlen(s) + 1;
     p = malloc(n);
-    if (!p) { *oom = 1; return NULL; }
+    if (!p) {
+        *oom = 1;
+        return NULL;
+    }
     memcpy(p, s, n);
     return p;
 }
@@ -46,8 +49,10 @@ int att_auth_check_secret(const char *what, const char *s, char *err, size_t err
 {
     size_t n = strlen(s);
     if (n < ATT_SECRET_MIN) {
-        snprintf(err, errlen, "%s is shorter than %d characters: too short to be a credential, and it could not be "
-                 "kept out of messages without mangling them", what, ATT_SECRET_MIN);
+        snprintf(err, errlen,
+                 "%s is shorter than %d characters: too short to be a credential, and it could not be "
+                 "kept out of messages without mangling them",
+                 what, ATT_SECRET_MIN);
         return -1;
     }
     if (n > ATT_SECRET_MAX) {
@@ -79,12 +84,16 @@ AttAuth *att_auth_new(const AttAuthConfig *cfg, char *err, size_t errlen)
             return NULL;
         }
         if (!cfg->client_id || !*cfg->client_id || !cfg->client_secret || !*cfg->client_secret) {
-            snprintf(err, errlen, "OAuth needs ATT_CLIENT_ID and ATT_CLIENT_SECRET (or ATT_CLIENT_SECRET_FILE) with ATT_TOKEN_URL");
+            snprintf(err, errlen,
+                     "OAuth needs ATT_CLIENT_ID and ATT_CLIENT_SECRET (or ATT_CLIENT_SECRET_FILE) with ATT_TOKEN_URL");
             return NULL;
         }
     }
     a = calloc(1, sizeof *a);
-    if (!a) { snprintf(err, errlen, "out of memory"); return NULL; }
+    if (!a) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     a->redact = cfg->redact;
     a->origin = dupstr(cfg->origin ? cfg->origin : "", &oom);
     if (cfg->token_url && *cfg->token_url) {
@@ -121,10 +130,7 @@ void att_auth_bind(AttAuth *a, AttHttp *http)
     if (a) a->http = http;
 }
 
-int att_auth_fetches(const AttAuth *a)
-{
-    return a ? a->fetches : 0;
-}
+int att_auth_fetches(const AttAuth *a) { return a ? a->fetches : 0; }
 
 /* application/x-www-form-urlencoded value. */
 static void form_escape(const char *s, char *out, size_t outlen)
@@ -133,9 +139,15 @@ static void form_escape(const char *s, char *out, size_t outlen)
     size_t o = 0;
     for (; *s && o + 4 < outlen; s++) {
         unsigned char c = (unsigned char)*s;
-        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out[o++] = (char)c;
-        else if (c == ' ') out[o++] = '+';
-        else { out[o++] = '%'; out[o++] = hex[c >> 4]; out[o++] = hex[c & 15]; }
+        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+            out[o++] = (char)c;
+        else if (c == ' ')
+            out[o++] = '+';
+        else {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
     }
     out[o] = '\0';
 }
@@ -180,7 +192,8 @@ static int fetch(AttAuth *a, char *err, size_t errlen, long *status)
             att_one_line(raw.data ? raw.data : "", raw.len, detail, sizeof detail);
         att_buf_wipe_free(&raw);
         att_buf_wipe_free(&clean);
-        snprintf(err, errlen, "token endpoint %s answered HTTP %ld%s%s", shown, r.status, detail[0] ? ": " : "", detail);
+        snprintf(err, errlen, "token endpoint %s answered HTTP %ld%s%s", shown, r.status, detail[0] ? ": " : "",
+                 detail);
         goto done;
     }
     doc = r.body ? cJSON_ParseWithLength(r.body, r.len) : NULL;
@@ -189,7 +202,8 @@ static int fetch(AttAuth *a, char *err, size_t errlen, long *status)
         snprintf(err, errlen, "token endpoint %s gave no usable access_token", shown);
         goto done;
     }
-    if (att_auth_check_secret("the access_token from the token endpoint", tok->valuestring, detail_err, sizeof detail_err) != 0) {
+    if (att_auth_check_secret("the access_token from the token endpoint", tok->valuestring, detail_err,
+                              sizeof detail_err) != 0) {
         snprintf(err, errlen, "token endpoint %s: %s", shown, detail_err);
         goto done;
     }
@@ -200,13 +214,16 @@ static int fetch(AttAuth *a, char *err, size_t errlen, long *status)
     }
     wipe_free(a->access);
     a->access = malloc(strlen(tok->valuestring) + 1);
-    if (!a->access) { snprintf(err, errlen, "out of memory"); goto done; }
+    if (!a->access) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
     strcpy(a->access, tok->valuestring);
     exp = cJSON_GetObjectItemCaseSensitive(doc, "expires_in");
     a->expires_at = 0;
     if (cJSON_IsNumber(exp) && exp->valuedouble > 0)
         a->expires_at = att_now() + exp->valuedouble - att_auth_margin(exp->valuedouble);
-    else if (cJSON_IsString(exp) && atof(exp->valuestring) > 0)   /* some servers send "3600" */
+    else if (cJSON_IsString(exp) && atof(exp->valuestring) > 0) /* some servers send "3600" */
         a->expires_at = att_now() + atof(exp->valuestring) - att_auth_margin(atof(exp->valuestring));
     a->gen++;
     rc = 0;
@@ -222,7 +239,10 @@ static int bearer(const char *token, char **hdr, char *err, size_t errlen)
 {
     size_t n = strlen(token) + sizeof "Bearer ";
     *hdr = malloc(n);
-    if (!*hdr) { snprintf(err, errlen, "out of memory"); return -1; }
+    if (!*hdr) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     snprintf(*hdr, n, "Bearer %s", token);
     return 0;
 }

@@ -16,13 +16,13 @@
 typedef struct AttAuth AttAuth;
 
 typedef struct AttAuthConfig {
-    const char *origin;          /* "scheme://host:port" the credential belongs to */
-    const char *token;           /* static bearer token, or NULL */
-    const char *token_url;       /* OAuth token endpoint, or NULL */
+    const char *origin;    /* "scheme://host:port" the credential belongs to */
+    const char *token;     /* static bearer token, or NULL */
+    const char *token_url; /* OAuth token endpoint, or NULL */
     const char *client_id;
     const char *client_secret;
-    const char *scope;           /* optional */
-    AttRedact *redact;           /* access tokens are added here; borrowed */
+    const char *scope; /* optional */
+    AttRedact *redact; /* access tokens are added here; borrowed */
 } AttAuthConfig;
 
 /* NULL when neither a token nor a token URL is configured (no Authorization header), or on a bad

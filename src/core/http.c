@@ -19,29 +19,29 @@
 #define ATT_POOL 64
 
 struct AttHttp {
-    CURL *curl;                       /* the blocking token request */
-    struct curl_slist *headers;       /* JSON requests, without Authorization */
-    struct curl_slist *form_headers;  /* the token request */
-    AttHttpConfig cfg;                /* strings below are owned copies */
+    CURL *curl;                      /* the blocking token request */
+    struct curl_slist *headers;      /* JSON requests, without Authorization */
+    struct curl_slist *form_headers; /* the token request */
+    AttHttpConfig cfg;               /* strings below are owned copies */
     char *strings[5];
-    char origin[300];                 /* of the base URL: where the API credential may go */
-    double next_slot;                 /* monotonic time of the next request allowed by --rate */
+    char origin[300]; /* of the base URL: where the API credential may go */
+    double next_slot; /* monotonic time of the next request allowed by --rate */
     unsigned long long rng;
     AttHttpCounters n;
-    CURLM *multi;                     /* every API request, one connection pool */
-    CURL *pool[ATT_POOL];             /* idle easy handles for the multi handle */
+    CURLM *multi;         /* every API request, one connection pool */
+    CURL *pool[ATT_POOL]; /* idle easy handles for the multi handle */
     int npool, active;
-    int handles;                      /* easy handles of the multi handle in existence (budgeted) */
-    double paused_until;              /* no new attempt before this (a 429/503 backs off the window) */
-    AttXfer *xfers;                   /* transfers not yet freed */
+    int handles;         /* easy handles of the multi handle in existence (budgeted) */
+    double paused_until; /* no new attempt before this (a 429/503 backs off the window) */
+    AttXfer *xfers;      /* transfers not yet freed */
 };
 
 typedef struct Req {
     const char *method;
-    const char *url;                  /* absolute */
+    const char *url; /* absolute */
     const char *body;
     size_t len;
-    int json;                         /* JSON headers and the auth provider; else form + Basic */
+    int json; /* JSON headers and the auth provider; else form + Basic */
     const char *user, *password;
 } Req;
 
@@ -49,8 +49,8 @@ typedef struct Req {
  * averages over several seconds, so a short --stall-timeout would only fire long after the stall
  * began; this measures the time since the body last grew. */
 typedef struct Progress {
-    double stall_s;          /* 0: no stall detection */
-    double last_change;      /* monotonic time the body last grew */
+    double stall_s;     /* 0: no stall detection */
+    double last_change; /* monotonic time the body last grew */
     curl_off_t last_dl;
     int stalled;
 } Progress;
@@ -58,14 +58,14 @@ typedef struct Progress {
 /* What one attempt needs beyond the request: buffers libcurl points into while it runs. */
 typedef struct Attempt {
     char cerr[CURL_ERROR_SIZE];
-    char *authline;                   /* "Authorization: ..." (owned, wiped), or NULL */
+    char *authline; /* "Authorization: ..." (owned, wiped), or NULL */
     struct curl_slist authnode;
     Progress prog;
-    const AttHttp *h;                 /* for the --trace callback */
+    const AttHttp *h; /* for the --trace callback */
     const Req *rq;
 } Attempt;
 
-static int global_ready;   /* curl_global_init done; the host is single-threaded */
+static int global_ready; /* curl_global_init done; the host is single-threaded */
 
 /* Sleeps ms milliseconds in short steps; returns -1 as soon as the run is stopping. */
 static int sleep_ms(long ms)
@@ -123,7 +123,7 @@ const char *att_http_reason(long status)
     case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";
     case 504: return "Gateway Timeout";
-    default:  return status >= 500 ? "Server Error" : status >= 400 ? "Client Error" : "Unexpected Status";
+    default: return status >= 500 ? "Server Error" : status >= 400 ? "Client Error" : "Unexpected Status";
     }
 }
 
@@ -159,11 +159,9 @@ static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *
     size_t i = 0;
     (void)c;
     switch (type) {
-    case CURLINFO_TEXT:
-        log_text(at->h, "* ", data, size);
-        break;
+    case CURLINFO_TEXT: log_text(at->h, "* ", data, size); break;
     case CURLINFO_HEADER_OUT:
-        while (i < size) {                        /* the whole request head in one piece */
+        while (i < size) { /* the whole request head in one piece */
             size_t j = i;
             while (j < size && data[j] != '\n') j++;
             if (j > i + 1 || (j > i && data[i] != '\r')) log_text(at->h, "> ", data + i, j - i);
@@ -174,8 +172,7 @@ static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *
     case CURLINFO_HEADER_IN:
         if (size > 2) log_text(at->h, "< ", data, size);
         break;
-    default:
-        break;
+    default: break;
     }
     return 0;
 }
@@ -197,7 +194,10 @@ AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen)
     struct curl_slist *l = NULL, *f = NULL;
     size_t n;
 
-    if (!h) { snprintf(err, errlen, "out of memory"); return NULL; }
+    if (!h) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     if (!global_ready) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
             snprintf(err, errlen, "libcurl failed to initialise");
@@ -223,9 +223,14 @@ AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen)
     h->rng = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32) ^ (unsigned long long)(size_t)h;
     if (!h->rng) h->rng = 88172645463325252ULL;
 
-    /* One list for the whole run. "Expect:" stops libcurl from waiting for 100-continue on
+        /* One list for the whole run. "Expect:" stops libcurl from waiting for 100-continue on
      * larger bodies, which gateways often do not send. */
-#define ADD(list, s) do { struct curl_slist *t_ = curl_slist_append(list, (s)); if (!t_) goto nomem; list = t_; } while (0)
+#define ADD(list, s)                                          \
+    do {                                                      \
+        struct curl_slist *t_ = curl_slist_append(list, (s)); \
+        if (!t_) goto nomem;                                  \
+        list = t_;                                            \
+    } while (0)
     ADD(l, "accept: application/json");
     ADD(l, "content-type: application/json");
     ADD(l, "Expect:");
@@ -275,8 +280,10 @@ static CURL *easy_new(AttHttp *h)
     CURL *e;
     if (att_budget_take(h->cfg.budget, ATT_CONN_OVERHEAD) != 0) return NULL;
     e = curl_easy_init();
-    if (!e) att_budget_give(h->cfg.budget, ATT_CONN_OVERHEAD);
-    else h->handles++;
+    if (!e)
+        att_budget_give(h->cfg.budget, ATT_CONN_OVERHEAD);
+    else
+        h->handles++;
     return e;
 }
 
@@ -291,7 +298,7 @@ void att_http_free(AttHttp *h)
 {
     size_t i;
     if (!h) return;
-    while (h->xfers) xfer_orphan(h->xfers);    /* transfers outlive the client only as finished ones */
+    while (h->xfers) xfer_orphan(h->xfers); /* transfers outlive the client only as finished ones */
     for (i = 0; i < (size_t)h->npool; i++) easy_free(h, h->pool[i]);
     if (h->multi) curl_multi_cleanup(h->multi);
     if (h->curl) curl_easy_cleanup(h->curl);
@@ -308,15 +315,14 @@ void att_http_url(const AttHttp *h, const char *path, char *buf, size_t buflen)
     att_url_strip_userinfo(full, buf, buflen);
 }
 
-const char *att_http_origin(const AttHttp *h)
-{
-    return h->origin;
-}
+const char *att_http_origin(const AttHttp *h) { return h->origin; }
 
 void att_http_counters(const AttHttp *h, AttHttpCounters *c)
 {
-    if (h) *c = h->n;
-    else memset(c, 0, sizeof *c);
+    if (h)
+        *c = h->n;
+    else
+        memset(c, 0, sizeof *c);
 }
 
 /* ---- one attempt ------------------------------------------------------------------------------- */
@@ -327,7 +333,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     size_t n = size * nmemb;
     if (r->len + n > r->limit) {
         r->err = ATT_HTTP_ETOOBIG;
-        return 0;                       /* makes libcurl abort with CURLE_WRITE_ERROR */
+        return 0; /* makes libcurl abort with CURLE_WRITE_ERROR */
     }
     if (r->len + n + 1 > r->cap) {
         size_t cap = r->cap ? r->cap : 16384;
@@ -383,9 +389,11 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
 static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
     Progress *p = ud;
-    (void)dt; (void)ut; (void)un;
-    if (att_stopping()) return 1;       /* non-zero aborts the transfer */
-    if (p->stall_s > 0 && dn > 0) {     /* once the body has started: waiting for the first byte is --timeout's */
+    (void)dt;
+    (void)ut;
+    (void)un;
+    if (att_stopping()) return 1;   /* non-zero aborts the transfer */
+    if (p->stall_s > 0 && dn > 0) { /* once the body has started: waiting for the first byte is --timeout's */
         double now = att_now();
         if (dn != p->last_dl || p->last_dl == 0) {
             p->last_dl = dn;
@@ -409,10 +417,8 @@ static int transient(CURLcode rc)
     case CURLE_GOT_NOTHING:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-        return 1;
-    default:
-        return 0;
+    case CURLE_HTTP2_STREAM: return 1;
+    default: return 0;
     }
 }
 
@@ -435,7 +441,7 @@ static int setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttRespon
     at->h = h;
     at->rq = rq;
     attempt_clear(at);
-    curl_easy_reset(c);                 /* keeps the connection cache and the TLS session */
+    curl_easy_reset(c); /* keeps the connection cache and the TLS session */
     curl_easy_setopt(c, CURLOPT_URL, rq->url);
     if (rq->json && auth) {
         /* A list node in front of the shared list: one allocation per attempt, wiped after. */
@@ -466,7 +472,7 @@ static int setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttRespon
     if (h->cfg.cert) curl_easy_setopt(c, CURLOPT_SSLCERT, h->cfg.cert);
     if (h->cfg.key) curl_easy_setopt(c, CURLOPT_SSLKEY, h->cfg.key);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);   /* a redirect never takes a credential elsewhere */
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect never takes a credential elsewhere */
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     /* Over HTTP/2 the transfers of a window share one connection rather than open more. */
     curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
@@ -515,14 +521,14 @@ static CURLcode conclude(AttHttp *h, CURL *c, CURLcode rc, AttResponse *out, Att
         out->err = ATT_HTTP_ETIMEOUT;
         snprintf(out->errmsg, sizeof out->errmsg, "transfer stalled: nothing received for %.1f s (--stall-timeout)",
                  at->prog.stall_s);
-        return CURLE_OPERATION_TIMEDOUT;            /* transient: retried */
+        return CURLE_OPERATION_TIMEDOUT; /* transient: retried */
     } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
         int why = att_stopping();
         out->err = why == ATT_STOP_TIME ? ATT_HTTP_ELIMIT : ATT_HTTP_EINTR;
         snprintf(out->errmsg, sizeof out->errmsg, "%s", att_stop_text(why ? why : 2));
     } else if (out->err == ATT_HTTP_ETOOBIG) {
-        snprintf(out->errmsg, sizeof out->errmsg,
-                 "response body larger than the %zu-byte limit (--max-response)", h->cfg.max_response);
+        snprintf(out->errmsg, sizeof out->errmsg, "response body larger than the %zu-byte limit (--max-response)",
+                 h->cfg.max_response);
     } else if (out->err == ATT_HTTP_ELIMIT) {
         snprintf(out->errmsg, sizeof out->errmsg, "the response body does not fit in --max-memory");
     } else if (out->err == ATT_HTTP_ENOMEM) {
@@ -531,8 +537,8 @@ static CURLcode conclude(AttHttp *h, CURL *c, CURLcode rc, AttResponse *out, Att
         size_t k;
         out->err = (rc == CURLE_OPERATION_TIMEDOUT) ? ATT_HTTP_ETIMEOUT : ATT_HTTP_ENETWORK;
         /* libcurl's own wording names the host and the cause; it never contains headers. */
-        att_one_line(at->cerr[0] ? at->cerr : curl_easy_strerror(rc), strlen(at->cerr[0] ? at->cerr : curl_easy_strerror(rc)),
-                     out->errmsg, sizeof out->errmsg);
+        att_one_line(at->cerr[0] ? at->cerr : curl_easy_strerror(rc),
+                     strlen(at->cerr[0] ? at->cerr : curl_easy_strerror(rc)), out->errmsg, sizeof out->errmsg);
         k = strlen(out->errmsg);
         while (k > 0 && (out->errmsg[k - 1] == '\n' || out->errmsg[k - 1] == ' ')) out->errmsg[--k] = '\0';
     }
@@ -541,8 +547,10 @@ static CURLcode conclude(AttHttp *h, CURL *c, CURLcode rc, AttResponse *out, Att
 
 static void describe(const AttResponse *r, char *buf, size_t len)
 {
-    if (r->err == ATT_HTTP_OK) snprintf(buf, len, "HTTP %ld", r->status);
-    else snprintf(buf, len, "%s", r->errmsg);
+    if (r->err == ATT_HTTP_OK)
+        snprintf(buf, len, "HTTP %ld", r->status);
+    else
+        snprintf(buf, len, "%s", r->errmsg);
 }
 
 /* Empties the response for a new attempt (the counters of attempts and waits stay). */
@@ -573,8 +581,8 @@ static void log_attempt(const AttHttp *h, const Req *rq, const AttResponse *out)
 
 /* After an attempt: 0 done (out holds the outcome), 1 repeat at once with a renewed credential,
  * 2 retry after *delay ms. */
-static int decide(AttHttp *h, const Req *rq, CURLcode rc, AttResponse *out, int renewable, int *renewed,
-                  int *retries, long *delay)
+static int decide(AttHttp *h, const Req *rq, CURLcode rc, AttResponse *out, int renewable, int *renewed, int *retries,
+                  long *delay)
 {
     long ra = -1;
     int retryable;
@@ -666,16 +674,16 @@ static AttHttpErr run(AttHttp *h, const Req *rq, AttResponse *out)
 /* ---- transfers on the multi handle ----------------------------------------------------------- */
 
 struct AttXfer {
-    AttHttp *h;                 /* NULL once the client is gone */
+    AttHttp *h; /* NULL once the client is gone */
     Req rq;
-    char *method, *url, *body;  /* owned copies behind rq */
+    char *method, *url, *body; /* owned copies behind rq */
     AttResponse resp;
     Attempt at;
-    CURL *easy;                 /* while an attempt runs */
+    CURL *easy; /* while an attempt runs */
     int done, renewed, renew, retries;
-    int auth_gen;               /* generation of the credential of the last attempt (0: none sent) */
-    double not_before;          /* monotonic time before which no new attempt starts */
-    AttXfer *prev, *next;       /* the client's list of transfers not yet freed */
+    int auth_gen;         /* generation of the credential of the last attempt (0: none sent) */
+    double not_before;    /* monotonic time before which no new attempt starts */
+    AttXfer *prev, *next; /* the client's list of transfers not yet freed */
 };
 
 static void xfer_finish(AttXfer *x, AttHttpErr err, const char *msg)
@@ -724,23 +732,19 @@ AttXfer *att_xfer_new(AttHttp *h, const char *method, const char *path, const ch
     return x;
 }
 
-int att_xfer_done(const AttXfer *x)
-{
-    return x->done;
-}
+int att_xfer_done(const AttXfer *x) { return x->done; }
 
-AttResponse *att_xfer_response(AttXfer *x)
-{
-    return &x->resp;
-}
+AttResponse *att_xfer_response(AttXfer *x) { return &x->resp; }
 
 /* Ends the attempt in progress, if any, and returns its handle to the pool (or frees it). */
 static void xfer_drop_easy(AttHttp *h, AttXfer *x, int keep)
 {
     if (!x->easy) return;
     curl_multi_remove_handle(h->multi, x->easy);
-    if (keep && h->npool < ATT_POOL) h->pool[h->npool++] = x->easy;
-    else easy_free(h, x->easy);
+    if (keep && h->npool < ATT_POOL)
+        h->pool[h->npool++] = x->easy;
+    else
+        easy_free(h, x->easy);
     x->easy = NULL;
     h->active--;
     attempt_clear(&x->at);
@@ -751,8 +755,10 @@ static void xfer_detach(AttXfer *x)
     AttHttp *h = x->h;
     if (!h) return;
     xfer_drop_easy(h, x, 0);
-    if (x->prev) x->prev->next = x->next;
-    else h->xfers = x->next;
+    if (x->prev)
+        x->prev->next = x->next;
+    else
+        h->xfers = x->next;
     if (x->next) x->next->prev = x->prev;
     x->prev = x->next = NULL;
     x->h = NULL;
@@ -784,8 +790,8 @@ static int xfer_start(AttHttp *h, AttXfer *x)
     CURL *e;
     int rc;
     x->auth_gen = x->renew ? x->auth_gen : 0;
-    if (h->cfg.auth &&
-        h->cfg.auth(h->cfg.auth_ud, h->origin, &x->auth_gen, &auth, x->resp.errmsg, sizeof x->resp.errmsg, &status) != 0) {
+    if (h->cfg.auth && h->cfg.auth(h->cfg.auth_ud, h->origin, &x->auth_gen, &auth, x->resp.errmsg,
+                                   sizeof x->resp.errmsg, &status) != 0) {
         x->resp.status = status;
         if (att_stopping()) stopped(&x->resp);
         xfer_finish(x, att_stopping() ? x->resp.err : ATT_HTTP_EAUTH, NULL);
@@ -794,7 +800,10 @@ static int xfer_start(AttHttp *h, AttXfer *x)
     x->renew = 0;
     e = h->npool ? h->pool[--h->npool] : easy_new(h);
     if (!e) {
-        if (auth) { memset(auth, 0, strlen(auth)); free(auth); }
+        if (auth) {
+            memset(auth, 0, strlen(auth));
+            free(auth);
+        }
         xfer_finish(x, h->cfg.budget && h->cfg.budget->refused ? ATT_HTTP_ELIMIT : ATT_HTTP_ENOMEM,
                     h->cfg.budget && h->cfg.budget->refused ? "no room for another connection in --max-memory"
                                                             : "out of memory");
@@ -803,7 +812,10 @@ static int xfer_start(AttHttp *h, AttXfer *x)
     reset_response(&x->resp);
     x->resp.attempts++;
     rc = setup(h, e, &x->rq, auth, &x->resp, &x->at);
-    if (auth) { memset(auth, 0, strlen(auth)); free(auth); }
+    if (auth) {
+        memset(auth, 0, strlen(auth));
+        free(auth);
+    }
     curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)x);
     if (rc != 0 || curl_multi_add_handle(h->multi, e) != CURLM_OK) {
         easy_free(h, e);
@@ -865,7 +877,7 @@ static int step(AttHttp *h, double *wake)
         }
         return 0;
     }
-    for (x = h->xfers; x && x->next; x = x->next) {}       /* the list is newest first */
+    for (x = h->xfers; x && x->next; x = x->next) {} /* the list is newest first */
     for (; x; x = x->prev) {
         if (x->done || x->easy) continue;
         pending++;
@@ -922,8 +934,8 @@ AttHttpErr att_http_wait(AttHttp *h, AttXfer *until)
     }
 }
 
-AttHttpErr att_http_perform(AttHttp *h, const char *method, const char *path,
-                            const char *body, size_t body_len, AttResponse *out)
+AttHttpErr att_http_perform(AttHttp *h, const char *method, const char *path, const char *body, size_t body_len,
+                            AttResponse *out)
 {
     AttXfer *x = att_xfer_new(h, method, path, body, body_len);
     memset(out, 0, sizeof *out);
@@ -933,14 +945,14 @@ AttHttpErr att_http_perform(AttHttp *h, const char *method, const char *path,
         return out->err;
     }
     att_http_wait(h, x);
-    *out = x->resp;                     /* the body moves to the caller */
+    *out = x->resp; /* the body moves to the caller */
     memset(&x->resp, 0, sizeof x->resp);
     att_xfer_free(x);
     return out->err;
 }
 
-AttHttpErr att_http_post_form(AttHttp *h, const char *url, const char *user, const char *password,
-                              const char *form, AttResponse *out)
+AttHttpErr att_http_post_form(AttHttp *h, const char *url, const char *user, const char *password, const char *form,
+                              AttResponse *out)
 {
     Req rq;
     memset(&rq, 0, sizeof rq);

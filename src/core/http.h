@@ -23,7 +23,7 @@
 #endif
 
 #define ATT_DEFAULT_BASE_URL "https://partner.att.com/omni-svcs"
-#define ATT_SEARCH_PATH "/v1/customers/search"
+#define ATT_SEARCH_PATH      "/v1/customers/search"
 /* The auth provider: sets *hdr to a malloc'd value of the Authorization header (e.g. "Bearer abc")
  * for a request to origin ("scheme://host:port"), or to NULL for none (the credential belongs to
  * another origin, or there is none). The caller wipes and frees it. *gen is 0, or (after a 401)
@@ -34,49 +34,49 @@
 typedef int (*AttAuthFn)(void *ud, const char *origin, int *gen, char **hdr, char *err, size_t errlen, long *status);
 
 typedef struct AttHttpConfig {
-    const char *base_url;        /* without trailing slash; borrowed */
-    const char *appname;         /* NULL: no appname header; borrowed */
-    AttAuthFn auth;              /* NULL: no Authorization header */
+    const char *base_url; /* without trailing slash; borrowed */
+    const char *appname;  /* NULL: no appname header; borrowed */
+    AttAuthFn auth;       /* NULL: no Authorization header */
     void *auth_ud;
-    long timeout_ms;             /* total time for one attempt */
+    long timeout_ms; /* total time for one attempt */
     long connect_timeout_ms;
-    long stall_ms;               /* give up an attempt that receives nothing for this long */
-    size_t max_response;         /* bytes; a larger body fails cleanly */
+    long stall_ms;       /* give up an attempt that receives nothing for this long */
+    size_t max_response; /* bytes; a larger body fails cleanly */
     AttRetryPolicy retry;
-    double rate;                 /* requests per second for the whole run; 0: unlimited */
-    const char *cacert, *cert, *key;   /* TLS files; NULL: system defaults */
-    int insecure;                /* skip certificate verification (explicit opt-out) */
-    int verbose;                 /* 0 quiet, 1 one line per request, 2 trace headers and bodies */
-    const AttRedact *redact;     /* the run's credentials, kept out of every log line; borrowed */
-    AttBudget *budget;           /* response bodies and connections are charged here; borrowed */
+    double rate;                     /* requests per second for the whole run; 0: unlimited */
+    const char *cacert, *cert, *key; /* TLS files; NULL: system defaults */
+    int insecure;                    /* skip certificate verification (explicit opt-out) */
+    int verbose;                     /* 0 quiet, 1 one line per request, 2 trace headers and bodies */
+    const AttRedact *redact;         /* the run's credentials, kept out of every log line; borrowed */
+    AttBudget *budget;               /* response bodies and connections are charged here; borrowed */
 } AttHttpConfig;
 
 typedef enum AttHttpErr {
     ATT_HTTP_OK = 0,
-    ATT_HTTP_ENETWORK,           /* could not connect, reset, DNS, TLS ... */
-    ATT_HTTP_ETIMEOUT,           /* connect, total or stall timeout */
-    ATT_HTTP_ETOOBIG,            /* body larger than max_response */
+    ATT_HTTP_ENETWORK, /* could not connect, reset, DNS, TLS ... */
+    ATT_HTTP_ETIMEOUT, /* connect, total or stall timeout */
+    ATT_HTTP_ETOOBIG,  /* body larger than max_response */
     ATT_HTTP_ENOMEM,
-    ATT_HTTP_EUSAGE,             /* bad method or URL */
-    ATT_HTTP_EAUTH,              /* the auth provider could not give a credential */
-    ATT_HTTP_EINTR,              /* interrupted (a signal) */
-    ATT_HTTP_ELIMIT              /* a limit of the run: --max-time, or --max-memory for the body */
+    ATT_HTTP_EUSAGE, /* bad method or URL */
+    ATT_HTTP_EAUTH,  /* the auth provider could not give a credential */
+    ATT_HTTP_EINTR,  /* interrupted (a signal) */
+    ATT_HTTP_ELIMIT  /* a limit of the run: --max-time, or --max-memory for the body */
 } AttHttpErr;
 
 typedef struct AttResponse {
-    long status;                 /* 0 when no response was received */
-    char *body;                  /* NUL-terminated, len bytes; NULL when empty */
+    long status; /* 0 when no response was received */
+    char *body;  /* NUL-terminated, len bytes; NULL when empty */
     size_t len, cap;
     char content_type[128];
     char retry_after[64];
     AttHttpErr err;
-    int retryable;               /* the last failure was transient (the retries ran out) */
-    char errmsg[320];            /* one line, set when err != ATT_HTTP_OK */
-    double seconds;              /* time of the last attempt */
-    int attempts;                /* attempts made, including the first */
-    long waited_ms;              /* time spent waiting between attempts */
-    size_t limit;                /* copy of max_response, for the write callback */
-    AttBudget *budget;           /* the body's bytes are charged here (NULL: not counted) */
+    int retryable;     /* the last failure was transient (the retries ran out) */
+    char errmsg[320];  /* one line, set when err != ATT_HTTP_OK */
+    double seconds;    /* time of the last attempt */
+    int attempts;      /* attempts made, including the first */
+    long waited_ms;    /* time spent waiting between attempts */
+    size_t limit;      /* copy of max_response, for the write callback */
+    AttBudget *budget; /* the body's bytes are charged here (NULL: not counted) */
 } AttResponse;
 
 typedef struct AttHttp AttHttp;
@@ -87,13 +87,13 @@ void att_http_free(AttHttp *h);
 
 /* Performs METHOD base_url+path with an optional JSON body. Always fills *out (free it with
  * att_response_free); returns out->err. */
-AttHttpErr att_http_perform(AttHttp *h, const char *method, const char *path,
-                            const char *body, size_t body_len, AttResponse *out);
+AttHttpErr att_http_perform(AttHttp *h, const char *method, const char *path, const char *body, size_t body_len,
+                            AttResponse *out);
 
 /* POSTs a form body to an absolute URL with HTTP Basic credentials (the OAuth token request), with
  * the same pacing, retries and logging, and no Authorization from the provider. */
-AttHttpErr att_http_post_form(AttHttp *h, const char *url, const char *user, const char *password,
-                              const char *form, AttResponse *out);
+AttHttpErr att_http_post_form(AttHttp *h, const char *url, const char *user, const char *password, const char *form,
+                              AttResponse *out);
 
 void att_response_free(AttResponse *r);
 

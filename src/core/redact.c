@@ -17,7 +17,7 @@
 typedef struct Secret {
     char *s;
     size_t n;
-    size_t anchor, alen;        /* the anchor s[anchor..anchor+alen); alen 0: none */
+    size_t anchor, alen; /* the anchor s[anchor..anchor+alen); alen 0: none */
 } Secret;
 
 struct AttRedact {
@@ -26,12 +26,9 @@ struct AttRedact {
 };
 
 #define MATCH_STEPS 4096
-#define UNIT_MAX 10             /* the longest encoding of one byte: "&#x0002F;" and the like */
+#define UNIT_MAX    10 /* the longest encoding of one byte: "&#x0002F;" and the like */
 
-AttRedact *att_redact_new(void)
-{
-    return calloc(1, sizeof(AttRedact));
-}
+AttRedact *att_redact_new(void) { return calloc(1, sizeof(AttRedact)); }
 
 void att_redact_free(AttRedact *r)
 {
@@ -45,10 +42,7 @@ void att_redact_free(AttRedact *r)
     free(r);
 }
 
-size_t att_redact_count(const AttRedact *r)
-{
-    return r ? r->count : 0;
-}
+size_t att_redact_count(const AttRedact *r) { return r ? r->count : 0; }
 
 static int is_alnum(unsigned char c)
 {
@@ -76,8 +70,14 @@ int att_redact_add(AttRedact *r, const char *s, size_t n)
     memcpy(sec->s, s, n);
     sec->n = n;
     for (i = 0; i <= n; i++) {
-        if (i < n && is_alnum((unsigned char)s[i])) { run++; continue; }
-        if (run > sec->alen) { sec->alen = run; sec->anchor = i - run; }
+        if (i < n && is_alnum((unsigned char)s[i])) {
+            run++;
+            continue;
+        }
+        if (run > sec->alen) {
+            sec->alen = run;
+            sec->anchor = i - run;
+        }
         run = 0;
     }
     if (sec->alen < 4) sec->alen = 0;
@@ -91,14 +91,23 @@ static void base64(const unsigned char *in, size_t n, char *out)
     size_t i, o = 0;
     for (i = 0; i + 2 < n; i += 3) {
         unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-        out[o++] = tab[v >> 18]; out[o++] = tab[(v >> 12) & 63]; out[o++] = tab[(v >> 6) & 63]; out[o++] = tab[v & 63];
+        out[o++] = tab[v >> 18];
+        out[o++] = tab[(v >> 12) & 63];
+        out[o++] = tab[(v >> 6) & 63];
+        out[o++] = tab[v & 63];
     }
     if (n - i == 1) {
         unsigned v = (unsigned)in[i] << 16;
-        out[o++] = tab[v >> 18]; out[o++] = tab[(v >> 12) & 63]; out[o++] = '='; out[o++] = '=';
+        out[o++] = tab[v >> 18];
+        out[o++] = tab[(v >> 12) & 63];
+        out[o++] = '=';
+        out[o++] = '=';
     } else if (n - i == 2) {
         unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
-        out[o++] = tab[v >> 18]; out[o++] = tab[(v >> 12) & 63]; out[o++] = tab[(v >> 6) & 63]; out[o++] = '=';
+        out[o++] = tab[v >> 18];
+        out[o++] = tab[(v >> 12) & 63];
+        out[o++] = tab[(v >> 6) & 63];
+        out[o++] = '=';
     }
     out[o] = '\0';
 }
@@ -134,9 +143,12 @@ static int hexval(unsigned char c)
 /* An HTML character reference at t[0..n) ("&#47;", "&#x2f;", "&quot;" ...): its byte and length. */
 static size_t html_ref(const unsigned char *t, size_t n, unsigned *v)
 {
-    static const struct { const char *name; unsigned char c; } named[] = {
-        {"&quot;", '"'}, {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&apos;", '\''}, {"&sol;", '/'},
-        {"&plus;", '+'}, {"&equals;", '='},
+    static const struct {
+        const char *name;
+        unsigned char c;
+    } named[] = {
+        {"&quot;", '"'},  {"&amp;", '&'}, {"&lt;", '<'},   {"&gt;", '>'},
+        {"&apos;", '\''}, {"&sol;", '/'}, {"&plus;", '+'}, {"&equals;", '='},
     };
     size_t i, k;
     if (n >= 4 && t[1] == '#') {
@@ -147,12 +159,18 @@ static size_t html_ref(const unsigned char *t, size_t n, unsigned *v)
             if (d < 0) break;
             x = x * (hexa ? 16u : 10u) + (unsigned)d;
         }
-        if (i < n && t[i] == ';' && i > (size_t)(hexa ? 3 : 2) && x < 0x80) { *v = x; return i + 1; }
+        if (i < n && t[i] == ';' && i > (size_t)(hexa ? 3 : 2) && x < 0x80) {
+            *v = x;
+            return i + 1;
+        }
         return 0;
     }
     for (k = 0; k < sizeof named / sizeof named[0]; k++) {
         size_t len = strlen(named[k].name);
-        if (len <= n && memcmp(t, named[k].name, len) == 0) { *v = named[k].c; return len; }
+        if (len <= n && memcmp(t, named[k].name, len) == 0) {
+            *v = named[k].c;
+            return len;
+        }
     }
     return 0;
 }
@@ -162,20 +180,29 @@ static int units(const unsigned char *t, size_t n, unsigned char *c, size_t *len
 {
     int k = 0;
     unsigned v;
-    c[k] = t[0]; len[k++] = 1;
+    c[k] = t[0];
+    len[k++] = 1;
     if (t[0] == '%' && n >= 3 && hexval(t[1]) >= 0 && hexval(t[2]) >= 0) {
-        c[k] = (unsigned char)(hexval(t[1]) * 16 + hexval(t[2])); len[k++] = 3;
+        c[k] = (unsigned char)(hexval(t[1]) * 16 + hexval(t[2]));
+        len[k++] = 3;
     } else if (t[0] == '\\' && n >= 2) {
-        if (t[1] == '/' || t[1] == '\\' || t[1] == '"') { c[k] = t[1]; len[k++] = 2; }
-        else if (t[1] == 'u' && n >= 6 && hexval(t[2]) == 0 && hexval(t[3]) == 0 && hexval(t[4]) >= 0 && hexval(t[5]) >= 0 &&
-                 hexval(t[4]) < 8) {
-            c[k] = (unsigned char)(hexval(t[4]) * 16 + hexval(t[5])); len[k++] = 6;
+        if (t[1] == '/' || t[1] == '\\' || t[1] == '"') {
+            c[k] = t[1];
+            len[k++] = 2;
+        } else if (t[1] == 'u' && n >= 6 && hexval(t[2]) == 0 && hexval(t[3]) == 0 && hexval(t[4]) >= 0 &&
+                   hexval(t[5]) >= 0 && hexval(t[4]) < 8) {
+            c[k] = (unsigned char)(hexval(t[4]) * 16 + hexval(t[5]));
+            len[k++] = 6;
         }
     } else if (t[0] == '+') {
-        c[k] = ' '; len[k++] = 1;
+        c[k] = ' ';
+        len[k++] = 1;
     } else if (t[0] == '&') {
         size_t l = html_ref(t, n, &v);
-        if (l) { c[k] = (unsigned char)v; len[k++] = l; }
+        if (l) {
+            c[k] = (unsigned char)v;
+            len[k++] = l;
+        }
     }
     return k;
 }
@@ -190,9 +217,12 @@ static size_t match_from(const Secret *sec, size_t j, const unsigned char *t, si
         if (p >= n) return 0;
         nu = units(t + p, n - p, c, len);
         for (k = 0; k < nu; k++)
-            if (c[k] == (unsigned char)sec->s[j]) { hits++; last = k; }
+            if (c[k] == (unsigned char)sec->s[j]) {
+                hits++;
+                last = k;
+            }
         if (hits == 0) return 0;
-        if (hits > 1) {                     /* read two ways: try each, within the budget */
+        if (hits > 1) { /* read two ways: try each, within the budget */
             if (--*steps <= 0) return 0;
             for (k = 0; k < nu; k++) {
                 size_t e;
@@ -289,8 +319,7 @@ size_t att_redact_apply(const AttRedact *r, const char *s, size_t n, AttBuf *out
 static const char *const SECRET_HEADERS[] = {"authorization", "proxy-authorization", "cookie", "set-cookie", NULL};
 static const char *const SECRET_FIELDS[] = {
     "access_token", "refresh_token", "id_token", "client_secret", "password", "passcode", "passCode",
-    "otp", "token", "secret", "apikey", "api_key", "pin", NULL
-};
+    "otp",          "token",         "secret",   "apikey",        "api_key",  "pin",      NULL};
 
 /* If a secret field name starts at in[i] (as "name" in JSON or name= in a form), returns the
  * length of the name with its quotes/separator up to the start of the value; else 0. */
@@ -344,13 +373,15 @@ void att_redact_line(const AttRedact *r, const char *s, size_t n, AttBuf *out)
         if (f) {
             size_t j = i + f;
             att_buf_add(out, s + i, f);
-            if (j < n && s[j] == '"') {              /* a JSON string: up to the closing quote */
+            if (j < n && s[j] == '"') { /* a JSON string: up to the closing quote */
                 j++;
                 while (j < n && s[j] != '"') j += (s[j] == '\\' && j + 1 < n) ? 2 : 1;
                 att_buf_adds(out, "\"" ATT_REDACTED "\"");
                 i = j < n ? j + 1 : n;
-            } else {                                  /* a form value or a bare JSON value */
-                while (j < n && s[j] != '&' && s[j] != ',' && s[j] != '}' && s[j] != ' ' && s[j] != '\r' && s[j] != '\n') j++;
+            } else { /* a form value or a bare JSON value */
+                while (j < n && s[j] != '&' && s[j] != ',' && s[j] != '}' && s[j] != ' ' && s[j] != '\r' &&
+                       s[j] != '\n')
+                    j++;
                 att_buf_adds(out, ATT_REDACTED);
                 i = j;
             }

@@ -19,7 +19,7 @@
 #define ATT_SECRET_MIN 8
 /* The longest credential att sends (a token in an Authorization header). */
 #define ATT_SECRET_MAX 16384
-#define ATT_REDACTED "[REDACTED]"
+#define ATT_REDACTED   "[REDACTED]"
 
 typedef struct AttRedact AttRedact;
 

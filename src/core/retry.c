@@ -64,23 +64,29 @@ static int parse_http_date(const char *s, time_t *t)
     long days;
 
     for (i = 0; i < 7; i++)
-        if (strncmp(p, DAYS[i], 3) == 0) { wd = i; break; }
+        if (strncmp(p, DAYS[i], 3) == 0) {
+            wd = i;
+            break;
+        }
     if (wd < 0) return -1;
     p += 3;
-    if (*p == ',') {                                    /* IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT */
+    if (*p == ',') { /* IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT */
         p++;
         if (lit(&p, " ") || digits(&p, 2, &d) || lit(&p, " ") || (mo = month_of(p)) < 0) return -1;
         p += 3;
         if (lit(&p, " ") || digits(&p, 4, &y) || lit(&p, " ") || hms(&p, &h, &mi, &sec) || lit(&p, " GMT")) return -1;
-    } else if (*p == ' ') {                             /* asctime: Sun Nov  6 08:49:37 1994 */
+    } else if (*p == ' ') { /* asctime: Sun Nov  6 08:49:37 1994 */
         p++;
         if ((mo = month_of(p)) < 0) return -1;
         p += 3;
         if (lit(&p, " ")) return -1;
-        if (*p == ' ') { p++; if (digits(&p, 1, &d)) return -1; }
-        else if (digits(&p, 2, &d)) return -1;
+        if (*p == ' ') {
+            p++;
+            if (digits(&p, 1, &d)) return -1;
+        } else if (digits(&p, 2, &d))
+            return -1;
         if (lit(&p, " ") || hms(&p, &h, &mi, &sec) || lit(&p, " ") || digits(&p, 4, &y)) return -1;
-    } else {                                            /* RFC 850: Sunday, 06-Nov-94 08:49:37 GMT */
+    } else { /* RFC 850: Sunday, 06-Nov-94 08:49:37 GMT */
         while (isalpha((unsigned char)*p)) p++;
         if (lit(&p, ", ") || digits(&p, 2, &d) || lit(&p, "-") || (mo = month_of(p)) < 0) return -1;
         p += 3;
@@ -103,7 +109,7 @@ long att_retry_after_ms(const char *value, time_t now)
         long v = 0;
         for (; isdigit((unsigned char)*p); p++) {
             v = v * 10 + (*p - '0');
-            if (v > 100000000L) return -1;              /* more than three years: not believable */
+            if (v > 100000000L) return -1; /* more than three years: not believable */
         }
         while (*p == ' ' || *p == '\t') p++;
         return *p ? -1 : v * 1000L;

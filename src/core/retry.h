@@ -7,16 +7,16 @@
 #include <time.h>
 
 typedef struct AttRetryPolicy {
-    int retries;          /* retries after the first attempt (0: never retry) */
-    long max_wait_ms;     /* total time the retries of one request may spend waiting */
-    long base_ms;         /* first backoff ceiling; doubles with each attempt */
-    long cap_ms;          /* largest single backoff ceiling */
+    int retries;      /* retries after the first attempt (0: never retry) */
+    long max_wait_ms; /* total time the retries of one request may spend waiting */
+    long base_ms;     /* first backoff ceiling; doubles with each attempt */
+    long cap_ms;      /* largest single backoff ceiling */
 } AttRetryPolicy;
 
-#define ATT_RETRY_DEFAULT_RETRIES 4
+#define ATT_RETRY_DEFAULT_RETRIES     4
 #define ATT_RETRY_DEFAULT_MAX_WAIT_MS 60000L
-#define ATT_RETRY_DEFAULT_BASE_MS 250L
-#define ATT_RETRY_DEFAULT_CAP_MS 20000L
+#define ATT_RETRY_DEFAULT_BASE_MS     250L
+#define ATT_RETRY_DEFAULT_CAP_MS      20000L
 
 /* Parses a Retry-After value: delay-seconds ("120") or an HTTP-date (IMF-fixdate, RFC 850 or
  * asctime). Returns the delay in milliseconds from now (0 for a date in the past), or -1 when the

@@ -10,10 +10,7 @@
 #define ATT_STOP_TIME 1000
 extern atomic_int att_stop;
 
-static inline int att_stopping(void)
-{
-    return atomic_load_explicit(&att_stop, memory_order_relaxed);
-}
+static inline int att_stopping(void) { return atomic_load_explicit(&att_stop, memory_order_relaxed); }
 
 /* "interrupted", "terminated", "--max-time exceeded", ... for a reason (non-zero). */
 const char *att_stop_text(int reason);

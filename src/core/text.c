@@ -16,9 +16,9 @@ const char *att_stop_text(int reason)
     switch (reason) {
     case 0: return "running";
     case ATT_STOP_TIME: return "--max-time exceeded";
-    case 2: return "interrupted";            /* SIGINT */
-    case 15: return "terminated";            /* SIGTERM */
-    case 1: return "hung up";                /* SIGHUP */
+    case 2: return "interrupted"; /* SIGINT */
+    case 15: return "terminated"; /* SIGTERM */
+    case 1: return "hung up";     /* SIGHUP */
     default: return "stopped by a signal";
     }
 }
@@ -45,11 +45,21 @@ size_t att_utf8_seq(const unsigned char *s, size_t n, unsigned *cp_out)
 {
     unsigned c = s[0], cp;
     size_t need, i;
-    if (c < 0x80) { *cp_out = c; return 1; }
-    if (c >= 0xC2 && c <= 0xDF) { need = 2; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { need = 3; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { need = 4; cp = c & 0x07; }
-    else return 0;
+    if (c < 0x80) {
+        *cp_out = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        cp = c & 0x07;
+    } else
+        return 0;
     if (n < need) return 0;
     for (i = 1; i < need; i++) {
         if ((s[i] & 0xC0) != 0x80) return 0;
@@ -73,11 +83,11 @@ void att_one_line(const char *src, size_t n, char *dst, size_t dstlen)
         if (*u == '\n' || *u == '\r') break;
         k = att_utf8_seq(u, n - i, &cp);
         if (k == 0 || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
-            dst[o++] = k == 0 ? '?' : ' ';   /* control characters and broken UTF-8 never reach a terminal */
+            dst[o++] = k == 0 ? '?' : ' '; /* control characters and broken UTF-8 never reach a terminal */
             i += k ? k : 1;
             continue;
         }
-        if (o + k >= dstlen) break;         /* never cut a sequence */
+        if (o + k >= dstlen) break; /* never cut a sequence */
         memcpy(dst + o, u, k);
         o += k;
         i += k;
@@ -102,11 +112,15 @@ void att_text_escape(const char *s, size_t n, AttBuf *out)
         }
         att_buf_add(out, s + i - run, run);
         run = 0;
-        if (k == 0) k = 1;                  /* one byte that is not UTF-8 */
-        if (*u == '\n') att_buf_add(out, "\\n", 2);
-        else if (*u == '\r') att_buf_add(out, "\\r", 2);
-        else if (*u == '\t') att_buf_add(out, "\\t", 2);
-        else if (*u == 0x1B) att_buf_add(out, "\\e", 2);
+        if (k == 0) k = 1; /* one byte that is not UTF-8 */
+        if (*u == '\n')
+            att_buf_add(out, "\\n", 2);
+        else if (*u == '\r')
+            att_buf_add(out, "\\r", 2);
+        else if (*u == '\t')
+            att_buf_add(out, "\\t", 2);
+        else if (*u == 0x1B)
+            att_buf_add(out, "\\e", 2);
         else {
             for (j = 0; j < k; j++) {
                 esc[4 * j] = '\\';
@@ -138,7 +152,7 @@ void att_url_strip_userinfo(const char *url, char *buf, size_t buflen)
         size_t hostlen = strcspn(host, "/?#");
         const char *at = NULL, *p;
         for (p = host; p < host + hostlen; p++)
-            if (*p == '@') at = p;           /* the last '@' ends the user info */
+            if (*p == '@') at = p; /* the last '@' ends the user info */
         if (at) {
             snprintf(buf, buflen, "%.*s%s", (int)(host - url), url, at + 1);
             return;
@@ -150,9 +164,14 @@ void att_url_strip_userinfo(const char *url, char *buf, size_t buflen)
 /* The authority of an http(s) URL: *auth and *n, and whether it is https. -1 for other URLs. */
 static int authority(const char *url, const char **auth, size_t *n, int *https)
 {
-    if (strncasecmp(url, "http://", 7) == 0) { *https = 0; *auth = url + 7; }
-    else if (strncasecmp(url, "https://", 8) == 0) { *https = 1; *auth = url + 8; }
-    else return -1;
+    if (strncasecmp(url, "http://", 7) == 0) {
+        *https = 0;
+        *auth = url + 7;
+    } else if (strncasecmp(url, "https://", 8) == 0) {
+        *https = 1;
+        *auth = url + 8;
+    } else
+        return -1;
     *n = strcspn(*auth, "/?#");
     return 0;
 }

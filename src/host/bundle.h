@@ -5,8 +5,8 @@
 #include <stddef.h>
 
 typedef struct AttBundled {
-    const char *name;        /* module name, e.g. "att.report" */
-    const char *path;        /* chunk name without '@', e.g. "lua/att/report.lua" */
+    const char *name; /* module name, e.g. "att.report" */
+    const char *path; /* chunk name without '@', e.g. "lua/att/report.lua" */
     const char *text;
     size_t len;
 } AttBundled;

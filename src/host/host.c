@@ -18,10 +18,7 @@
 #include "core/stop.h"
 #include "core/text.h"
 
-AttHost *att_host_get(lua_State *L)
-{
-    return *(AttHost **)lua_getextraspace(L);
-}
+AttHost *att_host_get(lua_State *L) { return *(AttHost **)lua_getextraspace(L); }
 
 /* Counting allocator: the Lua heap is charged to the run's budget, which enforces --max-memory
  * for it and for everything else att holds (Lua turns a NULL into a "not enough memory" error the
@@ -53,7 +50,7 @@ static int panic(lua_State *L)
     const char *msg = lua_tostring(L, -1);
     fprintf(stderr, "att: unprotected error: %s\n", msg ? msg : "(not a string)");
     fflush(stdout);
-    return 0;   /* Lua aborts */
+    return 0; /* Lua aborts */
 }
 
 /* Adds the password of a URL's user info, and the Basic header libcurl makes of it. */
@@ -81,10 +78,7 @@ static int redact_cred(AttRedact *r, const AttCred *c)
     return rc ? -1 : 0;
 }
 
-int att_host_redactor_url(AttHost *h, const char *url)
-{
-    return redact_userinfo(h->redact, url) ? -1 : 0;
-}
+int att_host_redactor_url(AttHost *h, const char *url) { return redact_userinfo(h->redact, url) ? -1 : 0; }
 
 int att_host_redactor(AttHost *h)
 {
@@ -151,7 +145,7 @@ AttHttp *att_host_http(lua_State *L)
         memset(&ac, 0, sizeof ac);
         if (att_url_origin(h->cfg.base_url, origin, sizeof origin) != 0)
             luaL_error(L, "att: the base URL %s is not an http:// or https:// URL with a host", h->cfg.base_url);
-        if (h->auth) {                           /* the credential of another origin stays there */
+        if (h->auth) { /* the credential of another origin stays there */
             h->token_fetches += att_auth_fetches(h->auth);
             att_auth_free(h->auth);
             h->auth = NULL;
@@ -340,7 +334,7 @@ static int open_all(lua_State *L)
         att_user_modules(L, att_host_get(L)->cfg.lua_path);
     }
     att_json_init(L);
-    luaL_requiref(L, "att", att_open, 1);          /* package.loaded.att and global att */
+    luaL_requiref(L, "att", att_open, 1); /* package.loaded.att and global att */
     lua_pop(L, 1);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     for (i = 0; i < att_bundled_count; i++) {
@@ -376,7 +370,7 @@ void att_host_close(lua_State *L)
     AttHost *h;
     if (!L) return;
     h = att_host_get(L);
-    lua_close(L);                                  /* runs __gc of results first */
+    lua_close(L); /* runs __gc of results first */
     att_pool_free(&h->pool);
     att_http_free(h->http);
     h->http = NULL;
@@ -398,7 +392,8 @@ static int msghandler(lua_State *L)
         h->error_limit = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "limit") == 0;
         lua_pop(L, 1);
     } else {
-        h->error_limit = h->budget.refused && lua_type(L, 1) == LUA_TSTRING && strstr(lua_tostring(L, 1), "not enough memory");
+        h->error_limit =
+            h->budget.refused && lua_type(L, 1) == LUA_TSTRING && strstr(lua_tostring(L, 1), "not enough memory");
     }
     if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
         msg = lua_tostring(L, -1);
@@ -416,7 +411,7 @@ void att_host_report(lua_State *L, int status)
     if (status == LUA_OK) return;
     msg = lua_tostring(L, -1);
     if (!msg) msg = "(error object is not a string)";
-    fflush(stdout);                                /* output written before the error comes first */
+    fflush(stdout); /* output written before the error comes first */
     fprintf(stderr, "%s%s\n", strncmp(msg, "att: ", 5) == 0 ? "" : "att: ", msg);
     fflush(stderr);
     lua_pop(L, 1);

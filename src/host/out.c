@@ -16,9 +16,9 @@ static struct {
     pthread_mutex_t mu;
     char buf[OUT_CAP];
     size_t len;
-    int mode;                   /* 0 none, 1 line, 2 full */
-    int err;                    /* errno of the first failed write */
-    int reported;               /* the error was taken by att_out_take_error */
+    int mode;     /* 0 none, 1 line, 2 full */
+    int err;      /* errno of the first failed write */
+    int reported; /* the error was taken by att_out_take_error */
     int owned;
 } O = {PTHREAD_MUTEX_INITIALIZER, {0}, 0, 2, 0, 0, 0};
 
@@ -42,7 +42,7 @@ static int put_all(const char *p, size_t n)
 static int drain(size_t n)
 {
     int rc = put_all(O.buf, n);
-    if (rc != 0) n = O.len;              /* nothing more can be written: drop it */
+    if (rc != 0) n = O.len; /* nothing more can be written: drop it */
     memmove(O.buf, O.buf + n, O.len - n);
     O.len -= n;
     return rc;
@@ -119,10 +119,7 @@ int att_out_init(void)
     return 0;
 }
 
-int att_out_owned(void)
-{
-    return O.owned;
-}
+int att_out_owned(void) { return O.owned; }
 
 void att_out_mode(int mode)
 {
@@ -148,7 +145,7 @@ static void complete_lines(void)
     size_t n = O.len;
     while (n > 0 && O.buf[n - 1] != '\n') n--;
     if (n) drain(n);
-    O.len = 0;                          /* a partial line is not written */
+    O.len = 0; /* a partial line is not written */
 }
 
 int att_out_flush_lines(void)
@@ -166,7 +163,10 @@ void att_out_emergency(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_nsec += 200 * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
     /* The main thread holds the lock only while copying or inside write(2): if that write is
      * blocked (a full pipe), nothing more could be written anyway. */
     if (pthread_mutex_timedlock(&O.mu, &ts) != 0) return;

@@ -16,11 +16,13 @@
 #endif
 
 #define SMALL_MAX (ATT_POOL_CLASSES * 16)
-#define CHUNK (64 * 1024)
+#define CHUNK     (64 * 1024)
 
 /* A free block, or the head of a chunk. The memory comes from malloc, so it takes this type
  * when the link is written and Lua's types when Lua writes it. */
-typedef struct Link { struct Link *next; } Link;
+typedef struct Link {
+    struct Link *next;
+} Link;
 
 static int small(size_t n) { return !POOL_OFF && n > 0 && n <= SMALL_MAX; }
 static size_t cls(size_t n) { return (n + 15) / 16 - 1; }
@@ -61,8 +63,10 @@ void *att_pool_realloc(AttPool *p, void *ptr, size_t osize, size_t nsize)
     void *q;
     if (!ptr) osize = 0;
     if (nsize == 0) {
-        if (small(osize)) give(p, ptr, osize);
-        else free(ptr);
+        if (small(osize))
+            give(p, ptr, osize);
+        else
+            free(ptr);
         return NULL;
     }
     if (!small(osize) && !small(nsize)) return realloc(ptr, nsize);
@@ -71,8 +75,10 @@ void *att_pool_realloc(AttPool *p, void *ptr, size_t osize, size_t nsize)
     if (!q) return NULL;
     if (ptr) {
         memcpy(q, ptr, osize < nsize ? osize : nsize);
-        if (small(osize)) give(p, ptr, osize);
-        else free(ptr);
+        if (small(osize))
+            give(p, ptr, osize);
+        else
+            free(ptr);
     }
     return q;
 }

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#define ATT_POOL_CLASSES 16       /* 16, 32, ... 256 bytes */
+#define ATT_POOL_CLASSES 16 /* 16, 32, ... 256 bytes */
 
 typedef struct AttPool {
     void *free[ATT_POOL_CLASSES]; /* free blocks of each class, linked through their first word */

@@ -30,7 +30,7 @@ static const char WARNED_KEY[] = "att.safe.getenv_warned";
 
 /* A file or directory a safe script can never open. */
 typedef struct Deny {
-    char path[PATH_MAX];        /* resolved when it exists */
+    char path[PATH_MAX]; /* resolved when it exists */
     dev_t dev;
     ino_t ino;
     int exists, dir;
@@ -125,7 +125,7 @@ static int text_searcher(lua_State *L)
         lua_remove(L, -2);
     }
     lua_call(L, 2, 2);
-    if (lua_isnil(L, -2)) return 1;                 /* the message listing the files tried */
+    if (lua_isnil(L, -2)) return 1; /* the message listing the files tried */
     lua_pop(L, 1);
     file = lua_tostring(L, -1);
     if (lua_toboolean(L, lua_upvalueindex(3))) check_module(L, file);
@@ -138,8 +138,10 @@ static int text_searcher(lua_State *L)
 /* Pushes a text_searcher over templates (NULL: package.path at the time of the call). [-0, +1, m] */
 static void push_searcher(lua_State *L, const char *templates, int safe)
 {
-    if (templates) lua_pushstring(L, templates);
-    else lua_pushnil(L);
+    if (templates)
+        lua_pushstring(L, templates);
+    else
+        lua_pushnil(L);
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "searchpath");
     lua_remove(L, -2);
@@ -198,8 +200,10 @@ static void check_deny(lua_State *L, const char *path, const char *real, const s
         int hit = (id && d->exists && id->st_dev == d->dev && id->st_ino == d->ino) ||
                   (d->dir && strncmp(real, d->path, n) == 0 && (real[n] == '/' || real[n] == '\0'));
         if (hit)
-            luaL_error(L, "%s: '%s' is a file att keeps to itself (credentials, configuration or state) and cannot "
-                       "be opened under --safe", what, path);
+            luaL_error(L,
+                       "%s: '%s' is a file att keeps to itself (credentials, configuration or state) and cannot "
+                       "be opened under --safe",
+                       what, path);
     }
 }
 
@@ -214,8 +218,8 @@ static void check_path(lua_State *L, const char *path, const char *what)
     size_t n;
     int exists = 1;
 
-    if (!*path || path[0] == '/' || strcmp(path, "..") == 0 || strncmp(path, "../", 3) == 0 ||
-        strstr(path, "/../") || (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
+    if (!*path || path[0] == '/' || strcmp(path, "..") == 0 || strncmp(path, "../", 3) == 0 || strstr(path, "/../") ||
+        (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
         luaL_error(L, "%s: '%s' is outside the current directory (--safe)", what, path);
     if (!getcwd(cwd, sizeof cwd)) luaL_error(L, "%s: cannot determine the current directory", what);
     if (realpath(path, real) == NULL) {
@@ -224,7 +228,10 @@ static void check_path(lua_State *L, const char *path, const char *what)
         exists = 0;
         p = strrchr(path, '/');
         n = p ? (size_t)(p - path) : 0;
-        if (n >= sizeof dir) { luaL_error(L, "%s: path too long", what); return; }
+        if (n >= sizeof dir) {
+            luaL_error(L, "%s: path too long", what);
+            return;
+        }
         memcpy(dir, path, n);
         dir[n] = '\0';
         if (realpath(n ? dir : ".", real) == NULL) luaL_error(L, "%s: '%s': %s", what, path, strerror(errno));
@@ -265,8 +272,10 @@ static int disabled(lua_State *L)
 /* t[name] = a stub that raises (t on top). */
 static void stub(lua_State *L, const char *lib, const char *name)
 {
-    if (lib) lua_pushfstring(L, "%s.%s", lib, name);
-    else lua_pushstring(L, name);
+    if (lib)
+        lua_pushfstring(L, "%s.%s", lib, name);
+    else
+        lua_pushstring(L, name);
     lua_pushcclosure(L, disabled, 1);
     lua_setfield(L, -2, name);
 }
@@ -332,7 +341,8 @@ static int safe_getenv(lua_State *L)
         if (strcmp(name, "ATT_TOKEN") == 0 || strcmp(name, "ATT_CLIENT_SECRET") == 0)
             fprintf(stderr, "att: warning: os.getenv(\"%s\") reads as unset under --safe (a credential)\n", shown);
         else
-            fprintf(stderr, "att: warning: os.getenv(\"%s\") reads as unset under --safe (allow it with --allow-env %s)\n",
+            fprintf(stderr,
+                    "att: warning: os.getenv(\"%s\") reads as unset under --safe (allow it with --allow-env %s)\n",
                     shown, shown);
         lua_pushboolean(L, 1);
         lua_setfield(L, -3, name);
@@ -440,28 +450,32 @@ static void push_templates(lua_State *L, const char *dirs, int config_dir)
         dirs += n;
         if (*dirs == ';') dirs++;
     }
-    if (config_dir && xdg && *xdg) lua_pushfstring(L, "%s/att/lua/?.lua;%s/att/lua/?/init.lua", xdg, xdg);
-    else if (config_dir && home && *home) lua_pushfstring(L, "%s/.config/att/lua/?.lua;%s/.config/att/lua/?/init.lua", home, home);
-    else lua_pushliteral(L, "");
+    if (config_dir && xdg && *xdg)
+        lua_pushfstring(L, "%s/att/lua/?.lua;%s/att/lua/?/init.lua", xdg, xdg);
+    else if (config_dir && home && *home)
+        lua_pushfstring(L, "%s/.config/att/lua/?.lua;%s/.config/att/lua/?/init.lua", home, home);
+    else
+        lua_pushliteral(L, "");
     luaL_addvalue(&b);
     luaL_pushresult(&b);
 }
 
 void att_safe_apply(lua_State *L, const AttConfig *cfg)
 {
-    static const char *const BASE[] = {"assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall",
-                                       "print", "rawequal", "rawget", "rawlen", "rawset", "select", "setmetatable",
-                                       "tonumber", "tostring", "type", "xpcall", "warn", "_VERSION", "require", NULL};
+    static const char *const BASE[] = {"assert", "error",        "getmetatable", "ipairs",   "next",   "pairs",
+                                       "pcall",  "print",        "rawequal",     "rawget",   "rawlen", "rawset",
+                                       "select", "setmetatable", "tonumber",     "tostring", "type",   "xpcall",
+                                       "warn",   "_VERSION",     "require",      NULL};
     static const char *const OS_OK[] = {"time", "clock", "date", "difftime", "exit", NULL};
     static const char *const OS_NO[] = {"execute", "remove", "rename", "tmpname", "setlocale", NULL};
     static const char *const IO_OK[] = {"write", "read", "close", "flush", "type", "stdout", "stderr", "stdin", NULL};
     static const char *const IO_GUARD[] = {"open", "lines", "input", "output", NULL};
     static const char *const IO_NO[] = {"popen", "tmpfile", NULL};
     static const char *const STRING_NO[] = {"dump", NULL};
-    static const char *const DEBUG_NO[] = {"debug", "gethook", "getinfo", "getlocal", "getmetatable", "getregistry",
-                                           "getupvalue", "getuservalue", "sethook", "setlocal", "setmetatable",
-                                           "setupvalue", "setuservalue", "upvalueid", "upvaluejoin", "setcstacklimit",
-                                           NULL};
+    static const char *const DEBUG_NO[] = {"debug",          "gethook",    "getinfo",      "getlocal",  "getmetatable",
+                                           "getregistry",    "getupvalue", "getuservalue", "sethook",   "setlocal",
+                                           "setmetatable",   "setupvalue", "setuservalue", "upvalueid", "upvaluejoin",
+                                           "setcstacklimit", NULL};
     static const char *const LIBS[] = {"table", "math", "utf8", "coroutine", NULL};
     int g, G, pkg, i;
     const char *const *p;
@@ -545,7 +559,7 @@ void att_safe_apply(lua_State *L, const AttConfig *cfg)
     lua_pushliteral(L, "");
     lua_setfield(L, pkg, "cpath");
     lua_getfield(L, pkg, "searchers");
-    lua_rawgeti(L, -1, 1);                        /* the preload searcher */
+    lua_rawgeti(L, -1, 1); /* the preload searcher */
     lua_newtable(L);
     lua_insert(L, -2);
     lua_rawseti(L, -2, 2);
@@ -555,9 +569,9 @@ void att_safe_apply(lua_State *L, const AttConfig *cfg)
     lua_rawseti(L, -2, 1);
     lua_pushvalue(L, -1);
     lua_setfield(L, pkg, "searchers");
-    lua_remove(L, -2);                            /* old searchers */
-    lua_remove(L, -2);                            /* templates */
-    lua_newtable(L);                              /* what the script sees */
+    lua_remove(L, -2); /* old searchers */
+    lua_remove(L, -2); /* templates */
+    lua_newtable(L);   /* what the script sees */
     lua_getfield(L, pkg, "path");
     lua_setfield(L, -2, "path");
     lua_pushliteral(L, "");
@@ -570,7 +584,7 @@ void att_safe_apply(lua_State *L, const AttConfig *cfg)
     lua_setfield(L, -2, "preload");
     push_readonly(L, -2, "package.searchers");
     lua_setfield(L, -2, "searchers");
-    lua_remove(L, -2);                            /* searchers */
+    lua_remove(L, -2); /* searchers */
     stub(L, "package", "loadlib");
     stub(L, "package", "searchpath");
     push_readonly(L, -1, "package");
@@ -580,8 +594,8 @@ void att_safe_apply(lua_State *L, const AttConfig *cfg)
     /* package.loaded names the new libraries, so that require "os" gives the safe os */
     lua_getfield(L, pkg, "loaded");
     {
-        static const char *const LOADED[] = {"string", "table", "math", "utf8", "coroutine", "os", "io", "debug",
-                                             "package", NULL};
+        static const char *const LOADED[] = {"string", "table", "math",  "utf8",    "coroutine",
+                                             "os",     "io",    "debug", "package", NULL};
         for (p = LOADED; *p; p++) {
             lua_getfield(L, G, *p);
             lua_setfield(L, -2, *p);
@@ -589,7 +603,7 @@ void att_safe_apply(lua_State *L, const AttConfig *cfg)
     }
     lua_pushvalue(L, G);
     lua_setfield(L, -2, "_G");
-    lua_pop(L, 2);                                /* loaded, package */
+    lua_pop(L, 2); /* loaded, package */
 
     /* the new table becomes the global environment of every chunk loaded from now on */
     lua_pushvalue(L, G);

@@ -16,29 +16,26 @@
 #include "core/stop.h"
 #include "core/text.h"
 
-#define TIME_GRACE 0.5          /* after the deadline, before the watchdog ends the run */
-#define SIGNAL_GRACE 1.0        /* after a signal */
+#define TIME_GRACE   0.5 /* after the deadline, before the watchdog ends the run */
+#define SIGNAL_GRACE 1.0 /* after a signal */
 
 static sem_t sem;
 static pthread_t thread;
 static int started;
-static atomic_int signals;      /* signals received */
+static atomic_int signals; /* signals received */
 static atomic_int busy = 1;
-static atomic_int cleared;      /* att_watch_clear calls */
+static atomic_int cleared; /* att_watch_clear calls */
 static atomic_int ended;
 static double deadline, max_time;
 
-int att_watch_status(int reason)
-{
-    return reason == ATT_STOP_TIME ? 7 : 128 + reason;
-}
+int att_watch_status(int reason) { return reason == ATT_STOP_TIME ? 7 : 128 + reason; }
 
 static void on_signal(int sig)
 {
     int none = 0;
     atomic_compare_exchange_strong(&att_stop, &none, sig);
     atomic_fetch_add(&signals, 1);
-    sem_post(&sem);                     /* async-signal-safe */
+    sem_post(&sem); /* async-signal-safe */
 }
 
 /* The run did not end in time: write what can be written and end it here. */
@@ -49,8 +46,10 @@ static void end_now(int reason)
     if (atomic_load(&ended)) return;
     att_out_emergency();
     if (reason == ATT_STOP_TIME)
-        snprintf(line, sizeof line, "att: script stopped: --max-time of %g seconds exceeded (ended by the watchdog: "
-                 "the script was where it could not be interrupted)\n", max_time);
+        snprintf(line, sizeof line,
+                 "att: script stopped: --max-time of %g seconds exceeded (ended by the watchdog: "
+                 "the script was where it could not be interrupted)\n",
+                 max_time);
     else
         snprintf(line, sizeof line, "att: %s (ended by the watchdog)\n", att_stop_text(reason));
     w = write(STDERR_FILENO, line, strlen(line));
@@ -79,7 +78,7 @@ static void *watch_main(void *arg)
         if (atomic_load(&ended)) return NULL;
         now = att_now();
         g = atomic_load(&cleared);
-        if (g != gen) {                          /* the prompt took the interrupt */
+        if (g != gen) { /* the prompt took the interrupt */
             gen = g;
             backstop = 0;
         }
@@ -92,9 +91,9 @@ static void *watch_main(void *arg)
         n = atomic_load(&signals);
         if (n > seen) {
             if (!atomic_load(&busy)) {
-                seen = n;                        /* at the prompt: nothing runs */
+                seen = n; /* at the prompt: nothing runs */
             } else if (n - seen >= 2 || (seen > 0 && backstop > 0)) {
-                end_now(att_stopping());         /* a second signal: no more waiting */
+                end_now(att_stopping()); /* a second signal: no more waiting */
             } else {
                 seen = n;
                 if (backstop == 0 || now + SIGNAL_GRACE < backstop) backstop = now + SIGNAL_GRACE;
@@ -115,7 +114,7 @@ int att_watch_start(double limit)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;                     /* no SA_RESTART: a blocking read returns at once */
+    sa.sa_flags = 0; /* no SA_RESTART: a blocking read returns at once */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
@@ -128,15 +127,9 @@ int att_watch_start(double limit)
     return 0;
 }
 
-double att_watch_deadline(void)
-{
-    return deadline;
-}
+double att_watch_deadline(void) { return deadline; }
 
-void att_watch_busy(int b)
-{
-    atomic_store(&busy, b);
-}
+void att_watch_busy(int b) { atomic_store(&busy, b); }
 
 void att_watch_clear(void)
 {

@@ -6,20 +6,16 @@
 
 int att_sbx_buf_reserve(SbxBuf *b, size_t extra)
 {
-    if (b->failed)
-        return -1;
+    if (b->failed) return -1;
     if (extra > SIZE_MAX - b->len - 1) {
         b->failed = 1;
         return -1;
     }
     size_t need = b->len + extra + 1;
-    if (need <= b->cap)
-        return 0;
+    if (need <= b->cap) return 0;
     size_t cap = b->cap ? b->cap : 256;
-    if (cap <= SIZE_MAX / 2 && need > cap * 2)
-        cap = need;
-    while (cap < need)
-        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    if (cap <= SIZE_MAX / 2 && need > cap * 2) cap = need;
+    while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     char *p = realloc(b->data, cap);
     if (!p) {
         b->failed = 1;
@@ -32,23 +28,15 @@ int att_sbx_buf_reserve(SbxBuf *b, size_t extra)
 
 void att_sbx_buf_put(SbxBuf *b, const char *s, size_t n)
 {
-    if (att_sbx_buf_reserve(b, n) != 0)
-        return;
-    if (n)
-        memcpy(b->data + b->len, s, n);
+    if (att_sbx_buf_reserve(b, n) != 0) return;
+    if (n) memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = '\0';
 }
 
-void att_sbx_buf_puts(SbxBuf *b, const char *s)
-{
-    att_sbx_buf_put(b, s, strlen(s));
-}
+void att_sbx_buf_puts(SbxBuf *b, const char *s) { att_sbx_buf_put(b, s, strlen(s)); }
 
-void att_sbx_buf_putc(SbxBuf *b, char c)
-{
-    att_sbx_buf_put(b, &c, 1);
-}
+void att_sbx_buf_putc(SbxBuf *b, char c) { att_sbx_buf_put(b, &c, 1); }
 
 void att_sbx_buf_u64(SbxBuf *b, uint64_t v)
 {
@@ -63,8 +51,7 @@ void att_sbx_buf_u64(SbxBuf *b, uint64_t v)
 
 void att_sbx_buf_fill(SbxBuf *b, char c, size_t n)
 {
-    if (att_sbx_buf_reserve(b, n) != 0)
-        return;
+    if (att_sbx_buf_reserve(b, n) != 0) return;
     memset(b->data + b->len, c, n);
     b->len += n;
     b->data[b->len] = '\0';
@@ -76,8 +63,7 @@ void att_sbx_buf_json_str(SbxBuf *b, const char *s)
     att_sbx_buf_putc(b, '"');
     const char *run = s;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p >= 0x20 && *p != '"' && *p != '\\')
-            continue;
+        if (*p >= 0x20 && *p != '"' && *p != '\\') continue;
         att_sbx_buf_put(b, run, (size_t)((const char *)p - run));
         char esc[6] = {'\\', 0, 0, 0, 0, 0};
         size_t n = 2;
@@ -113,16 +99,13 @@ static long utf8_decode(const unsigned char *p, size_t n, size_t *len)
     static const long min[5] = {0, 0, 0x80, 0x800, 0x10000};
     size_t k = p[0] >= 0xF0 && p[0] < 0xF5 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 && p[0] < 0xE0 ? 2 : 0;
     *len = 1;
-    if (k == 0 || k > n || (k == 3 && p[0] >= 0xF0))
-        return -1;
+    if (k == 0 || k > n || (k == 3 && p[0] >= 0xF0)) return -1;
     long cp = p[0] & (0x7F >> k);
     for (size_t i = 1; i < k; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return -1;
+        if ((p[i] & 0xC0) != 0x80) return -1;
         cp = cp << 6 | (p[i] & 0x3F);
     }
-    if (cp < min[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return -1;
+    if (cp < min[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
     *len = k;
     return cp;
 }
@@ -140,14 +123,11 @@ void att_sbx_buf_json_php(SbxBuf *b, const char *s)
     size_t n = strlen(s);
     while (n) {
         size_t run = 0;
-        while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\' &&
-               p[run] != '/')
-            run++;
+        while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\' && p[run] != '/') run++;
         att_sbx_buf_put(b, (const char *)p, run);
         p += run;
         n -= run;
-        if (!n)
-            break;
+        if (!n) break;
         size_t len = 1;
         if (*p == '"' || *p == '\\' || *p == '/') {
             char esc[2] = {'\\', (char)*p};
@@ -172,8 +152,7 @@ void att_sbx_buf_json_php(SbxBuf *b, const char *s)
 
 int att_sbx_buf_json_reopen(SbxBuf *b)
 {
-    if (b->failed || b->len == 0 || b->data[b->len - 1] != '}')
-        return -1;
+    if (b->failed || b->len == 0 || b->data[b->len - 1] != '}') return -1;
     b->len--;
     if (b->len && b->data[b->len - 1] != '{')
         att_sbx_buf_putc(b, ',');
@@ -185,8 +164,7 @@ int att_sbx_buf_json_reopen(SbxBuf *b)
 char *att_sbx_buf_take(SbxBuf *b, size_t *len)
 {
     char *p = b->data;
-    if (len)
-        *len = b->len;
+    if (len) *len = b->len;
     b->data = NULL;
     b->len = b->cap = 0;
     b->failed = 0;
@@ -197,8 +175,7 @@ void att_sbx_buf_reset(SbxBuf *b)
 {
     b->len = 0;
     b->failed = 0;
-    if (b->data)
-        b->data[0] = '\0';
+    if (b->data) b->data[0] = '\0';
 }
 
 void att_sbx_buf_free(SbxBuf *b)

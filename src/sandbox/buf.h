@@ -10,13 +10,16 @@
 #include <stdint.h>
 
 typedef struct SbxBuf {
-    char *data;   /* NUL-terminated whenever len > 0 and !failed */
+    char *data; /* NUL-terminated whenever len > 0 and !failed */
     size_t len;
     size_t cap;
-    int failed;   /* an allocation failed; contents are incomplete */
+    int failed; /* an allocation failed; contents are incomplete */
 } SbxBuf;
 
-#define ATT_SBX_BUF_INIT {NULL, 0, 0, 0}
+#define ATT_SBX_BUF_INIT \
+    {                    \
+        NULL, 0, 0, 0    \
+    }
 
 /* Makes room for `extra` more bytes (plus a NUL); 0 on success, -1 (and failed set) otherwise. The
  * capacity doubles, or grows to exactly what is asked when that is more than double (one huge
@@ -43,7 +46,7 @@ void att_sbx_buf_json_php(SbxBuf *b, const char *s);
 int att_sbx_buf_json_reopen(SbxBuf *b);
 /* Hands the bytes to the caller (who frees them with free()) and resets the buffer. */
 char *att_sbx_buf_take(SbxBuf *b, size_t *len);
-void att_sbx_buf_reset(SbxBuf *b);   /* len = 0, keeps the memory, clears failed */
+void att_sbx_buf_reset(SbxBuf *b); /* len = 0, keeps the memory, clears failed */
 void att_sbx_buf_free(SbxBuf *b);
 
 #endif

@@ -27,20 +27,19 @@ typedef struct SvcIndex {
 
 struct SbxData {
     size_t count;
-    char *arena;          /* texts of individuals [0, prerendered), back to back */
-    size_t *offs;         /* prerendered + 1 offsets into arena */
+    char *arena;  /* texts of individuals [0, prerendered), back to back */
+    size_t *offs; /* prerendered + 1 offsets into arena */
     size_t prerendered;
     int generated;
     SbxGen gen;
-    uint32_t *sub_base;   /* generated only: subscriber base of individual prerendered + i */
+    uint32_t *sub_base; /* generated only: subscriber base of individual prerendered + i */
     SvcIndex *svc;
     size_t nsvc;
-    const char **svc_names;  /* svc[i].name, for extra individuals */
-    uint64_t nsubs;          /* generated only: subscribers of all individuals */
+    const char **svc_names; /* svc[i].name, for extra individuals */
+    uint64_t nsubs;         /* generated only: subscribers of all individuals */
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -50,15 +49,11 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-static SbxData *data_new(void)
-{
-    return calloc(1, sizeof(SbxData));
-}
+static SbxData *data_new(void) { return calloc(1, sizeof(SbxData)); }
 
 void att_sbx_data_free(SbxData *d)
 {
-    if (!d)
-        return;
+    if (!d) return;
     for (size_t i = 0; i < d->nsvc; i++) {
         free(d->svc[i].name);
         free(d->svc[i].ids);
@@ -75,19 +70,15 @@ void att_sbx_data_free(SbxData *d)
 static SvcIndex *svc_find(SbxData *d, const char *name, int create)
 {
     for (size_t i = 0; i < d->nsvc; i++)
-        if (strcasecmp(d->svc[i].name, name) == 0)
-            return &d->svc[i];
-    if (!create)
-        return NULL;
+        if (strcasecmp(d->svc[i].name, name) == 0) return &d->svc[i];
+    if (!create) return NULL;
     SvcIndex *grown = realloc(d->svc, (d->nsvc + 1) * sizeof *grown);
-    if (!grown)
-        return NULL;
+    if (!grown) return NULL;
     d->svc = grown;
     SvcIndex *ix = &d->svc[d->nsvc];
     memset(ix, 0, sizeof *ix);
     ix->name = strdup(name);
-    if (!ix->name)
-        return NULL;
+    if (!ix->name) return NULL;
     d->nsvc++;
     return ix;
 }
@@ -95,13 +86,11 @@ static SvcIndex *svc_find(SbxData *d, const char *name, int create)
 /* Adds individual `idx` to the index once, however many of its accounts have that serviceType. */
 static int svc_add(SvcIndex *ix, size_t idx)
 {
-    if (ix->len && ix->ids[ix->len - 1] == (uint32_t)idx)
-        return 0;
+    if (ix->len && ix->ids[ix->len - 1] == (uint32_t)idx) return 0;
     if (ix->len == ix->cap) {
         size_t cap = ix->cap ? ix->cap * 2 : 1024;
         uint32_t *p = realloc(ix->ids, cap * sizeof *p);
-        if (!p)
-            return -1;
+        if (!p) return -1;
         ix->ids = p;
         ix->cap = cap;
     }
@@ -112,10 +101,8 @@ static int svc_add(SvcIndex *ix, size_t idx)
 /* Gives back the unused tail of every index and of the arena; lists the serviceType names. */
 static int data_finish(SbxData *d, size_t arena_len)
 {
-    if (d->nsvc && !(d->svc_names = malloc(d->nsvc * sizeof *d->svc_names)))
-        return -1;
-    for (size_t i = 0; i < d->nsvc; i++)
-        d->svc_names[i] = d->svc[i].name;
+    if (d->nsvc && !(d->svc_names = malloc(d->nsvc * sizeof *d->svc_names))) return -1;
+    for (size_t i = 0; i < d->nsvc; i++) d->svc_names[i] = d->svc[i].name;
     for (size_t i = 0; i < d->nsvc; i++) {
         SvcIndex *ix = &d->svc[i];
         if (ix->len && ix->len < ix->cap) {
@@ -128,12 +115,10 @@ static int data_finish(SbxData *d, size_t arena_len)
     }
     if (d->arena) {
         char *p = realloc(d->arena, arena_len + 1);
-        if (p)
-            d->arena = p;
+        if (p) d->arena = p;
     }
     size_t *offs = realloc(d->offs, (d->prerendered + 1) * sizeof *offs);
-    if (offs)
-        d->offs = offs;
+    if (offs) d->offs = offs;
     return 0;
 }
 
@@ -147,19 +132,16 @@ int att_sbx_data_generate(SbxData **out, uint64_t count, uint64_t seed, char *er
     SbxData *d = data_new();
     SbxBuf arena = ATT_SBX_BUF_INIT;
     SvcIndex *ix[ATT_SBX_SVC_COUNT];
-    if (!d)
-        goto oom;
+    if (!d) goto oom;
     d->generated = 1;
     d->count = (size_t)count;
     att_sbx_gen_init(&d->gen, seed);
     for (unsigned s = 0; s < ATT_SBX_SVC_COUNT; s++)
-        if (!svc_find(d, att_sbx_gen_service_name(s), 1))
-            goto oom;
+        if (!svc_find(d, att_sbx_gen_service_name(s), 1)) goto oom;
     for (unsigned s = 0; s < ATT_SBX_SVC_COUNT; s++)
         ix[s] = &d->svc[s]; /* only now: adding an index may move the others */
     d->offs = malloc((d->count + 1) * sizeof *d->offs);
-    if (!d->offs)
-        goto oom;
+    if (!d->offs) goto oom;
     d->offs[0] = 0;
 
     uint64_t sub_no = 0;
@@ -167,26 +149,22 @@ int att_sbx_data_generate(SbxData **out, uint64_t count, uint64_t seed, char *er
         SbxGenInfo info;
         if (!d->sub_base && arena.len < ATT_SBX_PRERENDER_BUDGET) {
             att_sbx_gen_individual(&d->gen, i, sub_no, &arena, &info);
-            if (arena.failed)
-                goto oom;
+            if (arena.failed) goto oom;
             d->offs[i + 1] = arena.len;
             d->prerendered = i + 1;
         } else {
-            if (!d->sub_base && !(d->sub_base = malloc((d->count - i) * sizeof *d->sub_base)))
-                goto oom;
+            if (!d->sub_base && !(d->sub_base = malloc((d->count - i) * sizeof *d->sub_base))) goto oom;
             d->sub_base[i - d->prerendered] = (uint32_t)sub_no;
             att_sbx_gen_individual(&d->gen, i, sub_no, NULL, &info);
         }
         sub_no += info.nsubs;
         for (unsigned s = 0; s < ATT_SBX_SVC_COUNT; s++)
-            if ((info.svc_mask & (1u << s)) && svc_add(ix[s], i) != 0)
-                goto oom;
+            if ((info.svc_mask & (1u << s)) && svc_add(ix[s], i) != 0) goto oom;
     }
     size_t len;
     d->nsubs = sub_no;
     d->arena = att_sbx_buf_take(&arena, &len);
-    if (data_finish(d, len) != 0)
-        goto oom;
+    if (data_finish(d, len) != 0) goto oom;
     *out = d;
     return 0;
 
@@ -201,8 +179,7 @@ oom:
 static int read_file(const char *path, SbxBuf *b)
 {
     FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return -1;
+    if (!fp) return -1;
     for (;;) {
         if (att_sbx_buf_reserve(b, 65536) != 0) {
             fclose(fp);
@@ -212,13 +189,11 @@ static int read_file(const char *path, SbxBuf *b)
         size_t n = fread(b->data + b->len, 1, 65536, fp);
         b->len += n;
         b->data[b->len] = '\0';
-        if (n < 65536)
-            break;
+        if (n < 65536) break;
     }
     int bad = ferror(fp);
     if (fclose(fp) != 0 || bad) {
-        if (!errno)
-            errno = EIO;
+        if (!errno) errno = EIO;
         return -1;
     }
     return 0;
@@ -244,13 +219,12 @@ static int index_loaded(SbxData *d, const cJSON *ind, size_t idx)
 {
     const cJSON *accounts = cJSON_GetObjectItemCaseSensitive(ind, "accounts");
     const cJSON *acct;
-    cJSON_ArrayForEach(acct, accounts) {
+    cJSON_ArrayForEach(acct, accounts)
+    {
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(acct, "serviceType");
-        if (!cJSON_IsString(st) || !st->valuestring[0])
-            continue;
+        if (!cJSON_IsString(st) || !st->valuestring[0]) continue;
         SvcIndex *ix = svc_find(d, st->valuestring, 1);
-        if (!ix || svc_add(ix, idx) != 0)
-            return -1;
+        if (!ix || svc_add(ix, idx) != 0) return -1;
     }
     return 0;
 }
@@ -277,11 +251,12 @@ int att_sbx_data_load(SbxData **out, const char *path, char *err, size_t errlen)
         goto fail;
     }
     const cJSON *list = root;
-    if (cJSON_IsObject(root))
-        list = cJSON_GetObjectItemCaseSensitive(root, "individuals");
+    if (cJSON_IsObject(root)) list = cJSON_GetObjectItemCaseSensitive(root, "individuals");
     if (!cJSON_IsArray(list)) {
-        set_err(err, errlen, "%s: expected an array of individuals or an object with an "
-                "\"individuals\" array", path);
+        set_err(err, errlen,
+                "%s: expected an array of individuals or an object with an "
+                "\"individuals\" array",
+                path);
         goto fail;
     }
     size_t n = (size_t)cJSON_GetArraySize(list);
@@ -289,31 +264,28 @@ int att_sbx_data_load(SbxData **out, const char *path, char *err, size_t errlen)
         set_err(err, errlen, "%s: too many individuals", path);
         goto fail;
     }
-    if (!(d = data_new()) || !(d->offs = malloc((n + 1) * sizeof *d->offs)))
-        goto oom;
+    if (!(d = data_new()) || !(d->offs = malloc((n + 1) * sizeof *d->offs))) goto oom;
     d->offs[0] = 0;
     size_t i = 0;
     const cJSON *ind;
-    cJSON_ArrayForEach(ind, list) {
+    cJSON_ArrayForEach(ind, list)
+    {
         if (!cJSON_IsObject(ind)) {
             set_err(err, errlen, "%s: individual #%zu is not a JSON object", path, i + 1);
             goto fail;
         }
         char *s = cJSON_PrintUnformatted(ind);
-        if (!s)
-            goto oom;
+        if (!s) goto oom;
         att_sbx_buf_puts(&arena, s);
         cJSON_free(s);
-        if (arena.failed || index_loaded(d, ind, i) != 0)
-            goto oom;
+        if (arena.failed || index_loaded(d, ind, i) != 0) goto oom;
         d->offs[++i] = arena.len;
     }
     d->count = d->prerendered = i;
     att_sbx_gen_init(&d->gen, 1);
     size_t len;
     d->arena = att_sbx_buf_take(&arena, &len);
-    if (data_finish(d, len) != 0)
-        goto oom;
+    if (data_finish(d, len) != 0) goto oom;
     cJSON_Delete(root);
     att_sbx_buf_free(&text);
     *out = d;
@@ -329,18 +301,14 @@ fail:
     return -1;
 }
 
-size_t att_sbx_data_count(const SbxData *d)
-{
-    return d->count;
-}
+size_t att_sbx_data_count(const SbxData *d) { return d->count; }
 
 void att_sbx_data_select(const SbxData *d, const char *service_type, SbxSelection *sel)
 {
     sel->ids = NULL;
     sel->count = d->count;
     sel->known = 1;
-    if (!service_type)
-        return;
+    if (!service_type) return;
     sel->count = 0;
     sel->known = 0;
     for (size_t i = 0; i < d->nsvc; i++) {
@@ -384,8 +352,7 @@ int att_sbx_data_dump(const SbxData *d, FILE *fp)
     fputs("[\n", fp);
     for (size_t i = 0; i < d->count && rc == 0; i++) {
         att_sbx_buf_reset(&b);
-        if (i)
-            att_sbx_buf_puts(&b, ",\n");
+        if (i) att_sbx_buf_puts(&b, ",\n");
         att_sbx_data_append(d, i, &b);
         if (b.failed) {
             errno = ENOMEM;
@@ -395,9 +362,7 @@ int att_sbx_data_dump(const SbxData *d, FILE *fp)
         }
     }
     att_sbx_buf_free(&b);
-    if (rc == 0)
-        fputs(d->count ? "\n]\n" : "]\n", fp);
-    if (fflush(fp) != 0 || ferror(fp))
-        rc = -1;
+    if (rc == 0) fputs(d->count ? "\n]\n" : "]\n", fp);
+    if (fflush(fp) != 0 || ferror(fp)) rc = -1;
     return rc;
 }

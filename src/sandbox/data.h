@@ -16,7 +16,7 @@ typedef struct SbxData SbxData;
 typedef struct SbxSelection {
     const uint32_t *ids;
     size_t count;
-    int known;      /* no filter, or a serviceType the data set has: extra individuals match it */
+    int known; /* no filter, or a serviceType the data set has: extra individuals match it */
 } SbxSelection;
 
 /* Both constructors return 0, or -1 with a one-line message in err (the file name first, for load). */

@@ -14,58 +14,58 @@ typedef struct KindDef {
     SbxFaultClass cls;
     SbxFaultTarget target;
     ArgType arg;
-    uint64_t count;         /* default count: events happen once unless count= says otherwise */
-    const char *usage;      /* as shown in --help */
+    uint64_t count;    /* default count: events happen once unless count= says otherwise */
+    const char *usage; /* as shown in --help */
     const char *help;
 } KindDef;
 
-#define ONCE 1
-#define ALWAYS UINT64_MAX
-#define MAX_MS 600000u
+#define ONCE            1
+#define ALWAYS          UINT64_MAX
+#define MAX_MS          600000u
 #define MAX_INDIVIDUALS 1000000u
-#define MAX_BYTES ((uint64_t)1 << 30)
-#define SEARCH ATT_SBX_FAULT_ON_SEARCH
-#define TOKEN ATT_SBX_FAULT_ON_TOKEN
+#define MAX_BYTES       ((uint64_t)1 << 30)
+#define SEARCH          ATT_SBX_FAULT_ON_SEARCH
+#define TOKEN           ATT_SBX_FAULT_ON_TOKEN
 
 static const KindDef kinds[] = {
-    {"repeat-pages", ATT_SBX_FAULT_REPEAT_PAGES, ATT_SBX_FAULT_CLASS_PAGING, SEARCH, ARG_NONE, ALWAYS,
-     "repeat-pages", "answer as if pageOffset were 1 (a server that ignores paging)"},
-    {"status", ATT_SBX_FAULT_STATUS, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS,
-     "status=CODE", "answer HTTP CODE (200..599) with {\"code\":\"INJECTED\",...}"},
-    {"html", ATT_SBX_FAULT_HTML, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS,
-     "html=CODE", "answer HTTP CODE with a gateway's text/html error page"},
-    {"bad-json", ATT_SBX_FAULT_BAD_JSON, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS,
-     "bad-json", "answer 200 with the page's JSON cut in half (a complete, invalid body)"},
-    {"slow", ATT_SBX_FAULT_SLOW, ATT_SBX_FAULT_CLASS_DELAY, SEARCH, ARG_MS, ALWAYS,
-     "slow=MS", "answer normally, but only after MS more milliseconds (before the headers)"},
-    {"stall", ATT_SBX_FAULT_STALL, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_MS, ALWAYS,
-     "stall=MS", "send headers and half the body, nothing for MS milliseconds, then the rest"},
-    {"truncate", ATT_SBX_FAULT_TRUNCATE, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS,
-     "truncate", "send 200 with the full Content-Length but half the body, then close"},
-    {"reset", ATT_SBX_FAULT_RESET, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS,
-     "reset", "close the connection without any answer"},
-    {"grow", ATT_SBX_FAULT_GROW, ATT_SBX_FAULT_CLASS_EVENT, SEARCH, ARG_COUNT, ONCE,
-     "grow=N", "add N new individuals (of every serviceType) at the front of every result set"},
-    {"shrink", ATT_SBX_FAULT_SHRINK, ATT_SBX_FAULT_CLASS_EVENT, SEARCH, ARG_COUNT, ONCE,
-     "shrink=N", "drop the first N individuals of every result set"},
-    {"expire-tokens", ATT_SBX_FAULT_EXPIRE_TOKENS, ATT_SBX_FAULT_CLASS_EVENT, SEARCH, ARG_NONE, ONCE,
-     "expire-tokens", "expire every OAuth access token issued so far (this request still passes)"},
-    {"echo-json", ATT_SBX_FAULT_ECHO_JSON, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS,
-     "echo-json=CODE", "answer CODE with {\"code\":\"ECHO\",\"message\":\"received Authorization: VALUE\"}"},
-    {"echo-html", ATT_SBX_FAULT_ECHO_HTML, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS,
-     "echo-html=CODE", "answer CODE with a gateway's text/html page titled 'CODE Echo: VALUE'"},
-    {"echo-text", ATT_SBX_FAULT_ECHO_TEXT, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS,
-     "echo-text=CODE", "answer CODE with text/plain 'unauthorized request with Authorization: VALUE'"},
-    {"ansi", ATT_SBX_FAULT_ANSI, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS,
-     "ansi=CODE", "answer CODE with text/plain full of terminal escapes (ESC, OSC, BEL, a C1 CSI)"},
-    {"echo-page", ATT_SBX_FAULT_ECHO_PAGE, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS,
-     "echo-page", "answer 200, VALUE as every preferredName, in two parts 300 ms apart"},
-    {"hang", ATT_SBX_FAULT_HANG, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS,
-     "hang", "read the request, then never answer (until the client or the sandbox goes)"},
-    {"silence", ATT_SBX_FAULT_SILENCE, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_MS, ALWAYS,
-     "silence=MS", "send 200 and the headers, nothing for MS milliseconds, then the whole body"},
-    {"big", ATT_SBX_FAULT_BIG, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_BYTES, ALWAYS,
-     "big=BYTES", "answer 200, the page padded to BYTES by \"padding\":\"xx...\" (1..1G; K, M, G)"},
+    {"repeat-pages", ATT_SBX_FAULT_REPEAT_PAGES, ATT_SBX_FAULT_CLASS_PAGING, SEARCH, ARG_NONE, ALWAYS, "repeat-pages",
+     "answer as if pageOffset were 1 (a server that ignores paging)"},
+    {"status", ATT_SBX_FAULT_STATUS, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS, "status=CODE",
+     "answer HTTP CODE (200..599) with {\"code\":\"INJECTED\",...}"},
+    {"html", ATT_SBX_FAULT_HTML, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS, "html=CODE",
+     "answer HTTP CODE with a gateway's text/html error page"},
+    {"bad-json", ATT_SBX_FAULT_BAD_JSON, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS, "bad-json",
+     "answer 200 with the page's JSON cut in half (a complete, invalid body)"},
+    {"slow", ATT_SBX_FAULT_SLOW, ATT_SBX_FAULT_CLASS_DELAY, SEARCH, ARG_MS, ALWAYS, "slow=MS",
+     "answer normally, but only after MS more milliseconds (before the headers)"},
+    {"stall", ATT_SBX_FAULT_STALL, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_MS, ALWAYS, "stall=MS",
+     "send headers and half the body, nothing for MS milliseconds, then the rest"},
+    {"truncate", ATT_SBX_FAULT_TRUNCATE, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS, "truncate",
+     "send 200 with the full Content-Length but half the body, then close"},
+    {"reset", ATT_SBX_FAULT_RESET, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS, "reset",
+     "close the connection without any answer"},
+    {"grow", ATT_SBX_FAULT_GROW, ATT_SBX_FAULT_CLASS_EVENT, SEARCH, ARG_COUNT, ONCE, "grow=N",
+     "add N new individuals (of every serviceType) at the front of every result set"},
+    {"shrink", ATT_SBX_FAULT_SHRINK, ATT_SBX_FAULT_CLASS_EVENT, SEARCH, ARG_COUNT, ONCE, "shrink=N",
+     "drop the first N individuals of every result set"},
+    {"expire-tokens", ATT_SBX_FAULT_EXPIRE_TOKENS, ATT_SBX_FAULT_CLASS_EVENT, SEARCH, ARG_NONE, ONCE, "expire-tokens",
+     "expire every OAuth access token issued so far (this request still passes)"},
+    {"echo-json", ATT_SBX_FAULT_ECHO_JSON, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS, "echo-json=CODE",
+     "answer CODE with {\"code\":\"ECHO\",\"message\":\"received Authorization: VALUE\"}"},
+    {"echo-html", ATT_SBX_FAULT_ECHO_HTML, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS, "echo-html=CODE",
+     "answer CODE with a gateway's text/html page titled 'CODE Echo: VALUE'"},
+    {"echo-text", ATT_SBX_FAULT_ECHO_TEXT, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS, "echo-text=CODE",
+     "answer CODE with text/plain 'unauthorized request with Authorization: VALUE'"},
+    {"ansi", ATT_SBX_FAULT_ANSI, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_HTTP_CODE, ALWAYS, "ansi=CODE",
+     "answer CODE with text/plain full of terminal escapes (ESC, OSC, BEL, a C1 CSI)"},
+    {"echo-page", ATT_SBX_FAULT_ECHO_PAGE, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS, "echo-page",
+     "answer 200, VALUE as every preferredName, in two parts 300 ms apart"},
+    {"hang", ATT_SBX_FAULT_HANG, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_NONE, ALWAYS, "hang",
+     "read the request, then never answer (until the client or the sandbox goes)"},
+    {"silence", ATT_SBX_FAULT_SILENCE, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_MS, ALWAYS, "silence=MS",
+     "send 200 and the headers, nothing for MS milliseconds, then the whole body"},
+    {"big", ATT_SBX_FAULT_BIG, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_BYTES, ALWAYS, "big=BYTES",
+     "answer 200, the page padded to BYTES by \"padding\":\"xx...\" (1..1G; K, M, G)"},
     {"echo-basic", ATT_SBX_FAULT_ECHO_BASIC, ATT_SBX_FAULT_CLASS_ANSWER, TOKEN, ARG_HTTP_CODE, ALWAYS,
      "echo-basic=CODE", "token requests: answer CODE, invalid_client, echoing VALUE (see below)"},
 };
@@ -75,12 +75,10 @@ static const KindDef kinds[] = {
 /* Digits only, no sign or spaces; 0 or -1. */
 static int parse_u64(const char *s, size_t n, uint64_t *out)
 {
-    if (n == 0 || n > 19)
-        return -1;
+    if (n == 0 || n > 19) return -1;
     uint64_t v = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
+        if (s[i] < '0' || s[i] > '9') return -1;
         v = v * 10 + (uint64_t)(s[i] - '0');
     }
     *out = v;
@@ -93,15 +91,17 @@ static int parse_bytes(const char *s, size_t n, uint64_t *out)
     unsigned shift = 0;
     if (n > 1) {
         switch (s[n - 1]) {
-        case 'K': case 'k': shift = 10; break;
-        case 'M': case 'm': shift = 20; break;
-        case 'G': case 'g': shift = 30; break;
+        case 'K':
+        case 'k': shift = 10; break;
+        case 'M':
+        case 'm': shift = 20; break;
+        case 'G':
+        case 'g': shift = 30; break;
         default: break;
         }
     }
     uint64_t v;
-    if (parse_u64(s, shift ? n - 1 : n, &v) != 0 || v > (UINT64_MAX >> shift))
-        return -1;
+    if (parse_u64(s, shift ? n - 1 : n, &v) != 0 || v > (UINT64_MAX >> shift)) return -1;
     *out = v << shift;
     return 0;
 }
@@ -112,26 +112,21 @@ static int parse_prob(const char *s, size_t n, double *out)
     size_t i = 0;
     double v = 0, scale = 1;
     int digits = 0;
-    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
-        v = v * 10 + (s[i] - '0');
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) v = v * 10 + (s[i] - '0');
     if (i < n && s[i] == '.') {
         for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
             scale /= 10;
             v += (s[i] - '0') * scale;
         }
     }
-    if (i != n || digits == 0 || n > 20 || v > 1)
-        return -1;
+    if (i != n || digits == 0 || n > 20 || v > 1) return -1;
     *out = v;
     return 0;
 }
 
 typedef int (*ModSetter)(SbxFaultRule *r, const char *v, size_t n);
 
-static int set_after(SbxFaultRule *r, const char *v, size_t n)
-{
-    return parse_u64(v, n, &r->after);
-}
+static int set_after(SbxFaultRule *r, const char *v, size_t n) { return parse_u64(v, n, &r->after); }
 
 static int set_count(SbxFaultRule *r, const char *v, size_t n)
 {
@@ -143,10 +138,7 @@ static int set_every(SbxFaultRule *r, const char *v, size_t n)
     return parse_u64(v, n, &r->every) == 0 && r->every >= 1 ? 0 : -1;
 }
 
-static int set_prob(SbxFaultRule *r, const char *v, size_t n)
-{
-    return parse_prob(v, n, &r->prob);
-}
+static int set_prob(SbxFaultRule *r, const char *v, size_t n) { return parse_prob(v, n, &r->prob); }
 
 static int set_retry_after(SbxFaultRule *r, const char *v, size_t n)
 {
@@ -163,7 +155,7 @@ static int set_retry_after(SbxFaultRule *r, const char *v, size_t n)
 typedef struct ModDef {
     const char *name;
     ModSetter set;
-    unsigned kinds;         /* bit per SbxFaultKind it may modify; 0: all */
+    unsigned kinds; /* bit per SbxFaultKind it may modify; 0: all */
     const char *usage;
     const char *help;
 } ModDef;
@@ -207,8 +199,8 @@ static void mod_list(char *out, size_t outlen)
         n += (size_t)snprintf(out + n, outlen - n, "%s%s", i ? ", " : "", modifiers[i].usage);
 }
 
-static int parse_arg(const KindDef *k, const char *spec, const char *val, size_t vlen,
-                     SbxFaultRule *r, char *err, size_t errlen)
+static int parse_arg(const KindDef *k, const char *spec, const char *val, size_t vlen, SbxFaultRule *r, char *err,
+                     size_t errlen)
 {
     uint64_t v = 0;
     switch (k->arg) {
@@ -220,29 +212,31 @@ static int parse_arg(const KindDef *k, const char *spec, const char *val, size_t
         return 0;
     case ARG_HTTP_CODE:
         if (!val || parse_u64(val, vlen, &v) != 0 || v < 200 || v > 599) {
-            snprintf(err, errlen, "--fault '%s': %s needs an HTTP status code 200..599, e.g. %s=503",
-                     spec, k->name, k->name);
+            snprintf(err, errlen, "--fault '%s': %s needs an HTTP status code 200..599, e.g. %s=503", spec, k->name,
+                     k->name);
             return -1;
         }
         break;
     case ARG_MS:
         if (!val || parse_u64(val, vlen, &v) != 0 || v > MAX_MS) {
-            snprintf(err, errlen, "--fault '%s': %s needs milliseconds 0..%u, e.g. %s=2000", spec,
-                     k->name, MAX_MS, k->name);
+            snprintf(err, errlen, "--fault '%s': %s needs milliseconds 0..%u, e.g. %s=2000", spec, k->name, MAX_MS,
+                     k->name);
             return -1;
         }
         break;
     case ARG_COUNT:
         if (!val || parse_u64(val, vlen, &v) != 0 || v < 1 || v > MAX_INDIVIDUALS) {
-            snprintf(err, errlen, "--fault '%s': %s needs a number of individuals 1..%u, e.g. %s=5",
-                     spec, k->name, MAX_INDIVIDUALS, k->name);
+            snprintf(err, errlen, "--fault '%s': %s needs a number of individuals 1..%u, e.g. %s=5", spec, k->name,
+                     MAX_INDIVIDUALS, k->name);
             return -1;
         }
         break;
     case ARG_BYTES:
         if (!val || parse_bytes(val, vlen, &v) != 0 || v < 1 || v > MAX_BYTES) {
-            snprintf(err, errlen, "--fault '%s': %s needs a size in bytes 1..1G (suffix K, M or G: "
-                     "KiB, MiB, GiB), e.g. %s=60M", spec, k->name, k->name);
+            snprintf(err, errlen,
+                     "--fault '%s': %s needs a size in bytes 1..1G (suffix K, M or G: "
+                     "KiB, MiB, GiB), e.g. %s=60M",
+                     spec, k->name, k->name);
             return -1;
         }
         break;
@@ -265,8 +259,7 @@ static int parse_rule(const char *spec, SbxFaultRule *r, char *err, size_t errle
 
     const KindDef *k = NULL;
     for (size_t i = 0; i < NKINDS; i++)
-        if (strlen(kinds[i].name) == nlen && memcmp(kinds[i].name, tok, nlen) == 0)
-            k = &kinds[i];
+        if (strlen(kinds[i].name) == nlen && memcmp(kinds[i].name, tok, nlen) == 0) k = &kinds[i];
     if (!k) {
         char list[400];
         kind_list(list, sizeof list);
@@ -277,8 +270,7 @@ static int parse_rule(const char *spec, SbxFaultRule *r, char *err, size_t errle
     r->cls = k->cls;
     r->target = k->target;
     r->count = k->count;
-    if (parse_arg(k, spec, val, vlen, r, err, errlen) != 0)
-        return -1;
+    if (parse_arg(k, spec, val, vlen, r, err, errlen) != 0) return -1;
 
     while (tok[len] == ',') {
         tok += len + 1;
@@ -286,8 +278,7 @@ static int parse_rule(const char *spec, SbxFaultRule *r, char *err, size_t errle
         split(tok, len, &nlen, &val, &vlen);
         size_t m = NMODS;
         for (size_t i = 0; i < NMODS; i++)
-            if (strlen(modifiers[i].name) == nlen && memcmp(modifiers[i].name, tok, nlen) == 0)
-                m = i;
+            if (strlen(modifiers[i].name) == nlen && memcmp(modifiers[i].name, tok, nlen) == 0) m = i;
         if (m == NMODS) {
             char list[200];
             mod_list(list, sizeof list);
@@ -306,8 +297,7 @@ static int parse_rule(const char *spec, SbxFaultRule *r, char *err, size_t errle
         }
         r->given |= 1u << m;
         if (!val || d->set(r, val, vlen) != 0) {
-            snprintf(err, errlen, "--fault '%s': bad value for %s (%s: %s)", spec, d->name, d->usage,
-                     d->help);
+            snprintf(err, errlen, "--fault '%s': bad value for %s (%s: %s)", spec, d->name, d->usage, d->help);
             return -1;
         }
     }
@@ -321,8 +311,7 @@ int att_sbx_fault_add(SbxFaults *f, const char *spec, char *err, size_t errlen)
         snprintf(err, errlen, "--fault: at most %d rules", ATT_SBX_FAULT_MAX_RULES);
         return -1;
     }
-    if (parse_rule(spec, &r, err, errlen) != 0)
-        return -1;
+    if (parse_rule(spec, &r, err, errlen) != 0) return -1;
     SbxFaultRule *p = realloc(f->rules, (f->count + 1) * sizeof *p);
     if (!p) {
         snprintf(err, errlen, "--fault '%s': %s", spec, strerror(ENOMEM));
@@ -343,8 +332,7 @@ void att_sbx_fault_free(SbxFaults *f)
 int att_sbx_fault_has(const SbxFaults *f, SbxFaultKind kind)
 {
     for (size_t i = 0; f && i < f->count; i++)
-        if (f->rules[i].kind == kind)
-            return 1;
+        if (f->rules[i].kind == kind) return 1;
     return 0;
 }
 
@@ -368,10 +356,8 @@ static double draw(uint64_t seed, size_t rule, uint64_t seq)
 static int decides(const SbxFaults *f, size_t i, uint64_t seq)
 {
     const SbxFaultRule *r = &f->rules[i];
-    if (seq <= r->after || r->applied >= r->count)
-        return 0;
-    if ((seq - r->after) % r->every != 0)
-        return 0;
+    if (seq <= r->after || r->applied >= r->count) return 0;
+    if ((seq - r->after) % r->every != 0) return 0;
     return r->prob >= 1.0 || draw(f->seed, i, seq) < r->prob;
 }
 
@@ -381,18 +367,15 @@ void att_sbx_fault_plan(SbxFaults *f, SbxFaultTarget target, uint64_t seq, SbxFa
     for (size_t i = 0; i < f->count; i++) {
         SbxFaultRule *r = &f->rules[i];
         const SbxFaultRule **slot = NULL;
-        if (r->target != target)
-            continue;
+        if (r->target != target) continue;
         if (r->cls == ATT_SBX_FAULT_CLASS_PAGING)
             slot = &plan->repeat;
         else if (r->cls == ATT_SBX_FAULT_CLASS_DELAY)
             slot = &plan->delay;
         else if (r->cls == ATT_SBX_FAULT_CLASS_ANSWER)
             slot = &plan->answer;
-        if ((slot && *slot) || !decides(f, i, seq))
-            continue;
-        if (slot)
-            *slot = r;
+        if ((slot && *slot) || !decides(f, i, seq)) continue;
+        if (slot) *slot = r;
         r->applied++;
         plan->applied[plan->napplied++] = r;
     }
@@ -404,11 +387,9 @@ void att_sbx_fault_help(FILE *fp)
           "from 1 among those that pass the token and appname checks (token requests, which only\n"
           "echo-basic sees, on their own); rules are consulted in order.\n",
           fp);
-    for (size_t i = 0; i < NKINDS; i++)
-        fprintf(fp, "  %-22s %s\n", kinds[i].usage, kinds[i].help);
+    for (size_t i = 0; i < NKINDS; i++) fprintf(fp, "  %-22s %s\n", kinds[i].usage, kinds[i].help);
     fputs("Modifiers, for every kind unless said otherwise:\n", fp);
-    for (size_t i = 0; i < NMODS; i++)
-        fprintf(fp, "  %-22s %s\n", modifiers[i].usage, modifiers[i].help);
+    for (size_t i = 0; i < NMODS; i++) fprintf(fp, "  %-22s %s\n", modifiers[i].usage, modifiers[i].help);
     fputs("A rule takes effect with the request it applies to (after grow or shrink, that request\n"
           "already sees the changed result set). grow, shrink and expire-tokens happen once unless\n"
           "count=N allows more (N of grow/shrink up to 1000000; at most 1000000 added in all); the\n"

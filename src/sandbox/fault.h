@@ -23,33 +23,30 @@
 #define ATT_SBX_FAULT_MAX_RULES 32
 
 typedef enum SbxFaultKind {
-    ATT_SBX_FAULT_REPEAT_PAGES, /* answer as if pageOffset were 1 */
-    ATT_SBX_FAULT_STATUS,       /* HTTP code with an INJECTED JSON error body */
-    ATT_SBX_FAULT_HTML,         /* HTTP code with a gateway-style HTML page */
-    ATT_SBX_FAULT_BAD_JSON,     /* 200 with a truncated JSON body */
-    ATT_SBX_FAULT_SLOW,         /* a normal answer after an extra delay */
-    ATT_SBX_FAULT_STALL,        /* headers and half the body, a pause, then the rest */
-    ATT_SBX_FAULT_TRUNCATE,     /* headers (full Content-Length) and half the body, then close */
-    ATT_SBX_FAULT_RESET,        /* close the connection without an answer */
-    ATT_SBX_FAULT_GROW,         /* insert individuals at the front of every result set */
-    ATT_SBX_FAULT_SHRINK,       /* drop individuals from the front of every result set */
-    ATT_SBX_FAULT_EXPIRE_TOKENS,/* invalidate every access token issued so far */
-    ATT_SBX_FAULT_ECHO_JSON,    /* HTTP code, a JSON error echoing the Authorization header */
-    ATT_SBX_FAULT_ECHO_HTML,    /* HTTP code, an HTML page echoing it */
-    ATT_SBX_FAULT_ECHO_TEXT,    /* HTTP code, a text/plain line echoing it */
-    ATT_SBX_FAULT_ANSI,         /* HTTP code, a text/plain body full of terminal escape sequences */
-    ATT_SBX_FAULT_ECHO_PAGE,    /* a page with it as every preferredName, in two parts */
-    ATT_SBX_FAULT_HANG,         /* read the request, never answer */
-    ATT_SBX_FAULT_SILENCE,      /* headers, a pause, then the whole body */
-    ATT_SBX_FAULT_BIG,          /* a page padded to a size */
-    ATT_SBX_FAULT_ECHO_BASIC    /* token endpoint: HTTP code, an OAuth error echoing the header */
+    ATT_SBX_FAULT_REPEAT_PAGES,  /* answer as if pageOffset were 1 */
+    ATT_SBX_FAULT_STATUS,        /* HTTP code with an INJECTED JSON error body */
+    ATT_SBX_FAULT_HTML,          /* HTTP code with a gateway-style HTML page */
+    ATT_SBX_FAULT_BAD_JSON,      /* 200 with a truncated JSON body */
+    ATT_SBX_FAULT_SLOW,          /* a normal answer after an extra delay */
+    ATT_SBX_FAULT_STALL,         /* headers and half the body, a pause, then the rest */
+    ATT_SBX_FAULT_TRUNCATE,      /* headers (full Content-Length) and half the body, then close */
+    ATT_SBX_FAULT_RESET,         /* close the connection without an answer */
+    ATT_SBX_FAULT_GROW,          /* insert individuals at the front of every result set */
+    ATT_SBX_FAULT_SHRINK,        /* drop individuals from the front of every result set */
+    ATT_SBX_FAULT_EXPIRE_TOKENS, /* invalidate every access token issued so far */
+    ATT_SBX_FAULT_ECHO_JSON,     /* HTTP code, a JSON error echoing the Authorization header */
+    ATT_SBX_FAULT_ECHO_HTML,     /* HTTP code, an HTML page echoing it */
+    ATT_SBX_FAULT_ECHO_TEXT,     /* HTTP code, a text/plain line echoing it */
+    ATT_SBX_FAULT_ANSI,          /* HTTP code, a text/plain body full of terminal escape sequences */
+    ATT_SBX_FAULT_ECHO_PAGE,     /* a page with it as every preferredName, in two parts */
+    ATT_SBX_FAULT_HANG,          /* read the request, never answer */
+    ATT_SBX_FAULT_SILENCE,       /* headers, a pause, then the whole body */
+    ATT_SBX_FAULT_BIG,           /* a page padded to a size */
+    ATT_SBX_FAULT_ECHO_BASIC     /* token endpoint: HTTP code, an OAuth error echoing the header */
 } SbxFaultKind;
 
 /* Which requests a rule is consulted for (and numbered among). */
-typedef enum SbxFaultTarget {
-    ATT_SBX_FAULT_ON_SEARCH,
-    ATT_SBX_FAULT_ON_TOKEN
-} SbxFaultTarget;
+typedef enum SbxFaultTarget { ATT_SBX_FAULT_ON_SEARCH, ATT_SBX_FAULT_ON_TOKEN } SbxFaultTarget;
 
 typedef enum SbxFaultClass {
     ATT_SBX_FAULT_CLASS_PAGING, /* repeat-pages */
@@ -61,38 +58,38 @@ typedef enum SbxFaultClass {
 
 typedef enum SbxRetryAfter {
     ATT_SBX_RETRY_AFTER_NONE,
-    ATT_SBX_RETRY_AFTER_SECONDS,  /* Retry-After: delay-seconds */
-    ATT_SBX_RETRY_AFTER_DATE      /* Retry-After: IMF-fixdate, that many seconds from now */
+    ATT_SBX_RETRY_AFTER_SECONDS, /* Retry-After: delay-seconds */
+    ATT_SBX_RETRY_AFTER_DATE     /* Retry-After: IMF-fixdate, that many seconds from now */
 } SbxRetryAfter;
 
 typedef struct SbxFaultRule {
     SbxFaultKind kind;
     SbxFaultClass cls;
     SbxFaultTarget target;
-    uint64_t arg;           /* HTTP status (status, html, echo-json/html/text/basic); milliseconds
+    uint64_t arg;   /* HTTP status (status, html, echo-json/html/text/basic); milliseconds
                              * (slow, stall, silence); individuals (grow, shrink); bytes (big) */
-    uint64_t after;         /* the first `after` requests of its target are spared */
-    uint64_t count;         /* applies at most this many times (UINT64_MAX: no limit) */
-    uint64_t every;         /* only to requests after+every, after+2*every, ... */
-    double prob;            /* probability of applying, in [0, 1] */
+    uint64_t after; /* the first `after` requests of its target are spared */
+    uint64_t count; /* applies at most this many times (UINT64_MAX: no limit) */
+    uint64_t every; /* only to requests after+every, after+2*every, ... */
+    double prob;    /* probability of applying, in [0, 1] */
     SbxRetryAfter retry_after;
     uint64_t retry_after_s;
-    unsigned given;         /* one bit per modifier written, to refuse repeats */
-    const char *spec;       /* as written on the command line (borrowed), for logs */
-    uint64_t applied;       /* run time: how many times it took effect (the caller's lock) */
+    unsigned given;   /* one bit per modifier written, to refuse repeats */
+    const char *spec; /* as written on the command line (borrowed), for logs */
+    uint64_t applied; /* run time: how many times it took effect (the caller's lock) */
 } SbxFaultRule;
 
 typedef struct SbxFaults {
     SbxFaultRule *rules;
     size_t count;
-    uint64_t seed;          /* --fault-seed */
+    uint64_t seed; /* --fault-seed */
 } SbxFaults;
 
 /* What to do with one request (search or token). */
 typedef struct SbxFaultPlan {
-    const SbxFaultRule *repeat;     /* the REPEAT_PAGES rule that applies, or NULL */
-    const SbxFaultRule *delay;      /* the SLOW rule that applies, or NULL */
-    const SbxFaultRule *answer;     /* the rule of the answer class, or NULL */
+    const SbxFaultRule *repeat;                           /* the REPEAT_PAGES rule that applies, or NULL */
+    const SbxFaultRule *delay;                            /* the SLOW rule that applies, or NULL */
+    const SbxFaultRule *answer;                           /* the rule of the answer class, or NULL */
     const SbxFaultRule *applied[ATT_SBX_FAULT_MAX_RULES]; /* all that took effect, in order */
     size_t napplied;
 } SbxFaultPlan;

@@ -25,15 +25,9 @@ static uint64_t rng_next(uint64_t *s)
 }
 
 /* Uniform in [0, n); n > 0. The modulo bias is below 2^-40 for the small n used here. */
-static uint64_t rng_below(uint64_t *s, uint64_t n)
-{
-    return rng_next(s) % n;
-}
+static uint64_t rng_below(uint64_t *s, uint64_t n) { return rng_next(s) % n; }
 
-static int rng_percent(uint64_t *s, unsigned pct)
-{
-    return rng_below(s, 100) < pct;
-}
+static int rng_percent(uint64_t *s, unsigned pct) { return rng_below(s, 100) < pct; }
 
 /* Index drawn with integer weights that sum to 100. */
 static unsigned rng_weighted(uint64_t *s, const unsigned char *w, unsigned n)
@@ -41,8 +35,7 @@ static unsigned rng_weighted(uint64_t *s, const unsigned char *w, unsigned n)
     unsigned r = (unsigned)rng_below(s, 100), acc = 0;
     for (unsigned i = 0; i + 1 < n; i++) {
         acc += w[i];
-        if (r < acc)
-            return i;
+        if (r < acc) return i;
     }
     return n - 1;
 }
@@ -62,10 +55,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static int64_t epoch(int64_t y, unsigned m, unsigned d)
-{
-    return days_from_civil(y, m, d) * 86400;
-}
+static int64_t epoch(int64_t y, unsigned m, unsigned d) { return days_from_civil(y, m, d) * 86400; }
 
 /* Appends `t` (seconds since the epoch, >= 0) as "YYYY-MM-DDTHH:MM:SSZ" in quotes. */
 static void put_time(SbxBuf *b, int64_t t)
@@ -103,54 +93,61 @@ static void put_time(SbxBuf *b, int64_t t)
 
 typedef struct GivenName {
     const char *name;
-    char sex;            /* 'M', 'F' or 'X' (title Mx) */
-    const char *nick;    /* usual short form, or NULL */
+    char sex;         /* 'M', 'F' or 'X' (title Mx) */
+    const char *nick; /* usual short form, or NULL */
 } GivenName;
 
 static const GivenName given_plain[] = {
-    {"JAMES", 'M', "JIM"}, {"MARY", 'F', NULL}, {"ROBERT", 'M', "BOB"}, {"PATRICIA", 'F', "PATTY"},
-    {"JOHN", 'M', "JACK"}, {"JENNIFER", 'F', "JEN"}, {"MICHAEL", 'M', "MIKE"}, {"LINDA", 'F', NULL},
-    {"DAVID", 'M', "DAVE"}, {"ELIZABETH", 'F', "LIZ"}, {"WILLIAM", 'M', "BILL"},
-    {"BARBARA", 'F', "BARB"}, {"RICHARD", 'M', "RICK"}, {"SUSAN", 'F', "SUE"}, {"JOSEPH", 'M', "JOE"},
-    {"JESSICA", 'F', "JESS"}, {"THOMAS", 'M', "TOM"}, {"SARAH", 'F', NULL}, {"CHARLES", 'M', "CHUCK"},
-    {"KAREN", 'F', NULL}, {"CHRISTOPHER", 'M', "CHRIS"}, {"LISA", 'F', NULL}, {"DANIEL", 'M', "DAN"},
-    {"NANCY", 'F', NULL}, {"MATTHEW", 'M', "MATT"}, {"BETTY", 'F', NULL}, {"ANTHONY", 'M', "TONY"},
-    {"MARGARET", 'F', "PEGGY"}, {"MARK", 'M', NULL}, {"SANDRA", 'F', "SANDY"}, {"DONALD", 'M', "DON"},
-    {"ASHLEY", 'F', NULL}, {"STEVEN", 'M', "STEVE"}, {"KIMBERLY", 'F', "KIM"}, {"PAUL", 'M', NULL},
-    {"EMILY", 'F', NULL}, {"ANDREW", 'M', "ANDY"}, {"DONNA", 'F', NULL}, {"JOSHUA", 'M', "JOSH"},
-    {"MICHELLE", 'F', "SHELLY"}, {"KENNETH", 'M', "KEN"}, {"CAROL", 'F', NULL}, {"KEVIN", 'M', NULL},
-    {"AMANDA", 'F', "MANDY"}, {"BRIAN", 'M', NULL}, {"MELISSA", 'F', "MISSY"}, {"GEORGE", 'M', NULL},
-    {"DEBORAH", 'F', "DEBBIE"}, {"TIMOTHY", 'M', "TIM"}, {"STEPHANIE", 'F', "STEPH"},
-    {"CARLOS", 'M', NULL}, {"MARIA", 'F', NULL}, {"LUIS", 'M', NULL}, {"ANA", 'F', NULL},
-    {"JUAN", 'M', NULL}, {"ROSA", 'F', NULL}, {"MIGUEL", 'M', NULL}, {"SOFIA", 'F', NULL},
-    {"WEI", 'X', NULL}, {"PRIYA", 'F', NULL}, {"RAJ", 'M', NULL}, {"AHMED", 'M', NULL},
-    {"FATIMA", 'F', NULL}, {"KWAME", 'M', NULL}, {"AISHA", 'F', NULL}, {"DMITRI", 'M', NULL},
-    {"OLGA", 'F', NULL}, {"HIROSHI", 'M', NULL}, {"YUKI", 'X', NULL}, {"MINH", 'X', NULL},
-    {"JAMAL", 'M', NULL}, {"KEISHA", 'F', NULL}, {"TAYLOR", 'X', NULL}, {"JORDAN", 'X', NULL},
-    {"MORGAN", 'X', NULL}, {"GRACE", 'F', NULL}, {"SAMUEL", 'M', "SAM"}, {"HANNAH", 'F', NULL},
+    {"JAMES", 'M', "JIM"},       {"MARY", 'F', NULL},         {"ROBERT", 'M', "BOB"},
+    {"PATRICIA", 'F', "PATTY"},  {"JOHN", 'M', "JACK"},       {"JENNIFER", 'F', "JEN"},
+    {"MICHAEL", 'M', "MIKE"},    {"LINDA", 'F', NULL},        {"DAVID", 'M', "DAVE"},
+    {"ELIZABETH", 'F', "LIZ"},   {"WILLIAM", 'M', "BILL"},    {"BARBARA", 'F', "BARB"},
+    {"RICHARD", 'M', "RICK"},    {"SUSAN", 'F', "SUE"},       {"JOSEPH", 'M', "JOE"},
+    {"JESSICA", 'F', "JESS"},    {"THOMAS", 'M', "TOM"},      {"SARAH", 'F', NULL},
+    {"CHARLES", 'M', "CHUCK"},   {"KAREN", 'F', NULL},        {"CHRISTOPHER", 'M', "CHRIS"},
+    {"LISA", 'F', NULL},         {"DANIEL", 'M', "DAN"},      {"NANCY", 'F', NULL},
+    {"MATTHEW", 'M', "MATT"},    {"BETTY", 'F', NULL},        {"ANTHONY", 'M', "TONY"},
+    {"MARGARET", 'F', "PEGGY"},  {"MARK", 'M', NULL},         {"SANDRA", 'F', "SANDY"},
+    {"DONALD", 'M', "DON"},      {"ASHLEY", 'F', NULL},       {"STEVEN", 'M', "STEVE"},
+    {"KIMBERLY", 'F', "KIM"},    {"PAUL", 'M', NULL},         {"EMILY", 'F', NULL},
+    {"ANDREW", 'M', "ANDY"},     {"DONNA", 'F', NULL},        {"JOSHUA", 'M', "JOSH"},
+    {"MICHELLE", 'F', "SHELLY"}, {"KENNETH", 'M', "KEN"},     {"CAROL", 'F', NULL},
+    {"KEVIN", 'M', NULL},        {"AMANDA", 'F', "MANDY"},    {"BRIAN", 'M', NULL},
+    {"MELISSA", 'F', "MISSY"},   {"GEORGE", 'M', NULL},       {"DEBORAH", 'F', "DEBBIE"},
+    {"TIMOTHY", 'M', "TIM"},     {"STEPHANIE", 'F', "STEPH"}, {"CARLOS", 'M', NULL},
+    {"MARIA", 'F', NULL},        {"LUIS", 'M', NULL},         {"ANA", 'F', NULL},
+    {"JUAN", 'M', NULL},         {"ROSA", 'F', NULL},         {"MIGUEL", 'M', NULL},
+    {"SOFIA", 'F', NULL},        {"WEI", 'X', NULL},          {"PRIYA", 'F', NULL},
+    {"RAJ", 'M', NULL},          {"AHMED", 'M', NULL},        {"FATIMA", 'F', NULL},
+    {"KWAME", 'M', NULL},        {"AISHA", 'F', NULL},        {"DMITRI", 'M', NULL},
+    {"OLGA", 'F', NULL},         {"HIROSHI", 'M', NULL},      {"YUKI", 'X', NULL},
+    {"MINH", 'X', NULL},         {"JAMAL", 'M', NULL},        {"KEISHA", 'F', NULL},
+    {"TAYLOR", 'X', NULL},       {"JORDAN", 'X', NULL},       {"MORGAN", 'X', NULL},
+    {"GRACE", 'F', NULL},        {"SAMUEL", 'M', "SAM"},      {"HANNAH", 'F', NULL},
 };
 
 /* Names that exercise clients' UTF-8, quoting and CSV handling. */
 static const GivenName given_special[] = {
-    {"JOSÉ", 'M', "PEPE"}, {"ZOË", 'F', NULL}, {"ËLISE", 'F', NULL}, {"ØYVIND", 'M', NULL},
-    {"RENÉE", 'F', NULL}, {"FRANÇOIS", 'M', NULL}, {"SØREN", 'M', NULL}, {"MARÍA JOSÉ", 'F', NULL},
-    {"JÜRGEN", 'M', NULL}, {"ANDRÉ", 'M', NULL}, {"美咲", 'F', NULL}, {"伟", 'M', NULL},
+    {"JOSÉ", 'M', "PEPE"},  {"ZOË", 'F', NULL},       {"ËLISE", 'F', NULL},    {"ØYVIND", 'M', NULL},
+    {"RENÉE", 'F', NULL},   {"FRANÇOIS", 'M', NULL},  {"SØREN", 'M', NULL},    {"MARÍA JOSÉ", 'F', NULL},
+    {"JÜRGEN", 'M', NULL},  {"ANDRÉ", 'M', NULL},     {"美咲", 'F', NULL},     {"伟", 'M', NULL},
     {"D'ANDRE", 'M', NULL}, {"MARY-KATE", 'F', NULL}, {"JEAN-LUC", 'M', NULL}, {"NGỌC", 'X', NULL},
 };
 
 static const char *const family_plain[] = {
-    "SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "GARCIA", "MILLER", "DAVIS", "RODRIGUEZ",
-    "MARTINEZ", "HERNANDEZ", "LOPEZ", "GONZALEZ", "WILSON", "ANDERSON", "THOMAS", "TAYLOR", "MOORE",
-    "JACKSON", "MARTIN", "LEE", "PEREZ", "THOMPSON", "WHITE", "HARRIS", "SANCHEZ", "CLARK",
-    "RAMIREZ", "LEWIS", "ROBINSON", "WALKER", "YOUNG", "ALLEN", "KING", "WRIGHT", "SCOTT", "TORRES",
-    "NGUYEN", "HILL", "FLORES", "GREEN", "ADAMS", "NELSON", "BAKER", "HALL", "RIVERA", "CAMPBELL",
-    "MITCHELL", "CARTER", "ROBERTS", "PATEL", "KIM", "CHEN", "WANG", "SINGH", "OKAFOR", "IVANOV",
-    "TANAKA", "COHEN", "MURPHY", "REED", "COOK", "MORGAN", "BELL", "BAILEY", "COOPER", "WARD",
+    "SMITH",    "JOHNSON",   "WILLIAMS", "BROWN",    "JONES",    "GARCIA",   "MILLER", "DAVIS",   "RODRIGUEZ",
+    "MARTINEZ", "HERNANDEZ", "LOPEZ",    "GONZALEZ", "WILSON",   "ANDERSON", "THOMAS", "TAYLOR",  "MOORE",
+    "JACKSON",  "MARTIN",    "LEE",      "PEREZ",    "THOMPSON", "WHITE",    "HARRIS", "SANCHEZ", "CLARK",
+    "RAMIREZ",  "LEWIS",     "ROBINSON", "WALKER",   "YOUNG",    "ALLEN",    "KING",   "WRIGHT",  "SCOTT",
+    "TORRES",   "NGUYEN",    "HILL",     "FLORES",   "GREEN",    "ADAMS",    "NELSON", "BAKER",   "HALL",
+    "RIVERA",   "CAMPBELL",  "MITCHELL", "CARTER",   "ROBERTS",  "PATEL",    "KIM",    "CHEN",    "WANG",
+    "SINGH",    "OKAFOR",    "IVANOV",   "TANAKA",   "COHEN",    "MURPHY",   "REED",   "COOK",    "MORGAN",
+    "BELL",     "BAILEY",    "COOPER",   "WARD",
 };
 
 static const char *const family_special[] = {
-    "NGUYỄN", "MÜLLER", "O'BRIEN", "SMITH, JR.", "JOHNSON, III", "GARCÍA", "PEÑA", "D'ANGELO",
-    "BJØRNSTAD", "SCHRÖDER", "王", "佐藤", "O'CONNOR", "DE LA CRUZ", "WILLIAMS, SR.", "LÓPEZ-OBRADOR",
+    "NGUYỄN",    "MÜLLER",   "O'BRIEN", "SMITH, JR.", "JOHNSON, III", "GARCÍA",     "PEÑA",          "D'ANGELO",
+    "BJØRNSTAD", "SCHRÖDER", "王",      "佐藤",       "O'CONNOR",     "DE LA CRUZ", "WILLIAMS, SR.", "LÓPEZ-OBRADOR",
 };
 
 static const char *const preferred_special[] = {
@@ -178,11 +175,17 @@ typedef struct AccountType {
 } AccountType;
 
 static const char *const consumer_sub[] = {
-    "Consumer Residential", "Consumer Small Office", "Consumer Employee", "Consumer Senior",
+    "Consumer Residential",
+    "Consumer Small Office",
+    "Consumer Employee",
+    "Consumer Senior",
 };
 static const char *const business_sub[] = {"Small Business", "Mid-Market Business", "Enterprise"};
 static const char *const government_sub[] = {
-    "Federal Government", "State Government", "Local Government", "Education",
+    "Federal Government",
+    "State Government",
+    "Local Government",
+    "Education",
 };
 static const AccountType account_types[] = {
     {"Consumer", consumer_sub, COUNT(consumer_sub)},
@@ -212,111 +215,237 @@ static const Market markets[] = {
 };
 
 typedef struct Product {
-    const char *group;           /* productOfferingTypeGroup */
-    int bundle;                  /* isBundle */
-    const char *classification;  /* productOfferingClassification */
+    const char *group;          /* productOfferingTypeGroup */
+    int bundle;                 /* isBundle */
+    const char *classification; /* productOfferingClassification */
     const char *name;
     const char *description;
-    const char *chars[2][2];     /* productCharacteristic name/value pairs; second may be NULL */
+    const char *chars[2][2]; /* productCharacteristic name/value pairs; second may be NULL */
 } Product;
 
 static const Product fiber_plans[] = {
-    {"BBOffer", 0, "FIBER_PLAN", "AT&T Internet 300", "300 Mbps speed + unlimited internet data",
+    {"BBOffer",
+     0,
+     "FIBER_PLAN",
+     "AT&T Internet 300",
+     "300 Mbps speed + unlimited internet data",
      {{"downloadSpeed", "300 Mbps"}, {"usageAllowance", "Unlimited"}}},
-    {"BBOffer", 0, "FIBER_PLAN", "AT&T Internet 500", "500 Mbps speed + unlimited internet data",
+    {"BBOffer",
+     0,
+     "FIBER_PLAN",
+     "AT&T Internet 500",
+     "500 Mbps speed + unlimited internet data",
      {{"downloadSpeed", "500 Mbps"}, {"usageAllowance", "Unlimited"}}},
-    {"BBOffer", 0, "FIBER_PLAN", "AT&T Internet 1000", "1 GIG speed + unlimited internet data",
+    {"BBOffer",
+     0,
+     "FIBER_PLAN",
+     "AT&T Internet 1000",
+     "1 GIG speed + unlimited internet data",
      {{"downloadSpeed", "1000 Mbps"}, {"usageAllowance", "Unlimited"}}},
-    {"BBOffer", 0, "FIBER_PLAN", "AT&T Internet 2000", "2 GIG speed + unlimited internet data",
+    {"BBOffer",
+     0,
+     "FIBER_PLAN",
+     "AT&T Internet 2000",
+     "2 GIG speed + unlimited internet data",
      {{"downloadSpeed", "2000 Mbps"}, {"usageAllowance", "Unlimited"}}},
-    {"BBOffer", 0, "FIBER_PLAN", "AT&T Internet 5000", "5 GIG speed + unlimited internet data",
+    {"BBOffer",
+     0,
+     "FIBER_PLAN",
+     "AT&T Internet 5000",
+     "5 GIG speed + unlimited internet data",
      {{"downloadSpeed", "5000 Mbps"}, {"usageAllowance", "Unlimited"}}},
 };
 static const Product fiber_extras[] = {
-    {"BBOffer", 0, "FIBER_EQUIPMENT", "AT&T Wi-Fi Gateway", "Wi-Fi 6 gateway included with AT&T Fiber",
+    {"BBOffer",
+     0,
+     "FIBER_EQUIPMENT",
+     "AT&T Wi-Fi Gateway",
+     "Wi-Fi 6 gateway included with AT&T Fiber",
      {{"model", "BGW320-505"}, {"ownership", "Leased"}}},
-    {"BBOffer", 0, "FIBER_ADDON", "AT&T Smart Wi-Fi Extender", "Whole-home Wi-Fi coverage extender",
+    {"BBOffer",
+     0,
+     "FIBER_ADDON",
+     "AT&T Smart Wi-Fi Extender",
+     "Whole-home Wi-Fi coverage extender",
      {{"extenderCount", "1"}, {NULL, NULL}}},
-    {"BundleOffer", 1, "FIBER_BUNDLE", "AT&T Fiber + DIRECTV STREAM",
+    {"BundleOffer",
+     1,
+     "FIBER_BUNDLE",
+     "AT&T Fiber + DIRECTV STREAM",
      "Fiber internet bundled with DIRECTV STREAM Entertainment",
      {{"bundleDiscount", "$10/mo"}, {"channelCount", "90+"}}},
-    {"BundleOffer", 1, "FIBER_BUNDLE", "AT&T Fiber + Unlimited Wireless",
+    {"BundleOffer",
+     1,
+     "FIBER_BUNDLE",
+     "AT&T Fiber + Unlimited Wireless",
      "Combined discount for AT&T Fiber and AT&T Unlimited",
      {{"bundleDiscount", "$20/mo"}, {NULL, NULL}}},
 };
 static const Product wireless_plans[] = {
-    {"WirelessOffer", 0, "WIRELESS_PLAN", "AT&T Unlimited Premium",
+    {"WirelessOffer",
+     0,
+     "WIRELESS_PLAN",
+     "AT&T Unlimited Premium",
      "Unlimited talk, text and premium data with 60GB hotspot",
      {{"dataAllowance", "Unlimited"}, {"hotspotData", "60GB"}}},
-    {"WirelessOffer", 0, "WIRELESS_PLAN", "AT&T Unlimited Extra",
+    {"WirelessOffer",
+     0,
+     "WIRELESS_PLAN",
+     "AT&T Unlimited Extra",
      "Unlimited talk, text and data with 30GB hotspot",
      {{"dataAllowance", "Unlimited"}, {"hotspotData", "30GB"}}},
-    {"WirelessOffer", 0, "WIRELESS_PLAN", "AT&T Unlimited Starter",
+    {"WirelessOffer",
+     0,
+     "WIRELESS_PLAN",
+     "AT&T Unlimited Starter",
      "Unlimited talk, text and data with 5GB hotspot",
      {{"dataAllowance", "Unlimited"}, {"hotspotData", "5GB"}}},
-    {"WirelessOffer", 0, "WIRELESS_PLAN", "AT&T Value Plus", "Unlimited talk and text with 16GB data",
+    {"WirelessOffer",
+     0,
+     "WIRELESS_PLAN",
+     "AT&T Value Plus",
+     "Unlimited talk and text with 16GB data",
      {{"dataAllowance", "16GB"}, {"network", "5G"}}},
 };
 static const Product wireless_extras[] = {
-    {"WirelessOffer", 0, "WIRELESS_DEVICE", "Apple iPhone 15 128GB", "Device installment plan, 36 months",
+    {"WirelessOffer",
+     0,
+     "WIRELESS_DEVICE",
+     "Apple iPhone 15 128GB",
+     "Device installment plan, 36 months",
      {{"deviceMake", "Apple"}, {"installmentMonths", "36"}}},
-    {"WirelessOffer", 0, "WIRELESS_DEVICE", "Samsung Galaxy S24 256GB",
+    {"WirelessOffer",
+     0,
+     "WIRELESS_DEVICE",
+     "Samsung Galaxy S24 256GB",
      "Device installment plan, 36 months",
      {{"deviceMake", "Samsung"}, {"installmentMonths", "36"}}},
-    {"WirelessOffer", 0, "WIRELESS_ADDON", "AT&T Protect Advantage",
+    {"WirelessOffer",
+     0,
+     "WIRELESS_ADDON",
+     "AT&T Protect Advantage",
      "Device protection for loss, theft and damage",
      {{"coverage", "Loss/Theft/Damage"}, {NULL, NULL}}},
-    {"WirelessOffer", 0, "WIRELESS_ADDON", "International Day Pass",
+    {"WirelessOffer",
+     0,
+     "WIRELESS_ADDON",
+     "International Day Pass",
      "Use your plan in 210+ destinations for a daily fee",
      {{"dailyFee", "$12"}, {NULL, NULL}}},
 };
 static const Product dsl_plans[] = {
-    {"BBOffer", 0, "DSL_PLAN", "AT&T Internet Basic 5", "Up to 5 Mbps DSL internet with 1 TB data",
+    {"BBOffer",
+     0,
+     "DSL_PLAN",
+     "AT&T Internet Basic 5",
+     "Up to 5 Mbps DSL internet with 1 TB data",
      {{"downloadSpeed", "5 Mbps"}, {"usageAllowance", "1 TB"}}},
-    {"BBOffer", 0, "DSL_PLAN", "AT&T Internet 18", "Up to 18 Mbps internet with 1 TB data",
+    {"BBOffer",
+     0,
+     "DSL_PLAN",
+     "AT&T Internet 18",
+     "Up to 18 Mbps internet with 1 TB data",
      {{"downloadSpeed", "18 Mbps"}, {"usageAllowance", "1 TB"}}},
-    {"BBOffer", 0, "DSL_PLAN", "AT&T Internet 25", "Up to 25 Mbps internet with 1 TB data",
+    {"BBOffer",
+     0,
+     "DSL_PLAN",
+     "AT&T Internet 25",
+     "Up to 25 Mbps internet with 1 TB data",
      {{"downloadSpeed", "25 Mbps"}, {"usageAllowance", "1 TB"}}},
-    {"BBOffer", 0, "DSL_PLAN", "AT&T Internet 50", "Up to 50 Mbps internet with 1.5 TB data",
+    {"BBOffer",
+     0,
+     "DSL_PLAN",
+     "AT&T Internet 50",
+     "Up to 50 Mbps internet with 1.5 TB data",
      {{"downloadSpeed", "50 Mbps"}, {"usageAllowance", "1.5 TB"}}},
 };
 static const Product dsl_extras[] = {
-    {"BBOffer", 0, "DSL_EQUIPMENT", "AT&T Wi-Fi Gateway", "DSL gateway with built-in Wi-Fi",
+    {"BBOffer",
+     0,
+     "DSL_EQUIPMENT",
+     "AT&T Wi-Fi Gateway",
+     "DSL gateway with built-in Wi-Fi",
      {{"model", "NVG599"}, {"ownership", "Leased"}}},
-    {"BBOffer", 0, "DSL_ADDON", "Unlimited Internet Data", "Removes the monthly data allowance",
+    {"BBOffer",
+     0,
+     "DSL_ADDON",
+     "Unlimited Internet Data",
+     "Removes the monthly data allowance",
      {{"usageAllowance", "Unlimited"}, {NULL, NULL}}},
 };
 static const Product dtv_plans[] = {
-    {"VideoOffer", 0, "DTV_PLAN", "DIRECTV ENTERTAINMENT", "75+ live TV channels",
+    {"VideoOffer",
+     0,
+     "DTV_PLAN",
+     "DIRECTV ENTERTAINMENT",
+     "75+ live TV channels",
      {{"channelCount", "75+"}, {"receivers", "1"}}},
-    {"VideoOffer", 0, "DTV_PLAN", "DIRECTV CHOICE", "105+ live TV channels incl. regional sports",
+    {"VideoOffer",
+     0,
+     "DTV_PLAN",
+     "DIRECTV CHOICE",
+     "105+ live TV channels incl. regional sports",
      {{"channelCount", "105+"}, {"receivers", "2"}}},
-    {"VideoOffer", 0, "DTV_PLAN", "DIRECTV ULTIMATE", "140+ live TV channels",
+    {"VideoOffer",
+     0,
+     "DTV_PLAN",
+     "DIRECTV ULTIMATE",
+     "140+ live TV channels",
      {{"channelCount", "140+"}, {"receivers", "2"}}},
-    {"VideoOffer", 0, "DTV_PLAN", "DIRECTV PREMIER", "150+ live TV channels with premium networks",
+    {"VideoOffer",
+     0,
+     "DTV_PLAN",
+     "DIRECTV PREMIER",
+     "150+ live TV channels with premium networks",
      {{"channelCount", "150+"}, {"receivers", "3"}}},
 };
 static const Product dtv_extras[] = {
-    {"VideoOffer", 0, "DTV_ADDON", "HBO Max", "Premium channel add-on",
-     {{"premiumChannel", "HBO Max"}, {NULL, NULL}}},
-    {"VideoOffer", 0, "DTV_ADDON", "Genie HD DVR", "Record up to 5 shows at once",
+    {"VideoOffer", 0, "DTV_ADDON", "HBO Max", "Premium channel add-on", {{"premiumChannel", "HBO Max"}, {NULL, NULL}}},
+    {"VideoOffer",
+     0,
+     "DTV_ADDON",
+     "Genie HD DVR",
+     "Record up to 5 shows at once",
      {{"dvrCapacity", "200 hours"}, {NULL, NULL}}},
-    {"VideoOffer", 0, "DTV_ADDON", "NFL SUNDAY TICKET", "Every out-of-market Sunday game",
+    {"VideoOffer",
+     0,
+     "DTV_ADDON",
+     "NFL SUNDAY TICKET",
+     "Every out-of-market Sunday game",
      {{"season", "2025"}, {NULL, NULL}}},
 };
 static const Product voip_plans[] = {
-    {"VoiceOffer", 0, "VOIP_PLAN", "AT&T Phone Unlimited North America",
+    {"VoiceOffer",
+     0,
+     "VOIP_PLAN",
+     "AT&T Phone Unlimited North America",
      "Unlimited calling to the US, Canada and Mexico",
      {{"callingArea", "North America"}, {"voicemail", "Included"}}},
-    {"VoiceOffer", 0, "VOIP_PLAN", "AT&T Phone Unlimited US", "Unlimited nationwide calling",
+    {"VoiceOffer",
+     0,
+     "VOIP_PLAN",
+     "AT&T Phone Unlimited US",
+     "Unlimited nationwide calling",
      {{"callingArea", "US"}, {"voicemail", "Included"}}},
-    {"VoiceOffer", 0, "VOIP_PLAN", "AT&T Phone Basic", "Local calling with pay-per-use long distance",
+    {"VoiceOffer",
+     0,
+     "VOIP_PLAN",
+     "AT&T Phone Basic",
+     "Local calling with pay-per-use long distance",
      {{"callingArea", "Local"}, {"voicemail", "Not included"}}},
 };
 static const Product voip_extras[] = {
-    {"VoiceOffer", 0, "VOIP_ADDON", "International Calling Plan", "Discounted rates to 225+ countries",
+    {"VoiceOffer",
+     0,
+     "VOIP_ADDON",
+     "International Calling Plan",
+     "Discounted rates to 225+ countries",
      {{"ratePlan", "World Connect"}, {NULL, NULL}}},
-    {"VoiceOffer", 0, "VOIP_ADDON", "Caller ID with Name", "Shows caller name and number",
+    {"VoiceOffer",
+     0,
+     "VOIP_ADDON",
+     "Caller ID with Name",
+     "Shows caller name and number",
      {{"feature", "CNAM"}, {NULL, NULL}}},
 };
 
@@ -339,7 +468,7 @@ enum { MAX_ACCOUNTS = 3, MAX_SUBS = 3, MAX_PRODUCTS = 2 };
 
 typedef struct GenProduct {
     const Product *p;
-    unsigned status;             /* index into product_status */
+    unsigned status; /* index into product_status */
     int64_t activation, creation, update;
 } GenProduct;
 
@@ -350,7 +479,7 @@ typedef struct GenSub {
 } GenSub;
 
 typedef struct GenAccount {
-    const char *svc_name;        /* serviceType as rendered; NULL: service_names[svc] */
+    const char *svc_name; /* serviceType as rendered; NULL: service_names[svc] */
     uint64_t number;
     unsigned svc, type, subtype, rating, market, submarket, state, place, nsub;
     int locked, digital, spanish;
@@ -362,7 +491,7 @@ typedef struct GenIndividual {
     uint64_t uuid_hi, uuid_lo;
     const GivenName *given;
     const char *family, *preferred, *title;
-    char middle;                 /* '\0' renders as "" */
+    char middle; /* '\0' renders as "" */
     unsigned status, nacct;
     int64_t created, updated;
     GenAccount acct[MAX_ACCOUNTS];
@@ -371,21 +500,17 @@ typedef struct GenIndividual {
 /* Account numbers: a bijection of account slots onto 100000000..999999999, so they are unique yet
  * look random. The multiplier is coprime with 9e8 = 2^8 * 3^2 * 5^8. Individual idx owns slots
  * idx * MAX_ACCOUNTS + k; the extra individuals of att_sbx_gen_extra own the slots after those. */
-#define ACCT_SPACE 900000000u
-#define ACCT_MUL 854435761u
+#define ACCT_SPACE  900000000u
+#define ACCT_MUL    854435761u
 #define EXTRA_SLOTS ((uint64_t)ATT_SBX_GEN_MAX_INDIVIDUALS * MAX_ACCOUNTS)
 
 /* Everything the generator produces lies before this instant (2026-02-28T00:00:00Z). */
-static int64_t gen_now(void)
-{
-    return epoch(2026, 2, 28);
-}
+static int64_t gen_now(void) { return epoch(2026, 2, 28); }
 
 /* A time strictly after `t` and at most `now`. */
 static int64_t later(uint64_t *s, int64_t t, int64_t now)
 {
-    if (now - t < 2)
-        return t + 1;
+    if (now - t < 2) return t + 1;
     return t + 1 + (int64_t)rng_below(s, (uint64_t)(now - t - 1));
 }
 
@@ -422,8 +547,8 @@ static void draw_sub(uint64_t *s, const GenAccount *a, GenSub *u, int plain, int
 }
 
 /* Draws the account in `slot`; its serviceType is drawn too when svc < 0. */
-static void draw_account(uint64_t *s, const SbxGen *g, uint64_t slot, int svc,
-                         const GenIndividual *ind, GenAccount *a, int plain, int64_t now)
+static void draw_account(uint64_t *s, const SbxGen *g, uint64_t slot, int svc, const GenIndividual *ind, GenAccount *a,
+                         int plain, int64_t now)
 {
     static const unsigned char state_active_w[] = {94, 4, 2};
     static const unsigned char state_inactive_w[] = {0, 10, 90};
@@ -465,12 +590,10 @@ static void draw_account(uint64_t *s, const SbxGen *g, uint64_t slot, int svc,
     int64_t last = a->open;
     for (unsigned i = 0; i < a->nsub; i++) {
         draw_sub(s, a, &a->sub[i], plain, now);
-        if (a->sub[i].updated > last)
-            last = a->sub[i].updated;
+        if (a->sub[i].updated > last) last = a->sub[i].updated;
     }
     a->modified = last + (int64_t)rng_below(s, 5 * 86400);
-    if (a->modified > now)
-        a->modified = now;
+    if (a->modified > now) a->modified = now;
 }
 
 /* Everything about the person, before the accounts. */
@@ -541,8 +664,7 @@ static void put_uuid(SbxBuf *b, uint64_t hi, uint64_t lo)
     size_t n = 0;
     s[n++] = '"';
     for (int i = 0; i < 32; i++) {
-        if (i == 8 || i == 12 || i == 16 || i == 20)
-            s[n++] = '-';
+        if (i == 8 || i == 12 || i == 16 || i == 20) s[n++] = '-';
         uint64_t w = i < 16 ? hi : lo;
         s[n++] = hex[(w >> (60 - 4 * (i % 16))) & 15];
     }
@@ -566,8 +688,7 @@ static void render_product(SbxBuf *b, const GenProduct *p, unsigned place)
     put_time(b, p->update);
     /* All products of an account are installed at the account's one service address. */
     char addr[] = "ADDR-0000000";
-    for (int i = 11; i >= 5; i--, place /= 10)
-        addr[i] = (char)('0' + place % 10);
+    for (int i = 11; i >= 5; i--, place /= 10) addr[i] = (char)('0' + place % 10);
     put_str(b, ",\"place\":[{\"id\":", addr);
     att_sbx_buf_puts(b, "}],\"productCharacteristic\":[");
     for (int i = 0; i < 2 && p->p->chars[i][0]; i++) {
@@ -578,8 +699,7 @@ static void render_product(SbxBuf *b, const GenProduct *p, unsigned place)
     att_sbx_buf_puts(b, "]}");
 }
 
-static void render_account(SbxBuf *b, const GenIndividual *ind, const GenAccount *a,
-                           uint64_t *sub_no)
+static void render_account(SbxBuf *b, const GenIndividual *ind, const GenAccount *a, uint64_t *sub_no)
 {
     const Market *mk = &markets[a->market];
     const char *submarket = mk->subs[a->submarket];
@@ -636,8 +756,7 @@ static void render_account(SbxBuf *b, const GenIndividual *ind, const GenAccount
         put_str(b, ",\"status\":{\"state\":", subscriber_state[u->state]);
         att_sbx_buf_puts(b, "},\"products\":[");
         for (unsigned j = 0; j < u->nprod; j++) {
-            if (j)
-                att_sbx_buf_putc(b, ',');
+            if (j) att_sbx_buf_putc(b, ',');
             render_product(b, &u->prod[j], a->place);
         }
         att_sbx_buf_puts(b, "]}");
@@ -671,8 +790,7 @@ static void render_individual(SbxBuf *b, const GenIndividual *ind, uint64_t sub_
     uint64_t sub_no = sub_base;
     render_person(b, ind);
     for (unsigned k = 0; k < ind->nacct; k++) {
-        if (k)
-            att_sbx_buf_putc(b, ',');
+        if (k) att_sbx_buf_putc(b, ',');
         render_account(b, ind, &ind->acct[k], &sub_no);
     }
     att_sbx_buf_puts(b, "]}");
@@ -686,8 +804,7 @@ void att_sbx_gen_init(SbxGen *g, uint64_t seed)
     g->acct_add = mix64(g->base ^ 0xBB67AE8584CAA73Bu) % ACCT_SPACE;
 }
 
-void att_sbx_gen_individual(const SbxGen *g, uint64_t idx, uint64_t sub_base, SbxBuf *out,
-                            SbxGenInfo *info)
+void att_sbx_gen_individual(const SbxGen *g, uint64_t idx, uint64_t sub_base, SbxBuf *out, SbxGenInfo *info)
 {
     GenIndividual ind;
     draw_individual(g, idx, &ind);
@@ -697,12 +814,11 @@ void att_sbx_gen_individual(const SbxGen *g, uint64_t idx, uint64_t sub_base, Sb
         info->svc_mask |= 1u << ind.acct[k].svc;
         info->nsubs += ind.acct[k].nsub;
     }
-    if (out)
-        render_individual(out, &ind, sub_base);
+    if (out) render_individual(out, &ind, sub_base);
 }
 
-void att_sbx_gen_extra(const SbxGen *g, uint64_t n, const char *const *svc, size_t nsvc,
-                       uint64_t sub_base, SbxBuf *out, SbxGenInfo *info)
+void att_sbx_gen_extra(const SbxGen *g, uint64_t n, const char *const *svc, size_t nsvc, uint64_t sub_base, SbxBuf *out,
+                       SbxGenInfo *info)
 {
     /* A stream of its own, apart from the individuals' (idx + 1) * constant streams. */
     uint64_t s = mix64(g->base ^ 0x3C6EF372FE94F82Bu) + (n + 1) * 0xA54FF53A5F1D36F1u;
@@ -713,29 +829,22 @@ void att_sbx_gen_extra(const SbxGen *g, uint64_t n, const char *const *svc, size
     draw_person(&s, &ind, 0, now);
     info->svc_mask = 0;
     info->nsubs = 0;
-    if (out)
-        render_person(out, &ind);
+    if (out) render_person(out, &ind);
     for (size_t j = 0; j < nsvc; j++) {
         int known = ATT_SBX_SVC_FIBER; /* products of an unknown serviceType: FIBER's catalogue */
         for (unsigned k = 0; k < ATT_SBX_SVC_COUNT; k++)
-            if (strcasecmp(svc[j], service_names[k]) == 0)
-                known = (int)k;
+            if (strcasecmp(svc[j], service_names[k]) == 0) known = (int)k;
         GenAccount acct;
         draw_account(&s, g, EXTRA_SLOTS + n * nsvc + j, known, &ind, &acct, 0, now);
         acct.svc_name = svc[j];
         info->svc_mask |= 1u << acct.svc;
         info->nsubs += acct.nsub;
         if (out) {
-            if (j)
-                att_sbx_buf_putc(out, ',');
+            if (j) att_sbx_buf_putc(out, ',');
             render_account(out, &ind, &acct, &sub_no);
         }
     }
-    if (out)
-        att_sbx_buf_puts(out, "]}");
+    if (out) att_sbx_buf_puts(out, "]}");
 }
 
-const char *att_sbx_gen_service_name(unsigned svc)
-{
-    return svc < ATT_SBX_SVC_COUNT ? service_names[svc] : NULL;
-}
+const char *att_sbx_gen_service_name(unsigned svc) { return svc < ATT_SBX_SVC_COUNT ? service_names[svc] : NULL; }

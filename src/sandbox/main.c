@@ -38,8 +38,8 @@ typedef struct Options {
     const char *token;
     const char *oauth_client;
     uint64_t token_ttl;
-    const char *tls_cert, *tls_key;   /* file names */
-    char *cert_pem, *key_pem;         /* their contents, once read */
+    const char *tls_cert, *tls_key; /* file names */
+    char *cert_pem, *key_pem;       /* their contents, once read */
     uint64_t latency_ms;
     SbxFaults faults;
     int verbose, dump, help, version;
@@ -49,9 +49,9 @@ typedef struct Options {
 typedef int (*OptSetter)(Options *o, const char *val, char *err, size_t errlen);
 
 typedef struct OptDef {
-    const char *name;   /* long name, without "--" */
-    char short_name;    /* or 0 */
-    const char *arg;    /* placeholder in the usage, or NULL for a flag */
+    const char *name; /* long name, without "--" */
+    char short_name;  /* or 0 */
+    const char *arg;  /* placeholder in the usage, or NULL for a flag */
     OptSetter set;
     const char *help;
 } OptDef;
@@ -59,37 +59,31 @@ typedef struct OptDef {
 /* Decimal digits only, within [lo, hi]. */
 static int parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
-    if (!*s)
-        return -1;
+    if (!*s) return -1;
     uint64_t v = 0;
     for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
+        if (*p < '0' || *p > '9') return -1;
         unsigned dgt = (unsigned)(*p - '0');
-        if (v > (UINT64_MAX - dgt) / 10)
-            return -1;
+        if (v > (UINT64_MAX - dgt) / 10) return -1;
         v = v * 10 + dgt;
     }
-    if (v < lo || v > hi)
-        return -1;
+    if (v < lo || v > hi) return -1;
     *out = v;
     return 0;
 }
 
-static int range_err(char *err, size_t errlen, const char *opt, const char *val, uint64_t lo,
-                     uint64_t hi)
+static int range_err(char *err, size_t errlen, const char *opt, const char *val, uint64_t lo, uint64_t hi)
 {
-    snprintf(err, errlen, "--%s '%s': expected an integer from %llu to %llu", opt, val,
-             (unsigned long long)lo, (unsigned long long)hi);
+    snprintf(err, errlen, "--%s '%s': expected an integer from %llu to %llu", opt, val, (unsigned long long)lo,
+             (unsigned long long)hi);
     return -1;
 }
 
-#define UINT_SETTER(fn, field, opt, lo, hi)                                   \
-    static int fn(Options *o, const char *val, char *err, size_t errlen)      \
-    {                                                                         \
-        if (parse_uint(val, (lo), (hi), &o->field) != 0)                      \
-            return range_err(err, errlen, (opt), val, (lo), (hi));            \
-        return 0;                                                             \
+#define UINT_SETTER(fn, field, opt, lo, hi)                                                                     \
+    static int fn(Options *o, const char *val, char *err, size_t errlen)                                        \
+    {                                                                                                           \
+        if (parse_uint(val, (lo), (hi), &o->field) != 0) return range_err(err, errlen, (opt), val, (lo), (hi)); \
+        return 0;                                                                                               \
     }
 
 UINT_SETTER(set_port, port, "port", 0, 65535)
@@ -109,13 +103,11 @@ static int set_individuals(Options *o, const char *val, char *err, size_t errlen
 static int set_seed(Options *o, const char *val, char *err, size_t errlen)
 {
     o->generator_option = 1;
-    if (parse_uint(val, 0, UINT64_MAX, &o->seed) != 0)
-        return range_err(err, errlen, "seed", val, 0, UINT64_MAX);
+    if (parse_uint(val, 0, UINT64_MAX, &o->seed) != 0) return range_err(err, errlen, "seed", val, 0, UINT64_MAX);
     return 0;
 }
 
-static int set_nonempty(const char **field, const char *opt, const char *val, char *err,
-                        size_t errlen)
+static int set_nonempty(const char **field, const char *opt, const char *val, char *err, size_t errlen)
 {
     if (!*val) {
         snprintf(err, errlen, "--%s: the value must not be empty", opt);
@@ -159,8 +151,7 @@ static int set_token(Options *o, const char *val, char *err, size_t errlen)
 static int set_oauth_client(Options *o, const char *val, char *err, size_t errlen)
 {
     /* Like --token, never echoed. */
-    if (att_sbx_oauth_check_client(val, err, errlen) != 0)
-        return -1;
+    if (att_sbx_oauth_check_client(val, err, errlen) != 0) return -1;
     o->oauth_client = val;
     return 0;
 }
@@ -258,9 +249,8 @@ static void usage(FILE *fp)
     for (size_t i = 0; i < NOPTIONS; i++) {
         const OptDef *d = &options[i];
         char left[48];
-        snprintf(left, sizeof left, "%c%c%c --%s%s%s", d->short_name ? '-' : ' ',
-                 d->short_name ? d->short_name : ' ', d->short_name ? ',' : ' ', d->name,
-                 d->arg ? " " : "", d->arg ? d->arg : "");
+        snprintf(left, sizeof left, "%c%c%c --%s%s%s", d->short_name ? '-' : ' ', d->short_name ? d->short_name : ' ',
+                 d->short_name ? ',' : ' ', d->name, d->arg ? " " : "", d->arg ? d->arg : "");
         fprintf(fp, "  %-28s %s\n", left, d->help);
     }
     att_sbx_fault_help(fp);
@@ -270,11 +260,9 @@ static const OptDef *find_option(const char *arg, size_t len)
 {
     for (size_t i = 0; i < NOPTIONS; i++) {
         const OptDef *d = &options[i];
-        if (arg[0] == '-' && arg[1] == '-' && strlen(d->name) == len - 2 &&
-            memcmp(arg + 2, d->name, len - 2) == 0)
+        if (arg[0] == '-' && arg[1] == '-' && strlen(d->name) == len - 2 && memcmp(arg + 2, d->name, len - 2) == 0)
             return d;
-        if (len == 2 && arg[0] == '-' && d->short_name && arg[1] == d->short_name)
-            return d;
+        if (len == 2 && arg[0] == '-' && d->short_name && arg[1] == d->short_name) return d;
     }
     return NULL;
 }
@@ -288,8 +276,8 @@ static int parse_args(int argc, char **argv, Options *o, char *err, size_t errle
         size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
         const OptDef *d = arg[0] == '-' ? find_option(arg, len) : NULL;
         if (!d) {
-            snprintf(err, errlen, "%s '%.60s' (see --help)",
-                     arg[0] == '-' ? "unknown option" : "unexpected argument", arg);
+            snprintf(err, errlen, "%s '%.60s' (see --help)", arg[0] == '-' ? "unknown option" : "unexpected argument",
+                     arg);
             return -1;
         }
         const char *val = NULL;
@@ -306,8 +294,7 @@ static int parse_args(int argc, char **argv, Options *o, char *err, size_t errle
             snprintf(err, errlen, "--%s takes no value", d->name);
             return -1;
         }
-        if (d->set(o, val, err, errlen) != 0)
-            return -1;
+        if (d->set(o, val, err, errlen) != 0) return -1;
     }
     if (o->data && o->generator_option) {
         snprintf(err, errlen, "--data cannot be combined with --individuals or --seed");
@@ -332,19 +319,16 @@ static int has_pem_block(const char *text, const char *label)
     for (const char *p = strstr(text, "-----BEGIN "); p; p = strstr(p + 1, "-----BEGIN ")) {
         const char *l = p + 11;
         const char *end = strstr(l, "-----");
-        if (!end)
-            return 0;
+        if (!end) return 0;
         size_t n = (size_t)(end - l);
-        if (!memchr(l, '\n', n) && n >= ll && memcmp(end - ll, label, ll) == 0)
-            return 1;
+        if (!memchr(l, '\n', n) && n >= ll && memcmp(end - ll, label, ll) == 0) return 1;
     }
     return 0;
 }
 
 /* Reads a PEM file that must hold a block whose label ends in `label` (e.g. "CERTIFICATE", "PRIVATE
  * KEY"); 0 with the NUL-terminated text in *out (free it), or -1 with a message naming the file. */
-static int read_pem(const char *opt, const char *path, const char *label, char **out, char *err,
-                    size_t errlen)
+static int read_pem(const char *opt, const char *path, const char *label, char **out, char *err, size_t errlen)
 {
     *out = NULL;
     SbxBuf b = ATT_SBX_BUF_INIT;
@@ -355,8 +339,7 @@ static int read_pem(const char *opt, const char *path, const char *label, char *
     }
     char chunk[4096];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0 && b.len <= ATT_SBX_MAX_BODY)
-        att_sbx_buf_put(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0 && b.len <= ATT_SBX_MAX_BODY) att_sbx_buf_put(&b, chunk, n);
     int bad = ferror(fp);
     fclose(fp);
     if (bad || b.failed) {
@@ -427,8 +410,7 @@ static int serve(Options *o, const SbxData *data)
     printf("%s\n", url);
     fflush(stdout);
 
-    while (!g_stop)
-        sigsuspend(&wait_mask);
+    while (!g_stop) sigsuspend(&wait_mask);
 
     att_sbx_server_stop(server);
     return 0;
@@ -488,8 +470,7 @@ int main(int argc, char **argv)
     att_sbx_data_free(data);
     att_sbx_fault_free(&o.faults);
     free(o.cert_pem);
-    if (o.key_pem)
-        memset(o.key_pem, 0, strlen(o.key_pem));
+    if (o.key_pem) memset(o.key_pem, 0, strlen(o.key_pem));
     free(o.key_pem);
     return rc;
 }

@@ -9,13 +9,13 @@
 #include <sys/random.h>
 #include <time.h>
 
-#define TOKEN_BYTES 32                  /* 256 random bits */
-#define TOKEN_CHARS 43                  /* as base64url without padding */
-#define MAX_PARAM 4096                  /* longest form value we look at */
+#define TOKEN_BYTES 32   /* 256 random bits */
+#define TOKEN_CHARS 43   /* as base64url without padding */
+#define MAX_PARAM   4096 /* longest form value we look at */
 
 typedef struct Token {
     char text[TOKEN_CHARS + 1];
-    int64_t expires_ms;                 /* monotonic; INT64_MIN once ended by a fault */
+    int64_t expires_ms; /* monotonic; INT64_MIN once ended by a fault */
 } Token;
 
 struct SbxOAuth {
@@ -37,11 +37,9 @@ static int64_t now_ms(void)
 /* Equal, in a time that does not depend on where the first difference is. */
 static int same_secret(const char *given, size_t glen, const char *want, size_t wlen)
 {
-    if (wlen == 0)
-        return 0;
+    if (wlen == 0) return 0;
     unsigned char diff = glen != wlen;
-    for (size_t i = 0; i < glen; i++)
-        diff |= (unsigned char)(given[i] ^ want[i < wlen ? i : 0]);
+    for (size_t i = 0; i < glen; i++) diff |= (unsigned char)(given[i] ^ want[i < wlen ? i : 0]);
     return diff == 0;
 }
 
@@ -54,7 +52,8 @@ int att_sbx_oauth_check_client(const char *spec, char *err, size_t errlen)
     }
     for (const char *p = spec; *p; p++) {
         if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
-            snprintf(err, errlen, "--oauth-client: the client id and secret must be printable ASCII "
+            snprintf(err, errlen,
+                     "--oauth-client: the client id and secret must be printable ASCII "
                      "without spaces");
             return -1;
         }
@@ -65,8 +64,7 @@ int att_sbx_oauth_check_client(const char *spec, char *err, size_t errlen)
 SbxOAuth *att_sbx_oauth_new(const char *client, unsigned ttl_s)
 {
     SbxOAuth *o = calloc(1, sizeof *o);
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     const char *colon = strchr(client, ':');
     size_t idlen = colon ? (size_t)(colon - client) : strlen(client);
     o->id = strndup(client, idlen);
@@ -83,8 +81,7 @@ SbxOAuth *att_sbx_oauth_new(const char *client, unsigned ttl_s)
 
 void att_sbx_oauth_free(SbxOAuth *o)
 {
-    if (!o)
-        return;
+    if (!o) return;
     pthread_mutex_destroy(&o->mu);
     /* Secrets and tokens do not outlive their use in freed memory. */
     memset(o->secret, 0, strlen(o->secret));
@@ -98,16 +95,11 @@ void att_sbx_oauth_free(SbxOAuth *o)
 
 static int b64_value(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
     return -1;
 }
 
@@ -115,16 +107,13 @@ static int b64_value(unsigned char c)
  * length (NUL-terminated), or -1. */
 static long b64_decode(const char *s, size_t n, char *out)
 {
-    while (n && s[n - 1] == '=')
-        n--;
-    if (n % 4 == 1)
-        return -1;
+    while (n && s[n - 1] == '=') n--;
+    if (n % 4 == 1) return -1;
     size_t o = 0;
     uint32_t acc = 0;
     for (size_t i = 0; i < n; i++) {
         int v = b64_value((unsigned char)s[i]);
-        if (v < 0)
-            return -1;
+        if (v < 0) return -1;
         acc = acc << 6 | (uint32_t)v;
         if (i % 4 == 3) {
             out[o++] = (char)(acc >> 16);
@@ -169,8 +158,7 @@ static void b64url_encode(const unsigned char *in, size_t n, char *out)
 
 static int hex_value(unsigned char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
+    if (c >= '0' && c <= '9') return c - '0';
     c |= 0x20;
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
@@ -180,8 +168,7 @@ static int hex_value(unsigned char c)
 static char *form_decode(const char *s, size_t n)
 {
     char *out = malloc(n + 1);
-    if (!out)
-        return NULL;
+    if (!out) return NULL;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '+') {
@@ -214,8 +201,7 @@ static void form_free(Form *f)
     free(f->grant_type);
     free(f->scope);
     free(f->client_id);
-    if (f->client_secret)
-        memset(f->client_secret, 0, strlen(f->client_secret));
+    if (f->client_secret) memset(f->client_secret, 0, strlen(f->client_secret));
     free(f->client_secret);
     memset(f, 0, sizeof *f);
 }
@@ -232,8 +218,7 @@ static int form_parse(const char *body, size_t len, Form *f, const char **why)
         const char *amp = memchr(seg, '&', len - i);
         size_t slen = amp ? (size_t)(amp - seg) : len - i;
         i += slen + 1;
-        if (slen == 0)
-            continue;
+        if (slen == 0) continue;
         const char *eq = memchr(seg, '=', slen);
         size_t nlen = eq ? (size_t)(eq - seg) : slen;
         char *name = form_decode(seg, nlen);
@@ -242,8 +227,7 @@ static int form_parse(const char *body, size_t len, Form *f, const char **why)
             return -1;
         }
         for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-            if (strcmp(name, names[k]) != 0)
-                continue;
+            if (strcmp(name, names[k]) != 0) continue;
             size_t vlen = eq ? slen - nlen - 1 : 0;
             if (*slots[k]) {
                 *why = "a parameter is given more than once";
@@ -266,12 +250,9 @@ static int form_parse(const char *body, size_t len, Form *f, const char **why)
 static int is_form(const char *ctype)
 {
     static const char want[] = "application/x-www-form-urlencoded";
-    if (!ctype)
-        return 0;
-    while (*ctype == ' ' || *ctype == '\t')
-        ctype++;
-    if (strncasecmp(ctype, want, sizeof want - 1) != 0)
-        return 0;
+    if (!ctype) return 0;
+    while (*ctype == ' ' || *ctype == '\t') ctype++;
+    if (strncasecmp(ctype, want, sizeof want - 1) != 0) return 0;
     char c = ctype[sizeof want - 1];
     return c == '\0' || c == ';' || c == ' ' || c == '\t';
 }
@@ -279,13 +260,11 @@ static int is_form(const char *ctype)
 /* scope = scope-token *( SP scope-token ), scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
 static int scope_ok(const char *s)
 {
-    if (!*s || *s == ' ')
-        return 0;
+    if (!*s || *s == ' ') return 0;
     for (const char *p = s; *p; p++) {
         unsigned char c = (unsigned char)*p;
         if (c == ' ') {
-            if (p[1] == ' ' || p[1] == '\0')
-                return 0;
+            if (p[1] == ' ' || p[1] == '\0') return 0;
         } else if (c < 0x21 || c == 0x22 || c == 0x5c || c > 0x7e) {
             return 0;
         }
@@ -298,8 +277,7 @@ static void name_client(SbxTokenReply *r, const char *id)
     size_t n = 0;
     for (; id && id[n] && n < 64; n++)
         r->client[n] = (unsigned char)id[n] > 0x20 && (unsigned char)id[n] < 0x7f ? id[n] : '?';
-    if (n == 0)
-        r->client[n++] = '-';
+    if (n == 0) r->client[n++] = '-';
     r->client[n] = '\0';
 }
 
@@ -320,16 +298,14 @@ static void reply_error(SbxTokenReply *r, unsigned status, const char *error, co
  * section 2.3.1 asks of Basic credentials, form-encoded. */
 static int client_ok(const SbxOAuth *o, const char *id, const char *secret, int basic)
 {
-    int ok = strcmp(id, o->id) == 0 &&
-             same_secret(secret, strlen(secret), o->secret, strlen(o->secret));
+    int ok = strcmp(id, o->id) == 0 && same_secret(secret, strlen(secret), o->secret, strlen(o->secret));
     if (!ok && basic) {
         char *did = form_decode(id, strlen(id));
         char *dsecret = form_decode(secret, strlen(secret));
         ok = did && dsecret && strcmp(did, o->id) == 0 &&
              same_secret(dsecret, strlen(dsecret), o->secret, strlen(o->secret));
         free(did);
-        if (dsecret)
-            memset(dsecret, 0, strlen(dsecret));
+        if (dsecret) memset(dsecret, 0, strlen(dsecret));
         free(dsecret);
     }
     return ok;
@@ -339,8 +315,7 @@ static int client_ok(const SbxOAuth *o, const char *id, const char *secret, int 
 static int issue(SbxOAuth *o, const char *scope, SbxTokenReply *r)
 {
     unsigned char raw[TOKEN_BYTES];
-    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
-        return -1;
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) return -1;
     Token t;
     b64url_encode(raw, sizeof raw, t.text);
     memset(raw, 0, sizeof raw);
@@ -349,8 +324,7 @@ static int issue(SbxOAuth *o, const char *scope, SbxTokenReply *r)
     pthread_mutex_lock(&o->mu);
     o->tokens[o->next] = t;
     o->next = (o->next + 1) % ATT_SBX_OAUTH_MAX_TOKENS;
-    if (o->used < ATT_SBX_OAUTH_MAX_TOKENS)
-        o->used++;
+    if (o->used < ATT_SBX_OAUTH_MAX_TOKENS) o->used++;
     r->issued = ++o->issued;
     pthread_mutex_unlock(&o->mu);
 
@@ -367,8 +341,8 @@ static int issue(SbxOAuth *o, const char *scope, SbxTokenReply *r)
 }
 
 /* The usual answer; without a token (and with status 0) where one would be issued unless may_issue. */
-static void answer(SbxOAuth *o, const char *content_type, const char *authorization,
-                   const char *body, size_t len, int may_issue, SbxTokenReply *r)
+static void answer(SbxOAuth *o, const char *content_type, const char *authorization, const char *body, size_t len,
+                   int may_issue, SbxTokenReply *r)
 {
     memset(r, 0, sizeof *r);
     name_client(r, NULL);
@@ -393,21 +367,17 @@ static void answer(SbxOAuth *o, const char *content_type, const char *authorizat
     size_t basic_size = 0;
     const char *id = f.client_id, *secret = f.client_secret;
     if (authorization) {
-        while (*authorization == ' ')
-            authorization++;
+        while (*authorization == ' ') authorization++;
         if (strncasecmp(authorization, "Basic ", 6) == 0) {
             const char *b = authorization + 6;
-            while (*b == ' ')
-                b++;
+            while (*b == ' ') b++;
             size_t blen = strlen(b);
-            while (blen && (b[blen - 1] == ' ' || b[blen - 1] == '\t'))
-                blen--;
+            while (blen && (b[blen - 1] == ' ' || b[blen - 1] == '\t')) blen--;
             char *colon = NULL;
             basic_size = blen / 4 * 3 + 4;
             basic = malloc(basic_size);
             long dlen = basic ? b64_decode(b, blen, basic) : -1;
-            if (dlen > 0 && strlen(basic) == (size_t)dlen)
-                colon = strchr(basic, ':');
+            if (dlen > 0 && strlen(basic) == (size_t)dlen) colon = strchr(basic, ':');
             if (!colon) {
                 reply_error(r, 401, "invalid_client", "malformed HTTP Basic credentials");
                 goto done;
@@ -425,7 +395,8 @@ static void answer(SbxOAuth *o, const char *content_type, const char *authorizat
     }
     name_client(r, id);
     if (!id || !secret) {
-        reply_error(r, 401, "invalid_client", "client authentication is required (HTTP Basic, or "
+        reply_error(r, 401, "invalid_client",
+                    "client authentication is required (HTTP Basic, or "
                     "client_id and client_secret in the body)");
         goto done;
     }
@@ -455,13 +426,12 @@ done:
     form_free(&f);
 }
 
-void att_sbx_oauth_token(SbxOAuth *o, const char *content_type, const char *authorization,
-                         const char *body, size_t len, unsigned echo, SbxTokenReply *r)
+void att_sbx_oauth_token(SbxOAuth *o, const char *content_type, const char *authorization, const char *body, size_t len,
+                         unsigned echo, SbxTokenReply *r)
 {
     /* The request is looked at even when a fault answers it, so that the log names its client. */
     answer(o, content_type, authorization, body, len, echo == 0 || echo == 200, r);
-    if (!echo)
-        return;
+    if (!echo) return;
     const char *value = authorization ? authorization : "(none)";
     if (echo == 200) {
         if (att_sbx_buf_json_reopen(&r->body) == 0) {
@@ -498,7 +468,6 @@ SbxTokenState att_sbx_oauth_check(SbxOAuth *o, const char *token, size_t len)
 void att_sbx_oauth_expire_all(SbxOAuth *o)
 {
     pthread_mutex_lock(&o->mu);
-    for (size_t i = 0; i < o->used; i++)
-        o->tokens[i].expires_ms = INT64_MIN;
+    for (size_t i = 0; i < o->used; i++) o->tokens[i].expires_ms = INT64_MIN;
     pthread_mutex_unlock(&o->mu);
 }

@@ -14,7 +14,7 @@
 
 #include "buf.h"
 
-#define ATT_SBX_OAUTH_MAX_TOKENS 1000
+#define ATT_SBX_OAUTH_MAX_TOKENS    1000
 #define ATT_SBX_OAUTH_DEFAULT_SCOPE "omni-svcs"
 
 typedef struct SbxOAuth SbxOAuth;
@@ -28,12 +28,12 @@ int att_sbx_oauth_check_client(const char *spec, char *err, size_t errlen);
 
 /* One answer of the token endpoint. */
 typedef struct SbxTokenReply {
-    unsigned status;                /* 200, 400, 401 or 500; or an echo-basic fault's */
-    const char *error;              /* OAuth error code, or NULL on success */
-    const char *www_authenticate;   /* header value for a 401, else NULL */
-    SbxBuf body;                    /* JSON; the caller frees it */
-    char client[72];                /* the client id the request named (printable), or "-" */
-    uint64_t issued;                /* access tokens issued so far, this one included */
+    unsigned status;              /* 200, 400, 401 or 500; or an echo-basic fault's */
+    const char *error;            /* OAuth error code, or NULL on success */
+    const char *www_authenticate; /* header value for a 401, else NULL */
+    SbxBuf body;                  /* JSON; the caller frees it */
+    char client[72];              /* the client id the request named (printable), or "-" */
+    uint64_t issued;              /* access tokens issued so far, this one included */
 } SbxTokenReply;
 
 /* Handles POST to the token endpoint: the Content-Type and Authorization request headers (either
@@ -41,13 +41,13 @@ typedef struct SbxTokenReply {
  * "echo":AUTHORIZATION to the usual answer; any other status answers invalid_client with the
  * Authorization value in error_description instead, and issues no token. Either way the value is
  * escaped as att_sbx_buf_json_php does, "(none)" when there is no header. */
-void att_sbx_oauth_token(SbxOAuth *o, const char *content_type, const char *authorization,
-                         const char *body, size_t len, unsigned echo, SbxTokenReply *r);
+void att_sbx_oauth_token(SbxOAuth *o, const char *content_type, const char *authorization, const char *body, size_t len,
+                         unsigned echo, SbxTokenReply *r);
 
 typedef enum SbxTokenState {
     ATT_SBX_TOKEN_VALID,
-    ATT_SBX_TOKEN_UNKNOWN,          /* never issued (or long forgotten) */
-    ATT_SBX_TOKEN_EXPIRED           /* its TTL ran out, or an expire-tokens fault ended it */
+    ATT_SBX_TOKEN_UNKNOWN, /* never issued (or long forgotten) */
+    ATT_SBX_TOKEN_EXPIRED  /* its TTL ran out, or an expire-tokens fault ended it */
 } SbxTokenState;
 
 SbxTokenState att_sbx_oauth_check(SbxOAuth *o, const char *token, size_t len);

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(SbxSearchError *e, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int fail(SbxSearchError *e, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int fail(SbxSearchError *e, const char *code, const char *fmt, ...)
 {
@@ -26,42 +25,34 @@ static int fail(SbxSearchError *e, const char *code, const char *fmt, ...)
 static int get_integer(const cJSON *obj, const char *name, uint64_t lo, uint64_t hi, uint64_t *v)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
-    if (!it)
-        return 0;
-    if (!cJSON_IsNumber(it))
-        return -1;
+    if (!it) return 0;
+    if (!cJSON_IsNumber(it)) return -1;
     double x = it->valuedouble;
-    if (!(x >= (double)lo && x <= (double)hi))
-        return -1;
+    if (!(x >= (double)lo && x <= (double)hi)) return -1;
     uint64_t u = (uint64_t)x;
-    if ((double)u != x)
-        return -1;
+    if ((double)u != x) return -1;
     *v = u;
     return 0;
 }
 
-int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, SbxSearch *q,
-                         SbxSearchError *e)
+int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, SbxSearch *q, SbxSearchError *e)
 {
     memset(q, 0, sizeof *q);
     q->page_size = max_page_size < ATT_SBX_DEFAULT_PAGE_SIZE ? max_page_size : ATT_SBX_DEFAULT_PAGE_SIZE;
     q->page_offset = 1;
-    if (!body)
-        body = "";
+    if (!body) body = "";
 
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     if (root) {
         /* cJSON stops after the first value; anything but whitespace after it is an error. */
-        while (end < body + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-            end++;
+        while (end < body + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) end++;
         if (end != body + len) {
             cJSON_Delete(root);
             root = NULL;
         }
     }
-    if (!root)
-        return fail(e, "INVALID_JSON", "request body is not valid JSON");
+    if (!root) return fail(e, "INVALID_JSON", "request body is not valid JSON");
 
     int rc = 0;
     if (!cJSON_IsObject(root)) {
@@ -99,8 +90,8 @@ void att_sbx_search_clear(SbxSearch *q)
     q->service_type = NULL;
 }
 
-void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging,
-                           SbxBuf *out, SbxPageStats *st)
+void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging, SbxBuf *out,
+                           SbxPageStats *st)
 {
     SbxSelection sel;
     att_sbx_data_select(d, q->service_type, &sel);
@@ -121,8 +112,7 @@ void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q
     else if (q->page_offset - 1 <= total / q->page_size)
         first = (q->page_offset - 1) * q->page_size;
     uint64_t n = 0;
-    if (first < total)
-        n = total - first < q->page_size ? total - first : q->page_size;
+    if (first < total) n = total - first < q->page_size ? total - first : q->page_size;
 
     st->total = (size_t)total;
     st->returned = (size_t)n;
@@ -136,8 +126,7 @@ void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q
     att_sbx_buf_u64(out, q->page_offset);
     att_sbx_buf_puts(out, "},\"individuals\":[");
     for (uint64_t i = 0; i < n; i++) {
-        if (i)
-            att_sbx_buf_putc(out, ',');
+        if (i) att_sbx_buf_putc(out, ',');
         uint64_t p = first + i;
         if (p < front) {
             const SbxExtra *e = att_sbx_shift_front(shift, p);
@@ -147,8 +136,7 @@ void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q
             att_sbx_data_append(d, sel.ids ? sel.ids[at] : at, out);
         }
     }
-    if (shift)
-        att_sbx_shift_unlock(shift);
+    if (shift) att_sbx_shift_unlock(shift);
     att_sbx_buf_puts(out, "]}");
 }
 
@@ -164,8 +152,7 @@ static size_t string_end(const char *in, size_t len, size_t q)
     return len;
 }
 
-size_t att_sbx_search_set_names(const char *in, size_t len, const char *value, size_t vlen,
-                                SbxBuf *out)
+size_t att_sbx_search_set_names(const char *in, size_t len, const char *value, size_t vlen, SbxBuf *out)
 {
     /* Pages are compact JSON (generated, or re-rendered by cJSON): no spaces around the ':'. An
      * individual's own members are at depth 3: the page object, its array, the individual. */
@@ -181,8 +168,7 @@ size_t att_sbx_search_set_names(const char *in, size_t len, const char *value, s
             if (depth == 3 && len - i >= klen && memcmp(in + i, key, klen) == 0) {
                 end = string_end(in, len, i + klen - 1);
                 att_sbx_buf_put(out, in + copied, i + klen - copied);
-                if (first == SIZE_MAX)
-                    first = out->len;
+                if (first == SIZE_MAX) first = out->len;
                 att_sbx_buf_put(out, value, vlen);
                 att_sbx_buf_putc(out, '"');
                 copied = end;

@@ -15,41 +15,39 @@
 #define ATT_SBX_MAX_PAGE_OFFSET 9007199254740991ull
 
 typedef enum SbxPaging {
-    ATT_SBX_PAGING_PAGE,    /* pageOffset is the 1-based page number */
-    ATT_SBX_PAGING_RECORD   /* pageOffset is the 1-based index of the first record */
+    ATT_SBX_PAGING_PAGE,  /* pageOffset is the 1-based page number */
+    ATT_SBX_PAGING_RECORD /* pageOffset is the 1-based index of the first record */
 } SbxPaging;
 
 typedef struct SbxSearch {
-    char *service_type;     /* owned; NULL when the request has none */
+    char *service_type; /* owned; NULL when the request has none */
     uint64_t page_size;
     uint64_t page_offset;
 } SbxSearch;
 
 typedef struct SbxSearchError {
-    unsigned status;        /* HTTP status */
-    const char *code;       /* e.g. "INVALID_PAGE_SIZE" */
+    unsigned status;  /* HTTP status */
+    const char *code; /* e.g. "INVALID_PAGE_SIZE" */
     char message[128];
 } SbxSearchError;
 
 typedef struct SbxPageStats {
-    size_t total;           /* totalCount */
-    size_t returned;        /* individuals in this page */
+    size_t total;    /* totalCount */
+    size_t returned; /* individuals in this page */
 } SbxPageStats;
 
 /* 0 with *q filled (free with att_sbx_search_clear), or -1 with *e filled. */
-int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, SbxSearch *q,
-                         SbxSearchError *e);
+int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, SbxSearch *q, SbxSearchError *e);
 void att_sbx_search_clear(SbxSearch *q);
 /* Appends the 200 body for q, over the data set as changed by `shift` (NULL: unchanged); check
  * out->failed afterwards. */
-void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging,
-                           SbxBuf *out, SbxPageStats *st);
+void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging, SbxBuf *out,
+                           SbxPageStats *st);
 /* Copies the page `in` (as att_sbx_search_render makes it) to out with the value of every
  * individual's preferredName string replaced by value[0..vlen), which is the inside of a JSON string
  * literal (escaped already). Returns the offset in out of the first value so written, or SIZE_MAX
  * when no individual has a preferredName string. */
-size_t att_sbx_search_set_names(const char *in, size_t len, const char *value, size_t vlen,
-                                SbxBuf *out);
+size_t att_sbx_search_set_names(const char *in, size_t len, const char *value, size_t vlen, SbxBuf *out);
 /* Appends {"code":CODE,"message":MESSAGE}. */
 void att_sbx_error_json(SbxBuf *out, const char *code, const char *message);
 

@@ -29,27 +29,27 @@
 #include "shift.h"
 
 #define ATT_SBX_DRAIN_MS 3000u
-#define STREAM_BLOCK ((size_t)32 * 1024)
+#define STREAM_BLOCK     ((size_t)32 * 1024)
 /* Per-connection memory of libmicrohttpd, where a request's headers must fit: room for a bearer
  * token of ATT_SBX_MAX_TOKEN characters and the other headers, with plenty to spare (with the
  * default, 32 KiB, a 64 KiB token gets 431 Request Header Fields Too Large). */
-#define CONNECTION_MEMORY ((size_t)256 * 1024)
+#define CONNECTION_MEMORY  ((size_t)256 * 1024)
 #define ECHO_PAGE_PAUSE_MS 300u
 
 struct SbxServer {
     SbxServerConfig cfg;
     struct MHD_Daemon *daemon;
-    pthread_mutex_t mu;             /* guards searches and the fault counters */
-    uint64_t searches;              /* search requests that reached the fault table */
-    uint64_t token_requests;        /* token requests that did */
-    SbxOAuth *oauth;                /* with --oauth-client, else NULL */
-    SbxShift shift;                 /* grow/shrink state, when some rule can change it */
+    pthread_mutex_t mu;      /* guards searches and the fault counters */
+    uint64_t searches;       /* search requests that reached the fault table */
+    uint64_t token_requests; /* token requests that did */
+    SbxOAuth *oauth;         /* with --oauth-client, else NULL */
+    SbxShift shift;          /* grow/shrink state, when some rule can change it */
     int have_shift;
-    int quiet_aborts;               /* reset/truncate/hang rules: their closes are not MHD's news */
-    atomic_int started;             /* after start-up, libmicrohttpd's messages need -v */
-    atomic_int stopping;            /* shutting down: cut latency sleeps short */
-    atomic_int inflight;            /* requests begun and not yet completed */
-    char startup_msg[200];          /* its last message during start-up, for our one error line */
+    int quiet_aborts;      /* reset/truncate/hang rules: their closes are not MHD's news */
+    atomic_int started;    /* after start-up, libmicrohttpd's messages need -v */
+    atomic_int stopping;   /* shutting down: cut latency sleeps short */
+    atomic_int inflight;   /* requests begun and not yet completed */
+    char startup_msg[200]; /* its last message during start-up, for our one error line */
 };
 
 typedef enum Route { ROUTE_OTHER, ROUTE_SEARCH, ROUTE_TOKEN } Route;
@@ -58,29 +58,29 @@ typedef enum Route { ROUTE_OTHER, ROUTE_SEARCH, ROUTE_TOKEN } Route;
 typedef struct Request {
     SbxBuf body;
     Route route;
-    int keep;           /* POST to the search or token path: keep the body */
+    int keep; /* POST to the search or token path: keep the body */
     int too_large;
-    int answered;       /* answered before the body was read (413 on Content-Length) */
+    int answered; /* answered before the body was read (413 on Content-Length) */
 } Request;
 
 /* How the body of an answer goes out. */
 typedef enum Delivery {
-    DELIVER_WHOLE,      /* all at once */
-    DELIVER_STALL,      /* the first `cut` bytes, a pause, the rest */
-    DELIVER_TRUNCATE    /* the first `cut` bytes, then the connection closes */
+    DELIVER_WHOLE,   /* all at once */
+    DELIVER_STALL,   /* the first `cut` bytes, a pause, the rest */
+    DELIVER_TRUNCATE /* the first `cut` bytes, then the connection closes */
 } Delivery;
 
 /* What a response is, for the log line. */
 typedef struct Outcome {
-    unsigned status;                /* 0: no response at all (reset) */
-    const char *code;               /* error code, or NULL */
-    const SbxSearch *query;         /* for search answers, or NULL */
+    unsigned status;        /* 0: no response at all (reset) */
+    const char *code;       /* error code, or NULL */
+    const SbxSearch *query; /* for search answers, or NULL */
     size_t returned;
-    const SbxFaultPlan *plan;       /* faults that applied, or NULL */
-    const SbxTokenReply *token;     /* for the token endpoint, or NULL */
+    const SbxFaultPlan *plan;   /* faults that applied, or NULL */
+    const SbxTokenReply *token; /* for the token endpoint, or NULL */
     Delivery delivery;
     unsigned stall_ms;
-    size_t cut;                     /* for DELIVER_STALL and DELIVER_TRUNCATE */
+    size_t cut; /* for DELIVER_STALL and DELIVER_TRUNCATE */
 } Outcome;
 
 typedef struct Header {
@@ -135,24 +135,21 @@ static void log_request(const char *method, const char *url, const Outcome *o, s
     if (o->token) {
         /* Never the secret nor the token: the client id and how many tokens exist. */
         fprintf(stderr, "att-sandbox: %s %s %03u%s%s client=%s tokens=%llu%s\n", m, path, o->status,
-                o->token->error ? " error=" : "", o->token->error ? o->token->error : "",
-                o->token->client, (unsigned long long)o->token->issued, faults);
+                o->token->error ? " error=" : "", o->token->error ? o->token->error : "", o->token->client,
+                (unsigned long long)o->token->issued, faults);
         fflush(stderr);
         return;
     }
     if (o->query) {
         char st[80];
         printable(st, sizeof st, o->query->service_type ? o->query->service_type : "-", 60);
-        d += (size_t)snprintf(detail + d, sizeof detail - d,
-                              " serviceType=%s pageSize=%llu pageOffset=%llu individuals=%zu", st,
-                              (unsigned long long)o->query->page_size,
-                              (unsigned long long)o->query->page_offset, o->returned);
+        d += (size_t)snprintf(
+            detail + d, sizeof detail - d, " serviceType=%s pageSize=%llu pageOffset=%llu individuals=%zu", st,
+            (unsigned long long)o->query->page_size, (unsigned long long)o->query->page_offset, o->returned);
     }
-    if (o->code && d < sizeof detail)
-        snprintf(detail + d, sizeof detail - d, " code=%s", o->code);
+    if (o->code && d < sizeof detail) snprintf(detail + d, sizeof detail - d, " code=%s", o->code);
     /* One fprintf per line: stdio locks the stream, so lines from different threads never mix. */
-    fprintf(stderr, "att-sandbox: %s %s %03u%s%s bytes=%zu\n", m, path, o->status, detail, faults,
-            bytes);
+    fprintf(stderr, "att-sandbox: %s %s %03u%s%s bytes=%zu\n", m, path, o->status, detail, faults, bytes);
     fflush(stderr);
 }
 
@@ -161,7 +158,7 @@ static void log_request(const char *method, const char *url, const Outcome *o, s
 typedef struct Stream {
     SbxServer *s;
     char *data;
-    size_t len, cut;    /* the pause (or the end) comes after `cut` bytes */
+    size_t len, cut; /* the pause (or the end) comes after `cut` bytes */
     unsigned stall_ms;
     int truncate;
     int paused;
@@ -170,19 +167,16 @@ typedef struct Stream {
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     Stream *st = cls;
-    if (pos >= st->len)
-        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (pos >= st->len) return MHD_CONTENT_READER_END_OF_STREAM;
     if (pos >= st->cut && !st->paused) {
         /* libmicrohttpd asks for more only once it has sent everything it had. */
-        if (st->truncate)
-            return MHD_CONTENT_READER_END_WITH_ERROR;
+        if (st->truncate) return MHD_CONTENT_READER_END_WITH_ERROR;
         st->paused = 1;
         delay(st->s, st->stall_ms);
     }
     size_t end = pos < st->cut ? st->cut : st->len;
     size_t n = end - (size_t)pos;
-    if (n > max)
-        n = max;
+    if (n > max) n = max;
     memcpy(buf, st->data + pos, n);
     return (ssize_t)n;
 }
@@ -199,8 +193,7 @@ static struct MHD_Response *make_response(SbxServer *s, const Outcome *o, char *
 {
     if (o->delivery == DELIVER_WHOLE) {
         struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-        if (!r)
-            free(data);
+        if (!r) free(data);
         return r;
     }
     Stream *st = calloc(1, sizeof *st);
@@ -214,21 +207,17 @@ static struct MHD_Response *make_response(SbxServer *s, const Outcome *o, char *
     st->cut = o->cut < len ? o->cut : len;
     st->stall_ms = o->stall_ms;
     st->truncate = o->delivery == DELIVER_TRUNCATE;
-    struct MHD_Response *r = MHD_create_response_from_callback(len, STREAM_BLOCK, stream_read, st,
-                                                               stream_free);
-    if (!r)
-        stream_free(st);
+    struct MHD_Response *r = MHD_create_response_from_callback(len, STREAM_BLOCK, stream_read, st, stream_free);
+    if (!r) stream_free(st);
     return r;
 }
 
 /* Sends body (ownership passes to libmicrohttpd, or it is freed here) with the given status and
  * content type, plus the extra headers. */
-static enum MHD_Result respond(SbxServer *s, struct MHD_Connection *conn, const char *method,
-                               const char *url, const Outcome *o, const char *ctype, SbxBuf *body,
-                               const Header *hdrs, size_t nhdrs)
+static enum MHD_Result respond(SbxServer *s, struct MHD_Connection *conn, const char *method, const char *url,
+                               const Outcome *o, const char *ctype, SbxBuf *body, const Header *hdrs, size_t nhdrs)
 {
-    if (s->cfg.latency_ms)
-        delay(s, s->cfg.latency_ms);
+    if (s->cfg.latency_ms) delay(s, s->cfg.latency_ms);
     if (body->failed) {
         att_sbx_buf_free(body);
         return MHD_NO; /* out of memory: drop the connection */
@@ -236,22 +225,18 @@ static enum MHD_Result respond(SbxServer *s, struct MHD_Connection *conn, const 
     size_t len;
     char *data = att_sbx_buf_take(body, &len);
     struct MHD_Response *resp = make_response(s, o, data, len);
-    if (!resp)
-        return MHD_NO;
+    if (!resp) return MHD_NO;
     enum MHD_Result rc = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-    for (size_t i = 0; rc == MHD_YES && i < nhdrs; i++)
-        rc = MHD_add_response_header(resp, hdrs[i].name, hdrs[i].value);
-    if (rc == MHD_YES)
-        rc = MHD_queue_response(conn, o->status, resp);
+    for (size_t i = 0; rc == MHD_YES && i < nhdrs; i++) rc = MHD_add_response_header(resp, hdrs[i].name, hdrs[i].value);
+    if (rc == MHD_YES) rc = MHD_queue_response(conn, o->status, resp);
     MHD_destroy_response(resp);
-    if (rc == MHD_YES && s->cfg.verbose)
-        log_request(method, url, o, o->delivery == DELIVER_TRUNCATE ? o->cut : len);
+    if (rc == MHD_YES && s->cfg.verbose) log_request(method, url, o, o->delivery == DELIVER_TRUNCATE ? o->cut : len);
     return rc;
 }
 
-static enum MHD_Result respond_error(SbxServer *s, struct MHD_Connection *conn, const char *method,
-                                     const char *url, unsigned status, const char *code,
-                                     const char *message, const Header *hdrs, size_t nhdrs)
+static enum MHD_Result respond_error(SbxServer *s, struct MHD_Connection *conn, const char *method, const char *url,
+                                     unsigned status, const char *code, const char *message, const Header *hdrs,
+                                     size_t nhdrs)
 {
     SbxBuf body = ATT_SBX_BUF_INIT;
     att_sbx_error_json(&body, code, message);
@@ -266,8 +251,7 @@ static int same_secret(const char *given, size_t glen, const char *want)
 {
     size_t wlen = strlen(want);
     unsigned char diff = glen != wlen;
-    for (size_t i = 0; i < glen; i++)
-        diff |= (unsigned char)(given[i] ^ want[i < wlen ? i : 0]);
+    for (size_t i = 0; i < glen; i++) diff |= (unsigned char)(given[i] ^ want[i < wlen ? i : 0]);
     return diff == 0;
 }
 
@@ -275,18 +259,13 @@ static int same_secret(const char *given, size_t glen, const char *want)
  * NULL when the header is absent, of another scheme, or empty. */
 static const char *bearer(const char *header, size_t *len)
 {
-    if (!header)
-        return NULL;
-    while (*header == ' ')
-        header++;
-    if (strncasecmp(header, "Bearer ", 7) != 0)
-        return NULL;
+    if (!header) return NULL;
+    while (*header == ' ') header++;
+    if (strncasecmp(header, "Bearer ", 7) != 0) return NULL;
     const char *t = header + 7;
-    while (*t == ' ')
-        t++;
+    while (*t == ' ') t++;
     size_t n = strlen(t);
-    while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
-        n--;
+    while (n && (t[n - 1] == ' ' || t[n - 1] == '\t')) n--;
     *len = n;
     return n ? t : NULL;
 }
@@ -296,26 +275,18 @@ static const char *bearer(const char *header, size_t *len)
  * an invalid_token error. */
 static const char *unauthorized(SbxServer *s, struct MHD_Connection *conn, const char **challenge)
 {
-    if (!s->cfg.token && !s->oauth)
-        return NULL;
+    if (!s->cfg.token && !s->oauth) return NULL;
     size_t n = 0;
-    const char *t = bearer(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                       MHD_HTTP_HEADER_AUTHORIZATION), &n);
+    const char *t = bearer(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION), &n);
     *challenge = "Bearer";
-    if (!t)
-        return "a valid 'Authorization: Bearer <token>' header is required";
-    if (s->cfg.token && same_secret(t, n, s->cfg.token))
-        return NULL;
+    if (!t) return "a valid 'Authorization: Bearer <token>' header is required";
+    if (s->cfg.token && same_secret(t, n, s->cfg.token)) return NULL;
     *challenge = "Bearer error=\"invalid_token\"";
-    if (!s->oauth)
-        return "the bearer token is not valid";
+    if (!s->oauth) return "the bearer token is not valid";
     switch (att_sbx_oauth_check(s->oauth, t, n)) {
-    case ATT_SBX_TOKEN_VALID:
-        return NULL;
-    case ATT_SBX_TOKEN_EXPIRED:
-        return "the access token has expired";
-    case ATT_SBX_TOKEN_UNKNOWN:
-        break;
+    case ATT_SBX_TOKEN_VALID: return NULL;
+    case ATT_SBX_TOKEN_EXPIRED: return "the access token has expired";
+    case ATT_SBX_TOKEN_UNKNOWN: break;
     }
     return "the access token is not valid";
 }
@@ -348,13 +319,10 @@ static const char *echo_value(struct MHD_Connection *conn)
 static void put_html(SbxBuf *b, const char *s)
 {
     for (const char *run = s;; s++) {
-        const char *ent = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;"
-                        : *s == '"' ? "&quot;" : NULL;
-        if (!ent && *s)
-            continue;
+        const char *ent = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : *s == '"' ? "&quot;" : NULL;
+        if (!ent && *s) continue;
         att_sbx_buf_put(b, run, (size_t)(s - run));
-        if (!*s)
-            return;
+        if (!*s) return;
         att_sbx_buf_puts(b, ent);
         run = s + 1;
     }
@@ -362,9 +330,8 @@ static void put_html(SbxBuf *b, const char *s)
 
 /* The answers that do not depend on the request body: status, html, and echo-json (but 200),
  * echo-html, echo-text. */
-static enum MHD_Result respond_fault(SbxServer *s, struct MHD_Connection *conn, const char *method,
-                                     const char *url, const SbxFaultRule *r,
-                                     const SbxFaultPlan *plan)
+static enum MHD_Result respond_fault(SbxServer *s, struct MHD_Connection *conn, const char *method, const char *url,
+                                     const SbxFaultRule *r, const SbxFaultPlan *plan)
 {
     SbxBuf body = ATT_SBX_BUF_INIT;
     unsigned code = (unsigned)r->arg;
@@ -397,7 +364,8 @@ static enum MHD_Result respond_fault(SbxServer *s, struct MHD_Connection *conn, 
     if (r->kind == ATT_SBX_FAULT_ANSI) {
         /* What a hostile server sends to take over the terminal of whoever reads a log: set the
          * window title (OSC ... BEL), clear the screen (CSI 2J), the 8-bit CSI (U+009B), DEL. */
-        att_sbx_buf_puts(&body, "\x1b]0;owned\x07\x1b[2J\x1b[31mgateway\xc2\x9b" "1mrefused\x7f\r\n");
+        att_sbx_buf_puts(&body, "\x1b]0;owned\x07\x1b[2J\x1b[31mgateway\xc2\x9b"
+                                "1mrefused\x7f\r\n");
         return respond(s, conn, method, url, &o, "text/plain", &body, &h, nh);
     }
     if (r->kind == ATT_SBX_FAULT_ECHO_TEXT) {
@@ -441,8 +409,7 @@ static void hold(SbxServer *s, struct MHD_Connection *conn)
         sleep_ms(20);
         char c;
         ssize_t n = fd == MHD_INVALID_SOCKET ? -1 : recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (n == 0 || (n < 0 && fd != MHD_INVALID_SOCKET && errno != EAGAIN && errno != EWOULDBLOCK &&
-                       errno != EINTR))
+        if (n == 0 || (n < 0 && fd != MHD_INVALID_SOCKET && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
             return;
     }
 }
@@ -479,8 +446,7 @@ static void echo_page(SbxBuf *body, const char *value, Outcome *o)
 static void pad_page(SbxBuf *b, uint64_t size)
 {
     static const char name[] = "\"padding\":\"";
-    if (att_sbx_buf_json_reopen(b) != 0)
-        return;
+    if (att_sbx_buf_json_reopen(b) != 0) return;
     size_t fixed = b->len + (sizeof name - 1) + 2;
     size_t n = size > fixed ? (size_t)(size - fixed) : 0;
     att_sbx_buf_reserve(b, (sizeof name - 1) + n + 2);
@@ -489,10 +455,7 @@ static void pad_page(SbxBuf *b, uint64_t size)
     att_sbx_buf_puts(b, "\"}");
 }
 
-static int is(const SbxFaultRule *r, SbxFaultKind kind)
-{
-    return r && r->kind == kind;
-}
+static int is(const SbxFaultRule *r, SbxFaultKind kind) { return r && r->kind == kind; }
 
 /* Numbers the request among those of its target, decides its faults and carries out the lasting
  * ones (grow, shrink, expire-tokens) — all under the lock, so that later requests see them in
@@ -516,8 +479,8 @@ static void plan_faults(SbxServer *s, SbxFaultTarget target, SbxFaultPlan *plan)
 
 /* ---- Endpoints -------------------------------------------------------------------------------- */
 
-static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, const char *method,
-                                     const char *url, const Request *rq)
+static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, const char *method, const char *url,
+                                     const Request *rq)
 {
     const SbxServerConfig *c = &s->cfg;
     const char *challenge = NULL;
@@ -535,16 +498,15 @@ static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, 
                                  NULL, 0);
     }
     if (rq->too_large)
-        return respond_error(s, conn, method, url, 413, "PAYLOAD_TOO_LARGE",
-                             "request body exceeds 1048576 bytes", NULL, 0);
+        return respond_error(s, conn, method, url, 413, "PAYLOAD_TOO_LARGE", "request body exceeds 1048576 bytes", NULL,
+                             0);
 
     SbxFaultPlan plan;
     plan_faults(s, ATT_SBX_FAULT_ON_SEARCH, &plan);
-    if (plan.delay)
-        delay(s, (unsigned)plan.delay->arg);
+    if (plan.delay) delay(s, (unsigned)plan.delay->arg);
     const SbxFaultRule *answer = plan.answer;
-    if (is(answer, ATT_SBX_FAULT_STATUS) || is(answer, ATT_SBX_FAULT_HTML) ||
-        is(answer, ATT_SBX_FAULT_ECHO_HTML) || is(answer, ATT_SBX_FAULT_ECHO_TEXT) || is(answer, ATT_SBX_FAULT_ANSI) ||
+    if (is(answer, ATT_SBX_FAULT_STATUS) || is(answer, ATT_SBX_FAULT_HTML) || is(answer, ATT_SBX_FAULT_ECHO_HTML) ||
+        is(answer, ATT_SBX_FAULT_ECHO_TEXT) || is(answer, ATT_SBX_FAULT_ANSI) ||
         (is(answer, ATT_SBX_FAULT_ECHO_JSON) && answer->arg != 200))
         return respond_fault(s, conn, method, url, answer, &plan);
     if (is(answer, ATT_SBX_FAULT_RESET) || is(answer, ATT_SBX_FAULT_HANG)) {
@@ -568,8 +530,7 @@ static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, 
         Outcome o = {.status = e.status, .code = e.code, .plan = &plan};
         return respond(s, conn, method, url, &o, "application/json", &body, NULL, 0);
     }
-    if (plan.repeat)
-        q.page_offset = 1; /* a server that ignores paging */
+    if (plan.repeat) q.page_offset = 1; /* a server that ignores paging */
 
     SbxBuf body = ATT_SBX_BUF_INIT;
     SbxPageStats st;
@@ -578,8 +539,7 @@ static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, 
     if (is(answer, ATT_SBX_FAULT_BAD_JSON) && !body.failed) {
         /* Cut the page in half, at a character boundary: a body that is not valid JSON. */
         size_t cut = body.len / 2;
-        while (cut > 1 && ((unsigned char)body.data[cut] & 0xC0) == 0x80)
-            cut--;
+        while (cut > 1 && ((unsigned char)body.data[cut] & 0xC0) == 0x80) cut--;
         body.len = cut;
         body.data[cut] = '\0';
     } else if (is(answer, ATT_SBX_FAULT_STALL) || is(answer, ATT_SBX_FAULT_SILENCE)) {
@@ -606,59 +566,54 @@ static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, 
     return rc;
 }
 
-static enum MHD_Result handle_token(SbxServer *s, struct MHD_Connection *conn, const char *method,
-                                    const char *url, const Request *rq)
+static enum MHD_Result handle_token(SbxServer *s, struct MHD_Connection *conn, const char *method, const char *url,
+                                    const Request *rq)
 {
     if (rq->too_large)
-        return respond_error(s, conn, method, url, 413, "PAYLOAD_TOO_LARGE",
-                             "request body exceeds 1048576 bytes", NULL, 0);
+        return respond_error(s, conn, method, url, 413, "PAYLOAD_TOO_LARGE", "request body exceeds 1048576 bytes", NULL,
+                             0);
     SbxFaultPlan plan;
     plan_faults(s, ATT_SBX_FAULT_ON_TOKEN, &plan);
     unsigned echo = is(plan.answer, ATT_SBX_FAULT_ECHO_BASIC) ? (unsigned)plan.answer->arg : 0;
     SbxTokenReply r;
-    att_sbx_oauth_token(s->oauth,
-                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+    att_sbx_oauth_token(s->oauth, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
                         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
                         rq->body.data, rq->body.len, echo, &r);
     /* RFC 6749 section 5.1: token responses are not to be cached. */
-    Header h[3] = {{MHD_HTTP_HEADER_CACHE_CONTROL, "no-store"}, {MHD_HTTP_HEADER_PRAGMA, "no-cache"},
+    Header h[3] = {{MHD_HTTP_HEADER_CACHE_CONTROL, "no-store"},
+                   {MHD_HTTP_HEADER_PRAGMA, "no-cache"},
                    {MHD_HTTP_HEADER_WWW_AUTHENTICATE, r.www_authenticate}};
     Outcome o = {.status = r.status, .token = &r, .plan = &plan};
-    return respond(s, conn, method, url, &o, "application/json", &r.body, h,
-                   r.www_authenticate ? 3 : 2);
+    return respond(s, conn, method, url, &o, "application/json", &r.body, h, r.www_authenticate ? 3 : 2);
 }
 
 static Route route_of(const SbxServer *s, const char *url)
 {
-    if (strcmp(url, ATT_SBX_SEARCH_PATH) == 0)
-        return ROUTE_SEARCH;
+    if (strcmp(url, ATT_SBX_SEARCH_PATH) == 0) return ROUTE_SEARCH;
     if (s->oauth && (strcmp(url, ATT_SBX_TOKEN_PATH) == 0 || strcmp(url, ATT_SBX_TOKEN_PATH_SHORT) == 0))
         return ROUTE_TOKEN;
     return ROUTE_OTHER;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload,
-                                  size_t *upload_size, void **req_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **req_cls)
 {
     SbxServer *s = cls;
     Request *rq = *req_cls;
     (void)version;
 
     if (!rq) {
-        if (!(rq = calloc(1, sizeof *rq)))
-            return MHD_NO;
+        if (!(rq = calloc(1, sizeof *rq))) return MHD_NO;
         *req_cls = rq;
         atomic_fetch_add(&s->inflight, 1);
         rq->route = route_of(s, url);
         rq->keep = rq->route != ROUTE_OTHER && strcmp(method, "POST") == 0;
         /* A declared oversize body is refused before it is sent (the connection then closes). */
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (rq->keep && cl && strtoull(cl, NULL, 10) > ATT_SBX_MAX_BODY) {
             rq->answered = 1;
-            return respond_error(s, conn, method, url, 413, "PAYLOAD_TOO_LARGE",
-                                 "request body exceeds 1048576 bytes", NULL, 0);
+            return respond_error(s, conn, method, url, 413, "PAYLOAD_TOO_LARGE", "request body exceeds 1048576 bytes",
+                                 NULL, 0);
         }
         return MHD_YES;
     }
@@ -669,15 +624,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 att_sbx_buf_free(&rq->body);
             } else {
                 att_sbx_buf_put(&rq->body, upload, *upload_size);
-                if (rq->body.failed)
-                    return MHD_NO;
+                if (rq->body.failed) return MHD_NO;
             }
         }
         *upload_size = 0; /* consumed (or deliberately discarded) */
         return MHD_YES;
     }
-    if (rq->answered)
-        return MHD_YES;
+    if (rq->answered) return MHD_YES;
 
     if (rq->route == ROUTE_OTHER) {
         char path[240], msg[280];
@@ -692,13 +645,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         Header h = {MHD_HTTP_HEADER_ALLOW, "POST"};
         return respond_error(s, conn, method, url, 405, "METHOD_NOT_ALLOWED", msg, &h, 1);
     }
-    if (rq->route == ROUTE_TOKEN)
-        return handle_token(s, conn, method, url, rq);
+    if (rq->route == ROUTE_TOKEN) return handle_token(s, conn, method, url, rq);
     return handle_search(s, conn, method, url, rq);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
-                         enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
 {
     SbxServer *s = cls;
     Request *rq = *req_cls;
@@ -723,8 +674,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
         s->startup_msg[strcspn(s->startup_msg, "\r\n")] = '\0';
         return;
     }
-    if (!s->cfg.verbose)
-        return;
+    if (!s->cfg.verbose) return;
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);
     line[strcspn(line, "\r\n")] = '\0';
@@ -738,8 +688,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 static void server_free(SbxServer *s)
 {
-    if (s->have_shift)
-        att_sbx_shift_destroy(&s->shift);
+    if (s->have_shift) att_sbx_shift_destroy(&s->shift);
     att_sbx_oauth_free(s->oauth);
     pthread_mutex_destroy(&s->mu);
     free(s);
@@ -751,13 +700,12 @@ static int tls_refused(const char *msg)
     static const char *const words[] = {"certificate", "key", "TLS"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         for (const char *p = msg; *p; p++)
-            if (strncasecmp(p, words[i], strlen(words[i])) == 0)
-                return 1;
+            if (strncasecmp(p, words[i], strlen(words[i])) == 0) return 1;
     return 0;
 }
 
-int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url, size_t urllen,
-                         char *err, size_t errlen)
+int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url, size_t urllen, char *err,
+                         size_t errlen)
 {
     *out = NULL;
     int tls = cfg->tls_cert && cfg->tls_key;
@@ -773,8 +721,7 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
     int gai = getaddrinfo(cfg->host, NULL, &hints, &ai);
     if (gai != 0 || !ai) {
         snprintf(err, errlen, "--host '%s': %s", cfg->host, gai ? gai_strerror(gai) : "no address");
-        if (ai)
-            freeaddrinfo(ai);
+        if (ai) freeaddrinfo(ai);
         return -2;
     }
     struct sockaddr_storage sa;
@@ -782,10 +729,9 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
     memcpy(&sa, ai->ai_addr, ai->ai_addrlen);
     socklen_t salen = ai->ai_addrlen;
     freeaddrinfo(ai);
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC;
-    if (tls)
-        flags |= MHD_USE_TLS;
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+                     MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    if (tls) flags |= MHD_USE_TLS;
     if (sa.ss_family == AF_INET6) {
         ((struct sockaddr_in6 *)&sa)->sin6_port = htons((uint16_t)cfg->port);
         flags |= MHD_USE_IPv6;
@@ -812,8 +758,7 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
         snprintf(err, errlen, "%s", strerror(ENOMEM));
         return -1;
     }
-    if (att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_GROW) ||
-        att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_SHRINK)) {
+    if (att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_GROW) || att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_SHRINK)) {
         if (att_sbx_shift_init(&s->shift, cfg->data) != 0) {
             server_free(s);
             snprintf(err, errlen, "cannot create a lock");
@@ -831,17 +776,13 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
         {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cfg->tls_cert},
         {MHD_OPTION_END, 0, NULL},
     };
-    if (!tls)
-        tls_opts[0].option = MHD_OPTION_END;
+    if (!tls) tls_opts[0].option = MHD_OPTION_END;
     /* The logger must come first, or libmicrohttpd reports option errors with its own. */
-    s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
-                                 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-                                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
-                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY,
-                                 MHD_OPTION_ARRAY, tls_opts,
-                                 MHD_OPTION_END);
+    s->daemon =
+        MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                         CONNECTION_MEMORY, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (!s->daemon) {
         int bad_tls = tls && tls_refused(s->startup_msg);
         if (bad_tls)
@@ -861,8 +802,7 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
     if (getnameinfo((struct sockaddr *)&sa, salen, host, sizeof host, NULL, 0, NI_NUMERICHOST) != 0)
         snprintf(host, sizeof host, "%s", cfg->host);
     const char *scheme = tls ? "https" : "http";
-    snprintf(url, urllen, sa.ss_family == AF_INET6 ? "%s://[%s]:%u" ATT_SBX_BASE_PATH
-                                                    : "%s://%s:%u" ATT_SBX_BASE_PATH,
+    snprintf(url, urllen, sa.ss_family == AF_INET6 ? "%s://[%s]:%u" ATT_SBX_BASE_PATH : "%s://%s:%u" ATT_SBX_BASE_PATH,
              scheme, host, port);
     *out = s;
     return 0;
@@ -870,16 +810,13 @@ int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url,
 
 void att_sbx_server_stop(SbxServer *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     /* Graceful: refuse new connections, let requests in progress be answered (for up to
      * ATT_SBX_DRAIN_MS), then close the rest, idle keep-alive connections included. */
     atomic_store(&s->stopping, 1);
     MHD_socket lsock = MHD_quiesce_daemon(s->daemon);
-    if (lsock != MHD_INVALID_SOCKET)
-        close(lsock);
-    for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < ATT_SBX_DRAIN_MS; waited += 10)
-        sleep_ms(10);
+    if (lsock != MHD_INVALID_SOCKET) close(lsock);
+    for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < ATT_SBX_DRAIN_MS; waited += 10) sleep_ms(10);
     MHD_stop_daemon(s->daemon);
     server_free(s);
 }

@@ -23,12 +23,10 @@ void att_sbx_shift_destroy(SbxShift *sh)
 size_t att_sbx_shift_grow(SbxShift *sh, uint64_t n)
 {
     pthread_rwlock_wrlock(&sh->lock);
-    if (n > ATT_SBX_SHIFT_MAX_EXTRA - sh->made)
-        n = ATT_SBX_SHIFT_MAX_EXTRA - sh->made;
+    if (n > ATT_SBX_SHIFT_MAX_EXTRA - sh->made) n = ATT_SBX_SHIFT_MAX_EXTRA - sh->made;
     if (sh->len + n > sh->cap) {
         size_t cap = sh->cap ? sh->cap : 64;
-        while (cap < sh->len + n)
-            cap *= 2;
+        while (cap < sh->len + n) cap *= 2;
         SbxExtra *p = realloc(sh->stack, cap * sizeof *p);
         if (!p) {
             pthread_rwlock_unlock(&sh->lock);
@@ -63,12 +61,6 @@ void att_sbx_shift_shrink(SbxShift *sh, uint64_t n)
     pthread_rwlock_unlock(&sh->lock);
 }
 
-void att_sbx_shift_rdlock(SbxShift *sh)
-{
-    pthread_rwlock_rdlock(&sh->lock);
-}
+void att_sbx_shift_rdlock(SbxShift *sh) { pthread_rwlock_rdlock(&sh->lock); }
 
-void att_sbx_shift_unlock(SbxShift *sh)
-{
-    pthread_rwlock_unlock(&sh->lock);
-}
+void att_sbx_shift_unlock(SbxShift *sh) { pthread_rwlock_unlock(&sh->lock); }

@@ -18,18 +18,18 @@
 #define ATT_SBX_SHIFT_MAX_EXTRA 1000000u
 
 typedef struct SbxExtra {
-    uint64_t n;             /* extra individual number (att_sbx_data_extra) */
-    uint64_t sub_base;      /* where its subscriber ids start */
+    uint64_t n;        /* extra individual number (att_sbx_data_extra) */
+    uint64_t sub_base; /* where its subscriber ids start */
 } SbxExtra;
 
 typedef struct SbxShift {
     pthread_rwlock_t lock;
-    const SbxData *data;    /* borrowed */
-    SbxExtra *stack;        /* front position p is stack[len - 1 - p] */
+    const SbxData *data; /* borrowed */
+    SbxExtra *stack;     /* front position p is stack[len - 1 - p] */
     size_t len, cap;
-    uint64_t skip;          /* own individuals dropped from the front of every selection */
-    uint64_t made;          /* extra individuals made so far */
-    uint64_t next_sub;      /* sub_base of the next one */
+    uint64_t skip;     /* own individuals dropped from the front of every selection */
+    uint64_t made;     /* extra individuals made so far */
+    uint64_t next_sub; /* sub_base of the next one */
 } SbxShift;
 
 /* 0, or -1 when the lock cannot be made. */

@@ -32,11 +32,9 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
     size_t n = size * nmemb;
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 1 << 16;
-        while (cap < b->len + n + 1)
-            cap *= 2;
+        while (cap < b->len + n + 1) cap *= 2;
         char *p = realloc(b->data, cap);
-        if (!p)
-            return 0;
+        if (!p) return 0;
         b->data = p;
         b->cap = cap;
     }
@@ -56,8 +54,7 @@ static long arg_long(const char *s, const char *name)
 {
     char *end;
     long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < 1)
-        die("bad value for", name);
+    if (*s == '\0' || *end != '\0' || v < 1) die("bad value for", name);
     return v;
 }
 
@@ -80,20 +77,15 @@ int main(int argc, char **argv)
         else
             die("usage: raw BASE_URL [--page-size N] [--start J --stride K] [--fetch-only]", NULL);
     }
-    if (!base)
-        base = getenv("ATT_BASE_URL");
-    if (!base)
-        die("usage: raw BASE_URL [--page-size N] [--start J --stride K] [--fetch-only]", NULL);
+    if (!base) base = getenv("ATT_BASE_URL");
+    if (!base) die("usage: raw BASE_URL [--page-size N] [--start J --stride K] [--fetch-only]", NULL);
 
     char url[2048];
-    if (snprintf(url, sizeof url, "%s/v1/customers/search", base) >= (int)sizeof url)
-        die("base URL too long", NULL);
+    if (snprintf(url, sizeof url, "%s/v1/customers/search", base) >= (int)sizeof url) die("base URL too long", NULL);
 
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        die("curl_global_init failed", NULL);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) die("curl_global_init failed", NULL);
     CURL *h = curl_easy_init();
-    if (!h)
-        die("curl_easy_init failed", NULL);
+    if (!h) die("curl_easy_init failed", NULL);
     struct curl_slist *hdrs = NULL;
     hdrs = curl_slist_append(hdrs, "content-type: application/json");
     hdrs = curl_slist_append(hdrs, "accept: application/json");
@@ -112,8 +104,7 @@ int main(int argc, char **argv)
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(post));
         body.len = 0;
         CURLcode rc = curl_easy_perform(h);
-        if (rc != CURLE_OK)
-            die("request failed", curl_easy_strerror(rc));
+        if (rc != CURLE_OK) die("request failed", curl_easy_strerror(rc));
         long status = 0;
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
         if (status != 200) {
@@ -127,33 +118,30 @@ int main(int argc, char **argv)
             continue;
         }
         cJSON *doc = cJSON_ParseWithLength(body.data ? body.data : "", body.len);
-        if (!doc)
-            die("invalid JSON", NULL);
+        if (!doc) die("invalid JSON", NULL);
         const cJSON *tc = cJSON_GetObjectItemCaseSensitive(doc, "totalCount");
         const cJSON *inds = cJSON_GetObjectItemCaseSensitive(doc, "individuals");
-        if (!cJSON_IsNumber(tc) || !cJSON_IsArray(inds))
-            die("not a search response", NULL);
+        if (!cJSON_IsNumber(tc) || !cJSON_IsArray(inds)) die("not a search response", NULL);
         if (total < 0) {
             total = (long long)tc->valuedouble;
             last_page = (total + page_size - 1) / page_size;
         }
         long long n = 0;
         const cJSON *person;
-        cJSON_ArrayForEach(person, inds) {
+        cJSON_ArrayForEach(person, inds)
+        {
             const cJSON *accs = cJSON_GetObjectItemCaseSensitive(person, "accounts");
-            if (cJSON_IsArray(accs))
-                accounts += cJSON_GetArraySize(accs);
+            if (cJSON_IsArray(accs)) accounts += cJSON_GetArraySize(accs);
             n++;
         }
         cJSON_Delete(doc);
         pages++;
         individuals += n;
         /* The sequential scan stops like att does: totalCount reached, or a short or empty page. */
-        if (stride == 1 && (individuals >= total || n < page_size))
-            break;
+        if (stride == 1 && (individuals >= total || n < page_size)) break;
     }
-    printf("individuals=%lld accounts=%lld pages=%lld total=%lld bytes=%lld\n", individuals, accounts,
-           pages, total, bytes);
+    printf("individuals=%lld accounts=%lld pages=%lld total=%lld bytes=%lld\n", individuals, accounts, pages, total,
+           bytes);
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(h);
     curl_global_cleanup();

@@ -55,11 +55,9 @@ int main(int argc, char **argv)
     }
     int n = atoi(argv[1]);
     double *ms = malloc(sizeof *ms * (size_t)n);
-    if (!ms)
-        return 1;
+    if (!ms) return 1;
     run(argv + 2);
-    for (int i = 0; i < n; i++)
-        ms[i] = run(argv + 2);
+    for (int i = 0; i < n; i++) ms[i] = run(argv + 2);
     qsort(ms, (size_t)n, sizeof *ms, cmp);
     double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
     printf("median=%.3f min=%.3f max=%.3f runs=%d\n", median, ms[0], ms[n - 1], n);

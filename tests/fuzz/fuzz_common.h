@@ -13,7 +13,7 @@ static lua_State *fuzz_state(void)
     static lua_State *L;
     if (!L) {
         memset(&host, 0, sizeof host);
-        host.cfg.base_url = "http://127.0.0.1:9/omni-svcs";   /* never contacted */
+        host.cfg.base_url = "http://127.0.0.1:9/omni-svcs"; /* never contacted */
         host.cfg.timeout = 1;
         host.cfg.connect_timeout = 1;
         host.cfg.max_response = 1 << 20;

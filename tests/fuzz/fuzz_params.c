@@ -18,7 +18,7 @@ static int run(lua_State *L)
     AttBuf b1 = {0}, b2 = {0};
     char err[160];
 
-    {   /* differential: lua-cjson through att.json.decode must agree */
+    { /* differential: lua-cjson through att.json.decode must agree */
         int ours = att_json_decode(L, s, n), theirs;
         AttBuf a = {0}, c = {0};
         char m1[160], m2[160];
@@ -33,16 +33,19 @@ static int run(lua_State *L)
         if (ours && theirs) {
             /* Same values; numbers compared as doubles, since ours keeps integers beyond 2^53 exact
              * where lua-cjson rounds them through a float. */
-            static const char SAME[] =
-                "local function same(a, b)\n"
-                "  if type(a) == 'number' and type(b) == 'number' then return a + 0.0 == b + 0.0 or a ~= a and b ~= b end\n"
-                "  if type(a) ~= 'table' or type(b) ~= 'table' then return a == b end\n"
-                "  for k, v in pairs(a) do if not same(v, b[k]) then return false end end\n"
-                "  for k in pairs(b) do if a[k] == nil then return false end end\n"
-                "  return true\n"
-                "end\n"
-                "return same(...)";
-            (void)m1; (void)m2; (void)a; (void)c;
+            static const char SAME[] = "local function same(a, b)\n"
+                                       "  if type(a) == 'number' and type(b) == 'number' then return a + 0.0 == b + "
+                                       "0.0 or a ~= a and b ~= b end\n"
+                                       "  if type(a) ~= 'table' or type(b) ~= 'table' then return a == b end\n"
+                                       "  for k, v in pairs(a) do if not same(v, b[k]) then return false end end\n"
+                                       "  for k in pairs(b) do if a[k] == nil then return false end end\n"
+                                       "  return true\n"
+                                       "end\n"
+                                       "return same(...)";
+            (void)m1;
+            (void)m2;
+            (void)a;
+            (void)c;
             if (luaL_loadstring(L, SAME) != LUA_OK) __builtin_trap();
             lua_pushvalue(L, -5);
             lua_pushvalue(L, -3);
@@ -52,7 +55,7 @@ static int run(lua_State *L)
         att_buf_free(&a);
         att_buf_free(&c);
         lua_settop(L, 1);
-        {   /* opts.fields: accepts exactly what the full decoder accepts, and builds the same
+        { /* opts.fields: accepts exactly what the full decoder accepts, and builds the same
              * values as the full decode with the projection applied afterwards */
             static const char PROJECT[] =
                 "local full, kept = ...\n"
@@ -77,9 +80,10 @@ static int run(lua_State *L)
                 "return same(proj(full, page), kept)";
             const AttProj *p;
             int projected;
-            if (luaL_dostring(L, "return {'id', 'name', 'accounts.id', 'accounts.subscribers'}") != LUA_OK) __builtin_trap();
-            p = att_proj_compile(L, -1, "fuzz");                       /* 2: list, 3: projection */
-            projected = att_json_decode_proj(L, s, n, p);            /* 4 */
+            if (luaL_dostring(L, "return {'id', 'name', 'accounts.id', 'accounts.subscribers'}") != LUA_OK)
+                __builtin_trap();
+            p = att_proj_compile(L, -1, "fuzz");          /* 2: list, 3: projection */
+            projected = att_json_decode_proj(L, s, n, p); /* 4 */
             if (projected != ours) __builtin_trap();
             if (ours) {
                 if (luaL_loadstring(L, PROJECT) != LUA_OK) __builtin_trap();
@@ -89,7 +93,7 @@ static int run(lua_State *L)
             }
             lua_settop(L, 1);
         }
-        if (!ours) return 0;                         /* not JSON: nothing to encode */
+        if (!ours) return 0; /* not JSON: nothing to encode */
         att_json_decode(L, s, n);
     }
     lua_getglobal(L, "att");
@@ -101,13 +105,16 @@ static int run(lua_State *L)
     if (lua_pcall(L, 2, 1, 0) != LUA_OK && lua_type(L, -1) != LUA_TSTRING) __builtin_trap();
     lua_settop(L, 2);
 
-    if (att_json_encode(L, 2, &b1, err, sizeof err) != 0) { att_buf_free(&b1); return 0; }
+    if (att_json_encode(L, 2, &b1, err, sizeof err) != 0) {
+        att_buf_free(&b1);
+        return 0;
+    }
     lua_pushlstring(L, b1.data, b1.len);
     att_buf_free(&b1);
     e1 = lua_tolstring(L, -1, &n1);
-    if (!att_json_decode(L, e1, n1)) __builtin_trap();   /* we wrote invalid JSON */
+    if (!att_json_decode(L, e1, n1)) __builtin_trap(); /* we wrote invalid JSON */
     if (att_json_encode(L, -1, &b2, err, sizeof err) != 0) __builtin_trap();
-    if (b2.len != n1 || memcmp(b2.data, e1, n1) != 0) __builtin_trap();   /* not stable */
+    if (b2.len != n1 || memcmp(b2.data, e1, n1) != 0) __builtin_trap(); /* not stable */
     att_buf_free(&b2);
     return 0;
 }

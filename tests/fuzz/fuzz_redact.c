@@ -18,12 +18,19 @@ static int printable_utf8(const unsigned char *s, size_t n)
     while (i < n) {
         unsigned c = s[i];
         if (c < 0x20 || c == 0x7F) return 0;
-        if (c < 0x80) { i++; continue; }
-        if (c == 0xC2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F) return 0;   /* C1 */
-        if (c >= 0xC2 && c <= 0xDF) i += 2;
-        else if (c >= 0xE0 && c <= 0xEF) i += 3;
-        else if (c >= 0xF0 && c <= 0xF4) i += 4;
-        else return 0;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c == 0xC2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F) return 0; /* C1 */
+        if (c >= 0xC2 && c <= 0xDF)
+            i += 2;
+        else if (c >= 0xE0 && c <= 0xEF)
+            i += 3;
+        else if (c >= 0xF0 && c <= 0xF4)
+            i += 4;
+        else
+            return 0;
         if (i > n) return 0;
     }
     return 1;
@@ -41,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (att_redact_apply(r, (const char *)data, size, &out) > 0) {
         if (!out.oom && att_redact_find(r, out.data, out.len, 0, &at, &len)) __builtin_trap();
     } else if (att_redact_find(r, (const char *)data, size, 0, &at, &len)) {
-        __builtin_trap();                               /* found, but not replaced */
+        __builtin_trap(); /* found, but not replaced */
     }
     att_text_escape((const char *)data, size, &esc);
     if (!esc.oom && esc.len && !printable_utf8((const unsigned char *)esc.data, esc.len)) __builtin_trap();

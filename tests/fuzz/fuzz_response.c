@@ -12,7 +12,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define SEP "\n--page--\n"
+#define SEP    "\n--page--\n"
 #define SEPLEN (sizeof SEP - 1)
 
 static int run(lua_State *L)
@@ -28,7 +28,7 @@ static int run(lua_State *L)
     lua_newtable(L);
     lua_pushinteger(L, 3);
     lua_setfield(L, -2, "pageSize");
-    lua_call(L, 1, 1);                              /* results = att.search{pageSize=3} */
+    lua_call(L, 1, 1); /* results = att.search{pageSize=3} */
     lua_pushcfunction(L, att_results_feed);
     lua_insert(L, -2);
     for (i = 0; i + SEPLEN <= n && nargs < 4; i++) {

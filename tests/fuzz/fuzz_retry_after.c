@@ -17,7 +17,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     AttBuf out = {0};
     char *s = malloc(size + 1);
     long ms;
-    if (!s || !r) { free(s); att_redact_free(r); return 0; }
+    if (!s || !r) {
+        free(s);
+        att_redact_free(r);
+        return 0;
+    }
     memcpy(s, data, size);
     s[size] = '\0';
     ms = att_retry_after_ms(s, 1795737600);

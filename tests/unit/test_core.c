@@ -41,7 +41,7 @@ static void test_encode(lua_State *L)
     CHECK_STR(enc(L, "{serviceType='FIBER', pageSize=50, pageOffset=1}"),
               "{\"pageOffset\":1,\"pageSize\":50,\"serviceType\":\"FIBER\"}");
     CHECK_STR(enc(L, "{1, 2.5, 'x', true, false}"), "[1,2.5,\"x\",true,false]");
-    CHECK_STR(enc(L, "9007199254740993"), "9007199254740993");      /* beyond 2^53: exact */
+    CHECK_STR(enc(L, "9007199254740993"), "9007199254740993"); /* beyond 2^53: exact */
     CHECK_STR(enc(L, "math.maxinteger"), "9223372036854775807");
     CHECK_STR(enc(L, "0.1"), "0.1");
     CHECK_STR(enc(L, "1/3"), "0.3333333333333333");
@@ -60,7 +60,7 @@ static void test_encode(lua_State *L)
     CHECK_STR(enc(L, "math.huge"), "ERR: cannot encode NaN or infinity as JSON");
     CHECK_STR(enc(L, "print"), "ERR: cannot encode a function as JSON");
     CHECK_STR(enc(L, "'\\xc3'"), "ERR: string is not valid UTF-8");
-    CHECK_STR(enc(L, "'\\xed\\xa0\\x80'"), "ERR: string is not valid UTF-8");   /* surrogate */
+    CHECK_STR(enc(L, "'\\xed\\xa0\\x80'"), "ERR: string is not valid UTF-8"); /* surrogate */
     CHECK_STR(enc(L, "(function() local t = {} t.t = t return t end)()"), "ERR: table nested too deeply (a cycle?)");
 }
 
@@ -74,7 +74,7 @@ static void test_decode(lua_State *L)
     CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == 192);
     lua_pop(L, 1);
     lua_getfield(L, -1, "big");
-    CHECK(!lua_isinteger(L, -1));                  /* out of integer range: stays a float */
+    CHECK(!lua_isinteger(L, -1)); /* out of integer range: stays a float */
     lua_pop(L, 1);
     lua_getfield(L, -1, "f");
     CHECK(!lua_isinteger(L, -1) && lua_tonumber(L, -1) == 2.5);
@@ -106,8 +106,9 @@ static void test_decode(lua_State *L)
     CHECK(lua_type(L, -1) == LUA_TSTRING);
     lua_settop(L, 0);
     {
-        static const char *const bad[] = {"", "[", "{\"a\" 1}", "[1,]", "01", "-", "1.", ".5", "1e", "\"\x01\"", "\"\\n\x02\"",
-                                           "\"\\ud800\"", "\"\\udc00x\"", "\"\\x\"", "tru", "[1] 2", "\"abc", NULL};
+        static const char *const bad[] = {
+            "",         "[",           "{\"a\" 1}",   "[1,]",         "01",      "-",   "1.",    ".5",    "1e",
+            "\"\x01\"", "\"\\n\x02\"", "\"\\ud800\"", "\"\\udc00x\"", "\"\\x\"", "tru", "[1] 2", "\"abc", NULL};
         char deep[2100];
         int i;
         for (i = 0; bad[i]; i++) {
@@ -116,10 +117,10 @@ static void test_decode(lua_State *L)
         }
         memset(deep, '[', 1001);
         memset(deep + 1001, ']', 1001);
-        CHECK(att_json_decode(L, deep, 2002) == 0);               /* deeper than 1000 */
+        CHECK(att_json_decode(L, deep, 2002) == 0); /* deeper than 1000 */
         CHECK_STR(lua_tostring(L, -1), "nested too deeply at character 1001");
         lua_settop(L, 0);
-        CHECK(att_json_decode(L, deep + 1, 2000) == 1);           /* exactly 1000 */
+        CHECK(att_json_decode(L, deep + 1, 2000) == 1); /* exactly 1000 */
         lua_settop(L, 0);
     }
     {
@@ -137,7 +138,7 @@ static void test_decode(lua_State *L)
     lua_rawgeti(L, -2, 2);
     CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == 0);
     lua_rawgeti(L, -3, 3);
-    CHECK(!lua_isinteger(L, -1));                                 /* beyond 64 bits: a float */
+    CHECK(!lua_isinteger(L, -1)); /* beyond 64 bits: a float */
     lua_rawgeti(L, -4, 4);
     CHECK(!lua_isinteger(L, -1) && lua_tonumber(L, -1) == 2.5);
     lua_settop(L, 0);
@@ -146,7 +147,7 @@ static void test_decode(lua_State *L)
         CHECK(att_json_decode(L, j, strlen(j)) == 1);
     }
     lua_settop(L, 0);
-    CHECK(att_json_decode(L, "NaN", 3) == 0);      /* strict: no invalid numbers */
+    CHECK(att_json_decode(L, "NaN", 3) == 0); /* strict: no invalid numbers */
     lua_settop(L, 0);
     CHECK(att_json_decode(L, "0x10", 4) == 0);
     lua_settop(L, 0);
@@ -161,8 +162,9 @@ static int probe_compile(lua_State *L)
 /* opts.fields: the kept fields are built, the rest is skipped but checked as strictly. */
 static void test_projection(lua_State *L)
 {
-    static const char *const bad[] = {"01", "1.", "-", "1e+", "\"\x01\"", "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"",
-                                       "[1,]", "{\"a\" 1}", "{\"a\":1,}", "{1:2}", "tru", "nul", "\"abc", "[1 2]", NULL};
+    static const char *const bad[] = {"01",          "1.",          "-",     "1e+",       "\"\x01\"",   "\"\\x\"",
+                                      "\"\\ud800\"", "\"\\udc00\"", "[1,]",  "{\"a\" 1}", "{\"a\":1,}", "{1:2}",
+                                      "tru",         "nul",         "\"abc", "[1 2]",     NULL};
     const AttProj *p;
     AttBuf b = {0};
     char err[160], doc[2100];
@@ -183,7 +185,7 @@ static void test_projection(lua_State *L)
         att_buf_free(&b);
         lua_pop(L, 1);
     }
-    for (i = 0; bad[i]; i++) {          /* invalid JSON is an error even where it would be skipped */
+    for (i = 0; bad[i]; i++) { /* invalid JSON is an error even where it would be skipped */
         snprintf(doc, sizeof doc, "{\"individuals\":[{\"id\":1,\"skip\":%s}],\"totalCount\":1}", bad[i]);
         CHECK(att_json_decode_proj(L, doc, strlen(doc), p) == 0);
         lua_pop(L, 1);
@@ -191,7 +193,7 @@ static void test_projection(lua_State *L)
     memset(doc, 0, sizeof doc);
     strcpy(doc, "{\"individuals\":[{\"skip\":");
     memset(doc + strlen(doc), '[', 1000);
-    CHECK(att_json_decode_proj(L, doc, strlen(doc), p) == 0);     /* too deep, even when skipped */
+    CHECK(att_json_decode_proj(L, doc, strlen(doc), p) == 0); /* too deep, even when skipped */
     CHECK(strstr(lua_tostring(L, -1), "nested too deeply") != NULL);
     lua_settop(L, 0);
 
@@ -199,7 +201,8 @@ static void test_projection(lua_State *L)
     lua_pushcfunction(L, probe_compile);
     lua_insert(L, -2);
     CHECK(lua_pcall(L, 1, 0, 0) != LUA_OK);
-    CHECK_STR(lua_tostring(L, -1), "test: opts.fields[1] is not a field path (keys joined by '.', e.g. \"accounts.id\"): \"a..b\"");
+    CHECK_STR(lua_tostring(L, -1),
+              "test: opts.fields[1] is not a field path (keys joined by '.', e.g. \"accounts.id\"): \"a..b\"");
     lua_settop(L, 0);
 }
 
@@ -222,9 +225,12 @@ static void test_pool(void)
 
     memset(&p, 0, sizeof p);
     for (i = 0; i < 9; i++) {
-        for (j = 0; j < 9; j++) {          /* every size to every size, small and large */
+        for (j = 0; j < 9; j++) { /* every size to every size, small and large */
             unsigned char *q = att_pool_realloc(&p, NULL, 0, sizes[i]);
-            if (!q) { ok = 0; break; }
+            if (!q) {
+                ok = 0;
+                break;
+            }
             for (k = 0; k < sizes[i]; k++) q[k] = (unsigned char)(k * 7 + i);
             q = att_pool_realloc(&p, q, sizes[i], sizes[j]);
             for (k = 0; k < sizes[i] && k < sizes[j]; k++)
@@ -233,7 +239,7 @@ static void test_pool(void)
         }
     }
     CHECK(ok);
-    for (i = 0; i < 64; i++) {             /* 64 live blocks of one class do not overlap */
+    for (i = 0; i < 64; i++) { /* 64 live blocks of one class do not overlap */
         b[i] = att_pool_realloc(&p, NULL, 0, 40);
         memset(b[i], (int)i, 40);
     }
@@ -244,19 +250,20 @@ static void test_pool(void)
     for (i = 0; i < 64; i++) att_pool_realloc(&p, b[i], 40, 0);
     a1 = att_pool_realloc(&p, NULL, 0, 33);
     att_pool_realloc(&p, a1, 33, 0);
-    a2 = att_pool_realloc(&p, NULL, 0, 48);                  /* same class: the freed block again */
+    a2 = att_pool_realloc(&p, NULL, 0, 48); /* same class: the freed block again */
 #if !defined(__SANITIZE_ADDRESS__)
     CHECK(a1 == a2);
 #endif
     att_pool_realloc(&p, a2, 48, 0);
     att_pool_free(&p);
 
-    L = lua_newstate(pool_alloc, &p);                        /* a whole Lua program on the pool */
+    L = lua_newstate(pool_alloc, &p); /* a whole Lua program on the pool */
     CHECK(L != NULL);
     luaL_openlibs(L);
     CHECK(luaL_dostring(L, "local t = {} for i = 1, 20000 do t[i] = {tostring(i), i, {x = i}} end "
                            "t = nil collectgarbage() local s = 0 for i = 1, 1000 do s = s + #tostring(i) end "
-                           "return s") == LUA_OK && lua_tointeger(L, -1) == 2893);
+                           "return s") == LUA_OK &&
+          lua_tointeger(L, -1) == 2893);
     lua_close(L);
     att_pool_free(&p);
 }
@@ -268,11 +275,13 @@ static void test_helpers(lua_State *L)
     CHECK_STR(buf, "first line");
     att_one_line("tab\there\x01", 9, buf, sizeof buf);
     CHECK_STR(buf, "tab here");
-    att_one_line("\xc3\x8b\xc3\x8b\xc3\x8b", 6, buf, 4);    /* never cuts a UTF-8 sequence */
+    att_one_line("\xc3\x8b\xc3\x8b\xc3\x8b", 6, buf, 4); /* never cuts a UTF-8 sequence */
     CHECK_STR(buf, "\xc3\x8b");
     att_one_line("", 0, buf, sizeof buf);
     CHECK_STR(buf, "");
-    att_one_line("esc\x1b[31mred\xc2\x9b" "2J\xff!", 17, buf, sizeof buf);   /* no control sequence survives */
+    att_one_line("esc\x1b[31mred\xc2\x9b"
+                 "2J\xff!",
+                 17, buf, sizeof buf); /* no control sequence survives */
     CHECK_STR(buf, "esc [31mred 2J?!");
 
     att_url_strip_userinfo("https://user:pw@host.example/a?b=c", buf, sizeof buf);

@@ -132,10 +132,13 @@ static void test_text(void)
     CHECK_STR(esc("plain ascii", 11), "plain ascii");
     CHECK_STR(esc("a\nb\rc\td", 7), "a\\nb\\rc\\td");
     CHECK_STR(esc("\x1b]0;owned\x07", 10), "\\e]0;owned\\x07");
-    CHECK_STR(esc("C1 \xc2\x9b" "2J", 7), "C1 \\xc2\\x9b2J");     /* a CSI as a UTF-8 C1 control */
+    CHECK_STR(esc("C1 \xc2\x9b"
+                  "2J",
+                  7),
+              "C1 \\xc2\\x9b2J"); /* a CSI as a UTF-8 C1 control */
     CHECK_STR(esc("bad \xff\xfe utf8 \xc3", 13), "bad \\xff\\xfe utf8 \\xc3");
     CHECK_STR(esc("del\x7f", 4), "del\\x7f");
-    CHECK_STR(esc("\xc3\xa9t\xc3\xa9 \xe2\x82\xac", 9), "\xc3\xa9t\xc3\xa9 \xe2\x82\xac");   /* UTF-8 stays */
+    CHECK_STR(esc("\xc3\xa9t\xc3\xa9 \xe2\x82\xac", 9), "\xc3\xa9t\xc3\xa9 \xe2\x82\xac"); /* UTF-8 stays */
 
     CHECK(att_header_value_ok("reports", 7));
     CHECK(!att_header_value_ok("x\r\nX-Injected: yes", 18));
@@ -199,11 +202,11 @@ static void test_budget(void)
     char chunk[300];
     memset(chunk, 'x', sizeof chunk);
     b.budget = &bg;
-    att_buf_add(&b, chunk, sizeof chunk);            /* 512 bytes taken */
+    att_buf_add(&b, chunk, sizeof chunk); /* 512 bytes taken */
     CHECK(!b.oom && bg.used == 512 && b.len == 300);
-    att_buf_add(&b, chunk, sizeof chunk);            /* 1024 would pass the limit */
+    att_buf_add(&b, chunk, sizeof chunk); /* 1024 would pass the limit */
     CHECK(b.oom && bg.refused && b.len == 300 && bg.used == 512);
-    att_buf_add(&b, "y", 1);                         /* after a failure, nothing more is added */
+    att_buf_add(&b, "y", 1); /* after a failure, nothing more is added */
     CHECK(b.len == 300);
     att_buf_free(&b);
     CHECK(bg.used == 0 && bg.peak == 512);

@@ -26,7 +26,7 @@ static const char *redact(const char *in)
 void test_retry(void)
 {
     AttRetryPolicy p = {4, 10000, 250, 20000};
-    time_t now = 784111777;                /* Sun, 06 Nov 1994 08:49:37 GMT */
+    time_t now = 784111777; /* Sun, 06 Nov 1994 08:49:37 GMT */
     double sec;
     size_t bytes;
 
@@ -36,7 +36,7 @@ void test_retry(void)
     CHECK(att_retry_after_ms("Sun, 06 Nov 1994 08:49:47 GMT", now) == 10000);
     CHECK(att_retry_after_ms("Sunday, 06-Nov-94 08:49:40 GMT", now) == 3000);
     CHECK(att_retry_after_ms("Sun Nov  6 08:49:42 1994", now) == 5000);
-    CHECK(att_retry_after_ms("Sun, 06 Nov 1994 08:00:00 GMT", now) == 0);   /* in the past */
+    CHECK(att_retry_after_ms("Sun, 06 Nov 1994 08:00:00 GMT", now) == 0); /* in the past */
     CHECK(att_retry_after_ms("Thu, 01 Jan 1970 00:00:00 GMT", 0) == 0);
     CHECK(att_retry_after_ms("Fri, 27 Nov 2026 00:00:00 GMT", 1795737600 - 60) == 60000);
     CHECK(att_retry_after_ms("", now) == -1);
@@ -54,24 +54,26 @@ void test_retry(void)
     CHECK(att_retry_delay(&p, 2, 0, -1, 0.5) == 250);
     CHECK(att_retry_delay(&p, 3, 0, -1, 0.999) == 999);
     CHECK(att_retry_delay(&p, 4, 0, -1, 0.5) == 1000);
-    CHECK(att_retry_delay(&p, 5, 0, -1, 0.5) == -1);          /* 4 retries used */
-    CHECK(att_retry_delay(&p, 1, 0, 3000, 0.5) == 3000);       /* Retry-After wins */
-    CHECK(att_retry_delay(&p, 1, 9000, 3000, 0.5) == 1000);    /* capped by what is left */
-    CHECK(att_retry_delay(&p, 1, 10000, -1, 0.5) == -1);       /* budget spent */
+    CHECK(att_retry_delay(&p, 5, 0, -1, 0.5) == -1);        /* 4 retries used */
+    CHECK(att_retry_delay(&p, 1, 0, 3000, 0.5) == 3000);    /* Retry-After wins */
+    CHECK(att_retry_delay(&p, 1, 9000, 3000, 0.5) == 1000); /* capped by what is left */
+    CHECK(att_retry_delay(&p, 1, 10000, -1, 0.5) == -1);    /* budget spent */
     {
         AttRetryPolicy q = {60, 1000000, 250, 20000};
-        CHECK(att_retry_delay(&q, 50, 0, -1, 0.999) <= 20000);  /* cap, no overflow */
+        CHECK(att_retry_delay(&q, 50, 0, -1, 0.999) <= 20000); /* cap, no overflow */
         q.retries = 0;
-        CHECK(att_retry_delay(&q, 1, 0, -1, 0.5) == -1);        /* --retries 0 */
+        CHECK(att_retry_delay(&q, 1, 0, -1, 0.5) == -1); /* --retries 0 */
     }
 
     /* Redaction of log lines. */
     CHECK_STR(redact("Authorization: Bearer tok-123456"), "Authorization: [REDACTED]");
     CHECK_STR(redact("authorization: Basic dXNlcjpwYXNz"), "authorization: [REDACTED]");
     CHECK_STR(redact("Proxy-Authorization: Basic abc"), "Proxy-Authorization: [REDACTED]");
-    CHECK_STR(redact("{\"access_token\":\"abc.def\",\"expires_in\":60}"), "{\"access_token\":\"[REDACTED]\",\"expires_in\":60}");
+    CHECK_STR(redact("{\"access_token\":\"abc.def\",\"expires_in\":60}"),
+              "{\"access_token\":\"[REDACTED]\",\"expires_in\":60}");
     CHECK_STR(redact("{\"passcode\": \"12\\\"34\", \"x\": 1}"), "{\"passcode\": \"[REDACTED]\", \"x\": 1}");
-    CHECK_STR(redact("grant_type=client_credentials&client_secret=abc&scope=x"), "grant_type=client_credentials&client_secret=[REDACTED]&scope=x");
+    CHECK_STR(redact("grant_type=client_credentials&client_secret=abc&scope=x"),
+              "grant_type=client_credentials&client_secret=[REDACTED]&scope=x");
     CHECK_STR(redact("{\"otp\":123456}"), "{\"otp\":[REDACTED]}");
     CHECK_STR(redact("echo s3cr3t-value and tok-123456!"), "echo [REDACTED] and [REDACTED]!");
     CHECK_STR(redact("{\"tokenType\":\"Bearer\"}"), "{\"tokenType\":\"Bearer\"}");
