@@ -5,7 +5,7 @@
 
 #include "core/auth.h"
 #include "bind/error.h"
-#include "host/host.h"
+#include "bind/api.h"
 #include "bind/json.h"
 #include "bind/results.h"
 #include "core/text.h"
@@ -14,7 +14,7 @@
  * (--allow-method; GET and POST by default). Raises otherwise. [-0, +0, e] */
 static void check_method(lua_State *L, const char *who, const char *method)
 {
-    const AttConfig *c = &att_host_get(L)->cfg;
+    const AttApiConfig *c = &att_api_get(L)->cfg;
     const char *allowed = c->allow_methods ? c->allow_methods : "GET,POST", *p = allowed;
     size_t n = strlen(method);
     if (!c->safe) return;
@@ -120,11 +120,11 @@ static int l_parallel(lua_State *L)
             conc = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isint) : 0;
             if (!isint || conc < 1 || conc > 64)
                 return luaL_error(L, "att.parallel: concurrency must be an integer from 1 to 64");
-            if (att_host_get(L)->cfg.safe && conc > att_host_get(L)->cfg.window)
+            if (att_api_get(L)->cfg.safe && conc > att_api_get(L)->cfg.window)
                 return luaL_error(L,
                                   "att.parallel: concurrency %d is above the window of %d, which a --safe script "
                                   "cannot raise",
-                                  (int)conc, att_host_get(L)->cfg.window);
+                                  (int)conc, att_api_get(L)->cfg.window);
         }
         lua_pop(L, 1);
     }
@@ -157,7 +157,7 @@ static int l_parallel(lua_State *L)
 /* att.config() -> the effective configuration (never a credential, nor the user info of a URL). */
 static int l_config(lua_State *L)
 {
-    const AttConfig *c = &att_host_get(L)->cfg;
+    const AttApiConfig *c = &att_api_get(L)->cfg;
     char shown[2048];
     att_url_strip_userinfo(c->base_url, shown, sizeof shown);
     lua_createtable(L, 0, 7);
@@ -229,7 +229,7 @@ static double positive_seconds(lua_State *L, int idx, const char *name)
 /* Under --safe a limit can only be lowered. */
 static void lower_only(lua_State *L, const char *name, double now, double v)
 {
-    if (att_host_get(L)->cfg.safe && v > now) {
+    if (att_api_get(L)->cfg.safe && v > now) {
         char msg[160];
         snprintf(msg, sizeof msg, "att.configure: %s can only be lowered under --safe (it is %g)", name, now);
         luaL_error(L, "%s", msg);
@@ -243,8 +243,8 @@ static int l_configure(lua_State *L)
 {
     static const char *const known[] = {"base_url", "appname",  "timeout", "connect_timeout", "max_response",
                                         "retries",  "max_wait", "rate",    "stall_timeout",   NULL};
-    AttHost *h = att_host_get(L);
-    AttConfig c = h->cfg;
+    AttApi *h = att_api_get(L);
+    AttApiConfig c = h->cfg;
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     lua_pushnil(L);
@@ -266,7 +266,7 @@ static int l_configure(lua_State *L)
                 return luaL_error(L, "att.configure: base_url must be an http:// or https:// URL with a host");
             if (att_url_userinfo(u, NULL, 0, pw, sizeof pw) == 0) {
                 int shortpw = strlen(pw) < ATT_SECRET_MIN;
-                int added = !shortpw && att_host_redactor_url(h, u) == 0;
+                int added = !shortpw && att_api_redact_url(h, u) == 0;
                 memset(pw, 0, sizeof pw);
                 if (shortpw)
                     return luaL_error(L, "att.configure: the password in base_url is shorter than %d characters",
@@ -346,7 +346,7 @@ static int l_configure(lua_State *L)
  * use and the Lua heap. */
 static int l_stats(lua_State *L)
 {
-    AttHost *h = att_host_get(L);
+    AttApi *h = att_api_get(L);
     AttHttpCounters n;
     att_http_counters(h->http, &n);
     lua_createtable(L, 0, 8);
@@ -362,9 +362,10 @@ static int l_stats(lua_State *L)
     lua_setfield(L, -2, "bytes");
     lua_pushinteger(L, h->token_fetches + att_auth_fetches(h->auth));
     lua_setfield(L, -2, "token_fetches");
-    lua_pushinteger(L, (lua_Integer)h->mem_used);
+    /* the Lua heap now, and the most the run has held in all (the budget of --max-memory) */
+    lua_pushinteger(L, (lua_Integer)lua_gc(L, LUA_GCCOUNT, 0) * 1024 + lua_gc(L, LUA_GCCOUNTB, 0));
     lua_setfield(L, -2, "memory");
-    lua_pushinteger(L, (lua_Integer)h->mem_peak);
+    lua_pushinteger(L, (lua_Integer)(h->budget ? h->budget->peak : 0));
     lua_setfield(L, -2, "peak_memory");
     return 1;
 }

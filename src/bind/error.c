@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "host/host.h"
+#include "bind/api.h"
 #include "bind/json.h"
 #include "core/text.h"
 
@@ -77,7 +77,7 @@ void att_error_push(lua_State *L, const char *kind, long status, const char *url
         lua_pushinteger(L, status);
         lua_setfield(L, -2, "status");
     }
-    att_host_push_clean(L, message, strlen(message));
+    att_api_push_clean(L, message, strlen(message));
     lua_setfield(L, -2, "message");
     lua_pushboolean(L, retryable);
     lua_setfield(L, -2, "retryable");
@@ -87,7 +87,7 @@ void att_error_push(lua_State *L, const char *kind, long status, const char *url
         /* Redacted whole, then cut: a credential across the cut is still found. */
         size_t n;
         const char *clean;
-        att_host_push_clean(L, body, body_len);
+        att_api_push_clean(L, body, body_len);
         clean = lua_tolstring(L, -1, &n);
         if (n > ATT_ERROR_BODY_MAX) {
             n = ATT_ERROR_BODY_MAX;
@@ -148,7 +148,7 @@ void att_error_push_http(lua_State *L, const AttResponse *r, const char *url)
 
     /* Every message below is taken from the body redacted whole: a server that echoes the
      * credential cannot get a piece of it past a cut. */
-    att_host_push_clean(L, r->body ? r->body : "", r->len);
+    att_api_push_clean(L, r->body ? r->body : "", r->len);
     body = lua_tolstring(L, -1, &len);
     msg[0] = '\0';
     if (len > 0 && att_json_decode(L, body, len) && lua_type(L, -1) == LUA_TTABLE) {
@@ -181,7 +181,7 @@ void att_error_push_http(lua_State *L, const AttResponse *r, const char *url)
     att_error_push(L, "http", r->status, url, msg, att_error_status_retryable(r->status), body, len);
     set_attempts(L, r);
     if (code) {
-        att_host_push_clean(L, code, strlen(code));
+        att_api_push_clean(L, code, strlen(code));
         lua_setfield(L, -2, "code");
     }
     lua_replace(L, top + 1); /* the object takes the place of the clean body */

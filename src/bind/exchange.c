@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "bind/error.h"
-#include "host/host.h"
+#include "bind/api.h"
 #include "bind/results.h"
 #include "core/text.h"
 
@@ -98,7 +98,7 @@ static FILE *open_recording(lua_State *L, const char *dir)
     return f;
 }
 
-static void record(lua_State *L, AttHost *h, const char *method, const char *path, const char *body, size_t len,
+static void record(lua_State *L, AttApi *h, const char *method, const char *path, const char *body, size_t len,
                    const AttResponse *r)
 {
     AttBuf b = {0};
@@ -115,7 +115,7 @@ static void record(lua_State *L, AttHost *h, const char *method, const char *pat
     {
         size_t n;
         const char *k = lua_tolstring(L, -1, &n);
-        att_host_push_clean(L, k + 2, n - 2);
+        att_api_push_clean(L, k + 2, n - 2);
     }
     lua_remove(L, -2);
     lua_setfield(L, -2, "body");
@@ -123,7 +123,7 @@ static void record(lua_State *L, AttHost *h, const char *method, const char *pat
     lua_setfield(L, -2, "status");
     lua_pushstring(L, r->content_type);
     lua_setfield(L, -2, "contentType");
-    att_host_push_clean(L, r->body ? r->body : "", r->len);
+    att_api_push_clean(L, r->body ? r->body : "", r->len);
     lua_setfield(L, -2, "response");
     if (att_json_encode(L, -1, &b, err, sizeof err) != 0) {
         att_buf_free(&b);
@@ -141,7 +141,7 @@ static void record(lua_State *L, AttHost *h, const char *method, const char *pat
 /* ---- replay --------------------------------------------------------------------------------- */
 
 /* Loads DIR/session.jsonl into the registry: key -> {next = 1, responses...}. [-0, +1, e] */
-static void push_replay(lua_State *L, AttHost *h)
+static void push_replay(lua_State *L, AttApi *h)
 {
     char file[1100], line[1 << 16];
     FILE *f;
@@ -215,7 +215,7 @@ static void push_replay(lua_State *L, AttHost *h)
 }
 
 /* Fills ex->resp from the recording; returns 0 when nothing matches (error object pushed). */
-static int replay(lua_State *L, AttHost *h, const char *method, const char *path, const char *body, size_t len,
+static int replay(lua_State *L, AttApi *h, const char *method, const char *path, const char *body, size_t len,
                   AttExchange *ex)
 {
     int top = lua_gettop(L);
@@ -264,22 +264,20 @@ static int replay(lua_State *L, AttHost *h, const char *method, const char *path
 
 AttExchange *att_exchange_start(lua_State *L, const char *method, const char *path, int body_idx)
 {
-    AttHost *h = att_host_get(L);
+    AttApi *h = att_api_get(L);
     AttHttp *http;
     AttExchange *ex;
 
     char why[160];
 
-    if (h->cfg.help_script)
-        luaL_error(L, "att help: %s uses the API before declaring its arguments with require(\"att.args\").parse{...}",
-                   h->cfg.help_script);
+    if (h->refused) luaL_error(L, "%s", h->refused);
     /* Every request stays under the base path, whoever asks for it (att.request, att.parallel). */
     if (att_path_check(path, why, sizeof why) != 0) luaL_error(L, "att: request path '%s' %s", path, why);
-    http = h->cfg.replay_dir ? NULL : att_host_http(L);
+    http = h->cfg.replay_dir ? NULL : att_api_http(L);
     if (body_idx) body_idx = lua_absindex(L, body_idx);
     ex = lua_newuserdatauv(L, sizeof *ex, 0);
     memset(ex, 0, sizeof *ex);
-    ex->req.budget = &h->budget;
+    ex->req.budget = h->budget;
     luaL_setmetatable(L, ATT_EXCHANGE_MT);
     snprintf(ex->method, sizeof ex->method, "%s", method);
     snprintf(ex->path, sizeof ex->path, "%s", path);
@@ -317,7 +315,7 @@ void att_exchange_cancel(AttExchange *ex)
 
 /* Replaces the body of r by a copy with every credential of the run redacted, when it holds one:
  * what a server echoes never reaches a script, a recording or a message. [-0, +0, e] */
-static void clean_body(lua_State *L, AttHost *h, AttResponse *r)
+static void clean_body(lua_State *L, AttApi *h, AttResponse *r)
 {
     AttBuf clean = {0};
     clean.budget = r->budget;
@@ -335,7 +333,7 @@ static void clean_body(lua_State *L, AttHost *h, AttResponse *r)
 
 int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
 {
-    AttHost *h = att_host_get(L);
+    AttApi *h = att_api_get(L);
     AttResponse *r = &ex->resp;
     const char *body = ex->has_body ? (ex->req.data ? ex->req.data : "") : NULL;
 
@@ -347,7 +345,7 @@ int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
         if (!replay(L, h, ex->method, ex->path, body, ex->req.len, ex)) return 0;
         clean_body(L, h, r);
     } else {
-        AttHttp *http = att_host_http(L);
+        AttHttp *http = att_api_http(L);
         att_http_wait(http, ex->x);
         *r = *att_xfer_response(ex->x); /* the body moves into the box */
         memset(att_xfer_response(ex->x), 0, sizeof *r);

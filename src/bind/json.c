@@ -1,7 +1,7 @@
 /* json.c — JSON encoding (ours) and decoding (lua-cjson plus integer repair). See json.h. */
 #include "bind/json.h"
 
-#include "host/host.h"
+#include "bind/api.h"
 #include "core/text.h"
 
 #include <lauxlib.h>
@@ -315,7 +315,7 @@ static int l_encode(lua_State *L)
 {
     AttBuf b = {0};
     char err[160];
-    b.budget = &att_host_get(L)->budget;
+    b.budget = att_api_get(L)->budget;
     luaL_checkany(L, 1);
     if (att_json_encode(L, 1, &b, err, sizeof err) != 0) {
         att_buf_free(&b);

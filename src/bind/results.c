@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "bind/error.h"
-#include "host/host.h"
+#include "bind/api.h"
 
 enum { UV_PARAMS = 1, UV_PAGE, UV_IDS, UV_ERR, UV_INFLIGHT, UV_PROJ, UV_COUNT = UV_PROJ };
 
@@ -66,7 +66,7 @@ static void cancel_inflight(lua_State *L, Results *r, int ud);
 
 static void finish(lua_State *L, Results *r, int ud)
 {
-    if (!r->done) att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
+    if (!r->done) att_api_progress(L, 0, 0, 0, 0, 1);
     cancel_inflight(L, r, ud);
     r->done = 1;
     r->page_len = r->page_idx = r->raw_len = 0;
@@ -132,12 +132,12 @@ static void accept_page(lua_State *L, Results *r, int ud, const AttExchange *ex,
     lua_pop(L, 1);
 
     if (r->started && total != r->total) {
-        att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
         /* Records were added or removed while we paged: offsets shifted. Not fatal, never silent. */
-        fprintf(stderr,
-                "att: warning: totalCount changed from %lld to %lld during the scan (at pageOffset %lld); "
-                "records may shift between pages: duplicates are dropped by id, and some individuals may be missed\n",
-                (long long)r->total, (long long)total, (long long)r->offset);
+        att_api_warn(
+            L,
+            "totalCount changed from %lld to %lld during the scan (at pageOffset %lld); "
+            "records may shift between pages: duplicates are dropped by id, and some individuals may be missed",
+            (long long)r->total, (long long)total, (long long)r->offset);
         r->total_changed = 1;
     }
 
@@ -234,7 +234,7 @@ static void fill_window(lua_State *L, Results *r, int ud)
 {
     lua_Integer step = r->record_mode ? r->eff_size : 1, end;
     int top = lua_gettop(L);
-    if (r->window <= 1 || !r->started || r->done || att_host_get(L)->cfg.replay_dir) return;
+    if (r->window <= 1 || !r->started || r->done || att_api_get(L)->cfg.replay_dir) return;
     end = r->total;
     if (r->limit >= 0 && r->start_pos + r->limit < end) end = r->start_pos + r->limit;
     if (r->next_submit <= r->offset) r->next_submit = r->offset + step;
@@ -255,7 +255,7 @@ static void fill_window(lua_State *L, Results *r, int ud)
         r->next_submit += step;
     }
     lua_settop(L, top);
-    att_http_poll(att_host_http(L)); /* send them now, while the script works */
+    att_http_poll(att_api_http(L)); /* send them now, while the script works */
 }
 
 /* Requests the page at r->offset (or takes the one requested ahead) and makes it the page in
@@ -290,14 +290,13 @@ static void fetch_page(lua_State *L, Results *r, int ud)
     r->bytes += (lua_Integer)ex->resp.len;
     if (ex->resp.attempts > 1) r->retries += ex->resp.attempts - 1;
     if (!ok) {
-        att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
+        att_api_progress(L, 0, 0, 0, 0, 1);
         fail(L, r, ud);
     }
     accept_page(L, r, ud, ex, lua_gettop(L));
     lua_settop(L, top);
     if (r->pages == 1) r->start_pos = r->base;
-    att_host_progress(att_host_get(L), (long long)(r->base + r->raw_len), (long long)r->total, (long long)r->pages,
-                      r->t0, 0);
+    att_api_progress(L, (long long)(r->base + r->raw_len), (long long)r->total, (long long)r->pages, r->t0, 0);
 }
 
 /* The page in hand is used up: is there more to ask for? */
@@ -332,14 +331,14 @@ static int results_step(lua_State *L, Results *r, int ud)
         }
         if (r->started) {
             if (!more_pages(r)) {
-                att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
+                att_api_progress(L, 0, 0, 0, 0, 1);
                 if (r->total >= 0 && r->base + r->raw_len < r->total && r->limit < 0 && !r->total_changed)
                     /* Not an error (totalCount may be an estimate), but never silent. */
-                    fprintf(stderr,
-                            "att: warning: the scan ended at a %s page (pageOffset %lld) after %lld "
-                            "of totalCount %lld; the server may page differently (see opts.paging)\n",
-                            r->raw_len ? "short" : "empty", (long long)r->offset, (long long)(r->base + r->raw_len),
-                            (long long)r->total);
+                    att_api_warn(L,
+                                 "the scan ended at a %s page (pageOffset %lld) after %lld "
+                                 "of totalCount %lld; the server may page differently (see opts.paging)",
+                                 r->raw_len ? "short" : "empty", (long long)r->offset,
+                                 (long long)(r->base + r->raw_len), (long long)r->total);
                 finish(L, r, ud);
                 return 0;
             }
@@ -542,7 +541,7 @@ int att_results_search(lua_State *L)
 {
     Results *r;
     lua_Integer size, offset, limit = -1;
-    int record_mode = 0, window = att_host_get(L)->cfg.window > 0 ? att_host_get(L)->cfg.window : 1;
+    int record_mode = 0, window = att_api_get(L)->cfg.window > 0 ? att_api_get(L)->cfg.window : 1;
     AttBuf b = {0};
     char err[160];
     int rc;
@@ -605,7 +604,7 @@ int att_results_search(lua_State *L)
             if (!isint || w < 1 || w > 64)
                 return luaL_error(L, "att.search: opts.window must be an integer from 1 to 64 (got %s)",
                                   luaL_tolstring(L, -1, NULL));
-            if (att_host_get(L)->cfg.safe && w > window)
+            if (att_api_get(L)->cfg.safe && w > window)
                 return luaL_error(L,
                                   "att.search: opts.window %d is above the window of %d, which a --safe script "
                                   "cannot raise",

@@ -28,7 +28,7 @@ typedef struct Setting {
     size_t offset; /* in AttConfig; (size_t)-1 for client_secret_file */
 } Setting;
 
-#define OFF(f)      offsetof(AttConfig, f)
+#define OFF(f)      offsetof(AttConfig, api.f)
 #define SECRET_FILE ((size_t)-1)
 
 static const Setting SETTINGS[] = {
@@ -186,7 +186,7 @@ static const char *keep(AttCli *c, const char *s)
 /* Adds a path a --safe script may never open. */
 static void deny(AttCli *c, const char *path)
 {
-    if (path && *path && c->cfg.ndeny < ATT_MAX_DENY) c->cfg.deny[c->cfg.ndeny++] = path;
+    if (path && *path && c->cfg.host.ndeny < ATT_MAX_DENY) c->cfg.host.deny[c->cfg.host.ndeny++] = path;
 }
 
 /* Where the client secret and the secret file were last set: 1 profile, 2 environment, 3 command
@@ -282,7 +282,7 @@ static int secret_from_file(AttCli *c, const char *path, const char **out, char 
 static int read_secret_file(AttCli *c, const char *path)
 {
     char why[1200];
-    if (secret_from_file(c, path, &c->cfg.client_secret, why, sizeof why) != 0) return config_error("%s", why);
+    if (secret_from_file(c, path, &c->cfg.api.client_secret, why, sizeof why) != 0) return config_error("%s", why);
     return 0;
 }
 
@@ -320,7 +320,7 @@ static int other_profiles(AttCli *c, lua_State *L, const char *selected)
         char origin[300], why[1200];
         memset(&cr, 0, sizeof cr);
         if (!name || !lua_istable(L, -1) || strcmp(name, selected) == 0 || !(base = str_field(L, "base_url")) ||
-            c->cfg.nothers == ATT_MAX_CREDS) {
+            c->cfg.api.nothers == ATT_MAX_CREDS) {
             lua_pop(L, 1);
             continue;
         }
@@ -356,7 +356,7 @@ static int other_profiles(AttCli *c, lua_State *L, const char *selected)
         }
         cr.origin = keep(c, origin);
         if (!cr.origin) return config_error("out of memory");
-        c->cfg.others[c->cfg.nothers++] = cr;
+        c->cfg.api.others[c->cfg.api.nothers++] = cr;
     }
     return 0;
 }
@@ -472,19 +472,19 @@ static int check_settings(AttCli *c, const char *secret_file)
 {
     char why[300], origin[300], pw[1024], dir[1100];
     const char *xdg = getenv("XDG_CONFIG_HOME"), *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-    const char *const urls[2] = {c->cfg.base_url, c->cfg.token_url};
+    const char *const urls[2] = {c->cfg.api.base_url, c->cfg.api.token_url};
     int i;
 
-    if (c->cfg.token && att_auth_check_secret("the bearer token (ATT_TOKEN or the profile's token)", c->cfg.token, why,
-                                              sizeof why) != 0)
+    if (c->cfg.api.token && att_auth_check_secret("the bearer token (ATT_TOKEN or the profile's token)",
+                                                  c->cfg.api.token, why, sizeof why) != 0)
         return config_error("%s", why);
-    if (c->cfg.client_secret &&
+    if (c->cfg.api.client_secret &&
         att_auth_check_secret("the client secret (ATT_CLIENT_SECRET, ATT_CLIENT_SECRET_FILE or the profile)",
-                              c->cfg.client_secret, why, sizeof why) != 0)
+                              c->cfg.api.client_secret, why, sizeof why) != 0)
         return config_error("%s", why);
-    if (c->cfg.client_id && !att_header_value_ok(c->cfg.client_id, strlen(c->cfg.client_id)))
+    if (c->cfg.api.client_id && !att_header_value_ok(c->cfg.api.client_id, strlen(c->cfg.api.client_id)))
         return config_error("the client id (ATT_CLIENT_ID or the profile) contains control characters");
-    if (c->cfg.appname && !att_header_value_ok(c->cfg.appname, strlen(c->cfg.appname)))
+    if (c->cfg.api.appname && !att_header_value_ok(c->cfg.api.appname, strlen(c->cfg.api.appname)))
         return config_error("the appname (--appname, ATT_APPNAME or the profile) contains control characters");
     for (i = 0; i < 2; i++) {
         if (!urls[i]) continue;
@@ -501,25 +501,26 @@ static int check_settings(AttCli *c, const char *secret_file)
                                     i ? "the token URL" : "the base URL", ATT_SECRET_MIN);
         }
     }
-    if (att_url_origin(c->cfg.base_url, origin, sizeof origin) == 0 && !(c->cfg.cred_origin = keep(c, origin)))
+    if (att_url_origin(c->cfg.api.base_url, origin, sizeof origin) == 0 && !(c->cfg.api.cred_origin = keep(c, origin)))
         return config_error("out of memory");
-    if (c->cfg.record_dir) {
+    if (c->cfg.api.record_dir) {
         /* Refused now, before any request, rather than at the first answer. */
         struct stat st;
-        if (stat(c->cfg.record_dir, &st) == 0 && (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)))
+        if (stat(c->cfg.api.record_dir, &st) == 0 &&
+            (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)))
             return config_error("--record: %s is %s; a recording holds customer data: chmod 700 it, or name a new "
                                 "directory",
-                                c->cfg.record_dir, S_ISDIR(st.st_mode) ? "open to other users" : "not a directory");
+                                c->cfg.api.record_dir, S_ISDIR(st.st_mode) ? "open to other users" : "not a directory");
     }
 
     /* What a --safe script can never open, wherever it runs. */
     deny(c, c->profile_path[0] ? c->profile_path : NULL);
     deny(c, secret_file);
-    deny(c, c->cfg.cacert);
-    deny(c, c->cfg.cert);
-    deny(c, c->cfg.key);
-    deny(c, c->cfg.record_dir);
-    deny(c, c->cfg.replay_dir);
+    deny(c, c->cfg.api.cacert);
+    deny(c, c->cfg.api.cert);
+    deny(c, c->cfg.api.key);
+    deny(c, c->cfg.api.record_dir);
+    deny(c, c->cfg.api.replay_dir);
     if (xdg && *xdg)
         snprintf(dir, sizeof dir, "%s/att", xdg);
     else if (home && *home)
@@ -564,14 +565,14 @@ int att_config_load(AttCli *c, int argc, char **argv)
     Levels lv = {0, 0, 0};
 
     memset(c, 0, sizeof *c);
-    c->cfg.base_url = ATT_DEFAULT_BASE_URL;
-    c->cfg.timeout = 60;
-    c->cfg.connect_timeout = 10;
-    c->cfg.stall_timeout = 30;
-    c->cfg.max_response = 64u * 1024 * 1024;
-    c->cfg.retries = ATT_RETRY_DEFAULT_RETRIES;
-    c->cfg.max_wait = ATT_RETRY_DEFAULT_MAX_WAIT_MS / 1000.0;
-    c->cfg.window = 8;
+    c->cfg.api.base_url = ATT_DEFAULT_BASE_URL;
+    c->cfg.api.timeout = 60;
+    c->cfg.api.connect_timeout = 10;
+    c->cfg.api.stall_timeout = 30;
+    c->cfg.api.max_response = 64u * 1024 * 1024;
+    c->cfg.api.retries = ATT_RETRY_DEFAULT_RETRIES;
+    c->cfg.api.max_wait = ATT_RETRY_DEFAULT_MAX_WAIT_MS / 1000.0;
+    c->cfg.api.window = 8;
 
     /* 1. The command line, remembered; applied last. */
     for (i = 1; i < argc; i++) {
@@ -594,19 +595,19 @@ int att_config_load(AttCli *c, int argc, char **argv)
             continue;
         }
         if (strcmp(a, "--verbose") == 0) {
-            if (c->cfg.verbose < 1) c->cfg.verbose = 1;
+            if (c->cfg.api.verbose < 1) c->cfg.api.verbose = 1;
             continue;
         }
         if (strcmp(a, "--trace") == 0) {
-            c->cfg.verbose = 2;
+            c->cfg.api.verbose = 2;
             continue;
         }
         if (strcmp(a, "--insecure") == 0) {
-            c->cfg.insecure = 1;
+            c->cfg.api.insecure = 1;
             continue;
         }
         if (strcmp(a, "--safe") == 0) {
-            c->cfg.safe = 1;
+            c->cfg.api.safe = 1;
             continue;
         }
         if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -645,29 +646,29 @@ int att_config_load(AttCli *c, int argc, char **argv)
                 continue;
             }
             if (strcmp(name, "record") == 0) {
-                c->cfg.record_dir = value;
+                c->cfg.api.record_dir = value;
                 continue;
             }
             if (strcmp(name, "replay") == 0) {
-                c->cfg.replay_dir = value;
+                c->cfg.api.replay_dir = value;
                 continue;
             }
             if (strcmp(name, "lua-path") == 0) {
-                c->cfg.lua_path = value;
+                c->cfg.host.lua_path = value;
                 continue;
             }
             if (strcmp(name, "allow-env") == 0) {
-                if (!*value || strchr(value, '=') || c->cfg.nallow_env == ATT_MAX_ALLOW)
+                if (!*value || strchr(value, '=') || c->cfg.host.nallow_env == ATT_MAX_ALLOW)
                     return config_error("--allow-env: expected the name of an environment variable, got '%s'", value);
                 if (strcmp(value, "ATT_TOKEN") == 0 || strcmp(value, "ATT_CLIENT_SECRET") == 0)
                     return config_error("--allow-env %s: a credential is never given to a --safe script", value);
-                c->cfg.allow_env[c->cfg.nallow_env++] = value;
+                c->cfg.host.allow_env[c->cfg.host.nallow_env++] = value;
                 continue;
             }
             if (strcmp(name, "allow-method") == 0) {
                 char m[32];
                 size_t j, len = strlen(value);
-                const char *prev = c->cfg.allow_methods ? c->cfg.allow_methods : "GET,POST";
+                const char *prev = c->cfg.api.allow_methods ? c->cfg.api.allow_methods : "GET,POST";
                 char *joined;
                 if (len == 0 || len >= sizeof m)
                     return config_error("--allow-method: expected an HTTP method such as DELETE, got '%s'", value);
@@ -677,18 +678,18 @@ int att_config_load(AttCli *c, int argc, char **argv)
                 joined = malloc(strlen(prev) + len + 2);
                 if (!joined) return config_error("out of memory");
                 sprintf(joined, "%s,%s", prev, m);
-                c->cfg.allow_methods = keep(c, joined);
+                c->cfg.api.allow_methods = keep(c, joined);
                 free(joined);
-                if (!c->cfg.allow_methods) return config_error("out of memory");
+                if (!c->cfg.api.allow_methods) return config_error("out of memory");
                 continue;
             }
             if (strcmp(name, "max-memory") == 0) {
-                if (att_parse_bytes(value, &c->cfg.max_memory) || c->cfg.max_memory < 1024 * 1024)
+                if (att_parse_bytes(value, &c->cfg.host.max_memory) || c->cfg.host.max_memory < 1024 * 1024)
                     return config_error("--max-memory: expected a size of at least 1M, such as 64M, got '%s'", value);
                 continue;
             }
             if (strcmp(name, "max-time") == 0) {
-                if (att_parse_seconds(value, 0, &c->cfg.max_time))
+                if (att_parse_seconds(value, 0, &c->cfg.host.max_time))
                     return config_error("--max-time: expected a number of seconds > 0, got '%s'", value);
                 continue;
             }
@@ -717,15 +718,18 @@ int att_config_load(AttCli *c, int argc, char **argv)
         if ((rc = set_value(c, pend[i].st, pend[i].value, pend[i].arg, &secret_file, &lv)) != 0) return rc;
     if (secret_file && lv.file >= lv.secret && (rc = read_secret_file(c, secret_file)) != 0) return rc;
 
-    if (c->cfg.token_url && (!c->cfg.client_id || !c->cfg.client_secret))
+    if (c->cfg.api.token_url && (!c->cfg.api.client_id || !c->cfg.api.client_secret))
         return config_error("OAuth: --token-url (ATT_TOKEN_URL) needs a client id (ATT_CLIENT_ID) and a client secret "
                             "(ATT_CLIENT_SECRET or ATT_CLIENT_SECRET_FILE)");
-    if (c->cfg.record_dir && c->cfg.replay_dir) return config_error("--record and --replay cannot be used together");
-    if (!c->cfg.lua_path && getenv("ATT_LUA_PATH") && *getenv("ATT_LUA_PATH")) c->cfg.lua_path = getenv("ATT_LUA_PATH");
-    c->cfg.progress = !c->quiet && isatty(STDERR_FILENO);
-    if (c->cfg.key && !c->cfg.cert) return config_error("--key needs --cert (the client certificate)");
+    if (c->cfg.api.record_dir && c->cfg.api.replay_dir)
+        return config_error("--record and --replay cannot be used together");
+    if (!c->cfg.host.lua_path && getenv("ATT_LUA_PATH") && *getenv("ATT_LUA_PATH"))
+        c->cfg.host.lua_path = getenv("ATT_LUA_PATH");
+    c->cfg.api.progress = !c->quiet && isatty(STDERR_FILENO);
+    c->cfg.host.quiet = c->quiet;
+    if (c->cfg.api.key && !c->cfg.api.cert) return config_error("--key needs --cert (the client certificate)");
     if ((rc = check_settings(c, secret_file)) != 0) return rc;
-    if (c->cfg.insecure)
+    if (c->cfg.api.insecure)
         fprintf(stderr, "att: WARNING: --insecure: the server's TLS certificate is NOT verified; anyone on the network "
                         "path can read and alter this traffic, credentials included\n");
     return 0;

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "host/host.h"
+#include "cli/settings.h"
 
 #define ATT_MAX_EXPRS 64
 #define ATT_MAX_OWNED 512

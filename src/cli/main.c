@@ -50,7 +50,8 @@ static void hygiene(const AttConfig *c)
 {
     struct rlimit no = {0, 0};
     setrlimit(RLIMIT_CORE, &no);
-    if (!ATT_SANITIZED && (c->token || c->client_secret || c->nothers > 0 || strchr(c->base_url, '@')))
+    const AttApiConfig *a = &c->api;
+    if (!ATT_SANITIZED && (a->token || a->client_secret || a->nothers > 0 || strchr(a->base_url, '@')))
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
@@ -62,14 +63,14 @@ static void limit_data(const AttConfig *c)
     unsigned long long kb = 0;
     FILE *f;
     struct rlimit rl;
-    if (ATT_SANITIZED || !c->safe || !c->max_memory) return;
+    if (ATT_SANITIZED || !c->api.safe || !c->host.max_memory) return;
     f = fopen("/proc/self/status", "r");
     if (!f) return;
     while (fgets(line, sizeof line, f))
         if (sscanf(line, "VmData: %llu kB", &kb) == 1) break;
     fclose(f);
     if (!kb) return;
-    rl.rlim_cur = rl.rlim_max = (rlim_t)kb * 1024 + (rlim_t)c->max_memory + DATA_HEADROOM;
+    rl.rlim_cur = rl.rlim_max = (rlim_t)kb * 1024 + (rlim_t)c->host.max_memory + DATA_HEADROOM;
     setrlimit(RLIMIT_DATA, &rl);
 }
 
@@ -211,7 +212,7 @@ static void repl(lua_State *L)
     stifle_history(1000);
     att_out_mode(0); /* readline's prompt and echo go out at once */
     printf("att %s (%s) — base URL %s\nType Lua; att is loaded. Ctrl-D exits.\n", ATT_VERSION, LUA_RELEASE,
-           att_host_get(L)->cfg.base_url);
+           att_api_get(L)->cfg.base_url);
     for (;;) {
         int status, n;
         att_watch_busy(0);
@@ -235,7 +236,7 @@ static void repl(lua_State *L)
             att_out_flush();
             continue;
         }
-        att_host_progress(att_host_get(L), 0, 0, 0, 0, 1);
+        att_api_progress(L, 0, 0, 0, 0, 1);
         n = lua_gettop(L);
         if (n > 0) show(L, n);
         fflush(stdout);
@@ -260,7 +261,12 @@ static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at
     }
     /* The script runs with the single argument --help: att.args prints its declared usage and
      * exits; a script that uses the API first is stopped before any request. */
-    host->cfg.help_script = argv[at + 1];
+    lua_pushfstring(L,
+                    "att help: %s uses the API before declaring its arguments with "
+                    "require(\"att.args\").parse{...}",
+                    argv[at + 1]);
+    host->api.refused = lua_tostring(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "att.refused"); /* keeps the message alive */
     lua_createtable(L, 1, 1);
     lua_pushstring(L, argv[at + 1]);
     lua_rawseti(L, -2, 0);
@@ -305,15 +311,16 @@ int main(int argc, char **argv)
         return rc == -1 ? 0 : rc;
     }
     hygiene(&c.cfg);
-    if (att_out_init() != 0 || att_watch_start(c.cfg.max_time) != 0) {
+    if (att_out_init() != 0 || att_watch_start(c.cfg.host.max_time) != 0) {
         fprintf(stderr, "att: cannot set up standard output and the watchdog\n");
         att_config_free(&c);
         return 1;
     }
-    if (c.cfg.verbose)
+    if (c.cfg.api.verbose)
         for (i = 0; i < c.nskipped; i++) fprintf(stderr, "att: %s\n", c.skipped[i]);
     memset(&host, 0, sizeof host);
-    host.cfg = c.cfg;
+    host.api.cfg = c.cfg.api;
+    host.cfg = c.cfg.host;
     L = att_host_new(&host);
     if (!L) {
         fprintf(stderr, "att: cannot create the Lua state (out of memory)\n");

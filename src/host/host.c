@@ -18,7 +18,14 @@
 #include "core/stop.h"
 #include "core/text.h"
 
-AttHost *att_host_get(lua_State *L) { return *(AttHost **)lua_getextraspace(L); }
+AttHost *att_host_get(lua_State *L) { return (AttHost *)(void *)att_api_get(L); }
+
+/* The warnings of module att: on stderr, unless -q. */
+static void host_warn(void *ud, const char *msg)
+{
+    const AttHost *h = ud;
+    if (!h->cfg.quiet) fprintf(stderr, "att: warning: %s\n", msg);
+}
 
 /* Counting allocator: the Lua heap is charged to the run's budget, which enforces --max-memory
  * for it and for everything else att holds (Lua turns a NULL into a "not enough memory" error the
@@ -51,161 +58,6 @@ static int panic(lua_State *L)
     fprintf(stderr, "att: unprotected error: %s\n", msg ? msg : "(not a string)");
     fflush(stdout);
     return 0; /* Lua aborts */
-}
-
-/* Adds the password of a URL's user info, and the Basic header libcurl makes of it. */
-static int redact_userinfo(AttRedact *r, const char *url)
-{
-    char user[1024], pw[1024];
-    int rc = 0;
-    if (att_url_userinfo(url, user, sizeof user, pw, sizeof pw) != 0) return 0;
-    rc |= att_redact_add(r, pw, strlen(pw));
-    rc |= att_redact_add_basic(r, user, pw);
-    memset(pw, 0, sizeof pw);
-    return rc;
-}
-
-/* Adds one credential set to the redactor. */
-static int redact_cred(AttRedact *r, const AttCred *c)
-{
-    int rc = 0;
-    if (c->token) rc |= att_redact_add(r, c->token, strlen(c->token));
-    if (c->client_secret) {
-        rc |= att_redact_add(r, c->client_secret, strlen(c->client_secret));
-        if (c->client_id) rc |= att_redact_add_basic(r, c->client_id, c->client_secret);
-    }
-    if (c->token_url) rc |= redact_userinfo(r, c->token_url);
-    return rc ? -1 : 0;
-}
-
-int att_host_redactor_url(AttHost *h, const char *url) { return redact_userinfo(h->redact, url) ? -1 : 0; }
-
-int att_host_redactor(AttHost *h)
-{
-    AttCred own;
-    int i, rc = 0;
-    if (!h->redact && !(h->redact = att_redact_new())) return -1;
-    memset(&own, 0, sizeof own);
-    own.token = h->cfg.token;
-    own.token_url = h->cfg.token_url;
-    own.client_id = h->cfg.client_id;
-    own.client_secret = h->cfg.client_secret;
-    rc |= redact_cred(h->redact, &own);
-    for (i = 0; i < h->cfg.nothers; i++) rc |= redact_cred(h->redact, &h->cfg.others[i]);
-    if (h->cfg.base_url) rc |= redact_userinfo(h->redact, h->cfg.base_url);
-    return rc ? -1 : 0;
-}
-
-void att_host_push_clean(lua_State *L, const char *s, size_t n)
-{
-    AttHost *h = att_host_get(L);
-    AttBuf b = {0};
-    if (h && att_redact_apply(h->redact, s, n, &b) > 0) {
-        if (b.oom) {
-            att_buf_wipe_free(&b);
-            luaL_error(L, "att: out of memory");
-        }
-        lua_pushlstring(L, b.data, b.len);
-        att_buf_wipe_free(&b);
-        return;
-    }
-    lua_pushlstring(L, s, n);
-}
-
-/* The credentials for requests to origin: the run's own when the origin is theirs, else a
- * profile's configured for it, else none (NULL). */
-static const AttCred *cred_for(const AttHost *h, const char *origin, AttCred *own)
-{
-    int i;
-    memset(own, 0, sizeof *own);
-    if (h->cfg.cred_origin && strcmp(h->cfg.cred_origin, origin) == 0) {
-        own->origin = h->cfg.cred_origin;
-        own->token = h->cfg.token;
-        own->token_url = h->cfg.token_url;
-        own->client_id = h->cfg.client_id;
-        own->client_secret = h->cfg.client_secret;
-        own->scope = h->cfg.scope;
-        return own;
-    }
-    for (i = 0; i < h->cfg.nothers; i++)
-        if (strcmp(h->cfg.others[i].origin, origin) == 0) return &h->cfg.others[i];
-    return NULL;
-}
-
-AttHttp *att_host_http(lua_State *L)
-{
-    AttHost *h = att_host_get(L);
-    if (!h->http) {
-        AttHttpConfig hc;
-        AttAuthConfig ac;
-        AttCred own;
-        const AttCred *cred;
-        char err[200], origin[300];
-        memset(&hc, 0, sizeof hc);
-        memset(&ac, 0, sizeof ac);
-        if (att_url_origin(h->cfg.base_url, origin, sizeof origin) != 0)
-            luaL_error(L, "att: the base URL %s is not an http:// or https:// URL with a host", h->cfg.base_url);
-        if (h->auth) { /* the credential of another origin stays there */
-            h->token_fetches += att_auth_fetches(h->auth);
-            att_auth_free(h->auth);
-            h->auth = NULL;
-        }
-        cred = cred_for(h, origin, &own);
-        if (cred) {
-            ac.origin = origin;
-            ac.token = cred->token;
-            ac.token_url = cred->token_url;
-            ac.client_id = cred->client_id;
-            ac.client_secret = cred->client_secret;
-            ac.scope = cred->scope;
-            ac.redact = h->redact;
-            h->auth = att_auth_new(&ac, err, sizeof err);
-            if (!h->auth && err[0]) luaL_error(L, "att: %s", err);
-        } else if (h->cfg.verbose && (h->cfg.token || h->cfg.token_url)) {
-            fprintf(stderr, "att: no credential is configured for %s: requests there go without one\n", origin);
-        }
-        hc.base_url = h->cfg.base_url;
-        hc.appname = h->cfg.appname;
-        hc.auth = h->auth ? att_auth_header : NULL;
-        hc.auth_ud = h->auth;
-        hc.timeout_ms = (long)(h->cfg.timeout * 1000.0);
-        hc.connect_timeout_ms = (long)(h->cfg.connect_timeout * 1000.0);
-        hc.stall_ms = (long)(h->cfg.stall_timeout * 1000.0);
-        hc.max_response = h->cfg.max_response;
-        hc.retry.retries = h->cfg.retries;
-        hc.retry.max_wait_ms = (long)(h->cfg.max_wait * 1000.0);
-        hc.retry.base_ms = ATT_RETRY_DEFAULT_BASE_MS;
-        hc.retry.cap_ms = ATT_RETRY_DEFAULT_CAP_MS;
-        hc.rate = h->cfg.rate;
-        hc.cacert = h->cfg.cacert;
-        hc.cert = h->cfg.cert;
-        hc.key = h->cfg.key;
-        hc.insecure = h->cfg.insecure;
-        hc.verbose = h->cfg.verbose;
-        hc.redact = h->redact;
-        hc.budget = &h->budget;
-        h->http = att_http_new(&hc, err, sizeof err);
-        if (!h->http) luaL_error(L, "att: cannot start the HTTP client: %s", err);
-        att_auth_bind(h->auth, h->http);
-    }
-    return h->http;
-}
-
-void att_host_progress(AttHost *h, long long fetched, long long total, long long pages, double started, int done)
-{
-    double now = att_now(), el = now - started;
-    if (!h->cfg.progress) return;
-    if (done) {
-        if (h->progress_last > 0) fputs("\r\033[K", stderr);
-        h->progress_last = 0;
-        return;
-    }
-    /* Short scans stay silent; longer ones redraw at most ten times a second. */
-    if (el < 1.0 || (h->progress_last > 0 && now - h->progress_last < 0.1)) return;
-    h->progress_last = now;
-    fprintf(stderr, "\ratt: %lld of %lld individuals, %lld pages, %.0f/s, %.1f s\033[K", fetched, total, pages,
-            el > 0 ? (double)fetched / el : 0.0, el);
-    fflush(stderr);
 }
 
 /* Count hook, installed for the whole run (coroutines inherit it): once att_stop is set (a signal,
@@ -327,7 +179,7 @@ static int open_all(lua_State *L)
     size_t i;
     luaL_openlibs(L);
     wrap_stdout(L);
-    if (att_host_get(L)->cfg.safe) {
+    if (att_host_get(L)->api.cfg.safe) {
         att_safe_apply(L, &att_host_get(L)->cfg);
     } else {
         att_text_only(L);
@@ -350,10 +202,13 @@ lua_State *att_host_new(AttHost *host)
 {
     lua_State *L;
     host->budget.limit = host->cfg.max_memory;
-    if (att_host_redactor(host) != 0) return NULL;
+    host->api.budget = &host->budget;
+    host->api.warn = host_warn;
+    host->api.warn_ud = host;
+    if (att_api_init(&host->api) != 0) return NULL;
     L = lua_newstate(host_alloc, host);
     if (!L) return NULL;
-    *(AttHost **)lua_getextraspace(L) = host;
+    *(AttApi **)lua_getextraspace(L) = &host->api;
     lua_atpanic(L, panic);
     lua_sethook(L, limit_hook, LUA_MASKCOUNT, 1000);
     lua_pushcfunction(L, open_all);
@@ -372,14 +227,7 @@ void att_host_close(lua_State *L)
     h = att_host_get(L);
     lua_close(L); /* runs __gc of results first */
     att_pool_free(&h->pool);
-    att_http_free(h->http);
-    h->http = NULL;
-    att_auth_free(h->auth);
-    h->auth = NULL;
-    if (h->record_file) fclose(h->record_file);
-    h->record_file = NULL;
-    att_redact_free(h->redact);
-    h->redact = NULL;
+    att_api_close(&h->api);
 }
 
 /* Message handler: the error as one line (error objects through __tostring) plus a traceback. */

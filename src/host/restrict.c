@@ -14,6 +14,8 @@
  * can never be opened: they are compared by device and inode, so a hard link does not help. */
 #include "host/restrict.h"
 
+#include "bind/api.h"
+
 #include <errno.h>
 #include <lauxlib.h>
 #include <limits.h>
@@ -339,11 +341,10 @@ static int safe_getenv(lua_State *L)
         for (i = 0; shown[i]; i++)
             if ((unsigned char)shown[i] < 0x20 || shown[i] == 0x7F) shown[i] = '?';
         if (strcmp(name, "ATT_TOKEN") == 0 || strcmp(name, "ATT_CLIENT_SECRET") == 0)
-            fprintf(stderr, "att: warning: os.getenv(\"%s\") reads as unset under --safe (a credential)\n", shown);
+            att_api_warn(L, "os.getenv(\"%s\") reads as unset under --safe (a credential)", shown);
         else
-            fprintf(stderr,
-                    "att: warning: os.getenv(\"%s\") reads as unset under --safe (allow it with --allow-env %s)\n",
-                    shown, shown);
+            att_api_warn(L, "os.getenv(\"%s\") reads as unset under --safe (allow it with --allow-env %s)", shown,
+                         shown);
         lua_pushboolean(L, 1);
         lua_setfield(L, -3, name);
     }
@@ -408,7 +409,7 @@ static void push_readonly(lua_State *L, int idx, const char *name)
 }
 
 /* Stores the deny list in the registry, each entry resolved and identified now. */
-static void store_deny(lua_State *L, const AttConfig *cfg)
+static void store_deny(lua_State *L, const AttHostConfig *cfg)
 {
     DenyList *dl = lua_newuserdatauv(L, sizeof *dl, 0);
     int i;
@@ -460,7 +461,7 @@ static void push_templates(lua_State *L, const char *dirs, int config_dir)
     luaL_pushresult(&b);
 }
 
-void att_safe_apply(lua_State *L, const AttConfig *cfg)
+void att_safe_apply(lua_State *L, const AttHostConfig *cfg)
 {
     static const char *const BASE[] = {"assert", "error",        "getmetatable", "ipairs",   "next",   "pairs",
                                        "pcall",  "print",        "rawequal",     "rawget",   "rawlen", "rawset",

@@ -5,7 +5,7 @@
 
 #include <lua.h>
 
-#include "host/host.h"
+#include "host/hostcfg.h"
 
 /* Makes load, loadfile and dofile accept text chunks only (every script, safe or not).
  * [-0, +0, m] */
@@ -21,6 +21,6 @@ void att_user_modules(lua_State *L, const char *dirs);
  * listed does not exist, what is known and denied raises "att: NAME is disabled by --safe".
  * Call after the standard libraries are opened and before att and the bundled modules are
  * registered (they then live in the new environment). Raises on failure. [-0, +0, e] */
-void att_safe_apply(lua_State *L, const AttConfig *cfg);
+void att_safe_apply(lua_State *L, const AttHostConfig *cfg);
 
 #endif

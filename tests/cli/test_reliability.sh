@@ -103,6 +103,9 @@ run "$ATT" --window 1 --base-url "$URL" -e 'local seen, dup, n = {}, 0, 0
   print(n, dup, r:stats().dropped)'
 check "records inserted mid-scan: warned, no duplicates yielded" sh -c "grep -q 'totalCount changed from' '$T/err' && [ \"\$(cut -f2 '$T/out')\" = 0 ] && [ \"\$(cut -f3 '$T/out')\" = 3 ]"
 check "records inserted mid-scan: every original individual still yielded" sh -c "[ \"\$(cut -f1 '$T/out')\" -ge \"\$(echo '$CLEAN_SCAN' | cut -f1)\" ]"
+start_sandbox $DATA --fault grow=3,after=2,count=1
+run "$ATT" -q --window 1 --base-url "$URL" -e 'for p in att.search{serviceType="FIBER", pageSize=10} do end'
+check "records inserted mid-scan with -q: no warning printed" sh -c "[ $rc -eq 0 ] && ! grep -q warning '$T/err'"
 start_sandbox $DATA --fault shrink=2,after=2,count=1
 run "$ATT" --base-url "$URL" -e 'local n = 0 for p in att.search{serviceType="FIBER", pageSize=10} do n = n + 1 end print(n)'
 check "records removed mid-scan: warned, finishes" sh -c "[ $rc -eq 0 ] && grep -q 'totalCount changed from' '$T/err'"

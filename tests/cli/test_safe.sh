@@ -41,6 +41,8 @@ check "--safe: no C modules" out_is "$(printf '\t2')"
 run env ATT_TOKEN=leak-me-123 LANG=C.UTF-8 "$ATT" --safe -e 'print(os.getenv("ATT_TOKEN"), os.getenv("HOME"), os.getenv("LANG"))'
 check "--safe: os.getenv reads only allowed names (LANG, TZ, LC_*)" out_is "$(printf 'nil\tnil\tC.UTF-8')"
 check "--safe: and says once per name that others read as unset" sh -c "[ \$(grep -c 'os.getenv(\"HOME\") reads as unset under --safe (allow it with --allow-env HOME)' '$T/err') -eq 1 ]"
+run "$ATT" -q --safe -e 'print(os.getenv("HOME"))'
+check "-q silences that warning (warnings go through one hook)" sh -c "[ \"\$(cat '$T/out')\" = nil ] && [ ! -s '$T/err' ]"
 run env ATT_TOKEN=leak-me-123 "$ATT" --safe --allow-env HOME -e 'print(os.getenv("HOME") == os.getenv("HOME") and os.getenv("HOME") ~= nil)'
 check "--safe --allow-env HOME: HOME can be read" out_is true
 run env ATT_TOKEN=leak-me-123 "$ATT" --safe --allow-env ATT_TOKEN -e ''
