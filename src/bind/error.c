@@ -10,11 +10,6 @@
 #include "bind/json.h"
 #include "core/text.h"
 
-int att_error_status_retryable(long status)
-{
-    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
-}
-
 /* __tostring: "att: HTTP 400 from URL: message" and the like. */
 static int error_tostring(lua_State *L)
 {
@@ -178,7 +173,7 @@ void att_error_push_http(lua_State *L, const AttResponse *r, const char *url)
     }
     if (!msg[0]) snprintf(msg, sizeof msg, "%s", att_http_reason(r->status));
 
-    att_error_push(L, "http", r->status, url, msg, att_error_status_retryable(r->status), body, len);
+    att_error_push(L, "http", r->status, url, msg, att_retry_classify(r->status, ATT_FAIL_NONE).retryable, body, len);
     set_attempts(L, r);
     if (code) {
         att_api_push_clean(L, code, strlen(code));

@@ -29,7 +29,4 @@ void att_error_push_transport(lua_State *L, const AttResponse *r, const char *ur
  * the reason phrase. [-0, +1, m] */
 void att_error_push_http(lua_State *L, const AttResponse *r, const char *url);
 
-/* Whether an HTTP status is worth retrying (408, 429, 500, 502, 503, 504). */
-int att_error_status_retryable(long status);
-
 #endif

@@ -21,6 +21,7 @@ struct AttAuth {
     int fetches; /* token requests made */
     int gen;     /* tokens obtained: the generation of a->access */
     AttRedact *redact;
+    AttXfer *fetching; /* the token request in flight, or NULL */
 };
 
 static char *dupstr(const char *s, int *oom)
@@ -118,6 +119,7 @@ void att_auth_free(AttAuth *a)
     wipe_free(a->token);
     wipe_free(a->client_secret);
     wipe_free(a->access);
+    att_xfer_free(a->fetching);
     free(a->origin);
     free(a->token_url);
     free(a->client_id);
@@ -152,23 +154,40 @@ static void form_escape(const char *s, char *out, size_t outlen)
     out[o] = '\0';
 }
 
-/* Asks the token endpoint for a new access token. */
-static int fetch(AttAuth *a, char *err, size_t errlen, long *status)
+/* Queues a request for a new access token on the client: a transfer like the API's (same retries,
+ * pacing, logging). Returns 1 (pending), or -1 with a message. */
+static int start_fetch(AttAuth *a, char *err, size_t errlen)
 {
-    char form[1200], scope[1024], shown[1024], detail_err[200];
-    AttResponse r;
-    cJSON *doc = NULL, *tok, *exp;
-    int rc = -1;
-
+    char form[1200], scope[1024];
     if (a->scope) {
         form_escape(a->scope, scope, sizeof scope);
         snprintf(form, sizeof form, "grant_type=client_credentials&scope=%s", scope);
     } else {
         snprintf(form, sizeof form, "grant_type=client_credentials");
     }
-    att_url_strip_userinfo(a->token_url, shown, sizeof shown);
+    a->fetching = att_xfer_form(a->http, a->token_url, a->client_id, a->client_secret, form);
+    if (!a->fetching) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     a->fetches++;
-    if (att_http_post_form(a->http, a->token_url, a->client_id, a->client_secret, form, &r) != ATT_HTTP_OK) {
+    return 1;
+}
+
+/* Takes the answer of the token request that ended: the new access token (0), or -1 with a
+ * message and the HTTP status, if any. */
+static int finish_fetch(AttAuth *a, char *err, size_t errlen, long *status)
+{
+    char shown[1024], detail_err[200];
+    AttResponse *rp = att_xfer_response(a->fetching), r = *rp;
+    cJSON *doc = NULL, *tok, *exp;
+    int rc = -1;
+
+    memset(rp, 0, sizeof *rp); /* the body is ours now */
+    att_xfer_free(a->fetching);
+    a->fetching = NULL;
+    att_url_strip_userinfo(a->token_url, shown, sizeof shown);
+    if (r.err != ATT_HTTP_OK) {
         snprintf(err, errlen, "token request to %s failed: %s", shown, r.errmsg);
         *status = 0;
         goto done;
@@ -257,10 +276,15 @@ int att_auth_header(void *ud, const char *origin, int *gen, char **hdr, char *er
     /* No credential, or one that belongs to another origin: the request goes without. */
     if (!a || !origin || strcmp(origin, a->origin) != 0) return 0;
     if (a->token) return bearer(a->token, hdr, err, errlen);
-    /* A 401 for a token that was since replaced needs no new one. */
-    if ((refused && refused == a->gen) || !a->access || (a->expires_at > 0 && att_now() >= a->expires_at)) {
-        if (fetch(a, err, errlen, status) != 0) return -1;
+    /* Every API attempt needs the access token for its header, so while the token request is in
+     * flight the API's transfers wait (the client's loop asks again); they never block it. */
+    if (a->fetching) {
+        if (!att_xfer_done(a->fetching)) return 1;
+        if (finish_fetch(a, err, errlen, status) != 0) return -1;
     }
+    /* A 401 for a token that was since replaced needs no new one. */
+    if ((refused && refused == a->gen) || !a->access || (a->expires_at > 0 && att_now() >= a->expires_at))
+        return start_fetch(a, err, errlen);
     *gen = a->gen;
     return bearer(a->access, hdr, err, errlen);
 }

@@ -1,7 +1,8 @@
-/* http.c — the HTTP core on libcurl (see http.h): the client (header lists, owned copies of the
- * configuration, the multi handle and its pool of easy handles), one attempt (setup, the body,
- * header and progress callbacks, conclude), the retry decision, pacing, the transfers in flight
- * with their event loop, the blocking token request, and the redacted --verbose/--trace log. */
+/* http.c — the HTTP client on libcurl (see http.h): its lifecycle (header lists, owned copies of
+ * the configuration, the multi handle and its pool of easy handles, each charged to the memory
+ * budget), one attempt (setup, the body, header and progress callbacks, the outcome and how it
+ * failed) and the redacted, escaped --verbose/--trace log. The transfers in flight and the event
+ * loop are xfer.c's. */
 #include "core/http.h"
 
 #include <curl/curl.h>
@@ -13,78 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/http_impl.h"
 #include "core/stop.h"
 #include "core/text.h"
 
-#define ATT_POOL 64
-
-struct AttHttp {
-    CURL *curl;                      /* the blocking token request */
-    struct curl_slist *headers;      /* JSON requests, without Authorization */
-    struct curl_slist *form_headers; /* the token request */
-    AttHttpConfig cfg;               /* strings below are owned copies */
-    char *strings[5];
-    char origin[300]; /* of the base URL: where the API credential may go */
-    double next_slot; /* monotonic time of the next request allowed by --rate */
-    unsigned long long rng;
-    AttHttpCounters n;
-    CURLM *multi;         /* every API request, one connection pool */
-    CURL *pool[ATT_POOL]; /* idle easy handles for the multi handle */
-    int npool, active;
-    int handles;         /* easy handles of the multi handle in existence (budgeted) */
-    double paused_until; /* no new attempt before this (a 429/503 backs off the window) */
-    AttXfer *xfers;      /* transfers not yet freed */
-};
-
-typedef struct Req {
-    const char *method;
-    const char *url; /* absolute */
-    const char *body;
-    size_t len;
-    int json; /* JSON headers and the auth provider; else form + Basic */
-    const char *user, *password;
-} Req;
-
-/* Per-attempt progress state: the stop flag, and the stall detector. libcurl's own low-speed limit
- * averages over several seconds, so a short --stall-timeout would only fire long after the stall
- * began; this measures the time since the body last grew. */
-typedef struct Progress {
-    double stall_s;     /* 0: no stall detection */
-    double last_change; /* monotonic time the body last grew */
-    curl_off_t last_dl;
-    int stalled;
-} Progress;
-
-/* What one attempt needs beyond the request: buffers libcurl points into while it runs. */
-typedef struct Attempt {
-    char cerr[CURL_ERROR_SIZE];
-    char *authline; /* "Authorization: ..." (owned, wiped), or NULL */
-    struct curl_slist authnode;
-    Progress prog;
-    const AttHttp *h; /* for the --trace callback */
-    const Req *rq;
-} Attempt;
-
 static int global_ready; /* curl_global_init done; the host is single-threaded */
 
-/* Sleeps ms milliseconds in short steps; returns -1 as soon as the run is stopping. */
-static int sleep_ms(long ms)
-{
-    double end = att_now() + (double)ms / 1000.0;
-    for (;;) {
-        double left = end - att_now();
-        struct timespec ts;
-        if (att_stopping()) return -1;
-        if (left <= 0) return 0;
-        if (left > 0.1) left = 0.1;
-        ts.tv_sec = 0;
-        ts.tv_nsec = (long)(left * 1e9);
-        nanosleep(&ts, NULL);
-    }
-}
-
 /* xorshift64*, seeded per client: jitter only needs to differ between clients and attempts. */
-static double uniform(AttHttp *h)
+double att_http_uniform(AttHttp *h)
 {
     unsigned long long x = h->rng;
     x ^= x >> 12;
@@ -132,9 +69,8 @@ const char *att_http_reason(long status)
 /* Longest part of one logged line or body shown (after redaction, which sees the whole text). */
 #define LOG_MAX 4000
 
-/* Prints "att: PREFIX TEXT": the whole text redacted first, then escaped for a terminal, then
- * cut to LOG_MAX bytes. */
-static void log_text(const AttHttp *h, const char *prefix, const char *data, size_t n)
+/* The whole text is redacted first, then escaped for a terminal, then cut to LOG_MAX bytes. */
+void att_http_log(const AttHttp *h, const char *prefix, const char *data, size_t n)
 {
     AttBuf red = {0}, line = {0};
     size_t shown;
@@ -159,18 +95,18 @@ static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *
     size_t i = 0;
     (void)c;
     switch (type) {
-    case CURLINFO_TEXT: log_text(at->h, "* ", data, size); break;
+    case CURLINFO_TEXT: att_http_log(at->h, "* ", data, size); break;
     case CURLINFO_HEADER_OUT:
         while (i < size) { /* the whole request head in one piece */
             size_t j = i;
             while (j < size && data[j] != '\n') j++;
-            if (j > i + 1 || (j > i && data[i] != '\r')) log_text(at->h, "> ", data + i, j - i);
+            if (j > i + 1 || (j > i && data[i] != '\r')) att_http_log(at->h, "> ", data + i, j - i);
             i = j + 1;
         }
-        if (at->rq->body && at->rq->len) log_text(at->h, "> body: ", at->rq->body, at->rq->len);
+        if (at->rq->body && at->rq->len) att_http_log(at->h, "> body: ", at->rq->body, at->rq->len);
         break;
     case CURLINFO_HEADER_IN:
-        if (size > 2) log_text(at->h, "< ", data, size);
+        if (size > 2) att_http_log(at->h, "< ", data, size);
         break;
     default: break;
     }
@@ -178,8 +114,6 @@ static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *
 }
 
 /* ---- client ------------------------------------------------------------------------------------ */
-
-static void xfer_orphan(AttXfer *x);
 
 static const char *own(AttHttp *h, int slot, const char *s)
 {
@@ -257,9 +191,9 @@ AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen)
     h->form_headers = f;
     l = f = NULL;
 
-    h->curl = curl_easy_init();
+    h->pacer.rate = h->cfg.rate;
     h->multi = curl_multi_init();
-    if (!h->curl || !h->multi) goto nomem;
+    if (!h->multi) goto nomem;
     /* Keep the idle connections of a window (up to 64) for the next scan or lookup: libcurl's
      * default keeps 4 per transfer still added, so between scans it would close the rest. */
     curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 64L);
@@ -274,8 +208,7 @@ nomem:
     return NULL;
 }
 
-/* A new easy handle for the multi handle, with its connection's overhead charged to the budget. */
-static CURL *easy_new(AttHttp *h)
+CURL *att_easy_new(AttHttp *h)
 {
     CURL *e;
     if (att_budget_take(h->cfg.budget, ATT_CONN_OVERHEAD) != 0) return NULL;
@@ -287,7 +220,7 @@ static CURL *easy_new(AttHttp *h)
     return e;
 }
 
-static void easy_free(AttHttp *h, CURL *e)
+void att_easy_free(AttHttp *h, CURL *e)
 {
     curl_easy_cleanup(e);
     att_budget_give(h->cfg.budget, ATT_CONN_OVERHEAD);
@@ -298,10 +231,9 @@ void att_http_free(AttHttp *h)
 {
     size_t i;
     if (!h) return;
-    while (h->xfers) xfer_orphan(h->xfers); /* transfers outlive the client only as finished ones */
-    for (i = 0; i < (size_t)h->npool; i++) easy_free(h, h->pool[i]);
+    att_xfer_orphan_all(h); /* transfers outlive the client only as finished ones */
+    for (i = 0; i < (size_t)h->npool; i++) att_easy_free(h, h->pool[i]);
     if (h->multi) curl_multi_cleanup(h->multi);
-    if (h->curl) curl_easy_cleanup(h->curl);
     curl_slist_free_all(h->headers);
     curl_slist_free_all(h->form_headers);
     for (i = 0; i < sizeof h->strings / sizeof h->strings[0]; i++) free(h->strings[i]);
@@ -406,23 +338,25 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
     return 0;
 }
 
-static int transient(CURLcode rc)
+/* libcurl's code of a failed attempt, in the retry policy's terms. */
+static AttFailure failure_of(CURLcode rc)
 {
     switch (rc) {
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_OK: return ATT_FAIL_NONE;
+    case CURLE_COULDNT_CONNECT: return ATT_FAIL_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT: return ATT_FAIL_TIMEOUT;
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_PARTIAL_FILE:
-    case CURLE_GOT_NOTHING:
-    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_GOT_NOTHING: return ATT_FAIL_IO;
+    case CURLE_SSL_CONNECT_ERROR: return ATT_FAIL_HANDSHAKE;
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM: return 1;
-    default: return 0;
+    case CURLE_HTTP2_STREAM: return ATT_FAIL_STREAM;
+    default: return ATT_FAIL_FATAL;
     }
 }
 
-static void attempt_clear(Attempt *at)
+void att_attempt_clear(Attempt *at)
 {
     if (at->authline) {
         memset(at->authline, 0, strlen(at->authline));
@@ -431,16 +365,14 @@ static void attempt_clear(Attempt *at)
     }
 }
 
-/* Sets up handle c for one attempt of rq; the response goes to out. auth is the value of the
- * Authorization header or NULL. Returns -1 when out of memory. */
-static int setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttResponse *out, Attempt *at)
+int att_attempt_setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttResponse *out, Attempt *at)
 {
     memset(&at->prog, 0, sizeof at->prog);
     at->prog.stall_s = (double)h->cfg.stall_ms / 1000.0;
     at->cerr[0] = '\0';
     at->h = h;
     at->rq = rq;
-    attempt_clear(at);
+    att_attempt_clear(at);
     curl_easy_reset(c); /* keeps the connection cache and the TLS session */
     curl_easy_setopt(c, CURLOPT_URL, rq->url);
     if (rq->json && auth) {
@@ -501,27 +433,25 @@ static int setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttRespon
     return 0;
 }
 
-/* Reads the outcome of an attempt that ended with rc into out; returns the code that says whether
- * the failure is transient. */
-static CURLcode conclude(AttHttp *h, CURL *c, CURLcode rc, AttResponse *out, Attempt *at)
+AttFailure att_attempt_conclude(AttHttp *h, CURL *c, CURLcode rc, AttResponse *out, Attempt *at)
 {
     long nc = 0;
-    attempt_clear(at);
+    att_attempt_clear(at);
     h->n.attempts++;
     h->n.bytes += (long)out->len;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
     curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &out->seconds);
     if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK) h->n.connects += nc;
-    if (h->cfg.verbose >= 2 && out->len) log_text(h, "< body: ", out->body, out->len);
+    if (h->cfg.verbose >= 2 && out->len) att_http_log(h, "< body: ", out->body, out->len);
     if (rc == CURLE_OK) {
         out->err = ATT_HTTP_OK;
-        return rc;
+        return ATT_FAIL_NONE;
     }
     if (rc == CURLE_ABORTED_BY_CALLBACK && at->prog.stalled) {
         out->err = ATT_HTTP_ETIMEOUT;
         snprintf(out->errmsg, sizeof out->errmsg, "transfer stalled: nothing received for %.1f s (--stall-timeout)",
                  at->prog.stall_s);
-        return CURLE_OPERATION_TIMEDOUT; /* transient: retried */
+        return ATT_FAIL_TIMEOUT;
     } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
         int why = att_stopping();
         out->err = why == ATT_STOP_TIME ? ATT_HTTP_ELIMIT : ATT_HTTP_EINTR;
@@ -541,20 +471,12 @@ static CURLcode conclude(AttHttp *h, CURL *c, CURLcode rc, AttResponse *out, Att
                      strlen(at->cerr[0] ? at->cerr : curl_easy_strerror(rc)), out->errmsg, sizeof out->errmsg);
         k = strlen(out->errmsg);
         while (k > 0 && (out->errmsg[k - 1] == '\n' || out->errmsg[k - 1] == ' ')) out->errmsg[--k] = '\0';
+        return failure_of(rc);
     }
-    return rc;
+    return ATT_FAIL_FATAL; /* stopped, too large, out of memory: never retried */
 }
 
-static void describe(const AttResponse *r, char *buf, size_t len)
-{
-    if (r->err == ATT_HTTP_OK)
-        snprintf(buf, len, "HTTP %ld", r->status);
-    else
-        snprintf(buf, len, "%s", r->errmsg);
-}
-
-/* Empties the response for a new attempt (the counters of attempts and waits stay). */
-static void reset_response(AttResponse *out)
+void att_response_reset(AttResponse *out)
 {
     att_response_free(out);
     out->err = ATT_HTTP_OK;
@@ -564,8 +486,7 @@ static void reset_response(AttResponse *out)
     out->retry_after[0] = '\0';
 }
 
-/* One --verbose line, redacted and escaped like every other. */
-static void log_attempt(const AttHttp *h, const Req *rq, const AttResponse *out)
+void att_http_log_attempt(const AttHttp *h, const Req *rq, const AttResponse *out)
 {
     char shown[2048], line[2600];
     if (!h->cfg.verbose) return;
@@ -576,393 +497,7 @@ static void log_attempt(const AttHttp *h, const Req *rq, const AttResponse *out)
     else
         snprintf(line, sizeof line, "%s %s -> failed: %s, %.3f s, attempt %d", rq->method, shown, out->errmsg,
                  out->seconds, out->attempts);
-    log_text(h, "", line, strlen(line));
-}
-
-/* After an attempt: 0 done (out holds the outcome), 1 repeat at once with a renewed credential,
- * 2 retry after *delay ms. */
-static int decide(AttHttp *h, const Req *rq, CURLcode rc, AttResponse *out, int renewable, int *renewed, int *retries,
-                  long *delay)
-{
-    long ra = -1;
-    int retryable;
-    char why[320];
-    if (out->err == ATT_HTTP_EINTR || out->err == ATT_HTTP_ELIMIT) return 0;
-    if (out->err == ATT_HTTP_OK && out->status == 401 && rq->json && renewable && !*renewed) {
-        /* The credential may have expired early: renew it once and repeat the request. */
-        *renewed = 1;
-        if (h->cfg.verbose) fprintf(stderr, "att: HTTP 401: renewing the access token and repeating the request\n");
-        return 1;
-    }
-    retryable = out->err == ATT_HTTP_OK
-                    ? (out->status == 408 || out->status == 429 || out->status == 500 || out->status == 502 ||
-                       out->status == 503 || out->status == 504)
-                    : (out->err == ATT_HTTP_ENETWORK || out->err == ATT_HTTP_ETIMEOUT) && transient(rc);
-    out->retryable = retryable;
-    if (!retryable) return 0;
-    if (out->err == ATT_HTTP_OK && out->retry_after[0]) ra = att_retry_after_ms(out->retry_after, time(NULL));
-    *delay = att_retry_delay(&h->cfg.retry, *retries + 1, out->waited_ms, ra, uniform(h));
-    if (*delay < 0) return 0;
-    (*retries)++;
-    h->n.retries++;
-    if (h->cfg.verbose) {
-        char line[420];
-        describe(out, why, sizeof why);
-        snprintf(line, sizeof line, "retrying in %.2f s after %s%s (retry %d of %d)", (double)*delay / 1000.0, why,
-                 ra >= 0 ? " (Retry-After)" : "", *retries, h->cfg.retry.retries);
-        log_text(h, "", line, strlen(line));
-    }
-    return 2;
-}
-
-/* Waits for the slot --rate allows; -1 when the run is stopping. */
-static int pace(AttHttp *h)
-{
-    double now, wait;
-    if (h->cfg.rate <= 0) return 0;
-    now = att_now();
-    wait = h->next_slot - now;
-    if (wait > 0 && sleep_ms((long)(wait * 1000.0 + 0.5)) != 0) return -1;
-    h->next_slot = (h->next_slot > now ? h->next_slot : now) + 1.0 / h->cfg.rate;
-    return 0;
-}
-
-/* Marks out as abandoned because the run is stopping. */
-static AttHttpErr stopped(AttResponse *out)
-{
-    int why = att_stopping();
-    out->err = why == ATT_STOP_TIME ? ATT_HTTP_ELIMIT : ATT_HTTP_EINTR;
-    snprintf(out->errmsg, sizeof out->errmsg, "%s", att_stop_text(why ? why : 2));
-    return out->err;
-}
-
-/* The blocking path, on the client's own easy handle: the OAuth token request, which every API
- * request waits for (it is asked for when an attempt starts, see xfer_start). */
-static AttHttpErr run(AttHttp *h, const Req *rq, AttResponse *out)
-{
-    int renewed = 0, retries = 0;
-    Attempt at;
-
-    memset(out, 0, sizeof *out);
-    memset(&at, 0, sizeof at);
-    out->limit = h->cfg.max_response;
-    out->budget = h->cfg.budget;
-    h->n.requests++;
-    for (;;) {
-        CURLcode rc;
-        long delay = 0;
-        int d;
-        if (att_stopping() || pace(h) != 0) return stopped(out);
-        reset_response(out);
-        out->attempts++;
-        if (setup(h, h->curl, rq, NULL, out, &at) != 0) {
-            out->err = ATT_HTTP_ENOMEM;
-            snprintf(out->errmsg, sizeof out->errmsg, "out of memory");
-            return out->err;
-        }
-        rc = conclude(h, h->curl, curl_easy_perform(h->curl), out, &at);
-        log_attempt(h, rq, out);
-        d = decide(h, rq, rc, out, 0, &renewed, &retries, &delay);
-        if (d == 0) return out->err;
-        if (d == 2) {
-            if (sleep_ms(delay) != 0) return stopped(out);
-            out->waited_ms += delay;
-        }
-    }
-}
-
-/* ---- transfers on the multi handle ----------------------------------------------------------- */
-
-struct AttXfer {
-    AttHttp *h; /* NULL once the client is gone */
-    Req rq;
-    char *method, *url, *body; /* owned copies behind rq */
-    AttResponse resp;
-    Attempt at;
-    CURL *easy; /* while an attempt runs */
-    int done, renewed, renew, retries;
-    int auth_gen;         /* generation of the credential of the last attempt (0: none sent) */
-    double not_before;    /* monotonic time before which no new attempt starts */
-    AttXfer *prev, *next; /* the client's list of transfers not yet freed */
-};
-
-static void xfer_finish(AttXfer *x, AttHttpErr err, const char *msg)
-{
-    x->done = 1;
-    if (err != ATT_HTTP_OK) {
-        x->resp.err = err;
-        if (msg) snprintf(x->resp.errmsg, sizeof x->resp.errmsg, "%s", msg);
-    }
-}
-
-AttXfer *att_xfer_new(AttHttp *h, const char *method, const char *path, const char *body, size_t len)
-{
-    AttXfer *x = calloc(1, sizeof *x);
-    size_t ul;
-    if (!x) return NULL;
-    ul = strlen(h->cfg.base_url) + strlen(path) + 1;
-    x->method = att_strdup(method);
-    x->url = malloc(ul);
-    x->body = body ? malloc(len + 1) : NULL;
-    if (!x->method || !x->url || (body && !x->body)) {
-        free(x->method);
-        free(x->url);
-        free(x->body);
-        free(x);
-        return NULL;
-    }
-    snprintf(x->url, ul, "%s%s", h->cfg.base_url, path);
-    if (body) {
-        memcpy(x->body, body, len);
-        x->body[len] = '\0';
-    }
-    x->rq.method = x->method;
-    x->rq.url = x->url;
-    x->rq.body = x->body;
-    x->rq.len = body ? len : 0;
-    x->rq.json = 1;
-    x->resp.limit = h->cfg.max_response;
-    x->resp.budget = h->cfg.budget;
-    x->h = h;
-    x->next = h->xfers;
-    if (h->xfers) h->xfers->prev = x;
-    h->xfers = x;
-    h->n.requests++;
-    if (!att_http_method_ok(method)) xfer_finish(x, ATT_HTTP_EUSAGE, "invalid HTTP method");
-    return x;
-}
-
-int att_xfer_done(const AttXfer *x) { return x->done; }
-
-AttResponse *att_xfer_response(AttXfer *x) { return &x->resp; }
-
-/* Ends the attempt in progress, if any, and returns its handle to the pool (or frees it). */
-static void xfer_drop_easy(AttHttp *h, AttXfer *x, int keep)
-{
-    if (!x->easy) return;
-    curl_multi_remove_handle(h->multi, x->easy);
-    if (keep && h->npool < ATT_POOL)
-        h->pool[h->npool++] = x->easy;
-    else
-        easy_free(h, x->easy);
-    x->easy = NULL;
-    h->active--;
-    attempt_clear(&x->at);
-}
-
-static void xfer_detach(AttXfer *x)
-{
-    AttHttp *h = x->h;
-    if (!h) return;
-    xfer_drop_easy(h, x, 0);
-    if (x->prev)
-        x->prev->next = x->next;
-    else
-        h->xfers = x->next;
-    if (x->next) x->next->prev = x->prev;
-    x->prev = x->next = NULL;
-    x->h = NULL;
-}
-
-static void xfer_orphan(AttXfer *x)
-{
-    xfer_detach(x);
-    if (!x->done) xfer_finish(x, ATT_HTTP_EUSAGE, "the HTTP client was closed (att.configure)");
-}
-
-void att_xfer_free(AttXfer *x)
-{
-    if (!x) return;
-    xfer_detach(x);
-    attempt_clear(&x->at);
-    att_response_free(&x->resp);
-    free(x->method);
-    free(x->url);
-    free(x->body);
-    free(x);
-}
-
-/* Starts an attempt of x now. Returns -1 when x could not start (it is then done). */
-static int xfer_start(AttHttp *h, AttXfer *x)
-{
-    char *auth = NULL;
-    long status = 0;
-    CURL *e;
-    int rc;
-    x->auth_gen = x->renew ? x->auth_gen : 0;
-    if (h->cfg.auth && h->cfg.auth(h->cfg.auth_ud, h->origin, &x->auth_gen, &auth, x->resp.errmsg,
-                                   sizeof x->resp.errmsg, &status) != 0) {
-        x->resp.status = status;
-        if (att_stopping()) stopped(&x->resp);
-        xfer_finish(x, att_stopping() ? x->resp.err : ATT_HTTP_EAUTH, NULL);
-        return -1;
-    }
-    x->renew = 0;
-    e = h->npool ? h->pool[--h->npool] : easy_new(h);
-    if (!e) {
-        if (auth) {
-            memset(auth, 0, strlen(auth));
-            free(auth);
-        }
-        xfer_finish(x, h->cfg.budget && h->cfg.budget->refused ? ATT_HTTP_ELIMIT : ATT_HTTP_ENOMEM,
-                    h->cfg.budget && h->cfg.budget->refused ? "no room for another connection in --max-memory"
-                                                            : "out of memory");
-        return -1;
-    }
-    reset_response(&x->resp);
-    x->resp.attempts++;
-    rc = setup(h, e, &x->rq, auth, &x->resp, &x->at);
-    if (auth) {
-        memset(auth, 0, strlen(auth));
-        free(auth);
-    }
-    curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)x);
-    if (rc != 0 || curl_multi_add_handle(h->multi, e) != CURLM_OK) {
-        easy_free(h, e);
-        attempt_clear(&x->at);
-        xfer_finish(x, ATT_HTTP_ENOMEM, "cannot start the transfer");
-        return -1;
-    }
-    x->easy = e;
-    h->active++;
-    return 0;
-}
-
-/* An attempt of x ended with rc: conclude it and decide what comes next. */
-static void xfer_ended(AttHttp *h, AttXfer *x, CURLcode rc)
-{
-    CURL *e = x->easy;
-    long delay = 0;
-    int d;
-    rc = conclude(h, e, rc, &x->resp, &x->at);
-    xfer_drop_easy(h, x, 1);
-    log_attempt(h, &x->rq, &x->resp);
-    /* Only a credential that can be renewed (an OAuth access token, generation >= 1) is worth a
-     * second try after a 401: a static token would be refused again. */
-    d = decide(h, &x->rq, rc, &x->resp, x->auth_gen != 0, &x->renewed, &x->retries, &delay);
-    if (d == 0) {
-        x->done = 1;
-    } else if (d == 1) {
-        x->renew = 1;
-        x->not_before = 0;
-    } else {
-        x->not_before = att_now() + (double)delay / 1000.0;
-        x->resp.waited_ms += delay;
-        /* A server that says "too many requests" or "unavailable" is told so by every transfer of the
-         * window: hold back every new attempt, not just this one. */
-        if (x->resp.err == ATT_HTTP_OK && (x->resp.status == 429 || x->resp.status == 503) &&
-            x->not_before > h->paused_until)
-            h->paused_until = x->not_before;
-    }
-}
-
-/* One round of the event loop without blocking: abandon everything when the run stops, start
- * what may start (oldest first), let libcurl move data, conclude finished attempts. *wake is
- * lowered to the time the next waiting attempt may start; returns how many transfers wait to
- * start. */
-static int step(AttHttp *h, double *wake)
-{
-    AttXfer *x, *nx;
-    double now = att_now();
-    int running = 0, pending = 0, msgs;
-    CURLMsg *m;
-
-    if (att_stopping()) {
-        for (x = h->xfers; x; x = nx) {
-            nx = x->next;
-            if (x->done) continue;
-            xfer_drop_easy(h, x, 0);
-            stopped(&x->resp);
-            x->done = 1;
-        }
-        return 0;
-    }
-    for (x = h->xfers; x && x->next; x = x->next) {} /* the list is newest first */
-    for (; x; x = x->prev) {
-        if (x->done || x->easy) continue;
-        pending++;
-        if (x->not_before > now || h->paused_until > now) {
-            double t = x->not_before > h->paused_until ? x->not_before : h->paused_until;
-            if (t < *wake) *wake = t;
-            continue;
-        }
-        if (h->cfg.rate > 0 && h->next_slot > now) {
-            if (h->next_slot < *wake) *wake = h->next_slot;
-            continue;
-        }
-        if (h->cfg.rate > 0) h->next_slot = (h->next_slot > now ? h->next_slot : now) + 1.0 / h->cfg.rate;
-        pending--;
-        xfer_start(h, x);
-    }
-    curl_multi_perform(h->multi, &running);
-    while ((m = curl_multi_info_read(h->multi, &msgs)) != NULL) {
-        void *priv = NULL;
-        if (m->msg != CURLMSG_DONE) continue;
-        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&priv);
-        xfer_ended(h, (AttXfer *)priv, m->data.result);
-    }
-    return pending;
-}
-
-void att_http_poll(AttHttp *h)
-{
-    double wake = att_now() + 1.0;
-    if (h->xfers) step(h, &wake);
-}
-
-AttHttpErr att_http_wait(AttHttp *h, AttXfer *until)
-{
-    for (;;) {
-        double wake = att_now() + 0.1;
-        int pending;
-        if (until && until->done) return until->resp.err;
-        pending = step(h, &wake);
-        if (until && until->done) return until->resp.err;
-        if (att_stopping()) return until ? until->resp.err : ATT_HTTP_EINTR;
-        if (!until) {
-            AttXfer *x;
-            int open = 0;
-            for (x = h->xfers; x; x = x->next) open += !x->done;
-            if (!open) return ATT_HTTP_OK;
-        }
-        if (h->active > 0 || pending > 0) {
-            int ms = (int)((wake - att_now()) * 1000.0);
-            if (ms < 0) ms = 0;
-            if (ms > 100) ms = 100;
-            curl_multi_poll(h->multi, NULL, 0, ms, NULL);
-        }
-    }
-}
-
-AttHttpErr att_http_perform(AttHttp *h, const char *method, const char *path, const char *body, size_t body_len,
-                            AttResponse *out)
-{
-    AttXfer *x = att_xfer_new(h, method, path, body, body_len);
-    memset(out, 0, sizeof *out);
-    if (!x) {
-        out->err = ATT_HTTP_ENOMEM;
-        snprintf(out->errmsg, sizeof out->errmsg, "out of memory");
-        return out->err;
-    }
-    att_http_wait(h, x);
-    *out = x->resp; /* the body moves to the caller */
-    memset(&x->resp, 0, sizeof x->resp);
-    att_xfer_free(x);
-    return out->err;
-}
-
-AttHttpErr att_http_post_form(AttHttp *h, const char *url, const char *user, const char *password, const char *form,
-                              AttResponse *out)
-{
-    Req rq;
-    memset(&rq, 0, sizeof rq);
-    rq.method = "POST";
-    rq.url = url;
-    rq.body = form;
-    rq.len = strlen(form);
-    rq.user = user;
-    rq.password = password;
-    return run(h, &rq, out);
+    att_http_log(h, "", line, strlen(line));
 }
 
 void att_response_free(AttResponse *r)

@@ -8,7 +8,7 @@
  * lines and bodies, redacted and escaped), and prompt abandonment when the run stops (att_stop).
  * Response bodies are charged to the run's memory budget. Transport failures are reported in the
  * response (err != ATT_HTTP_OK) with a one-line message; HTTP statuses are not errors here. The
- * OAuth token request is the one blocking request (att_http_post_form), on its own easy handle. */
+ * OAuth token request is a transfer like the others (att_xfer_form): there is one engine. */
 #ifndef ATT_HTTP_H
 #define ATT_HTTP_H
 
@@ -29,8 +29,9 @@
  * another origin, or there is none). The caller wipes and frees it. *gen is 0, or (after a 401)
  * the generation of the credential that was refused: it is renewed unless a newer one exists
  * already, so that the transfers of a window refused together cause one renewal. On return *gen
- * is the generation of the credential given. Returns 0, or -1 with a one-line message in err and,
- * when an HTTP exchange failed, its status in *status. */
+ * is the generation of the credential given. Returns 0; 1 when the credential is being fetched
+ * (a token request is in flight on the same client: ask again later); or -1 with a one-line
+ * message in err and, when an HTTP exchange failed, its status in *status. */
 typedef int (*AttAuthFn)(void *ud, const char *origin, int *gen, char **hdr, char *err, size_t errlen, long *status);
 
 typedef struct AttHttpConfig {
@@ -90,11 +91,6 @@ void att_http_free(AttHttp *h);
 AttHttpErr att_http_perform(AttHttp *h, const char *method, const char *path, const char *body, size_t body_len,
                             AttResponse *out);
 
-/* POSTs a form body to an absolute URL with HTTP Basic credentials (the OAuth token request), with
- * the same pacing, retries and logging, and no Authorization from the provider. */
-AttHttpErr att_http_post_form(AttHttp *h, const char *url, const char *user, const char *password, const char *form,
-                              AttResponse *out);
-
 void att_response_free(AttResponse *r);
 
 /* Concurrent transfers (libcurl multi): a transfer is queued when created and makes progress
@@ -103,6 +99,9 @@ void att_response_free(AttResponse *r);
  * until its retry time. Free each transfer with att_xfer_free (which cancels it if running). */
 typedef struct AttXfer AttXfer;
 AttXfer *att_xfer_new(AttHttp *h, const char *method, const char *path, const char *body, size_t len);
+/* A form POST to an absolute URL with HTTP Basic credentials (the OAuth token request): the same
+ * attempts, pacing, retries and logging, and no Authorization from the provider. */
+AttXfer *att_xfer_form(AttHttp *h, const char *url, const char *user, const char *password, const char *form);
 int att_xfer_done(const AttXfer *x);
 AttResponse *att_xfer_response(AttXfer *x);
 void att_xfer_free(AttXfer *x);

@@ -140,3 +140,34 @@ long att_retry_delay(const AttRetryPolicy *p, int attempts, long waited_ms, long
     }
     return delay > left ? left : delay;
 }
+
+AttVerdict att_retry_classify(long status, AttFailure failure)
+{
+    AttVerdict v = {0, 0};
+    switch (failure) {
+    case ATT_FAIL_NONE:
+        v.retryable =
+            status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+        v.hold = status == 429 || status == 503;
+        break;
+    case ATT_FAIL_CONNECT:
+    case ATT_FAIL_TIMEOUT:
+    case ATT_FAIL_IO:
+    case ATT_FAIL_HANDSHAKE:
+    case ATT_FAIL_STREAM: v.retryable = 1; break;
+    case ATT_FAIL_FATAL: break;
+    }
+    return v;
+}
+
+double att_pace_when(const AttPacer *p, double now)
+{
+    if (p->rate <= 0 || p->next <= now) return now;
+    return p->next;
+}
+
+void att_pace_take(AttPacer *p, double now)
+{
+    if (p->rate <= 0) return;
+    p->next = (p->next > now ? p->next : now) + 1.0 / p->rate;
+}

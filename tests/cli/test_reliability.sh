@@ -144,6 +144,25 @@ start_sandbox $DATA --oauth-client 'report-app:Cl1ent-S3cret-XYZ' --token-ttl 1 
 ATT_TOKEN_URL="$URL/oauth/token"
 run env ATT_CLIENT_SECRET=Cl1ent-S3cret-XYZ "$ATT" --base-url "$URL" --window 1 -e "$SCAN"
 check "OAuth: short-lived tokens are renewed before expires_in runs out" sh -c "[ $rc -eq 0 ] && [ \$(grep -c 'oauth/token 200' '$SBLOG') -ge 2 ] && [ \$(grep -c ' 401 ' '$SBLOG') -eq 0 ]"
+# The token request is a transfer like the others: retried, paced, and shared by a window.
+start_sandbox $DATA --oauth-client 'report-app:Cl1ent-S3cret-XYZ' --fault echo-basic=503,count=1
+ATT_TOKEN_URL="$URL/oauth/token"
+run env ATT_CLIENT_SECRET=Cl1ent-S3cret-XYZ "$ATT" --base-url "$URL" -e 'print(att.search{}:total(), att.stats().token_fetches, att.stats().retries)'
+check "OAuth: a 503 from the token endpoint is retried like any request (one fetch, one retry)" \
+    sh -c "[ $rc -eq 0 ] && [ \"\$(cut -f2,3 '$T/out')\" = \"\$(printf '1\t1')\" ] && [ \$(grep -c 'oauth/token 503' '$SBLOG') -eq 1 ]"
+start_sandbox $DATA --oauth-client 'report-app:Cl1ent-S3cret-XYZ'
+ATT_TOKEN_URL="$URL/oauth/token"
+t0=$(ms)
+run env ATT_CLIENT_SECRET=Cl1ent-S3cret-XYZ "$ATT" --base-url "$URL" --rate 4 -e 'att.search{pageSize = 5}:total() att.search{pageSize = 6}:total()'
+took=$(($(ms) - t0))
+check "OAuth: --rate paces the token request too (3 requests at 4/s take >= 0.5 s: ${took} ms)" sh -c "[ $rc -eq 0 ] && [ $took -ge 480 ]"
+start_sandbox $DATA --oauth-client 'report-app:Cl1ent-S3cret-XYZ' --latency 100
+ATT_TOKEN_URL="$URL/oauth/token"
+run env ATT_CLIENT_SECRET=Cl1ent-S3cret-XYZ "$ATT" --base-url "$URL" -e '
+  local items = {} for i = 1, 8 do items[i] = {pageSize = i, pageOffset = 1} end
+  local res, errs = att.parallel(items, {concurrency = 8}) print(#res, next(errs) == nil, att.stats().token_fetches)'
+check "OAuth: eight requests started together wait for one token request" \
+    sh -c "[ \"\$(cat '$T/out')\" = \"\$(printf '8\ttrue\t1')\" ] && [ \$(grep -c 'oauth/token 200' '$SBLOG') -eq 1 ]"
 unset ATT_TOKEN_URL ATT_CLIENT_ID
 
 # ---- everything at once -------------------------------------------------------------------------

@@ -66,6 +66,37 @@ void test_retry(void)
     }
 
     /* Redaction of log lines. */
+    /* One classification for the transfer loop and the error objects. */
+    {
+        static const long retry[] = {408, 429, 500, 502, 503, 504};
+        static const long no[] = {200, 204, 301, 304, 400, 401, 403, 404, 409, 413, 422, 501, 505};
+        size_t i;
+        for (i = 0; i < sizeof retry / sizeof retry[0]; i++)
+            CHECK(att_retry_classify(retry[i], ATT_FAIL_NONE).retryable);
+        for (i = 0; i < sizeof no / sizeof no[0]; i++) CHECK(!att_retry_classify(no[i], ATT_FAIL_NONE).retryable);
+        CHECK(att_retry_classify(429, ATT_FAIL_NONE).hold && att_retry_classify(503, ATT_FAIL_NONE).hold);
+        CHECK(!att_retry_classify(500, ATT_FAIL_NONE).hold && !att_retry_classify(502, ATT_FAIL_NONE).hold);
+        CHECK(att_retry_classify(0, ATT_FAIL_CONNECT).retryable && att_retry_classify(0, ATT_FAIL_TIMEOUT).retryable);
+        CHECK(att_retry_classify(0, ATT_FAIL_IO).retryable && att_retry_classify(0, ATT_FAIL_HANDSHAKE).retryable);
+        CHECK(att_retry_classify(0, ATT_FAIL_STREAM).retryable && !att_retry_classify(0, ATT_FAIL_FATAL).retryable);
+        CHECK(!att_retry_classify(0, ATT_FAIL_TIMEOUT).hold);
+    }
+    /* Pacing: the next slot 1/rate after the last one taken, never in the past; 0 rate: none. */
+    {
+        AttPacer pc = {4.0, 0};
+        CHECK(att_pace_when(&pc, 100.0) == 100.0);
+        att_pace_take(&pc, 100.0);
+        CHECK(att_pace_when(&pc, 100.1) == 100.25);
+        att_pace_take(&pc, 100.25);
+        CHECK(att_pace_when(&pc, 100.3) == 100.5);
+        CHECK(att_pace_when(&pc, 200.0) == 200.0); /* slots do not pile up while idle */
+        att_pace_take(&pc, 200.0);
+        CHECK(pc.next == 200.25);
+        pc.rate = 0;
+        pc.next = 500;
+        CHECK(att_pace_when(&pc, 1.0) == 1.0);
+    }
+
     CHECK_STR(redact("Authorization: Bearer tok-123456"), "Authorization: [REDACTED]");
     CHECK_STR(redact("authorization: Basic dXNlcjpwYXNz"), "authorization: [REDACTED]");
     CHECK_STR(redact("Proxy-Authorization: Basic abc"), "Proxy-Authorization: [REDACTED]");
