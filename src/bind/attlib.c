@@ -1,12 +1,17 @@
-/* att.c — module att: search, request, null, json, config, stats, version. */
+/* attlib.c — module att: search, request, parallel, null, json, config, configure, stats,
+ * is_error, version, and the lazily loaded bundled modules (rows, query, report, args, pretty). */
 #include <lauxlib.h>
 #include <ctype.h>
+#include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "core/auth.h"
 #include "bind/error.h"
 #include "bind/api.h"
 #include "bind/json.h"
+#include "bind/options.h"
+#include "bind/exchange.h"
 #include "bind/results.h"
 #include "core/text.h"
 
@@ -114,12 +119,12 @@ static int l_parallel(lua_State *L)
     int inflight = 0;
     luaL_checktype(L, 1, LUA_TTABLE);
     if (!lua_isnoneornil(L, 2)) {
+        static const AttOpt OPTS[] = {{"concurrency", ATT_OPT_INT, 1, 64, NULL, ATT_OPT_NONE, 0},
+                                      {NULL, ATT_OPT_INT, 0, 0, NULL, 0, 0}};
         luaL_checktype(L, 2, LUA_TTABLE);
+        att_opts_check(L, 2, "att.parallel", "", "option", OPTS);
         if (lua_getfield(L, 2, "concurrency") != LUA_TNIL) {
-            int isint = 0;
-            conc = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isint) : 0;
-            if (!isint || conc < 1 || conc > 64)
-                return luaL_error(L, "att.parallel: concurrency must be an integer from 1 to 64");
+            conc = lua_tointeger(L, -1);
             if (att_api_get(L)->cfg.safe && conc > att_api_get(L)->cfg.window)
                 return luaL_error(L,
                                   "att.parallel: concurrency %d is above the window of %d, which a --safe script "
@@ -208,134 +213,80 @@ static int l_config(lua_State *L)
     return 1;
 }
 
-/* Keeps a string alive for the life of the state (the configuration borrows it). [-0, +0, m] */
-static const char *keep_string(lua_State *L, int idx, const char *name)
-{
-    luaL_getsubtable(L, LUA_REGISTRYINDEX, "att.config.strings");
-    lua_pushvalue(L, idx);
-    lua_setfield(L, -2, name);
-    lua_pop(L, 1);
-    return lua_tostring(L, idx);
-}
+/* The settings att.configure takes, where they go, and which --safe freezes (the others it only
+ * lets a script lower). */
+#define CFG(f) offsetof(AttApiConfig, f)
+static const AttOpt SETTINGS[] = {
+    {"base_url", ATT_OPT_URL, 0, 0, NULL, CFG(base_url), 1},
+    {"appname", ATT_OPT_HEADER, 0, 0, NULL, CFG(appname), 1},
+    {"timeout", ATT_OPT_SECONDS, 0, 86400, NULL, CFG(timeout), 0},
+    {"connect_timeout", ATT_OPT_SECONDS, 0, 86400, NULL, CFG(connect_timeout), 0},
+    {"stall_timeout", ATT_OPT_SECONDS, 0, 86400, NULL, CFG(stall_timeout), 0},
+    {"max_response", ATT_OPT_SIZE, 1, 1e15, NULL, CFG(max_response), 0},
+    {"retries", ATT_OPT_INT, 0, 100, NULL, CFG(retries), 0},
+    {"max_wait", ATT_OPT_NUMBER, 0, HUGE_VAL, NULL, CFG(max_wait), 0},
+    {"rate", ATT_OPT_NUMBER, 0, HUGE_VAL, NULL, CFG(rate), 0},
+    {NULL, ATT_OPT_INT, 0, 0, NULL, 0, 0},
+};
 
-static double positive_seconds(lua_State *L, int idx, const char *name)
-{
-    double v = (double)lua_tonumber(L, idx);
-    if (lua_type(L, idx) != LUA_TNUMBER || !(v > 0) || v > 86400)
-        luaL_error(L, "att.configure: %s must be a number of seconds > 0", name);
-    return v;
-}
+/* A limit as a bound: a rate of 0 means none at all. */
+static double bound_of(const AttOpt *o, double v) { return strcmp(o->name, "rate") == 0 && v == 0 ? HUGE_VAL : v; }
 
-/* Under --safe a limit can only be lowered. */
-static void lower_only(lua_State *L, const char *name, double now, double v)
+/* Under --safe: where requests go and how they are identified are the user's; limits only go
+ * down. Raises otherwise. [-0, +0, e] */
+static void safe_change(lua_State *L, const AttOpt *o, const AttApiConfig *now, const AttApiConfig *next)
 {
-    if (att_api_get(L)->cfg.safe && v > now) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "att.configure: %s can only be lowered under --safe (it is %g)", name, now);
+    char msg[200];
+    if (o->frozen)
+        luaL_error(L,
+                   "att.configure: %s cannot be changed under --safe (where requests go and how they are identified "
+                   "are the user's to choose)",
+                   o->name);
+    if (bound_of(o, att_opt_number(o, next)) > bound_of(o, att_opt_number(o, now))) {
+        snprintf(msg, sizeof msg, "att.configure: %s can only be lowered under --safe (it is %.15g%s)", o->name,
+                 att_opt_number(o, now), bound_of(o, att_opt_number(o, now)) == HUGE_VAL ? ": no limit" : "");
         luaL_error(L, "%s", msg);
     }
 }
 
-/* att.configure{base_url=, appname=, timeout=, connect_timeout=, max_response=, retries=, max_wait=,
- * rate=, stall_timeout=}: changes the configuration for the requests that follow (credentials
- * stay what the environment or profile gave). */
+/* The password of a new base URL is a credential like the others: long enough, and known to the
+ * redactor before anything is sent. [-0, +0, e] */
+static void base_url_password(lua_State *L, AttApi *h, const char *u)
+{
+    char pw[1024];
+    int shortpw, added;
+    if (att_url_userinfo(u, NULL, 0, pw, sizeof pw) != 0) return;
+    shortpw = strlen(pw) < ATT_SECRET_MIN;
+    added = !shortpw && att_api_redact_url(h, u) == 0;
+    memset(pw, 0, sizeof pw);
+    if (shortpw) luaL_error(L, "att.configure: the password in base_url is shorter than %d characters", ATT_SECRET_MIN);
+    if (!added) luaL_error(L, "att: out of memory");
+}
+
+/* att.configure{base_url=, appname=, timeout=, ...}: changes the settings of the requests that
+ * follow (credentials stay what the environment or profile gave, with their origins). Everything
+ * is checked before anything changes. */
 static int l_configure(lua_State *L)
 {
-    static const char *const known[] = {"base_url", "appname",  "timeout", "connect_timeout", "max_response",
-                                        "retries",  "max_wait", "rate",    "stall_timeout",   NULL};
     AttApi *h = att_api_get(L);
     AttApiConfig c = h->cfg;
+    const AttOpt *o;
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-        int k = 0;
-        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
-        for (; known[k] && strcmp(known[k], key) != 0; k++) {}
-        if ((k == 0 || k == 1) && h->cfg.safe)
-            return luaL_error(L,
-                              "att.configure: %s cannot be changed under --safe (where requests go and how they "
-                              "are identified are the user's to choose)",
-                              key);
-        switch (k) {
-        case 0: {
-            const char *u = lua_tostring(L, -1);
-            char origin[300], pw[1024];
-            if (lua_type(L, -1) != LUA_TSTRING || att_url_origin(u, origin, sizeof origin) != 0 ||
-                !att_header_value_ok(u, strlen(u)) || strchr(u, ' '))
-                return luaL_error(L, "att.configure: base_url must be an http:// or https:// URL with a host");
-            if (att_url_userinfo(u, NULL, 0, pw, sizeof pw) == 0) {
-                int shortpw = strlen(pw) < ATT_SECRET_MIN;
-                int added = !shortpw && att_api_redact_url(h, u) == 0;
-                memset(pw, 0, sizeof pw);
-                if (shortpw)
-                    return luaL_error(L, "att.configure: the password in base_url is shorter than %d characters",
-                                      ATT_SECRET_MIN);
-                if (!added) return luaL_error(L, "att: out of memory");
-            }
-            c.base_url = u;
-            break;
+    att_opts_check(L, 1, "att.configure", "", "setting", SETTINGS);
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, "att.config.strings"); /* 2: keeps the strings alive */
+    for (o = SETTINGS; o->name; o++) {
+        AttApiConfig next = c;
+        if (lua_getfield(L, 1, o->name) == LUA_TNIL) {
+            lua_pop(L, 1);
+            continue;
         }
-        case 1:
-            if (lua_type(L, -1) != LUA_TSTRING && !att_json_isnull(L, -1) && lua_toboolean(L, -1))
-                return luaL_error(L, "att.configure: appname must be a string (or false to send none)");
-            c.appname = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-            if (c.appname && !att_header_value_ok(c.appname, lua_rawlen(L, -1)))
-                return luaL_error(L, "att.configure: appname must not contain control characters (CR, LF, tab ...)");
-            break;
-        case 2:
-            c.timeout = positive_seconds(L, -1, "timeout");
-            lower_only(L, "timeout", h->cfg.timeout, c.timeout);
-            break;
-        case 3:
-            c.connect_timeout = positive_seconds(L, -1, "connect_timeout");
-            lower_only(L, "connect_timeout", h->cfg.connect_timeout, c.connect_timeout);
-            break;
-        case 4:
-            if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1)
-                return luaL_error(L, "att.configure: max_response must be an integer number of bytes >= 1");
-            c.max_response = (size_t)lua_tointeger(L, -1);
-            lower_only(L, "max_response", (double)h->cfg.max_response, (double)c.max_response);
-            break;
-        case 5:
-            if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > 100)
-                return luaL_error(L, "att.configure: retries must be an integer from 0 to 100");
-            c.retries = (int)lua_tointeger(L, -1);
-            lower_only(L, "retries", h->cfg.retries, c.retries);
-            break;
-        case 6:
-            if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 0)
-                return luaL_error(L, "att.configure: max_wait must be a number of seconds >= 0");
-            c.max_wait = (double)lua_tonumber(L, -1);
-            lower_only(L, "max_wait", h->cfg.max_wait, c.max_wait);
-            break;
-        case 7:
-            if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 0)
-                return luaL_error(L, "att.configure: rate must be requests per second >= 0 (0: no limit)");
-            c.rate = (double)lua_tonumber(L, -1);
-            /* a rate is lowered by a smaller number, and 0 means no limit at all */
-            if (h->cfg.safe && h->cfg.rate > 0 && (c.rate == 0 || c.rate > h->cfg.rate)) {
-                char msg[160];
-                snprintf(msg, sizeof msg,
-                         "att.configure: rate can only be lowered under --safe (it is %g requests per "
-                         "second; 0 would mean no limit)",
-                         h->cfg.rate);
-                return luaL_error(L, "%s", msg);
-            }
-            break;
-        case 8:
-            c.stall_timeout = positive_seconds(L, -1, "stall_timeout");
-            lower_only(L, "stall_timeout", h->cfg.stall_timeout, c.stall_timeout);
-            break;
-        default: return luaL_error(L, "att.configure: unknown setting %s", luaL_tolstring(L, -2, NULL));
-        }
-        lua_pop(L, 1);
+        att_opt_store(L, -1, o, &next);
+        if (h->cfg.safe) safe_change(L, o, &h->cfg, &next);
+        if (o->kind == ATT_OPT_URL) base_url_password(L, h, lua_tostring(L, -1));
+        c = next;
+        lua_setfield(L, 2, o->name);
     }
-    /* Everything checked: apply. Strings are kept in the registry, the old client is replaced. */
-    if (lua_getfield(L, 1, "base_url") == LUA_TSTRING) c.base_url = keep_string(L, -1, "base_url");
-    lua_pop(L, 1);
-    if (lua_getfield(L, 1, "appname") == LUA_TSTRING) c.appname = keep_string(L, -1, "appname");
-    lua_pop(L, 1);
     h->cfg = c;
     att_http_free(h->http);
     h->http = NULL;

@@ -19,7 +19,7 @@
 
 #include "bind/error.h"
 #include "bind/api.h"
-#include "bind/results.h"
+#include "bind/exchange.h"
 #include "core/text.h"
 
 static const char REPLAY_KEY[] = "att.replay";

@@ -121,11 +121,50 @@ static const char *own(AttHttp *h, int slot, const char *s)
     return h->strings[slot];
 }
 
+/* Appends s to *list; -1 when out of memory (the list stays as it was). */
+static int add_header(struct curl_slist **list, const char *s)
+{
+    struct curl_slist *t = curl_slist_append(*list, s);
+    if (!t) return -1;
+    *list = t;
+    return 0;
+}
+
+/* The header lists of the run: JSON requests (with appname when configured) and the token
+ * request's form. "Expect:" stops libcurl from waiting for 100-continue on larger bodies, which
+ * gateways often do not send. 0, or -1 with a message. */
+static int make_headers(AttHttp *h, char *err, size_t errlen)
+{
+    struct curl_slist *l = NULL, *f = NULL;
+    int bad = add_header(&l, "accept: application/json") | add_header(&l, "content-type: application/json") |
+              add_header(&l, "Expect:") | add_header(&f, "accept: application/json") |
+              add_header(&f, "content-type: application/x-www-form-urlencoded") | add_header(&f, "Expect:");
+    if (!bad && h->cfg.appname && *h->cfg.appname) {
+        size_t an = strlen(h->cfg.appname) + sizeof "appname: ";
+        char *line = malloc(an);
+        if (!att_header_value_ok(h->cfg.appname, strlen(h->cfg.appname))) {
+            free(line);
+            curl_slist_free_all(l);
+            curl_slist_free_all(f);
+            snprintf(err, errlen, "the appname contains control characters");
+            return -1;
+        }
+        bad = !line;
+        if (line) {
+            snprintf(line, an, "appname: %s", h->cfg.appname);
+            bad = add_header(&l, line);
+            free(line);
+        }
+    }
+    h->headers = l;
+    h->form_headers = f;
+    if (bad) snprintf(err, errlen, "out of memory");
+    return bad ? -1 : 0;
+}
+
 AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen)
 {
     AttHttp *h = calloc(1, sizeof *h);
-    char *line = NULL;
-    struct curl_slist *l = NULL, *f = NULL;
     size_t n;
 
     if (!h) {
@@ -146,65 +185,25 @@ AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen)
     h->cfg.cacert = own(h, 2, cfg->cacert);
     h->cfg.cert = own(h, 3, cfg->cert);
     h->cfg.key = own(h, 4, cfg->key);
-    if (!h->cfg.base_url) goto nomem;
+    h->pacer.rate = h->cfg.rate;
+    snprintf(err, errlen, "out of memory");
+    if (!h->cfg.base_url || !(h->multi = curl_multi_init())) goto fail;
     n = strlen(h->cfg.base_url);
     while (n > 0 && h->cfg.base_url[n - 1] == '/') h->strings[0][--n] = '\0';
     if (att_url_origin(h->cfg.base_url, h->origin, sizeof h->origin) != 0) {
         snprintf(err, errlen, "the base URL is not an http:// or https:// URL with a host");
-        att_http_free(h);
-        return NULL;
+        goto fail;
     }
+    if (make_headers(h, err, errlen) != 0) goto fail;
     h->rng = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32) ^ (unsigned long long)(size_t)h;
     if (!h->rng) h->rng = 88172645463325252ULL;
-
-        /* One list for the whole run. "Expect:" stops libcurl from waiting for 100-continue on
-     * larger bodies, which gateways often do not send. */
-#define ADD(list, s)                                          \
-    do {                                                      \
-        struct curl_slist *t_ = curl_slist_append(list, (s)); \
-        if (!t_) goto nomem;                                  \
-        list = t_;                                            \
-    } while (0)
-    ADD(l, "accept: application/json");
-    ADD(l, "content-type: application/json");
-    ADD(l, "Expect:");
-    if (h->cfg.appname && *h->cfg.appname) {
-        size_t an = strlen(h->cfg.appname);
-        if (!att_header_value_ok(h->cfg.appname, an)) {
-            snprintf(err, errlen, "the appname contains control characters");
-            curl_slist_free_all(l);
-            att_http_free(h);
-            return NULL;
-        }
-        line = malloc(an + sizeof "appname: ");
-        if (!line) goto nomem;
-        snprintf(line, an + sizeof "appname: ", "appname: %s", h->cfg.appname);
-        ADD(l, line);
-        free(line);
-        line = NULL;
-    }
-    ADD(f, "accept: application/json");
-    ADD(f, "content-type: application/x-www-form-urlencoded");
-    ADD(f, "Expect:");
-#undef ADD
-    h->headers = l;
-    h->form_headers = f;
-    l = f = NULL;
-
-    h->pacer.rate = h->cfg.rate;
-    h->multi = curl_multi_init();
-    if (!h->multi) goto nomem;
     /* Keep the idle connections of a window (up to 64) for the next scan or lookup: libcurl's
      * default keeps 4 per transfer still added, so between scans it would close the rest. */
     curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 64L);
+    err[0] = '\0';
     return h;
-
-nomem:
-    free(line);
-    curl_slist_free_all(l);
-    curl_slist_free_all(f);
+fail:
     att_http_free(h);
-    snprintf(err, errlen, "out of memory");
     return NULL;
 }
 

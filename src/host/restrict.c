@@ -9,10 +9,10 @@
  * with open, lines, input and output confined to files under the current directory, a read-only
  * package that finds bundled modules and the --lua-path directories only (never C modules),
  * debug.traceback, and att. Known functions left out are stubs that raise "att: os.execute is
- * disabled by --safe". Whatever the directory, the files att keeps to itself (the profile, the
- * client secret file, TLS certificates and keys, the prompt's history, recordings, att's state)
- * can never be opened: they are compared by device and inode, so a hard link does not help. */
+ * disabled by --safe". Which files a safe script may open is confine.c's. */
 #include "host/restrict.h"
+
+#include "host/confine.h"
 
 #include "bind/api.h"
 
@@ -27,21 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char DENY_KEY[] = "att.safe.deny";
 static const char WARNED_KEY[] = "att.safe.getenv_warned";
-
-/* A file or directory a safe script can never open. */
-typedef struct Deny {
-    char path[PATH_MAX]; /* resolved when it exists */
-    dev_t dev;
-    ino_t ino;
-    int exists, dir;
-} Deny;
-
-typedef struct DenyList {
-    int n;
-    Deny d[ATT_MAX_DENY];
-} DenyList;
 
 /* ---- text-only loading --------------------------------------------------------------------- */
 
@@ -57,9 +43,6 @@ static int text_load(lua_State *L)
     return lua_gettop(L);
 }
 
-static void check_path(lua_State *L, const char *path, const char *what);
-static void check_module(lua_State *L, const char *path);
-
 /* Argument 1 of loadfile or dofile: a path, or NULL for standard input; confined in safe mode
  * (upvalue 1). [-0, +0, e] */
 static const char *loader_path(lua_State *L, const char *what)
@@ -67,7 +50,7 @@ static const char *loader_path(lua_State *L, const char *what)
     const char *path = luaL_optstring(L, 1, NULL);
     if (lua_toboolean(L, lua_upvalueindex(1))) {
         if (!path) luaL_error(L, "%s: reading standard input is not allowed (--safe)", what);
-        check_path(L, path, what);
+        att_confine_path(L, path, what);
     }
     return path;
 }
@@ -130,7 +113,7 @@ static int text_searcher(lua_State *L)
     if (lua_isnil(L, -2)) return 1; /* the message listing the files tried */
     lua_pop(L, 1);
     file = lua_tostring(L, -1);
-    if (lua_toboolean(L, lua_upvalueindex(3))) check_module(L, file);
+    if (lua_toboolean(L, lua_upvalueindex(3))) att_confine_module(L, file);
     if (luaL_loadfilex(L, file, "t") != LUA_OK)
         return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, file, lua_tostring(L, -1));
     lua_pushstring(L, file);
@@ -185,79 +168,12 @@ void att_user_modules(lua_State *L, const char *dirs)
     lua_pop(L, 2);
 }
 
-/* ---- confinement ----------------------------------------------------------------------------- */
-
-/* Raises when real (a resolved path; id: stat of it, or NULL when it does not exist yet) is one of
- * the files att keeps to itself or lies in such a directory. [-0, +0, e] */
-static void check_deny(lua_State *L, const char *path, const char *real, const struct stat *id, const char *what)
-{
-    const DenyList *dl;
-    int i;
-    lua_getfield(L, LUA_REGISTRYINDEX, DENY_KEY);
-    dl = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    for (i = 0; dl && i < dl->n; i++) {
-        const Deny *d = &dl->d[i];
-        size_t n = strlen(d->path);
-        int hit = (id && d->exists && id->st_dev == d->dev && id->st_ino == d->ino) ||
-                  (d->dir && strncmp(real, d->path, n) == 0 && (real[n] == '/' || real[n] == '\0'));
-        if (hit)
-            luaL_error(L,
-                       "%s: '%s' is a file att keeps to itself (credentials, configuration or state) and cannot "
-                       "be opened under --safe",
-                       what, path);
-    }
-}
-
-/* Raises unless path names a file under the current directory that att does not keep to itself.
- * For a file that does not exist yet, its directory must be under the current directory.
- * [-0, +0, e] */
-static void check_path(lua_State *L, const char *path, const char *what)
-{
-    char cwd[PATH_MAX], real[PATH_MAX], dir[PATH_MAX];
-    struct stat st;
-    const char *p;
-    size_t n;
-    int exists = 1;
-
-    if (!*path || path[0] == '/' || strcmp(path, "..") == 0 || strncmp(path, "../", 3) == 0 || strstr(path, "/../") ||
-        (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
-        luaL_error(L, "%s: '%s' is outside the current directory (--safe)", what, path);
-    if (!getcwd(cwd, sizeof cwd)) luaL_error(L, "%s: cannot determine the current directory", what);
-    if (realpath(path, real) == NULL) {
-        if (errno != ENOENT) luaL_error(L, "%s: '%s': %s", what, path, strerror(errno));
-        /* Not there yet: check the directory it would be created in. */
-        exists = 0;
-        p = strrchr(path, '/');
-        n = p ? (size_t)(p - path) : 0;
-        if (n >= sizeof dir) {
-            luaL_error(L, "%s: path too long", what);
-            return;
-        }
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-        if (realpath(n ? dir : ".", real) == NULL) luaL_error(L, "%s: '%s': %s", what, path, strerror(errno));
-    }
-    n = strlen(cwd);
-    if (strncmp(real, cwd, n) != 0 || (real[n] != '\0' && real[n] != '/' && strcmp(cwd, "/") != 0))
-        luaL_error(L, "%s: '%s' leads outside the current directory (--safe)", what, path);
-    check_deny(L, path, real, exists && stat(real, &st) == 0 ? &st : NULL, what);
-}
-
-/* As check_path, but for module files found in a --lua-path directory (named by the user). */
-static void check_module(lua_State *L, const char *path)
-{
-    char real[PATH_MAX];
-    struct stat st;
-    if (realpath(path, real) != NULL) check_deny(L, path, real, stat(real, &st) == 0 ? &st : NULL, "require");
-}
-
 /* Calls the original function (upvalue 1) after checking argument 1 (if it is a path). */
 static int guarded(lua_State *L)
 {
     const char *what = lua_tostring(L, lua_upvalueindex(2));
     int top = lua_gettop(L);
-    if (lua_type(L, 1) == LUA_TSTRING) check_path(L, lua_tostring(L, 1), what);
+    if (lua_type(L, 1) == LUA_TSTRING) att_confine_path(L, lua_tostring(L, 1), what);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, top, LUA_MULTRET);
@@ -408,31 +324,6 @@ static void push_readonly(lua_State *L, int idx, const char *name)
     lua_setmetatable(L, -2);
 }
 
-/* Stores the deny list in the registry, each entry resolved and identified now. */
-static void store_deny(lua_State *L, const AttHostConfig *cfg)
-{
-    DenyList *dl = lua_newuserdatauv(L, sizeof *dl, 0);
-    int i;
-    memset(dl, 0, sizeof *dl);
-    for (i = 0; i < cfg->ndeny && dl->n < ATT_MAX_DENY; i++) {
-        Deny *d = &dl->d[dl->n];
-        struct stat st;
-        if (!cfg->deny[i] || !*cfg->deny[i]) continue;
-        if (realpath(cfg->deny[i], d->path) != NULL && stat(d->path, &st) == 0) {
-            d->exists = 1;
-            d->dev = st.st_dev;
-            d->ino = st.st_ino;
-            d->dir = S_ISDIR(st.st_mode);
-        } else {
-            /* Not there (yet): a directory att may create, such as its state directory. */
-            snprintf(d->path, sizeof d->path, "%s", cfg->deny[i]);
-            d->dir = 1;
-        }
-        dl->n++;
-    }
-    lua_setfield(L, LUA_REGISTRYINDEX, DENY_KEY);
-}
-
 /* The --lua-path directories (';'-separated) as package.path templates, and with config_dir the
  * user's own module directory ($XDG_CONFIG_HOME/att/lua or ~/.config/att/lua). [-0, +1, m] */
 static void push_templates(lua_State *L, const char *dirs, int config_dir)
@@ -461,33 +352,25 @@ static void push_templates(lua_State *L, const char *dirs, int config_dir)
     luaL_pushresult(&b);
 }
 
-void att_safe_apply(lua_State *L, const AttHostConfig *cfg)
+static const char *const BASE[] = {"assert", "error",        "getmetatable", "ipairs",   "next",   "pairs",
+                                   "pcall",  "print",        "rawequal",     "rawget",   "rawlen", "rawset",
+                                   "select", "setmetatable", "tonumber",     "tostring", "type",   "xpcall",
+                                   "warn",   "_VERSION",     "require",      NULL};
+static const char *const OS_OK[] = {"time", "clock", "date", "difftime", "exit", NULL};
+static const char *const OS_NO[] = {"execute", "remove", "rename", "tmpname", "setlocale", NULL};
+static const char *const IO_OK[] = {"write", "read", "close", "flush", "type", "stdout", "stderr", "stdin", NULL};
+static const char *const IO_GUARD[] = {"open", "lines", "input", "output", NULL};
+static const char *const IO_NO[] = {"popen", "tmpfile", NULL};
+static const char *const STRING_NO[] = {"dump", NULL};
+static const char *const DEBUG_NO[] = {"debug",          "gethook",    "getinfo",      "getlocal",  "getmetatable",
+                                       "getregistry",    "getupvalue", "getuservalue", "sethook",   "setlocal",
+                                       "setmetatable",   "setupvalue", "setuservalue", "upvalueid", "upvaluejoin",
+                                       "setcstacklimit", NULL};
+static const char *const LIBS[] = {"table", "math", "utf8", "coroutine", NULL};
+
+/* The base functions; load, loadfile and dofile for text (the last two under the current directory). */
+static void safe_base(lua_State *L, int g, int G)
 {
-    static const char *const BASE[] = {"assert", "error",        "getmetatable", "ipairs",   "next",   "pairs",
-                                       "pcall",  "print",        "rawequal",     "rawget",   "rawlen", "rawset",
-                                       "select", "setmetatable", "tonumber",     "tostring", "type",   "xpcall",
-                                       "warn",   "_VERSION",     "require",      NULL};
-    static const char *const OS_OK[] = {"time", "clock", "date", "difftime", "exit", NULL};
-    static const char *const OS_NO[] = {"execute", "remove", "rename", "tmpname", "setlocale", NULL};
-    static const char *const IO_OK[] = {"write", "read", "close", "flush", "type", "stdout", "stderr", "stdin", NULL};
-    static const char *const IO_GUARD[] = {"open", "lines", "input", "output", NULL};
-    static const char *const IO_NO[] = {"popen", "tmpfile", NULL};
-    static const char *const STRING_NO[] = {"dump", NULL};
-    static const char *const DEBUG_NO[] = {"debug",          "gethook",    "getinfo",      "getlocal",  "getmetatable",
-                                           "getregistry",    "getupvalue", "getuservalue", "sethook",   "setlocal",
-                                           "setmetatable",   "setupvalue", "setuservalue", "upvalueid", "upvaluejoin",
-                                           "setcstacklimit", NULL};
-    static const char *const LIBS[] = {"table", "math", "utf8", "coroutine", NULL};
-    int g, G, pkg, i;
-    const char *const *p;
-
-    store_deny(L, cfg);
-    lua_pushglobaltable(L);
-    g = lua_gettop(L);
-    lua_newtable(L);
-    G = lua_gettop(L);
-
-    /* base functions */
     copy(L, g, BASE);
     push_text_loaders(L, 1);
     lua_setfield(L, G, "dofile");
@@ -498,8 +381,12 @@ void att_safe_apply(lua_State *L, const AttHostConfig *cfg)
     lua_setfield(L, G, "collectgarbage");
     lua_pushvalue(L, G);
     lua_setfield(L, G, "_G");
+}
 
-    /* libraries copied whole, string without dump (strings' own methods too) */
+/* table, math, utf8 and coroutine whole; string without dump (for strings' own methods too). */
+static void safe_libs(lua_State *L, int g, int G)
+{
+    const char *const *p;
     for (p = LIBS; *p; p++) {
         copy_lib(L, g, *p, NULL);
         lua_setfield(L, G, *p);
@@ -511,8 +398,13 @@ void att_safe_apply(lua_State *L, const AttHostConfig *cfg)
     lua_setfield(L, -2, "__index");
     lua_pop(L, 2);
     lua_setfield(L, G, "string");
+}
 
-    /* os */
+/* os: the harmless part; getenv for the allowed names. */
+static void safe_os(lua_State *L, int g, int G, const AttHostConfig *cfg)
+{
+    const char *const *p;
+    int i;
     lua_getfield(L, g, "os");
     lua_newtable(L);
     copy(L, lua_gettop(L) - 1, OS_OK);
@@ -526,8 +418,12 @@ void att_safe_apply(lua_State *L, const AttHostConfig *cfg)
     lua_setfield(L, -2, "getenv");
     lua_setfield(L, G, "os");
     lua_pop(L, 1);
+}
 
-    /* io */
+/* io on the standard streams; files by name only under the current directory. */
+static void safe_io(lua_State *L, int g, int G)
+{
+    const char *const *p;
     lua_getfield(L, g, "io");
     lua_newtable(L);
     copy(L, lua_gettop(L) - 1, IO_OK);
@@ -540,8 +436,12 @@ void att_safe_apply(lua_State *L, const AttHostConfig *cfg)
     for (p = IO_NO; *p; p++) stub(L, "io", *p);
     lua_setfield(L, G, "io");
     lua_pop(L, 1);
+}
 
-    /* debug: the traceback only */
+/* debug: the traceback only. */
+static void safe_debug(lua_State *L, int g, int G)
+{
+    const char *const *p;
     lua_newtable(L);
     lua_getfield(L, g, "debug");
     lua_getfield(L, -1, "traceback");
@@ -549,9 +449,13 @@ void att_safe_apply(lua_State *L, const AttHostConfig *cfg)
     lua_pop(L, 1);
     for (p = DEBUG_NO; *p; p++) stub(L, "debug", *p);
     lua_setfield(L, G, "debug");
+}
 
-    /* package: the real one (require's) finds preload and the --lua-path directories only; the
-     * script sees a read-only view */
+/* package: the real one (require's) finds preload and the --lua-path directories only; the
+ * script sees a read-only view. */
+static void safe_package(lua_State *L, int g, int G, const AttHostConfig *cfg)
+{
+    int pkg;
     lua_getfield(L, g, "package");
     pkg = lua_gettop(L);
     push_templates(L, cfg->lua_path, 0);
@@ -591,8 +495,16 @@ void att_safe_apply(lua_State *L, const AttHostConfig *cfg)
     push_readonly(L, -1, "package");
     lua_remove(L, -2);
     lua_setfield(L, G, "package");
+    lua_pop(L, 1); /* package */
+}
 
-    /* package.loaded names the new libraries, so that require "os" gives the safe os */
+/* package.loaded names the new libraries, so that require "os" gives the safe os. */
+static void safe_loaded(lua_State *L, int g, int G)
+{
+    const char *const *p;
+    int pkg;
+    lua_getfield(L, g, "package");
+    pkg = lua_gettop(L);
     lua_getfield(L, pkg, "loaded");
     {
         static const char *const LOADED[] = {"string", "table", "math",  "utf8",    "coroutine",
@@ -605,7 +517,23 @@ void att_safe_apply(lua_State *L, const AttHostConfig *cfg)
     lua_pushvalue(L, G);
     lua_setfield(L, -2, "_G");
     lua_pop(L, 2); /* loaded, package */
+}
 
+void att_safe_apply(lua_State *L, const AttHostConfig *cfg)
+{
+    int g, G;
+    att_confine_init(L, cfg);
+    lua_pushglobaltable(L);
+    g = lua_gettop(L);
+    lua_newtable(L);
+    G = lua_gettop(L);
+    safe_base(L, g, G);
+    safe_libs(L, g, G);
+    safe_os(L, g, G, cfg);
+    safe_io(L, g, G);
+    safe_debug(L, g, G);
+    safe_package(L, g, G, cfg);
+    safe_loaded(L, g, G);
     /* the new table becomes the global environment of every chunk loaded from now on */
     lua_pushvalue(L, G);
     lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);

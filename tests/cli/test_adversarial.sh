@@ -190,7 +190,7 @@ H=$URL
 HLOG=$SBLOG
 run "$ATT" --base-url "$H" -e 'att.configure{appname = "x\r\nX-Injected: yes"} att.search{}:total()'
 check "6 att.configure{appname} with CR LF is refused, naming the setting" \
-    sh -c "[ $rc -eq 1 ] && grep -q 'appname must not contain control characters' '$T/err'"
+    sh -c "[ $rc -eq 1 ] && grep -q 'att.configure: appname must be a string without control characters' '$T/err'"
 check "6 ... and nothing was sent" [ "$(search_posts "$HLOG")" -eq 0 ]
 run env ATT_APPNAME="$(printf 'x\ny')" "$ATT" --base-url "$H" -e ''
 check "6 ATT_APPNAME with a line break: exit 2" sh -c "[ $rc -eq 2 ] && grep -q 'appname .* contains control characters' '$T/err'"

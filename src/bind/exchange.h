@@ -1,0 +1,43 @@
+/* exchange.h — the one request path of module att: att.search pages, att.request and att.parallel
+ * all go through an AttExchange, which encodes the body, starts the transfer (or answers from a
+ * recording), redacts the response, records it, and decodes it or makes the error object. */
+#ifndef ATT_EXCHANGE_H
+#define ATT_EXCHANGE_H
+
+#include <lua.h>
+
+#include "bind/json.h"
+#include "core/http.h"
+
+#define ATT_EXCHANGE_MT "att.Exchange"
+
+/* One request and its response, owned by a userdata so that nothing leaks when Lua raises. */
+typedef struct AttExchange {
+    AttBuf req; /* the request body */
+    AttResponse resp;
+    char url[1024]; /* for messages, without user info */
+    char method[17];
+    char path[1024];
+    int has_body;
+    AttXfer *x;          /* the transfer while it is in flight (NULL when replaying) */
+    const AttProj *proj; /* what to build of a search page (NULL: everything) */
+} AttExchange;
+
+/* Registers the metatable. [-0, +0, m] */
+void att_exchange_init(lua_State *L);
+
+/* Encodes the value at body_idx (0: no body; a string is sent as is), performs the request and
+ * pushes the exchange box and one value above it: on success the decoded JSON (nil when the body is
+ * empty or decode is 0) and returns 1; on failure (transport failure, non-2xx status, invalid JSON)
+ * an error object and returns 0. *ex receives the box. Raises only for unencodable bodies, paths
+ * that leave the base path, and memory errors. [-0, +2, e] */
+int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode, AttExchange **ex);
+
+/* The two halves of att_exchange, for requests in flight together: start pushes the box (the
+ * transfer is queued at once); finish waits for it and pushes the value or the error object, as
+ * att_exchange does. cancel stops a transfer that is no longer wanted. */
+AttExchange *att_exchange_start(lua_State *L, const char *method, const char *path, int body_idx);
+int att_exchange_finish(lua_State *L, AttExchange *ex, int decode);
+void att_exchange_cancel(AttExchange *ex);
+
+#endif
