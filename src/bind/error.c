@@ -106,7 +106,9 @@ void att_error_push_transport(lua_State *L, const AttResponse *r, const char *ur
     switch (r->err) {
     case ATT_HTTP_ETIMEOUT:
     case ATT_HTTP_ENETWORK: att_error_push(L, "network", 0, url, r->errmsg, r->retryable, NULL, 0); break;
-    case ATT_HTTP_ETOOBIG: att_error_push(L, "protocol", r->status, url, r->errmsg, 0, r->body, r->len); break;
+    case ATT_HTTP_ETOOBIG:
+        att_error_push(L, "protocol", r->status, url, r->errmsg, 0, r->body.data, r->body.len);
+        break;
     case ATT_HTTP_EAUTH: att_error_push(L, "auth", r->status, url, r->errmsg, 0, NULL, 0); break;
     case ATT_HTTP_EINTR: att_error_push(L, "interrupted", 0, url, r->errmsg, 0, NULL, 0); break;
     case ATT_HTTP_ELIMIT: att_error_push(L, "limit", 0, url, r->errmsg, 0, NULL, 0); break;
@@ -143,7 +145,7 @@ void att_error_push_http(lua_State *L, const AttResponse *r, const char *url)
 
     /* Every message below is taken from the body redacted whole: a server that echoes the
      * credential cannot get a piece of it past a cut. */
-    att_api_push_clean(L, r->body ? r->body : "", r->len);
+    att_api_push_clean(L, r->body.data ? r->body.data : "", r->body.len);
     body = lua_tolstring(L, -1, &len);
     msg[0] = '\0';
     if (len > 0 && att_json_decode(L, body, len) && lua_type(L, -1) == LUA_TTABLE) {

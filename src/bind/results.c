@@ -79,7 +79,7 @@ int att_scan_fail(lua_State *L, Results *r, int ud)
 
 int att_scan_protocol_error(lua_State *L, Results *r, int ud, const AttExchange *ex, const char *msg)
 {
-    att_error_push(L, "protocol", ex->resp.status, ex->url, msg, 0, ex->resp.body, ex->resp.len);
+    att_error_push(L, "protocol", ex->resp.status, ex->url, msg, 0, ex->resp.body.data, ex->resp.body.len);
     return att_scan_fail(L, r, ud);
 }
 
@@ -149,7 +149,7 @@ static void fetch_page(lua_State *L, Results *r, int ud)
     ex->proj = r->proj;
     ok = att_exchange_finish(L, ex, 1);
     r->requests++;
-    r->bytes += (lua_Integer)ex->resp.len;
+    r->bytes += (lua_Integer)ex->resp.body.len;
     if (ex->resp.attempts > 1) r->retries += ex->resp.attempts - 1;
     if (!ok) att_scan_fail(L, r, ud);
     att_scan_accept(L, r, ud, ex, lua_gettop(L));

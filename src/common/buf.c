@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-int att_buf_reserve(AttBuf *b, size_t n)
+int att_buf_reserve(AttBuf *b, size_t n) { return att_buf_reserve_upto(b, n, (size_t)-1) ? -1 : 0; }
+
+int att_buf_reserve_upto(AttBuf *b, size_t n, size_t most)
 {
     size_t cap;
     char *p;
@@ -16,9 +18,10 @@ int att_buf_reserve(AttBuf *b, size_t n)
     }
     cap = b->cap ? b->cap : 256;
     while (cap < b->len + n + 1) cap *= 2;
+    if (cap > most && most >= b->len + n + 1) cap = most;
     if (att_budget_take(b->budget, cap - b->cap) != 0) {
         b->oom = 1;
-        return -1;
+        return -2;
     }
     p = realloc(b->data, cap);
     if (!p) {

@@ -20,6 +20,9 @@ void att_buf_addc(AttBuf *b, char c);
 void att_buf_adds(AttBuf *b, const char *s);
 /* Makes room for n more bytes; 0, or -1 (and oom) when that fails. */
 int att_buf_reserve(AttBuf *b, size_t n);
+/* The same, never growing the capacity beyond most bytes (most >= len + n + 1): 0, -1 when out of
+ * memory, -2 when the budget refuses (oom is set either way). */
+int att_buf_reserve_upto(AttBuf *b, size_t n, size_t most);
 /* Frees the bytes (wiping them first when wipe is set) and gives back their charge. */
 void att_buf_free(AttBuf *b);
 void att_buf_wipe_free(AttBuf *b);

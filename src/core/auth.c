@@ -24,18 +24,11 @@ struct AttAuth {
     AttXfer *fetching; /* the token request in flight, or NULL */
 };
 
-static char *dupstr(const char *s, int *oom)
+/* att_strdup that remembers a failure in *oom (NULL stays NULL). */
+static char *own(const char *s, int *oom)
 {
-    char *p;
-    size_t n;
-    if (!s) return NULL;
-    n = strlen(s) + 1;
-    p = malloc(n);
-    if (!p) {
-        *oom = 1;
-        return NULL;
-    }
-    memcpy(p, s, n);
+    char *p = att_strdup(s);
+    if (s && !p) *oom = 1;
     return p;
 }
 
@@ -96,14 +89,14 @@ AttAuth *att_auth_new(const AttAuthConfig *cfg, char *err, size_t errlen)
         return NULL;
     }
     a->redact = cfg->redact;
-    a->origin = dupstr(cfg->origin ? cfg->origin : "", &oom);
+    a->origin = own(cfg->origin ? cfg->origin : "", &oom);
     if (cfg->token_url && *cfg->token_url) {
-        a->token_url = dupstr(cfg->token_url, &oom);
-        a->client_id = dupstr(cfg->client_id, &oom);
-        a->client_secret = dupstr(cfg->client_secret, &oom);
-        a->scope = dupstr(cfg->scope && *cfg->scope ? cfg->scope : NULL, &oom);
+        a->token_url = own(cfg->token_url, &oom);
+        a->client_id = own(cfg->client_id, &oom);
+        a->client_secret = own(cfg->client_secret, &oom);
+        a->scope = own(cfg->scope && *cfg->scope ? cfg->scope : NULL, &oom);
     } else {
-        a->token = dupstr(cfg->token, &oom);
+        a->token = own(cfg->token, &oom);
     }
     if (oom) {
         att_auth_free(a);
@@ -196,7 +189,7 @@ static int finish_fetch(AttAuth *a, char *err, size_t errlen, long *status)
     if (r.status < 200 || r.status > 299) {
         char detail[200] = "";
         AttBuf raw = {0}, clean = {0};
-        doc = r.body ? cJSON_ParseWithLength(r.body, r.len) : NULL;
+        doc = r.body.data ? cJSON_ParseWithLength(r.body.data, r.body.len) : NULL;
         if (doc) {
             cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
             cJSON *d = cJSON_GetObjectItemCaseSensitive(doc, "error_description");
@@ -215,7 +208,7 @@ static int finish_fetch(AttAuth *a, char *err, size_t errlen, long *status)
                  detail);
         goto done;
     }
-    doc = r.body ? cJSON_ParseWithLength(r.body, r.len) : NULL;
+    doc = r.body.data ? cJSON_ParseWithLength(r.body.data, r.body.len) : NULL;
     tok = cJSON_GetObjectItemCaseSensitive(doc, "access_token");
     if (!cJSON_IsString(tok) || !*tok->valuestring) {
         snprintf(err, errlen, "token endpoint %s gave no usable access_token", shown);
@@ -247,8 +240,7 @@ static int finish_fetch(AttAuth *a, char *err, size_t errlen, long *status)
     a->gen++;
     rc = 0;
 done:
-    if (r.body) memset(r.body, 0, r.len);
-    att_response_free(&r);
+    att_buf_wipe_free(&r.body);
     cJSON_Delete(doc);
     return rc;
 }

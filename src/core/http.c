@@ -262,31 +262,18 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     AttResponse *r = ud;
     size_t n = size * nmemb;
-    if (r->len + n > r->limit) {
+    int rc;
+    if (r->body.len + n > r->limit) {
         r->err = ATT_HTTP_ETOOBIG;
         return 0; /* makes libcurl abort with CURLE_WRITE_ERROR */
     }
-    if (r->len + n + 1 > r->cap) {
-        size_t cap = r->cap ? r->cap : 16384;
-        char *p;
-        while (cap < r->len + n + 1) cap *= 2;
-        if (cap > r->limit + 1) cap = r->limit + 1;
-        if (att_budget_take(r->budget, cap - r->cap) != 0) {
-            r->err = ATT_HTTP_ELIMIT;
-            return 0;
-        }
-        p = realloc(r->body, cap);
-        if (!p) {
-            att_budget_give(r->budget, cap - r->cap);
-            r->err = ATT_HTTP_ENOMEM;
-            return 0;
-        }
-        r->body = p;
-        r->cap = cap;
+    /* never more room than --max-response needs */
+    rc = att_buf_reserve_upto(&r->body, n, r->limit + 1);
+    if (rc != 0) {
+        r->err = rc == -2 ? ATT_HTTP_ELIMIT : ATT_HTTP_ENOMEM;
+        return 0;
     }
-    memcpy(r->body + r->len, data, n);
-    r->len += n;
-    r->body[r->len] = '\0';
+    att_buf_add(&r->body, data, n);
     return n;
 }
 
@@ -437,11 +424,11 @@ AttFailure att_attempt_conclude(AttHttp *h, CURL *c, CURLcode rc, AttResponse *o
     long nc = 0;
     att_attempt_clear(at);
     h->n.attempts++;
-    h->n.bytes += (long)out->len;
+    h->n.bytes += (long)out->body.len;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
     curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &out->seconds);
     if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK) h->n.connects += nc;
-    if (h->cfg.verbose >= 2 && out->len) att_http_log(h, "< body: ", out->body, out->len);
+    if (h->cfg.verbose >= 2 && out->body.len) att_http_log(h, "< body: ", out->body.data, out->body.len);
     if (rc == CURLE_OK) {
         out->err = ATT_HTTP_OK;
         return ATT_FAIL_NONE;
@@ -492,7 +479,7 @@ void att_http_log_attempt(const AttHttp *h, const Req *rq, const AttResponse *ou
     att_url_strip_userinfo(rq->url, shown, sizeof shown);
     if (out->err == ATT_HTTP_OK)
         snprintf(line, sizeof line, "%s %s -> %ld, %zu bytes, %.3f s, attempt %d", rq->method, shown, out->status,
-                 out->len, out->seconds, out->attempts);
+                 out->body.len, out->seconds, out->attempts);
     else
         snprintf(line, sizeof line, "%s %s -> failed: %s, %.3f s, attempt %d", rq->method, shown, out->errmsg,
                  out->seconds, out->attempts);
@@ -502,8 +489,5 @@ void att_http_log_attempt(const AttHttp *h, const Req *rq, const AttResponse *ou
 void att_response_free(AttResponse *r)
 {
     if (!r) return;
-    free(r->body);
-    att_budget_give(r->budget, r->cap);
-    r->body = NULL;
-    r->len = r->cap = 0;
+    att_buf_free(&r->body);
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "common/budget.h"
+#include "common/buf.h"
 #include "core/redact.h"
 #include "core/retry.h"
 
@@ -66,18 +67,16 @@ typedef enum AttHttpErr {
 
 typedef struct AttResponse {
     long status; /* 0 when no response was received */
-    char *body;  /* NUL-terminated, len bytes; NULL when empty */
-    size_t len, cap;
+    AttBuf body; /* NUL-terminated, body.len bytes (data NULL when empty), charged to body.budget */
     char content_type[128];
     char retry_after[64];
     AttHttpErr err;
-    int retryable;     /* the last failure was transient (the retries ran out) */
-    char errmsg[320];  /* one line, set when err != ATT_HTTP_OK */
-    double seconds;    /* time of the last attempt */
-    int attempts;      /* attempts made, including the first */
-    long waited_ms;    /* time spent waiting between attempts */
-    size_t limit;      /* copy of max_response, for the write callback */
-    AttBudget *budget; /* the body's bytes are charged here (NULL: not counted) */
+    int retryable;    /* the last failure was transient (the retries ran out) */
+    char errmsg[320]; /* one line, set when err != ATT_HTTP_OK */
+    double seconds;   /* time of the last attempt */
+    int attempts;     /* attempts made, including the first */
+    long waited_ms;   /* time spent waiting between attempts */
+    size_t limit;     /* copy of max_response, for the write callback */
 } AttResponse;
 
 typedef struct AttHttp AttHttp;

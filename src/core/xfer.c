@@ -71,7 +71,7 @@ static AttXfer *xfer_new(AttHttp *h, const char *method, const char *url, const 
     x->rq.len = body ? len : 0;
     x->rq.json = json;
     x->resp.limit = h->cfg.max_response;
-    x->resp.budget = h->cfg.budget;
+    x->resp.body.budget = h->cfg.budget;
     x->h = h;
     x->next = h->xfers;
     if (h->xfers) h->xfers->prev = x;

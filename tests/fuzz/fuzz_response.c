@@ -45,8 +45,8 @@ static int run(lua_State *L)
 
     memset(&r, 0, sizeof r);
     r.status = 503;
-    r.body = (char *)(uintptr_t)s;
-    r.len = n;
+    r.body.data = (char *)(uintptr_t)s;
+    r.body.len = n;
     att_error_push_http(L, &r, "fuzz:");
     return 0;
 }
