@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/civil.h"
+
 /* ---- PRNG: splitmix64, one stream per individual ---------------------------------------------- */
 
 static uint64_t mix64(uint64_t z)
@@ -44,33 +46,14 @@ static unsigned rng_weighted(uint64_t *s, const unsigned char *w, unsigned n)
 
 /* ---- Calendar ---------------------------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int64_t epoch(int64_t y, unsigned m, unsigned d) { return days_from_civil(y, m, d) * 86400; }
+static int64_t epoch(int64_t y, unsigned m, unsigned d) { return att_days_from_civil(y, m, d) * 86400; }
 
 /* Appends `t` (seconds since the epoch, >= 0) as "YYYY-MM-DDTHH:MM:SSZ" in quotes. */
 static void put_time(SbxBuf *b, int64_t t)
 {
-    int64_t z = t / 86400 + 719468;
-    unsigned secs = (unsigned)(t % 86400);
-    int64_t era = z / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    unsigned y = (unsigned)((int64_t)yoe + era * 400 + (m <= 2));
-    unsigned hh = secs / 3600, mm = secs / 60 % 60, ss = secs % 60;
+    AttCivilTime c;
+    att_civil_from_time(t, &c);
+    unsigned y = (unsigned)c.year, m = c.month, d = c.day, hh = c.hour, mm = c.min, ss = c.sec;
     char s[22] = "\"0000-00-00T00:00:00Z\"";
     s[1] = (char)('0' + y / 1000 % 10);
     s[2] = (char)('0' + y / 100 % 10);

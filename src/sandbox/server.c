@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/civil.h"
 #include "oauth.h"
 #include "shift.h"
 
@@ -299,13 +300,10 @@ static void http_date(time_t t, char *out, size_t outlen)
     static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    struct tm tm;
-    if (!gmtime_r(&t, &tm)) {
-        snprintf(out, outlen, "Thu, 01 Jan 1970 00:00:00 GMT");
-        return;
-    }
-    snprintf(out, outlen, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7], tm.tm_mday,
-             months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    AttCivilTime c;
+    att_civil_from_time((int64_t)t, &c);
+    snprintf(out, outlen, "%s, %02u %s %04lld %02u:%02u:%02u GMT", days[c.wday], c.day, months[c.month - 1],
+             (long long)c.year, c.hour, c.min, c.sec);
 }
 
 /* The value the echo faults send back: the Authorization header as received, or "(none)". */

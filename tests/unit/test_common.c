@@ -1,0 +1,81 @@
+/* test_common.c — unit tests for the small pure helpers of src/common/ that the host and the
+ * sandbox share: civil-date arithmetic (and, as they arrive, the others). */
+#include <stdint.h>
+#include <time.h>
+
+#include "common/civil.h"
+#include "unit.h"
+
+void test_common(void);
+
+/* Every day from `from` to `to`: the date and back, and against gmtime_r. */
+static int civil_round_trips(int64_t from, int64_t to)
+{
+    for (int64_t days = from; days <= to; days++) {
+        int64_t y;
+        unsigned m, d;
+        att_civil_from_days(days, &y, &m, &d);
+        if (att_days_from_civil(y, m, d) != days) return 0;
+        time_t t = (time_t)(days * 86400 + 45296); /* 12:34:56 */
+        struct tm tm;
+        AttCivilTime c;
+        att_civil_from_time((int64_t)t, &c);
+        if (!gmtime_r(&t, &tm)) return 0;
+        if (c.year != tm.tm_year + 1900 || c.month != (unsigned)tm.tm_mon + 1 || c.day != (unsigned)tm.tm_mday ||
+            c.wday != (unsigned)tm.tm_wday || c.hour != 12 || c.min != 34 || c.sec != 56)
+            return 0;
+    }
+    return 1;
+}
+
+static void test_civil(void)
+{
+    int64_t y;
+    unsigned m, d;
+    AttCivilTime c;
+
+    CHECK(att_days_from_civil(1970, 1, 1) == 0);
+    CHECK(att_days_from_civil(1970, 1, 2) == 1);
+    CHECK(att_days_from_civil(1969, 12, 31) == -1);
+    CHECK(att_days_from_civil(1900, 1, 1) == -25567);
+    CHECK(att_days_from_civil(1601, 1, 1) == -134774);
+    CHECK(att_days_from_civil(0, 3, 1) == -719468);
+    CHECK(att_days_from_civil(-1, 12, 31) == -719529); /* 2 BC */
+    CHECK(att_days_from_civil(2000, 3, 1) == 11017);
+    CHECK(att_days_from_civil(2026, 2, 28) == 20512);
+    /* Leap years: 2000 and 1600 are (by 400), 1900 and 2100 are not (by 100), 2024 is (by 4). */
+    CHECK(att_days_from_civil(2000, 3, 1) - att_days_from_civil(2000, 2, 28) == 2);
+    CHECK(att_days_from_civil(1600, 3, 1) - att_days_from_civil(1600, 2, 28) == 2);
+    CHECK(att_days_from_civil(1900, 3, 1) - att_days_from_civil(1900, 2, 28) == 1);
+    CHECK(att_days_from_civil(2100, 3, 1) - att_days_from_civil(2100, 2, 28) == 1);
+    CHECK(att_days_from_civil(2024, 3, 1) - att_days_from_civil(2024, 2, 28) == 2);
+    CHECK(att_days_from_civil(2025, 1, 1) - att_days_from_civil(2024, 1, 1) == 366);
+    CHECK(att_days_from_civil(1901, 1, 1) - att_days_from_civil(1900, 1, 1) == 365);
+
+    att_civil_from_days(-1, &y, &m, &d);
+    CHECK(y == 1969 && m == 12 && d == 31);
+    att_civil_from_days(11016, &y, &m, &d);
+    CHECK(y == 2000 && m == 2 && d == 29);
+    att_civil_from_days(-25508, &y, &m, &d); /* the day after 1900-02-28 */
+    CHECK(y == 1900 && m == 3 && d == 1);
+    att_civil_from_days(-719469, &y, &m, &d);
+    CHECK(y == 0 && m == 2 && d == 29); /* 1 BC was a leap year */
+
+    att_civil_from_time(0, &c);
+    CHECK(c.year == 1970 && c.month == 1 && c.day == 1 && c.hour == 0 && c.min == 0 && c.sec == 0 && c.wday == 4);
+    att_civil_from_time(-1, &c);
+    CHECK(c.year == 1969 && c.month == 12 && c.day == 31 && c.hour == 23 && c.min == 59 && c.sec == 59 && c.wday == 3);
+    att_civil_from_time(784111777, &c); /* RFC 9110's example: Sun, 06 Nov 1994 08:49:37 GMT */
+    CHECK(c.year == 1994 && c.month == 11 && c.day == 6 && c.hour == 8 && c.min == 49 && c.sec == 37 && c.wday == 0);
+    att_civil_from_time(-86400 * 7, &c);
+    CHECK(c.year == 1969 && c.month == 12 && c.day == 25 && c.wday == 4);
+    att_civil_from_time(4102444800, &c); /* beyond a 32-bit time_t */
+    CHECK(c.year == 2100 && c.month == 1 && c.day == 1 && c.wday == 5);
+
+    /* 1900-03-01 .. 2100-02-28 day by day, and four centuries around year 0 (gmtime_r's proleptic
+     * calendar reaches them too on glibc). */
+    CHECK(civil_round_trips(-25508, 47540));
+    CHECK(civil_round_trips(-719468 - 146097 * 2, -719468 + 146097 * 2));
+}
+
+void test_common(void) { test_civil(); }
