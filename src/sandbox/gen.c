@@ -10,20 +10,14 @@
 #include <strings.h>
 
 #include "common/civil.h"
+#include "common/mix.h"
 
 /* ---- PRNG: splitmix64, one stream per individual ---------------------------------------------- */
-
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
-}
 
 static uint64_t rng_next(uint64_t *s)
 {
     *s += 0x9E3779B97F4A7C15u;
-    return mix64(*s);
+    return att_mix64(*s);
 }
 
 /* Uniform in [0, n); n > 0. The modulo bias is below 2^-40 for the small n used here. */
@@ -618,7 +612,7 @@ static void draw_person(uint64_t *s, GenIndividual *ind, int plain, int64_t now)
 static void draw_individual(const SbxGen *g, uint64_t idx, GenIndividual *ind)
 {
     static const unsigned char nacct_w[] = {65, 25, 10};
-    uint64_t s = mix64(g->base + (idx + 1) * 0xD1B54A32D192ED03u);
+    uint64_t s = att_mix64(g->base + (idx + 1) * 0xD1B54A32D192ED03u);
     int64_t now = gen_now();
     int plain = idx == 0; /* the first individual is an ordinary FIBER customer, whatever the seed */
 
@@ -783,8 +777,8 @@ static void render_individual(SbxBuf *b, const GenIndividual *ind, uint64_t sub_
 
 void att_sbx_gen_init(SbxGen *g, uint64_t seed)
 {
-    g->base = mix64(seed ^ 0x6A09E667F3BCC908u);
-    g->acct_add = mix64(g->base ^ 0xBB67AE8584CAA73Bu) % ACCT_SPACE;
+    g->base = att_mix64(seed ^ 0x6A09E667F3BCC908u);
+    g->acct_add = att_mix64(g->base ^ 0xBB67AE8584CAA73Bu) % ACCT_SPACE;
 }
 
 void att_sbx_gen_individual(const SbxGen *g, uint64_t idx, uint64_t sub_base, SbxBuf *out, SbxGenInfo *info)
@@ -804,8 +798,8 @@ void att_sbx_gen_extra(const SbxGen *g, uint64_t n, const char *const *svc, size
                        SbxGenInfo *info)
 {
     /* A stream of its own, apart from the individuals' (idx + 1) * constant streams. */
-    uint64_t s = mix64(g->base ^ 0x3C6EF372FE94F82Bu) + (n + 1) * 0xA54FF53A5F1D36F1u;
-    s = mix64(s);
+    uint64_t s = att_mix64(g->base ^ 0x3C6EF372FE94F82Bu) + (n + 1) * 0xA54FF53A5F1D36F1u;
+    s = att_mix64(s);
     int64_t now = gen_now();
     uint64_t sub_no = sub_base;
     GenIndividual ind;

@@ -9,6 +9,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/secret.h"
+
 #define TOKEN_BYTES 32   /* 256 random bits */
 #define TOKEN_CHARS 43   /* as base64url without padding */
 #define MAX_PARAM   4096 /* longest form value we look at */
@@ -32,15 +34,6 @@ static int64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Equal, in a time that does not depend on where the first difference is. */
-static int same_secret(const char *given, size_t glen, const char *want, size_t wlen)
-{
-    if (wlen == 0) return 0;
-    unsigned char diff = glen != wlen;
-    for (size_t i = 0; i < glen; i++) diff |= (unsigned char)(given[i] ^ want[i < wlen ? i : 0]);
-    return diff == 0;
 }
 
 int att_sbx_oauth_check_client(const char *spec, char *err, size_t errlen)
@@ -298,12 +291,12 @@ static void reply_error(SbxTokenReply *r, unsigned status, const char *error, co
  * section 2.3.1 asks of Basic credentials, form-encoded. */
 static int client_ok(const SbxOAuth *o, const char *id, const char *secret, int basic)
 {
-    int ok = strcmp(id, o->id) == 0 && same_secret(secret, strlen(secret), o->secret, strlen(o->secret));
+    int ok = strcmp(id, o->id) == 0 && att_same_secret(secret, strlen(secret), o->secret, strlen(o->secret));
     if (!ok && basic) {
         char *did = form_decode(id, strlen(id));
         char *dsecret = form_decode(secret, strlen(secret));
         ok = did && dsecret && strcmp(did, o->id) == 0 &&
-             same_secret(dsecret, strlen(dsecret), o->secret, strlen(o->secret));
+             att_same_secret(dsecret, strlen(dsecret), o->secret, strlen(o->secret));
         free(did);
         if (dsecret) memset(dsecret, 0, strlen(dsecret));
         free(dsecret);
@@ -458,7 +451,7 @@ SbxTokenState att_sbx_oauth_check(SbxOAuth *o, const char *token, size_t len)
     pthread_mutex_lock(&o->mu);
     for (size_t i = 0; i < o->used; i++) {
         const Token *t = &o->tokens[i];
-        if (same_secret(token, len, t->text, TOKEN_CHARS))
+        if (att_same_secret(token, len, t->text, TOKEN_CHARS))
             st = now < t->expires_ms ? ATT_SBX_TOKEN_VALID : ATT_SBX_TOKEN_EXPIRED;
     }
     pthread_mutex_unlock(&o->mu);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "common/civil.h"
+#include "common/secret.h"
 #include "oauth.h"
 #include "shift.h"
 
@@ -247,15 +248,6 @@ static enum MHD_Result respond_error(SbxServer *s, struct MHD_Connection *conn, 
 
 /* ---- Authorization ---------------------------------------------------------------------------- */
 
-/* Compares in time independent of where the first difference is. */
-static int same_secret(const char *given, size_t glen, const char *want)
-{
-    size_t wlen = strlen(want);
-    unsigned char diff = glen != wlen;
-    for (size_t i = 0; i < glen; i++) diff |= (unsigned char)(given[i] ^ want[i < wlen ? i : 0]);
-    return diff == 0;
-}
-
 /* The token of "Bearer TOKEN", scheme case-insensitive (RFC 7235), surrounding spaces tolerated;
  * NULL when the header is absent, of another scheme, or empty. */
 static const char *bearer(const char *header, size_t *len)
@@ -281,7 +273,7 @@ static const char *unauthorized(SbxServer *s, struct MHD_Connection *conn, const
     const char *t = bearer(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION), &n);
     *challenge = "Bearer";
     if (!t) return "a valid 'Authorization: Bearer <token>' header is required";
-    if (s->cfg.token && same_secret(t, n, s->cfg.token)) return NULL;
+    if (s->cfg.token && att_same_secret(t, n, s->cfg.token, strlen(s->cfg.token))) return NULL;
     *challenge = "Bearer error=\"invalid_token\"";
     if (!s->oauth) return "the bearer token is not valid";
     switch (att_sbx_oauth_check(s->oauth, t, n)) {

@@ -1,9 +1,11 @@
 /* test_common.c — unit tests for the small pure helpers of src/common/ that the host and the
- * sandbox share: civil-date arithmetic (and, as they arrive, the others). */
+ * sandbox share: civil-date arithmetic, the splitmix64 finaliser, the secret comparison. */
 #include <stdint.h>
 #include <time.h>
 
 #include "common/civil.h"
+#include "common/mix.h"
+#include "common/secret.h"
 #include "unit.h"
 
 void test_common(void);
@@ -78,4 +80,35 @@ static void test_civil(void)
     CHECK(civil_round_trips(-719468 - 146097 * 2, -719468 + 146097 * 2));
 }
 
-void test_common(void) { test_civil(); }
+static void test_mix(void)
+{
+    /* splitmix64 seeded with 0: its first outputs, as published with the reference code. */
+    uint64_t s = 0;
+    s += 0x9E3779B97F4A7C15u;
+    CHECK(att_mix64(s) == 0xE220A8397B1DCDAFu);
+    s += 0x9E3779B97F4A7C15u;
+    CHECK(att_mix64(s) == 0x6E789E6AA1B965F4u);
+    CHECK(att_mix64(0) == 0);
+    CHECK(att_mix64(1) != att_mix64(2));
+}
+
+static void test_secret(void)
+{
+    CHECK(att_same_secret("s3cret", 6, "s3cret", 6) == 1);
+    CHECK(att_same_secret("s3cret", 5, "s3cret", 6) == 0);  /* a prefix */
+    CHECK(att_same_secret("s3crets", 7, "s3cret", 6) == 0); /* longer */
+    CHECK(att_same_secret("s3creT", 6, "s3cret", 6) == 0);
+    CHECK(att_same_secret("S3cret", 6, "s3cret", 6) == 0);
+    CHECK(att_same_secret("a\0b", 3, "a\0c", 3) == 0); /* bytes, not C strings */
+    CHECK(att_same_secret("a\0b", 3, "a\0b", 3) == 1);
+    CHECK(att_same_secret("", 0, "", 0) == 0); /* an empty secret matches nothing */
+    CHECK(att_same_secret("x", 1, "", 0) == 0);
+    CHECK(att_same_secret("", 0, "x", 1) == 0);
+}
+
+void test_common(void)
+{
+    test_civil();
+    test_mix();
+    test_secret();
+}
