@@ -7,8 +7,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/secret.h"
 
 #define TOKEN_BYTES 32   /* 256 random bits */
@@ -28,13 +28,6 @@ struct SbxOAuth {
     size_t next, used;
     uint64_t issued;
 };
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int att_sbx_oauth_check_client(const char *spec, char *err, size_t errlen)
 {
@@ -312,7 +305,7 @@ static int issue(SbxOAuth *o, const char *scope, SbxTokenReply *r)
     Token t;
     b64url_encode(raw, sizeof raw, t.text);
     memset(raw, 0, sizeof raw);
-    t.expires_ms = now_ms() + (int64_t)o->ttl_s * 1000;
+    t.expires_ms = att_clock_ms() + (int64_t)o->ttl_s * 1000;
 
     pthread_mutex_lock(&o->mu);
     o->tokens[o->next] = t;
@@ -447,7 +440,7 @@ void att_sbx_oauth_token(SbxOAuth *o, const char *content_type, const char *auth
 SbxTokenState att_sbx_oauth_check(SbxOAuth *o, const char *token, size_t len)
 {
     SbxTokenState st = ATT_SBX_TOKEN_UNKNOWN;
-    int64_t now = now_ms();
+    int64_t now = att_clock_ms();
     pthread_mutex_lock(&o->mu);
     for (size_t i = 0; i < o->used; i++) {
         const Token *t = &o->tokens[i];

@@ -1,9 +1,11 @@
 /* test_common.c — unit tests for the small pure helpers of src/common/ that the host and the
- * sandbox share: civil-date arithmetic, the splitmix64 finaliser, the secret comparison. */
+ * sandbox share: civil-date arithmetic, the splitmix64 finaliser, the secret comparison, the
+ * monotonic clock. */
 #include <stdint.h>
 #include <time.h>
 
 #include "common/civil.h"
+#include "common/clock.h"
 #include "common/mix.h"
 #include "common/secret.h"
 #include "unit.h"
@@ -106,9 +108,23 @@ static void test_secret(void)
     CHECK(att_same_secret("", 0, "x", 1) == 0);
 }
 
+static void test_clock(void)
+{
+    double s0 = att_clock_s();
+    int64_t m0 = att_clock_ms();
+    struct timespec pause = {0, 20 * 1000000L};
+    nanosleep(&pause, NULL);
+    double s1 = att_clock_s();
+    int64_t m1 = att_clock_ms();
+    CHECK(s1 - s0 >= 0.019 && s1 - s0 < 5.0);
+    CHECK(m1 - m0 >= 19 && m1 - m0 < 5000);
+    CHECK(m0 / 1000 - (int64_t)s0 <= 1 && (int64_t)s0 - m0 / 1000 <= 1); /* one clock, two units */
+}
+
 void test_common(void)
 {
     test_civil();
     test_mix();
     test_secret();
+    test_clock();
 }
