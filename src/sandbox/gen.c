@@ -11,6 +11,7 @@
 
 #include "common/civil.h"
 #include "common/mix.h"
+#include "jsonw.h"
 
 /* ---- PRNG: splitmix64, one stream per individual ---------------------------------------------- */
 
@@ -43,7 +44,7 @@ static unsigned rng_weighted(uint64_t *s, const unsigned char *w, unsigned n)
 static int64_t epoch(int64_t y, unsigned m, unsigned d) { return att_days_from_civil(y, m, d) * 86400; }
 
 /* Appends `t` (seconds since the epoch, >= 0) as "YYYY-MM-DDTHH:MM:SSZ" in quotes. */
-static void put_time(SbxBuf *b, int64_t t)
+static void put_time(AttBuf *b, int64_t t)
 {
     AttCivilTime c;
     att_civil_from_time(t, &c);
@@ -63,7 +64,7 @@ static void put_time(SbxBuf *b, int64_t t)
     s[16] = (char)('0' + mm % 10);
     s[18] = (char)('0' + ss / 10);
     s[19] = (char)('0' + ss % 10);
-    att_sbx_buf_put(b, s, sizeof s);
+    att_buf_add(b, s, sizeof s);
 }
 
 /* ---- Pools ------------------------------------------------------------------------------------- */
@@ -625,13 +626,13 @@ static void draw_individual(const SbxGen *g, uint64_t idx, GenIndividual *ind)
 /* ---- Rendering --------------------------------------------------------------------------------- */
 
 /* `prefix` is the literal text before the value, e.g. ",\"givenName\":". */
-static void put_str(SbxBuf *b, const char *prefix, const char *value)
+static void put_str(AttBuf *b, const char *prefix, const char *value)
 {
-    att_sbx_buf_puts(b, prefix);
-    att_sbx_buf_json_str(b, value);
+    att_buf_adds(b, prefix);
+    att_sbx_json_str(b, value);
 }
 
-static void put_uuid(SbxBuf *b, uint64_t hi, uint64_t lo)
+static void put_uuid(AttBuf *b, uint64_t hi, uint64_t lo)
 {
     static const char hex[] = "0123456789abcdef";
     /* A version-4, variant-1 UUID, as real systems issue them. */
@@ -646,44 +647,44 @@ static void put_uuid(SbxBuf *b, uint64_t hi, uint64_t lo)
         s[n++] = hex[(w >> (60 - 4 * (i % 16))) & 15];
     }
     s[n++] = '"';
-    att_sbx_buf_put(b, s, n);
+    att_buf_add(b, s, n);
 }
 
-static void render_product(SbxBuf *b, const GenProduct *p, unsigned place)
+static void render_product(AttBuf *b, const GenProduct *p, unsigned place)
 {
     put_str(b, "{\"productOfferingTypeGroup\":", p->p->group);
-    att_sbx_buf_puts(b, p->p->bundle ? ",\"isBundle\":true" : ",\"isBundle\":false");
+    att_buf_adds(b, p->p->bundle ? ",\"isBundle\":true" : ",\"isBundle\":false");
     put_str(b, ",\"productOfferingClassification\":", p->p->classification);
     put_str(b, ",\"name\":", p->p->name);
     put_str(b, ",\"description\":", p->p->description);
     put_str(b, ",\"status\":{\"status\":", product_status[p->status]);
-    att_sbx_buf_puts(b, "},\"activationDate\":");
+    att_buf_adds(b, "},\"activationDate\":");
     put_time(b, p->activation);
-    att_sbx_buf_puts(b, ",\"creationDate\":");
+    att_buf_adds(b, ",\"creationDate\":");
     put_time(b, p->creation);
-    att_sbx_buf_puts(b, ",\"lastUpdate\":");
+    att_buf_adds(b, ",\"lastUpdate\":");
     put_time(b, p->update);
     /* All products of an account are installed at the account's one service address. */
     char addr[] = "ADDR-0000000";
     for (int i = 11; i >= 5; i--, place /= 10) addr[i] = (char)('0' + place % 10);
     put_str(b, ",\"place\":[{\"id\":", addr);
-    att_sbx_buf_puts(b, "}],\"productCharacteristic\":[");
+    att_buf_adds(b, "}],\"productCharacteristic\":[");
     for (int i = 0; i < 2 && p->p->chars[i][0]; i++) {
         put_str(b, i ? ",{\"name\":" : "{\"name\":", p->p->chars[i][0]);
         put_str(b, ",\"value\":", p->p->chars[i][1]);
-        att_sbx_buf_putc(b, '}');
+        att_buf_addc(b, '}');
     }
-    att_sbx_buf_puts(b, "]}");
+    att_buf_adds(b, "]}");
 }
 
-static void render_account(SbxBuf *b, const GenIndividual *ind, const GenAccount *a, uint64_t *sub_no)
+static void render_account(AttBuf *b, const GenIndividual *ind, const GenAccount *a, uint64_t *sub_no)
 {
     const Market *mk = &markets[a->market];
     const char *submarket = mk->subs[a->submarket];
     char middle[2] = {ind->middle, '\0'};
 
-    att_sbx_buf_puts(b, "{\"id\":\"");
-    att_sbx_buf_u64(b, a->number);
+    att_buf_adds(b, "{\"id\":\"");
+    att_buf_add_u64(b, a->number);
     put_str(b, "\",\"givenName\":", ind->given->name);
     put_str(b, ",\"familyName\":", ind->family);
     put_str(b, ",\"title\":", ind->title);
@@ -693,23 +694,23 @@ static void render_account(SbxBuf *b, const GenIndividual *ind, const GenAccount
     put_str(b, ",\"ratingType\":", rating_types[a->rating]);
     put_str(b, ",\"serviceType\":", a->svc_name ? a->svc_name : service_names[a->svc]);
     put_str(b, ",\"targetSOR\":", service_sor[a->svc]);
-    att_sbx_buf_puts(b, ",\"subscribersCount\":\"");
-    att_sbx_buf_u64(b, a->nsub);
-    att_sbx_buf_puts(b, "\",\"createdOn\":");
+    att_buf_adds(b, ",\"subscribersCount\":\"");
+    att_buf_add_u64(b, a->nsub);
+    att_buf_adds(b, "\",\"createdOn\":");
     put_time(b, a->created);
-    att_sbx_buf_puts(b, ",\"lastModified\":");
+    att_buf_adds(b, ",\"lastModified\":");
     put_time(b, a->modified);
-    att_sbx_buf_puts(b, ",\"openDate\":");
+    att_buf_adds(b, ",\"openDate\":");
     put_time(b, a->open);
     put_str(b, ",\"billingMarket\":", mk->name);
     put_str(b, ",\"billingSubMarket\":", submarket);
-    att_sbx_buf_puts(b, a->locked ? ",\"accountLocked\":\"Y\"" : ",\"accountLocked\":\"N\"");
+    att_buf_adds(b, a->locked ? ",\"accountLocked\":\"Y\"" : ",\"accountLocked\":\"N\"");
     put_str(b, ",\"state\":{\"state\":", account_state[a->state]);
-    att_sbx_buf_puts(b, a->digital ? "},\"isDigitalAccount\":true" : "},\"isDigitalAccount\":false");
-    att_sbx_buf_puts(b, a->spanish ? ",\"languagePreference\":\"es\"" : ",\"languagePreference\":\"en\"");
+    att_buf_adds(b, a->digital ? "},\"isDigitalAccount\":true" : "},\"isDigitalAccount\":false");
+    att_buf_adds(b, a->spanish ? ",\"languagePreference\":\"es\"" : ",\"languagePreference\":\"en\"");
     put_str(b, ",\"smbContactInfo\":{\"nameInfo\":{\"firstName\":", ind->given->name);
     put_str(b, ",\"lastName\":", ind->family);
-    att_sbx_buf_puts(b, "}},\"subscribers\":[");
+    att_buf_adds(b, "}},\"subscribers\":[");
     for (unsigned i = 0; i < a->nsub; i++) {
         const GenSub *u = &a->sub[i];
         char phone[] = "\"******0000\"";
@@ -717,36 +718,36 @@ static void render_account(SbxBuf *b, const GenIndividual *ind, const GenAccount
         phone[8] = (char)('0' + u->phone4 / 100 % 10);
         phone[9] = (char)('0' + u->phone4 / 10 % 10);
         phone[10] = (char)('0' + u->phone4 % 10);
-        att_sbx_buf_puts(b, i ? ",{\"id\":\"SUB-" : "{\"id\":\"SUB-");
-        att_sbx_buf_u64(b, 10001 + (*sub_no)++);
-        att_sbx_buf_puts(b, "\",\"phoneNumber\":");
-        att_sbx_buf_puts(b, phone);
-        att_sbx_buf_puts(b, ",\"createdOn\":");
+        att_buf_adds(b, i ? ",{\"id\":\"SUB-" : "{\"id\":\"SUB-");
+        att_buf_add_u64(b, 10001 + (*sub_no)++);
+        att_buf_adds(b, "\",\"phoneNumber\":");
+        att_buf_adds(b, phone);
+        att_buf_adds(b, ",\"createdOn\":");
         put_time(b, u->created);
-        att_sbx_buf_puts(b, ",\"updatedOn\":");
+        att_buf_adds(b, ",\"updatedOn\":");
         put_time(b, u->updated);
-        att_sbx_buf_puts(b, ",\"activationDate\":");
+        att_buf_adds(b, ",\"activationDate\":");
         put_time(b, u->created);
-        att_sbx_buf_puts(b, ",\"effectiveDate\":");
+        att_buf_adds(b, ",\"effectiveDate\":");
         put_time(b, u->updated);
         put_str(b, ",\"subMarket\":", submarket);
         put_str(b, ",\"status\":{\"state\":", subscriber_state[u->state]);
-        att_sbx_buf_puts(b, "},\"products\":[");
+        att_buf_adds(b, "},\"products\":[");
         for (unsigned j = 0; j < u->nprod; j++) {
-            if (j) att_sbx_buf_putc(b, ',');
+            if (j) att_buf_addc(b, ',');
             render_product(b, &u->prod[j], a->place);
         }
-        att_sbx_buf_puts(b, "]}");
+        att_buf_adds(b, "]}");
     }
-    att_sbx_buf_puts(b, "]}");
+    att_buf_adds(b, "]}");
 }
 
 /* The individual up to and including `"accounts":[`. */
-static void render_person(SbxBuf *b, const GenIndividual *ind)
+static void render_person(AttBuf *b, const GenIndividual *ind)
 {
     char middle[2] = {ind->middle, '\0'};
 
-    att_sbx_buf_puts(b, "{\"id\":");
+    att_buf_adds(b, "{\"id\":");
     put_uuid(b, ind->uuid_hi, ind->uuid_lo);
     put_str(b, ",\"givenName\":", ind->given->name);
     put_str(b, ",\"familyName\":", ind->family);
@@ -755,22 +756,22 @@ static void render_person(SbxBuf *b, const GenIndividual *ind)
     put_str(b, ",\"lastName\":", ind->family);
     put_str(b, ",\"middleInitial\":", middle);
     put_str(b, "},\"status\":", individual_status[ind->status]);
-    att_sbx_buf_puts(b, ",\"createdOn\":");
+    att_buf_adds(b, ",\"createdOn\":");
     put_time(b, ind->created);
-    att_sbx_buf_puts(b, ",\"updatedOn\":");
+    att_buf_adds(b, ",\"updatedOn\":");
     put_time(b, ind->updated);
-    att_sbx_buf_puts(b, ",\"accounts\":[");
+    att_buf_adds(b, ",\"accounts\":[");
 }
 
-static void render_individual(SbxBuf *b, const GenIndividual *ind, uint64_t sub_base)
+static void render_individual(AttBuf *b, const GenIndividual *ind, uint64_t sub_base)
 {
     uint64_t sub_no = sub_base;
     render_person(b, ind);
     for (unsigned k = 0; k < ind->nacct; k++) {
-        if (k) att_sbx_buf_putc(b, ',');
+        if (k) att_buf_addc(b, ',');
         render_account(b, ind, &ind->acct[k], &sub_no);
     }
-    att_sbx_buf_puts(b, "]}");
+    att_buf_adds(b, "]}");
 }
 
 /* ---- API --------------------------------------------------------------------------------------- */
@@ -781,7 +782,7 @@ void att_sbx_gen_init(SbxGen *g, uint64_t seed)
     g->acct_add = att_mix64(g->base ^ 0xBB67AE8584CAA73Bu) % ACCT_SPACE;
 }
 
-void att_sbx_gen_individual(const SbxGen *g, uint64_t idx, uint64_t sub_base, SbxBuf *out, SbxGenInfo *info)
+void att_sbx_gen_individual(const SbxGen *g, uint64_t idx, uint64_t sub_base, AttBuf *out, SbxGenInfo *info)
 {
     GenIndividual ind;
     draw_individual(g, idx, &ind);
@@ -794,7 +795,7 @@ void att_sbx_gen_individual(const SbxGen *g, uint64_t idx, uint64_t sub_base, Sb
     if (out) render_individual(out, &ind, sub_base);
 }
 
-void att_sbx_gen_extra(const SbxGen *g, uint64_t n, const char *const *svc, size_t nsvc, uint64_t sub_base, SbxBuf *out,
+void att_sbx_gen_extra(const SbxGen *g, uint64_t n, const char *const *svc, size_t nsvc, uint64_t sub_base, AttBuf *out,
                        SbxGenInfo *info)
 {
     /* A stream of its own, apart from the individuals' (idx + 1) * constant streams. */
@@ -817,11 +818,11 @@ void att_sbx_gen_extra(const SbxGen *g, uint64_t n, const char *const *svc, size
         info->svc_mask |= 1u << acct.svc;
         info->nsubs += acct.nsub;
         if (out) {
-            if (j) att_sbx_buf_putc(out, ',');
+            if (j) att_buf_addc(out, ',');
             render_account(out, &ind, &acct, &sub_no);
         }
     }
-    if (out) att_sbx_buf_puts(out, "]}");
+    if (out) att_buf_adds(out, "]}");
 }
 
 const char *att_sbx_gen_service_name(unsigned svc) { return svc < ATT_SBX_SVC_COUNT ? service_names[svc] : NULL; }

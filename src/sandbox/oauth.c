@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "common/secret.h"
+#include "jsonw.h"
 
 #define TOKEN_BYTES 32   /* 256 random bits */
 #define TOKEN_CHARS 43   /* as base64url without padding */
@@ -272,12 +273,12 @@ static void reply_error(SbxTokenReply *r, unsigned status, const char *error, co
     r->status = status;
     r->error = error;
     r->www_authenticate = status == 401 ? "Basic" : NULL;
-    att_sbx_buf_reset(&r->body);
-    att_sbx_buf_puts(&r->body, "{\"error\":");
-    att_sbx_buf_json_str(&r->body, error);
-    att_sbx_buf_puts(&r->body, ",\"error_description\":");
-    att_sbx_buf_json_str(&r->body, desc);
-    att_sbx_buf_putc(&r->body, '}');
+    att_buf_reset(&r->body);
+    att_buf_adds(&r->body, "{\"error\":");
+    att_sbx_json_str(&r->body, error);
+    att_buf_adds(&r->body, ",\"error_description\":");
+    att_sbx_json_str(&r->body, desc);
+    att_buf_addc(&r->body, '}');
 }
 
 /* Whether (id, secret) is our client; either raw (as curl sends Basic credentials) or, as RFC 6749
@@ -315,13 +316,13 @@ static int issue(SbxOAuth *o, const char *scope, SbxTokenReply *r)
     pthread_mutex_unlock(&o->mu);
 
     r->status = 200;
-    att_sbx_buf_puts(&r->body, "{\"access_token\":");
-    att_sbx_buf_json_str(&r->body, t.text);
-    att_sbx_buf_puts(&r->body, ",\"token_type\":\"Bearer\",\"expires_in\":");
-    att_sbx_buf_u64(&r->body, o->ttl_s);
-    att_sbx_buf_puts(&r->body, ",\"scope\":");
-    att_sbx_buf_json_str(&r->body, scope);
-    att_sbx_buf_putc(&r->body, '}');
+    att_buf_adds(&r->body, "{\"access_token\":");
+    att_sbx_json_str(&r->body, t.text);
+    att_buf_adds(&r->body, ",\"token_type\":\"Bearer\",\"expires_in\":");
+    att_buf_add_u64(&r->body, o->ttl_s);
+    att_buf_adds(&r->body, ",\"scope\":");
+    att_sbx_json_str(&r->body, scope);
+    att_buf_addc(&r->body, '}');
     memset(&t, 0, sizeof t);
     return 0;
 }
@@ -420,21 +421,21 @@ void att_sbx_oauth_token(SbxOAuth *o, const char *content_type, const char *auth
     if (!echo) return;
     const char *value = authorization ? authorization : "(none)";
     if (echo == 200) {
-        if (att_sbx_buf_json_reopen(&r->body) == 0) {
-            att_sbx_buf_puts(&r->body, "\"echo\":\"");
-            att_sbx_buf_json_php(&r->body, value);
-            att_sbx_buf_puts(&r->body, "\"}");
+        if (att_sbx_json_reopen(&r->body) == 0) {
+            att_buf_adds(&r->body, "\"echo\":\"");
+            att_sbx_json_php(&r->body, value);
+            att_buf_adds(&r->body, "\"}");
         }
         return;
     }
     r->status = echo;
     r->error = "invalid_client";
     r->www_authenticate = echo == 401 ? "Basic" : NULL;
-    att_sbx_buf_reset(&r->body);
-    att_sbx_buf_puts(&r->body, "{\"error\":\"invalid_client\",\"error_description\":"
-                               "\"bad client credentials: ");
-    att_sbx_buf_json_php(&r->body, value);
-    att_sbx_buf_puts(&r->body, "\"}");
+    att_buf_reset(&r->body);
+    att_buf_adds(&r->body, "{\"error\":\"invalid_client\",\"error_description\":"
+                           "\"bad client credentials: ");
+    att_sbx_json_php(&r->body, value);
+    att_buf_adds(&r->body, "\"}");
 }
 
 SbxTokenState att_sbx_oauth_check(SbxOAuth *o, const char *token, size_t len)

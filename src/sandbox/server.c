@@ -27,6 +27,7 @@
 
 #include "common/civil.h"
 #include "common/secret.h"
+#include "jsonw.h"
 #include "oauth.h"
 #include "shift.h"
 
@@ -58,7 +59,7 @@ typedef enum Route { ROUTE_OTHER, ROUTE_SEARCH, ROUTE_TOKEN } Route;
 
 /* Per-request state, freed in on_completed. */
 typedef struct Request {
-    SbxBuf body;
+    AttBuf body;
     Route route;
     int keep; /* POST to the search or token path: keep the body */
     int too_large;
@@ -217,15 +218,15 @@ static struct MHD_Response *make_response(SbxServer *s, const Outcome *o, char *
 /* Sends body (ownership passes to libmicrohttpd, or it is freed here) with the given status and
  * content type, plus the extra headers. */
 static enum MHD_Result respond(SbxServer *s, struct MHD_Connection *conn, const char *method, const char *url,
-                               const Outcome *o, const char *ctype, SbxBuf *body, const Header *hdrs, size_t nhdrs)
+                               const Outcome *o, const char *ctype, AttBuf *body, const Header *hdrs, size_t nhdrs)
 {
     if (s->cfg.latency_ms) delay(s, s->cfg.latency_ms);
-    if (body->failed) {
-        att_sbx_buf_free(body);
+    if (body->oom) {
+        att_buf_free(body);
         return MHD_NO; /* out of memory: drop the connection */
     }
     size_t len;
-    char *data = att_sbx_buf_take(body, &len);
+    char *data = att_buf_take(body, &len);
     struct MHD_Response *resp = make_response(s, o, data, len);
     if (!resp) return MHD_NO;
     enum MHD_Result rc = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
@@ -240,7 +241,7 @@ static enum MHD_Result respond_error(SbxServer *s, struct MHD_Connection *conn, 
                                      unsigned status, const char *code, const char *message, const Header *hdrs,
                                      size_t nhdrs)
 {
-    SbxBuf body = ATT_SBX_BUF_INIT;
+    AttBuf body = {0};
     att_sbx_error_json(&body, code, message);
     Outcome o = {.status = status, .code = code};
     return respond(s, conn, method, url, &o, "application/json", &body, hdrs, nhdrs);
@@ -306,14 +307,14 @@ static const char *echo_value(struct MHD_Connection *conn)
 }
 
 /* Appends s with < > & " as entities, every other byte as it is. */
-static void put_html(SbxBuf *b, const char *s)
+static void put_html(AttBuf *b, const char *s)
 {
     for (const char *run = s;; s++) {
         const char *ent = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : *s == '"' ? "&quot;" : NULL;
         if (!ent && *s) continue;
-        att_sbx_buf_put(b, run, (size_t)(s - run));
+        att_buf_add(b, run, (size_t)(s - run));
         if (!*s) return;
-        att_sbx_buf_puts(b, ent);
+        att_buf_adds(b, ent);
         run = s + 1;
     }
 }
@@ -323,7 +324,7 @@ static void put_html(SbxBuf *b, const char *s)
 static enum MHD_Result respond_fault(SbxServer *s, struct MHD_Connection *conn, const char *method, const char *url,
                                      const SbxFaultRule *r, const SbxFaultPlan *plan)
 {
-    SbxBuf body = ATT_SBX_BUF_INIT;
+    AttBuf body = {0};
     unsigned code = (unsigned)r->arg;
     Outcome o = {.status = code, .plan = plan};
     char retry[40];
@@ -345,47 +346,47 @@ static enum MHD_Result respond_fault(SbxServer *s, struct MHD_Connection *conn, 
     }
     if (r->kind == ATT_SBX_FAULT_ECHO_JSON) {
         /* What an API written in PHP says when it quotes the request back. */
-        att_sbx_buf_puts(&body, "{\"code\":\"ECHO\",\"message\":\"received Authorization: ");
-        att_sbx_buf_json_php(&body, echo_value(conn));
-        att_sbx_buf_puts(&body, "\"}");
+        att_buf_adds(&body, "{\"code\":\"ECHO\",\"message\":\"received Authorization: ");
+        att_sbx_json_php(&body, echo_value(conn));
+        att_buf_adds(&body, "\"}");
         o.code = "ECHO";
         return respond(s, conn, method, url, &o, "application/json", &body, &h, nh);
     }
     if (r->kind == ATT_SBX_FAULT_ANSI) {
         /* What a hostile server sends to take over the terminal of whoever reads a log: set the
          * window title (OSC ... BEL), clear the screen (CSI 2J), the 8-bit CSI (U+009B), DEL. */
-        att_sbx_buf_puts(&body, "\x1b]0;owned\x07\x1b[2J\x1b[31mgateway\xc2\x9b"
-                                "1mrefused\x7f\r\n");
+        att_buf_adds(&body, "\x1b]0;owned\x07\x1b[2J\x1b[31mgateway\xc2\x9b"
+                            "1mrefused\x7f\r\n");
         return respond(s, conn, method, url, &o, "text/plain", &body, &h, nh);
     }
     if (r->kind == ATT_SBX_FAULT_ECHO_TEXT) {
-        att_sbx_buf_puts(&body, "unauthorized request with Authorization: ");
-        att_sbx_buf_puts(&body, echo_value(conn));
-        att_sbx_buf_putc(&body, '\n');
+        att_buf_adds(&body, "unauthorized request with Authorization: ");
+        att_buf_adds(&body, echo_value(conn));
+        att_buf_addc(&body, '\n');
         return respond(s, conn, method, url, &o, "text/plain", &body, &h, nh);
     }
     /* What a load balancer in front of the API sends when the API is not there. */
-    SbxBuf title = ATT_SBX_BUF_INIT;
+    AttBuf title = {0};
     if (r->kind == ATT_SBX_FAULT_ECHO_HTML) {
         char num[16];
         snprintf(num, sizeof num, "%u Echo: ", code);
-        att_sbx_buf_puts(&title, num);
+        att_buf_adds(&title, num);
         put_html(&title, echo_value(conn));
     } else {
         const char *reason = MHD_get_reason_phrase_for(code);
         char line[96];
         snprintf(line, sizeof line, "%u %s", code, reason && *reason ? reason : "Error");
-        att_sbx_buf_puts(&title, line);
+        att_buf_adds(&title, line);
     }
-    body.failed = title.failed;
-    if (!title.failed) {
-        att_sbx_buf_puts(&body, "<html>\r\n<head><title>");
-        att_sbx_buf_put(&body, title.data, title.len);
-        att_sbx_buf_puts(&body, "</title></head>\r\n<body>\r\n<center><h1>");
-        att_sbx_buf_put(&body, title.data, title.len);
-        att_sbx_buf_puts(&body, "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n");
+    body.oom = title.oom;
+    if (!title.oom) {
+        att_buf_adds(&body, "<html>\r\n<head><title>");
+        att_buf_add(&body, title.data, title.len);
+        att_buf_adds(&body, "</title></head>\r\n<body>\r\n<center><h1>");
+        att_buf_add(&body, title.data, title.len);
+        att_buf_adds(&body, "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n");
     }
-    att_sbx_buf_free(&title);
+    att_buf_free(&title);
     return respond(s, conn, method, url, &o, "text/html", &body, &h, nh);
 }
 
@@ -408,13 +409,13 @@ static void hold(SbxServer *s, struct MHD_Connection *conn)
  * ECHO_PAGE_PAUSE_MS apart. The cut falls in the middle of the credentials (what follows the
  * scheme and its space, e.g. the token of "Bearer TOKEN") in the first value, so that a client
  * that handles the body read by read never has the whole token in one read. */
-static void echo_page(SbxBuf *body, const char *value, Outcome *o)
+static void echo_page(AttBuf *body, const char *value, Outcome *o)
 {
-    SbxBuf esc = ATT_SBX_BUF_INIT, out = ATT_SBX_BUF_INIT;
-    att_sbx_buf_json_php(&esc, value);
+    AttBuf esc = {0}, out = {0};
+    att_sbx_json_php(&esc, value);
     size_t first = SIZE_MAX;
-    if (esc.failed || body->failed)
-        out.failed = 1;
+    if (esc.oom || body->oom)
+        out.oom = 1;
     else
         first = att_sbx_search_set_names(body->data, body->len, esc.len ? esc.data : "", esc.len, &out);
     size_t cut = out.len / 2;
@@ -423,8 +424,8 @@ static void echo_page(SbxBuf *body, const char *value, Outcome *o)
         size_t skip = sp && (size_t)(sp - esc.data) + 1 < esc.len ? (size_t)(sp - esc.data) + 1 : 0;
         cut = first + skip + (esc.len - skip) / 2;
     }
-    att_sbx_buf_free(&esc);
-    att_sbx_buf_free(body);
+    att_buf_free(&esc);
+    att_buf_free(body);
     *body = out;
     o->delivery = DELIVER_STALL;
     o->stall_ms = ECHO_PAGE_PAUSE_MS;
@@ -433,16 +434,16 @@ static void echo_page(SbxBuf *body, const char *value, Outcome *o)
 
 /* big: pads the page to `size` bytes with a "padding" member of 'x's (a page already that big gets
  * an empty one). One allocation of the final size and a memset: linear, even for 1 GiB. */
-static void pad_page(SbxBuf *b, uint64_t size)
+static void pad_page(AttBuf *b, uint64_t size)
 {
     static const char name[] = "\"padding\":\"";
-    if (att_sbx_buf_json_reopen(b) != 0) return;
+    if (att_sbx_json_reopen(b) != 0) return;
     size_t fixed = b->len + (sizeof name - 1) + 2;
     size_t n = size > fixed ? (size_t)(size - fixed) : 0;
-    att_sbx_buf_reserve(b, (sizeof name - 1) + n + 2);
-    att_sbx_buf_puts(b, name);
-    att_sbx_buf_fill(b, 'x', n);
-    att_sbx_buf_puts(b, "\"}");
+    att_buf_reserve_exact(b, (sizeof name - 1) + n + 2);
+    att_buf_adds(b, name);
+    att_buf_fill(b, 'x', n);
+    att_buf_adds(b, "\"}");
 }
 
 static int is(const SbxFaultRule *r, SbxFaultKind kind) { return r && r->kind == kind; }
@@ -515,18 +516,18 @@ static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, 
     SbxSearch q;
     SbxSearchError e;
     if (att_sbx_search_parse(rq->body.data, rq->body.len, c->max_page_size, &q, &e) != 0) {
-        SbxBuf body = ATT_SBX_BUF_INIT;
+        AttBuf body = {0};
         att_sbx_error_json(&body, e.code, e.message);
         Outcome o = {.status = e.status, .code = e.code, .plan = &plan};
         return respond(s, conn, method, url, &o, "application/json", &body, NULL, 0);
     }
     if (plan.repeat) q.page_offset = 1; /* a server that ignores paging */
 
-    SbxBuf body = ATT_SBX_BUF_INIT;
+    AttBuf body = {0};
     SbxPageStats st;
     att_sbx_search_render(c->data, s->have_shift ? &s->shift : NULL, &q, c->paging, &body, &st);
     Outcome o = {.status = 200, .query = &q, .returned = st.returned, .plan = &plan};
-    if (is(answer, ATT_SBX_FAULT_BAD_JSON) && !body.failed) {
+    if (is(answer, ATT_SBX_FAULT_BAD_JSON) && !body.oom) {
         /* Cut the page in half, at a character boundary: a body that is not valid JSON. */
         size_t cut = body.len / 2;
         while (cut > 1 && ((unsigned char)body.data[cut] & 0xC0) == 0x80) cut--;
@@ -541,10 +542,10 @@ static enum MHD_Result handle_search(SbxServer *s, struct MHD_Connection *conn, 
         o.cut = body.len / 2;
     } else if (is(answer, ATT_SBX_FAULT_ECHO_JSON)) {
         /* echo-json=200: a valid page that also quotes the credentials back. */
-        if (att_sbx_buf_json_reopen(&body) == 0) {
-            att_sbx_buf_puts(&body, "\"echo\":\"");
-            att_sbx_buf_json_php(&body, echo_value(conn));
-            att_sbx_buf_puts(&body, "\"}");
+        if (att_sbx_json_reopen(&body) == 0) {
+            att_buf_adds(&body, "\"echo\":\"");
+            att_sbx_json_php(&body, echo_value(conn));
+            att_buf_adds(&body, "\"}");
         }
     } else if (is(answer, ATT_SBX_FAULT_ECHO_PAGE)) {
         echo_page(&body, echo_value(conn), &o);
@@ -611,10 +612,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (rq->keep && !rq->too_large && !rq->answered) {
             if (rq->body.len + *upload_size > ATT_SBX_MAX_BODY) {
                 rq->too_large = 1;
-                att_sbx_buf_free(&rq->body);
+                att_buf_free(&rq->body);
             } else {
-                att_sbx_buf_put(&rq->body, upload, *upload_size);
-                if (rq->body.failed) return MHD_NO;
+                att_buf_add(&rq->body, upload, *upload_size);
+                if (rq->body.oom) return MHD_NO;
             }
         }
         *upload_size = 0; /* consumed (or deliberately discarded) */
@@ -647,7 +648,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     (void)toe;
     if (rq) {
         atomic_fetch_sub(&s->inflight, 1);
-        att_sbx_buf_free(&rq->body);
+        att_buf_free(&rq->body);
         free(rq);
         *req_cls = NULL;
     }

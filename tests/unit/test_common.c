@@ -1,9 +1,12 @@
 /* test_common.c — unit tests for the small pure helpers of src/common/ that the host and the
- * sandbox share: civil-date arithmetic, the splitmix64 finaliser, the secret comparison, the
- * monotonic clock. */
+ * sandbox share: the growable buffer (what the sandbox added to it: decimal and fill appends,
+ * exact reservations, reset, take), civil-date arithmetic, the splitmix64 finaliser, the secret
+ * comparison, the monotonic clock. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <time.h>
 
+#include "common/buf.h"
 #include "common/civil.h"
 #include "common/clock.h"
 #include "common/mix.h"
@@ -82,6 +85,70 @@ static void test_civil(void)
     CHECK(civil_round_trips(-719468 - 146097 * 2, -719468 + 146097 * 2));
 }
 
+static void test_buf(void)
+{
+    AttBuf b = {0};
+    size_t len = 99;
+    char *p;
+
+    /* take of a buffer that never held anything */
+    p = att_buf_take(&b, &len);
+    CHECK(p == NULL && len == 0 && b.data == NULL && b.cap == 0);
+
+    att_buf_add_u64(&b, 0);
+    att_buf_addc(&b, ' ');
+    att_buf_add_u64(&b, 1234567890);
+    att_buf_addc(&b, ' ');
+    att_buf_add_u64(&b, UINT64_MAX);
+    CHECK_STR(b.data, "0 1234567890 18446744073709551615");
+    att_buf_reset(&b);
+    CHECK(b.len == 0 && b.data && b.data[0] == '\0' && b.cap == 256);
+    att_buf_fill(&b, 'x', 3);
+    att_buf_fill(&b, 'y', 0);
+    att_buf_adds(&b, "!");
+    CHECK_STR(b.data, "xxx!");
+    CHECK(b.len == 4);
+
+    /* reserve doubles; reserve_exact takes what it is asked, and nothing when it fits already */
+    CHECK(att_buf_reserve(&b, 1000) == 0 && b.cap == 1024);
+    CHECK(att_buf_reserve_exact(&b, 1019) == 0 && b.cap == 1024);
+    CHECK(att_buf_reserve_exact(&b, 5000) == 0 && b.cap == 4 + 5000 + 1);
+    CHECK_STR(b.data, "xxx!");
+
+    p = att_buf_take(&b, &len);
+    CHECK(p && strcmp(p, "xxx!") == 0 && len == 4);
+    CHECK(b.data == NULL && b.len == 0 && b.cap == 0 && !b.oom);
+    free(p);
+
+    /* a failed growth is sticky until reset or take, and leaves the bytes as they were */
+    att_buf_adds(&b, "kept");
+    CHECK(att_buf_reserve_exact(&b, (size_t)-1 / 2) == -1 && b.oom);
+    att_buf_adds(&b, "lost");
+    att_buf_add_u64(&b, 7);
+    att_buf_fill(&b, 'z', 2);
+    CHECK_STR(b.data, "kept");
+    att_buf_reset(&b);
+    CHECK(!b.oom && b.len == 0);
+    att_buf_adds(&b, "again");
+    CHECK_STR(b.data, "again");
+    att_buf_free(&b);
+
+    /* with a budget: every growth is charged, reset keeps the charge, take gives it back */
+    AttBudget budget = {.limit = 4096};
+    AttBuf c = {.budget = &budget};
+    att_buf_fill(&c, 'a', 300);
+    CHECK(budget.used == 512 && c.cap == 512);
+    att_buf_reset(&c);
+    CHECK(budget.used == 512);
+    CHECK(att_buf_reserve_exact(&c, 5000) == -1 && c.oom && budget.refused && budget.used == 512);
+    att_buf_reset(&c);
+    CHECK(att_buf_reserve_exact(&c, 1000) == 0 && c.cap == 1001 && budget.used == 1001);
+    p = att_buf_take(&c, &len);
+    CHECK(budget.used == 0 && c.cap == 0 && len == 0);
+    free(p);
+    att_buf_free(&c);
+}
+
 static void test_mix(void)
 {
     /* splitmix64 seeded with 0: its first outputs, as published with the reference code. */
@@ -123,6 +190,7 @@ static void test_clock(void)
 
 void test_common(void)
 {
+    test_buf();
     test_civil();
     test_mix();
     test_secret();
