@@ -11,8 +11,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
-
-enum { ATT_SBX_SVC_FIBER, ATT_SBX_SVC_WIRELESS, ATT_SBX_SVC_DSL, ATT_SBX_SVC_DTV, ATT_SBX_SVC_VOIP, ATT_SBX_SVC_COUNT };
+#include "pools.h" /* ATT_SBX_SVC_* */
 
 #define ATT_SBX_GEN_MAX_INDIVIDUALS 10000000u
 
