@@ -327,6 +327,54 @@ static int issue(SbxOAuth *o, const char *scope, SbxTokenReply *r)
     return 0;
 }
 
+/* The client credentials of an "Authorization: Basic ..." header, decoded into a new buffer
+ * (*basic, of *size bytes, that the caller wipes and frees even on failure): 1 with *id and
+ * *secret pointing into it; 0, all untouched, when there is no header or it is of another scheme;
+ * -1 when it is Basic but malformed. */
+static int basic_credentials(const char *authorization, char **basic, size_t *size, const char **id,
+                             const char **secret)
+{
+    if (!authorization) return 0;
+    while (*authorization == ' ') authorization++;
+    if (strncasecmp(authorization, "Basic ", 6) != 0) return 0;
+    const char *b = authorization + 6;
+    while (*b == ' ') b++;
+    size_t blen = strlen(b);
+    while (blen && (b[blen - 1] == ' ' || b[blen - 1] == '\t')) blen--;
+    char *colon = NULL;
+    *size = blen / 4 * 3 + 4;
+    *basic = malloc(*size);
+    long dlen = *basic ? b64_decode(b, blen, *basic) : -1;
+    if (dlen > 0 && strlen(*basic) == (size_t)dlen) colon = strchr(*basic, ':');
+    if (!colon) return -1;
+    *colon = '\0';
+    *id = *basic;
+    *secret = colon + 1;
+    return 1;
+}
+
+/* Once the client has named itself: authenticates it, checks the grant, and issues the token
+ * (unless !may_issue). */
+static void grant(SbxOAuth *o, const Form *f, const char *id, const char *secret, int basic, int may_issue,
+                  SbxTokenReply *r)
+{
+    if (!id || !secret) {
+        reply_error(r, 401, "invalid_client",
+                    "client authentication is required (HTTP Basic, or "
+                    "client_id and client_secret in the body)");
+    } else if (!client_ok(o, id, secret, basic)) {
+        reply_error(r, 401, "invalid_client", "client authentication failed");
+    } else if (!f->grant_type) {
+        reply_error(r, 400, "invalid_request", "grant_type is required");
+    } else if (strcmp(f->grant_type, "client_credentials") != 0) {
+        reply_error(r, 400, "unsupported_grant_type", "only grant_type=client_credentials is supported");
+    } else if (f->scope && !scope_ok(f->scope)) {
+        reply_error(r, 400, "invalid_scope", "scope must be space-separated scope tokens");
+    } else if (may_issue && issue(o, f->scope ? f->scope : ATT_SBX_OAUTH_DEFAULT_SCOPE, r) != 0) {
+        reply_error(r, 500, "server_error", "no random numbers for a token");
+    }
+}
+
 /* The usual answer; without a token (and with status 0) where one would be issued unless may_issue. */
 static void answer(SbxOAuth *o, const char *content_type, const char *authorization, const char *body, size_t len,
                    int may_issue, SbxTokenReply *r)
@@ -353,59 +401,14 @@ static void answer(SbxOAuth *o, const char *content_type, const char *authorizat
     char *basic = NULL;
     size_t basic_size = 0;
     const char *id = f.client_id, *secret = f.client_secret;
-    if (authorization) {
-        while (*authorization == ' ') authorization++;
-        if (strncasecmp(authorization, "Basic ", 6) == 0) {
-            const char *b = authorization + 6;
-            while (*b == ' ') b++;
-            size_t blen = strlen(b);
-            while (blen && (b[blen - 1] == ' ' || b[blen - 1] == '\t')) blen--;
-            char *colon = NULL;
-            basic_size = blen / 4 * 3 + 4;
-            basic = malloc(basic_size);
-            long dlen = basic ? b64_decode(b, blen, basic) : -1;
-            if (dlen > 0 && strlen(basic) == (size_t)dlen) colon = strchr(basic, ':');
-            if (!colon) {
-                reply_error(r, 401, "invalid_client", "malformed HTTP Basic credentials");
-                goto done;
-            }
-            *colon = '\0';
-            id = basic;
-            secret = colon + 1;
-            name_client(r, id);
-            if (f.client_secret) {
-                reply_error(r, 400, "invalid_request",
-                            "use one client authentication method: HTTP Basic or client_secret");
-                goto done;
-            }
-        }
-    }
-    name_client(r, id);
-    if (!id || !secret) {
-        reply_error(r, 401, "invalid_client",
-                    "client authentication is required (HTTP Basic, or "
-                    "client_id and client_secret in the body)");
-        goto done;
-    }
-    if (!client_ok(o, id, secret, basic != NULL)) {
-        reply_error(r, 401, "invalid_client", "client authentication failed");
-        goto done;
-    }
-    if (!f.grant_type) {
-        reply_error(r, 400, "invalid_request", "grant_type is required");
-        goto done;
-    }
-    if (strcmp(f.grant_type, "client_credentials") != 0) {
-        reply_error(r, 400, "unsupported_grant_type", "only grant_type=client_credentials is supported");
-        goto done;
-    }
-    if (f.scope && !scope_ok(f.scope)) {
-        reply_error(r, 400, "invalid_scope", "scope must be space-separated scope tokens");
-        goto done;
-    }
-    if (may_issue && issue(o, f.scope ? f.scope : ATT_SBX_OAUTH_DEFAULT_SCOPE, r) != 0)
-        reply_error(r, 500, "server_error", "no random numbers for a token");
-done:
+    int how = basic_credentials(authorization, &basic, &basic_size, &id, &secret);
+    if (how >= 0) name_client(r, id);
+    if (how < 0)
+        reply_error(r, 401, "invalid_client", "malformed HTTP Basic credentials");
+    else if (how > 0 && f.client_secret)
+        reply_error(r, 400, "invalid_request", "use one client authentication method: HTTP Basic or client_secret");
+    else
+        grant(o, &f, id, secret, how > 0, may_issue, r);
     if (basic) {
         memset(basic, 0, basic_size);
         free(basic);
