@@ -29,10 +29,10 @@ LIBS_SBX   = $(shell pkg-config --libs $(SBX_PKGS)) -lpthread -lm
 LAYERS    := common core bind host cli
 LIB_SRC   := $(filter-out src/cli/main.c,$(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
 MAIN_SRC  := src/cli/main.c
-SBX_SRC   := $(wildcard src/sandbox/*.c)
+SBX_SRC   := $(wildcard src/sandbox/*.c) $(wildcard src/common/*.c)
 LUA_SRC   := $(sort $(wildcard lua/att/*.lua))
 HDRS      := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.h))
-SBX_HDRS  := $(wildcard src/sandbox/*.h)
+SBX_HDRS  := $(wildcard src/sandbox/*.h) $(wildcard src/common/*.h)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 
 .PHONY: all deps demo test test-plain test-asan unit asan cppcheck clean install bench fuzz fuzz-build layers format format-check
@@ -112,7 +112,7 @@ format-check:
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --inline-suppr --std=c11 -Isrc $(LIB_SRC) $(MAIN_SRC) $(SBX_SRC) tools/embed.c
+	  --inline-suppr --std=c11 -Isrc $(sort $(LIB_SRC) $(MAIN_SRC) $(SBX_SRC)) tools/embed.c
 
 # The suite runs twice: once on the normal build, once on the sanitizer build. Each run prints
 # 'N passed, N failed'; the last line is the total of both.

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/civil.h"
+
 static const char *const MONTHS[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 static const char *const DAYS[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -15,18 +17,6 @@ static int month_of(const char *s)
     for (i = 0; i < 12; i++)
         if (strncmp(s, MONTHS[i], 3) == 0) return i;
     return -1;
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), without timegm() or the TZ environment. */
-static long days_from_civil(long y, int m, int d)
-{
-    long era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
 }
 
 /* Reads exactly n digits. */
@@ -95,7 +85,7 @@ static int parse_http_date(const char *s, time_t *t)
     }
     while (*p == ' ' || *p == '\t') p++;
     if (*p || d < 1 || d > 31) return -1;
-    days = days_from_civil(y, mo + 1, d);
+    days = (long)att_days_from_civil(y, (unsigned)(mo + 1), (unsigned)d);
     *t = (time_t)(days * 86400L + h * 3600L + mi * 60L + sec);
     return 0;
 }

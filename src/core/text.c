@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "core/stop.h"
 
 atomic_int att_stop;
@@ -23,12 +24,7 @@ const char *att_stop_text(int reason)
     }
 }
 
-double att_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+double att_now(void) { return att_clock_s(); }
 
 char *att_strdup(const char *s)
 {

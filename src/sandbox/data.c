@@ -130,7 +130,7 @@ int att_sbx_data_generate(SbxData **out, uint64_t count, uint64_t seed, char *er
         return -1;
     }
     SbxData *d = data_new();
-    SbxBuf arena = ATT_SBX_BUF_INIT;
+    AttBuf arena = {0};
     SvcIndex *ix[ATT_SBX_SVC_COUNT];
     if (!d) goto oom;
     d->generated = 1;
@@ -149,7 +149,7 @@ int att_sbx_data_generate(SbxData **out, uint64_t count, uint64_t seed, char *er
         SbxGenInfo info;
         if (!d->sub_base && arena.len < ATT_SBX_PRERENDER_BUDGET) {
             att_sbx_gen_individual(&d->gen, i, sub_no, &arena, &info);
-            if (arena.failed) goto oom;
+            if (arena.oom) goto oom;
             d->offs[i + 1] = arena.len;
             d->prerendered = i + 1;
         } else {
@@ -163,25 +163,25 @@ int att_sbx_data_generate(SbxData **out, uint64_t count, uint64_t seed, char *er
     }
     size_t len;
     d->nsubs = sub_no;
-    d->arena = att_sbx_buf_take(&arena, &len);
+    d->arena = att_buf_take(&arena, &len);
     if (data_finish(d, len) != 0) goto oom;
     *out = d;
     return 0;
 
 oom:
-    att_sbx_buf_free(&arena);
+    att_buf_free(&arena);
     att_sbx_data_free(d);
     set_err(err, errlen, "out of memory while generating %llu individuals", (unsigned long long)count);
     return -1;
 }
 
 /* Reads a whole file (or pipe) into b; 0, or -1 with errno set. */
-static int read_file(const char *path, SbxBuf *b)
+static int read_file(const char *path, AttBuf *b)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) return -1;
     for (;;) {
-        if (att_sbx_buf_reserve(b, 65536) != 0) {
+        if (att_buf_reserve(b, 65536) != 0) {
             fclose(fp);
             errno = ENOMEM;
             return -1;
@@ -232,7 +232,7 @@ static int index_loaded(SbxData *d, const cJSON *ind, size_t idx)
 int att_sbx_data_load(SbxData **out, const char *path, char *err, size_t errlen)
 {
     *out = NULL;
-    SbxBuf text = ATT_SBX_BUF_INIT, arena = ATT_SBX_BUF_INIT;
+    AttBuf text = {0}, arena = {0};
     cJSON *root = NULL;
     SbxData *d = NULL;
 
@@ -276,18 +276,18 @@ int att_sbx_data_load(SbxData **out, const char *path, char *err, size_t errlen)
         }
         char *s = cJSON_PrintUnformatted(ind);
         if (!s) goto oom;
-        att_sbx_buf_puts(&arena, s);
+        att_buf_adds(&arena, s);
         cJSON_free(s);
-        if (arena.failed || index_loaded(d, ind, i) != 0) goto oom;
+        if (arena.oom || index_loaded(d, ind, i) != 0) goto oom;
         d->offs[++i] = arena.len;
     }
     d->count = d->prerendered = i;
     att_sbx_gen_init(&d->gen, 1);
     size_t len;
-    d->arena = att_sbx_buf_take(&arena, &len);
+    d->arena = att_buf_take(&arena, &len);
     if (data_finish(d, len) != 0) goto oom;
     cJSON_Delete(root);
-    att_sbx_buf_free(&text);
+    att_buf_free(&text);
     *out = d;
     return 0;
 
@@ -295,8 +295,8 @@ oom:
     set_err(err, errlen, "%s: out of memory", path);
 fail:
     cJSON_Delete(root);
-    att_sbx_buf_free(&text);
-    att_sbx_buf_free(&arena);
+    att_buf_free(&text);
+    att_buf_free(&arena);
     att_sbx_data_free(d);
     return -1;
 }
@@ -321,17 +321,17 @@ void att_sbx_data_select(const SbxData *d, const char *service_type, SbxSelectio
     }
 }
 
-void att_sbx_data_append(const SbxData *d, size_t idx, SbxBuf *out)
+void att_sbx_data_append(const SbxData *d, size_t idx, AttBuf *out)
 {
     if (idx < d->prerendered) {
-        att_sbx_buf_put(out, d->arena + d->offs[idx], d->offs[idx + 1] - d->offs[idx]);
+        att_buf_add(out, d->arena + d->offs[idx], d->offs[idx + 1] - d->offs[idx]);
     } else {
         SbxGenInfo info;
         att_sbx_gen_individual(&d->gen, idx, d->sub_base[idx - d->prerendered], out, &info);
     }
 }
 
-unsigned att_sbx_data_extra(const SbxData *d, uint64_t n, uint64_t sub_base, SbxBuf *out)
+unsigned att_sbx_data_extra(const SbxData *d, uint64_t n, uint64_t sub_base, AttBuf *out)
 {
     SbxGenInfo info;
     att_sbx_gen_extra(&d->gen, n, d->svc_names, d->nsvc, sub_base, out, &info);
@@ -347,21 +347,21 @@ uint64_t att_sbx_data_extra_sub_base(const SbxData *d)
 
 int att_sbx_data_dump(const SbxData *d, FILE *fp)
 {
-    SbxBuf b = ATT_SBX_BUF_INIT;
+    AttBuf b = {0};
     int rc = 0;
     fputs("[\n", fp);
     for (size_t i = 0; i < d->count && rc == 0; i++) {
-        att_sbx_buf_reset(&b);
-        if (i) att_sbx_buf_puts(&b, ",\n");
+        att_buf_reset(&b);
+        if (i) att_buf_adds(&b, ",\n");
         att_sbx_data_append(d, i, &b);
-        if (b.failed) {
+        if (b.oom) {
             errno = ENOMEM;
             rc = -1;
         } else if (fwrite(b.data, 1, b.len, fp) != b.len) {
             rc = -1;
         }
     }
-    att_sbx_buf_free(&b);
+    att_buf_free(&b);
     if (rc == 0) fputs(d->count ? "\n]\n" : "]\n", fp);
     if (fflush(fp) != 0 || ferror(fp)) rc = -1;
     return rc;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "buf.h"
+#include "common/buf.h"
 
 typedef struct SbxData SbxData;
 
@@ -29,12 +29,12 @@ size_t att_sbx_data_count(const SbxData *d);
  * serviceType, compared case-insensitively (ASCII). */
 void att_sbx_data_select(const SbxData *d, const char *service_type, SbxSelection *sel);
 /* Appends individual `idx` (< count) as compact JSON. Thread-safe: the data set is read-only. */
-void att_sbx_data_append(const SbxData *d, size_t idx, SbxBuf *out);
+void att_sbx_data_append(const SbxData *d, size_t idx, AttBuf *out);
 /* Extra individuals (see att_sbx_gen_extra), for the grow fault: number n has one account of each
  * serviceType of the data set, so it matches every known filter. Appends its text when `out` is not
  * NULL; returns how many subscribers it has. Its subscriber ids start after sub_base, and the first
  * extra individual's sub_base is att_sbx_data_extra_sub_base(). Thread-safe. */
-unsigned att_sbx_data_extra(const SbxData *d, uint64_t n, uint64_t sub_base, SbxBuf *out);
+unsigned att_sbx_data_extra(const SbxData *d, uint64_t n, uint64_t sub_base, AttBuf *out);
 uint64_t att_sbx_data_extra_sub_base(const SbxData *d);
 /* Writes the whole data set as a JSON array, one individual per line; 0 or -1 (errno set). */
 int att_sbx_data_dump(const SbxData *d, FILE *fp);

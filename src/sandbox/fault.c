@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/mix.h"
+
 typedef enum ArgType { ARG_NONE, ARG_HTTP_CODE, ARG_MS, ARG_COUNT, ARG_BYTES } ArgType;
 
 typedef struct KindDef {
@@ -336,20 +338,13 @@ int att_sbx_fault_has(const SbxFaults *f, SbxFaultKind kind)
     return 0;
 }
 
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
-}
-
 /* Uniform in [0, 1), a pure function of (seed, rule, request): the same seed gives the same
  * decisions in every run, whatever the other rules do or how requests interleave. */
 static double draw(uint64_t seed, size_t rule, uint64_t seq)
 {
-    uint64_t z = mix64(seed ^ 0x243F6A8885A308D3u);
-    z = mix64(z + (uint64_t)(rule + 1) * 0x9E3779B97F4A7C15u);
-    z = mix64(z + seq * 0xD1B54A32D192ED03u);
+    uint64_t z = att_mix64(seed ^ 0x243F6A8885A308D3u);
+    z = att_mix64(z + (uint64_t)(rule + 1) * 0x9E3779B97F4A7C15u);
+    z = att_mix64(z + seq * 0xD1B54A32D192ED03u);
     return (double)(z >> 11) * (1.0 / 9007199254740992.0);
 }
 

@@ -103,6 +103,8 @@ int att_sbx_fault_has(const SbxFaults *f, SbxFaultKind kind);
  * target, and counts the rules that take effect. Not thread-safe: the caller serialises calls (and
  * numbers the requests under the same lock). */
 void att_sbx_fault_plan(SbxFaults *f, SbxFaultTarget target, uint64_t seq, SbxFaultPlan *plan);
+/* 1 when r is a rule (not NULL) of that kind. */
+static inline int att_sbx_fault_is(const SbxFaultRule *r, SbxFaultKind kind) { return r && r->kind == kind; }
 /* Writes the "Fault rules:" block of --help. */
 void att_sbx_fault_help(FILE *fp);
 

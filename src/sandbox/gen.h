@@ -10,9 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
-
-enum { ATT_SBX_SVC_FIBER, ATT_SBX_SVC_WIRELESS, ATT_SBX_SVC_DSL, ATT_SBX_SVC_DTV, ATT_SBX_SVC_VOIP, ATT_SBX_SVC_COUNT };
+#include "common/buf.h"
+#include "pools.h" /* ATT_SBX_SVC_* */
 
 #define ATT_SBX_GEN_MAX_INDIVIDUALS 10000000u
 
@@ -29,13 +28,13 @@ typedef struct SbxGenInfo {
 
 void att_sbx_gen_init(SbxGen *g, uint64_t seed);
 /* Draws individual `idx`; fills *info; when `out` is not NULL appends its compact JSON text. */
-void att_sbx_gen_individual(const SbxGen *g, uint64_t idx, uint64_t sub_base, SbxBuf *out, SbxGenInfo *info);
+void att_sbx_gen_individual(const SbxGen *g, uint64_t idx, uint64_t sub_base, AttBuf *out, SbxGenInfo *info);
 /* Draws extra individual number `n` (0-based; a stream apart from the individuals'), who has one
  * account of each serviceType svc[0..nsvc) in that order (products of an unknown serviceType come
  * from FIBER's catalogue), so that it matches a search for any of them. Its id, account numbers (for
  * n * nsvc below about 8.7e8) and subscriber ids (from sub_base) are unique. Fills *info, appends its
  * text when `out` is not NULL. */
-void att_sbx_gen_extra(const SbxGen *g, uint64_t n, const char *const *svc, size_t nsvc, uint64_t sub_base, SbxBuf *out,
+void att_sbx_gen_extra(const SbxGen *g, uint64_t n, const char *const *svc, size_t nsvc, uint64_t sub_base, AttBuf *out,
                        SbxGenInfo *info);
 const char *att_sbx_gen_service_name(unsigned svc);
 

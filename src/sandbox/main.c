@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "common/buf.h"
 #include "data.h"
 #include "fault.h"
 #include "oauth.h"
@@ -331,7 +331,7 @@ static int has_pem_block(const char *text, const char *label)
 static int read_pem(const char *opt, const char *path, const char *label, char **out, char *err, size_t errlen)
 {
     *out = NULL;
-    SbxBuf b = ATT_SBX_BUF_INIT;
+    AttBuf b = {0};
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         snprintf(err, errlen, "--%s %s: cannot read: %s", opt, path, strerror(errno));
@@ -339,21 +339,21 @@ static int read_pem(const char *opt, const char *path, const char *label, char *
     }
     char chunk[4096];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0 && b.len <= ATT_SBX_MAX_BODY) att_sbx_buf_put(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0 && b.len <= ATT_SBX_MAX_BODY) att_buf_add(&b, chunk, n);
     int bad = ferror(fp);
     fclose(fp);
-    if (bad || b.failed) {
+    if (bad || b.oom) {
         snprintf(err, errlen, "--%s %s: cannot read: %s", opt, path, strerror(bad ? EIO : ENOMEM));
-        att_sbx_buf_free(&b);
+        att_buf_free(&b);
         return -1;
     }
     if (b.len > ATT_SBX_MAX_BODY || !b.data || strlen(b.data) != b.len || !has_pem_block(b.data, label)) {
         snprintf(err, errlen, "--%s %s: not a PEM file with a %s", opt, path,
                  strcmp(label, "CERTIFICATE") == 0 ? "certificate" : "private key");
-        att_sbx_buf_free(&b);
+        att_buf_free(&b);
         return -1;
     }
-    *out = att_sbx_buf_take(&b, NULL);
+    *out = att_buf_take(&b, NULL);
     return 0;
 }
 

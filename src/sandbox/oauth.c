@@ -7,7 +7,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
-#include <time.h>
+
+#include "common/clock.h"
+#include "common/secret.h"
+#include "jsonw.h"
 
 #define TOKEN_BYTES 32   /* 256 random bits */
 #define TOKEN_CHARS 43   /* as base64url without padding */
@@ -26,22 +29,6 @@ struct SbxOAuth {
     size_t next, used;
     uint64_t issued;
 };
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Equal, in a time that does not depend on where the first difference is. */
-static int same_secret(const char *given, size_t glen, const char *want, size_t wlen)
-{
-    if (wlen == 0) return 0;
-    unsigned char diff = glen != wlen;
-    for (size_t i = 0; i < glen; i++) diff |= (unsigned char)(given[i] ^ want[i < wlen ? i : 0]);
-    return diff == 0;
-}
 
 int att_sbx_oauth_check_client(const char *spec, char *err, size_t errlen)
 {
@@ -286,24 +273,24 @@ static void reply_error(SbxTokenReply *r, unsigned status, const char *error, co
     r->status = status;
     r->error = error;
     r->www_authenticate = status == 401 ? "Basic" : NULL;
-    att_sbx_buf_reset(&r->body);
-    att_sbx_buf_puts(&r->body, "{\"error\":");
-    att_sbx_buf_json_str(&r->body, error);
-    att_sbx_buf_puts(&r->body, ",\"error_description\":");
-    att_sbx_buf_json_str(&r->body, desc);
-    att_sbx_buf_putc(&r->body, '}');
+    att_buf_reset(&r->body);
+    att_buf_adds(&r->body, "{\"error\":");
+    att_sbx_json_str(&r->body, error);
+    att_buf_adds(&r->body, ",\"error_description\":");
+    att_sbx_json_str(&r->body, desc);
+    att_buf_addc(&r->body, '}');
 }
 
 /* Whether (id, secret) is our client; either raw (as curl sends Basic credentials) or, as RFC 6749
  * section 2.3.1 asks of Basic credentials, form-encoded. */
 static int client_ok(const SbxOAuth *o, const char *id, const char *secret, int basic)
 {
-    int ok = strcmp(id, o->id) == 0 && same_secret(secret, strlen(secret), o->secret, strlen(o->secret));
+    int ok = strcmp(id, o->id) == 0 && att_same_secret(secret, strlen(secret), o->secret, strlen(o->secret));
     if (!ok && basic) {
         char *did = form_decode(id, strlen(id));
         char *dsecret = form_decode(secret, strlen(secret));
         ok = did && dsecret && strcmp(did, o->id) == 0 &&
-             same_secret(dsecret, strlen(dsecret), o->secret, strlen(o->secret));
+             att_same_secret(dsecret, strlen(dsecret), o->secret, strlen(o->secret));
         free(did);
         if (dsecret) memset(dsecret, 0, strlen(dsecret));
         free(dsecret);
@@ -319,7 +306,7 @@ static int issue(SbxOAuth *o, const char *scope, SbxTokenReply *r)
     Token t;
     b64url_encode(raw, sizeof raw, t.text);
     memset(raw, 0, sizeof raw);
-    t.expires_ms = now_ms() + (int64_t)o->ttl_s * 1000;
+    t.expires_ms = att_clock_ms() + (int64_t)o->ttl_s * 1000;
 
     pthread_mutex_lock(&o->mu);
     o->tokens[o->next] = t;
@@ -329,15 +316,63 @@ static int issue(SbxOAuth *o, const char *scope, SbxTokenReply *r)
     pthread_mutex_unlock(&o->mu);
 
     r->status = 200;
-    att_sbx_buf_puts(&r->body, "{\"access_token\":");
-    att_sbx_buf_json_str(&r->body, t.text);
-    att_sbx_buf_puts(&r->body, ",\"token_type\":\"Bearer\",\"expires_in\":");
-    att_sbx_buf_u64(&r->body, o->ttl_s);
-    att_sbx_buf_puts(&r->body, ",\"scope\":");
-    att_sbx_buf_json_str(&r->body, scope);
-    att_sbx_buf_putc(&r->body, '}');
+    att_buf_adds(&r->body, "{\"access_token\":");
+    att_sbx_json_str(&r->body, t.text);
+    att_buf_adds(&r->body, ",\"token_type\":\"Bearer\",\"expires_in\":");
+    att_buf_add_u64(&r->body, o->ttl_s);
+    att_buf_adds(&r->body, ",\"scope\":");
+    att_sbx_json_str(&r->body, scope);
+    att_buf_addc(&r->body, '}');
     memset(&t, 0, sizeof t);
     return 0;
+}
+
+/* The client credentials of an "Authorization: Basic ..." header, decoded into a new buffer
+ * (*basic, of *size bytes, that the caller wipes and frees even on failure): 1 with *id and
+ * *secret pointing into it; 0, all untouched, when there is no header or it is of another scheme;
+ * -1 when it is Basic but malformed. */
+static int basic_credentials(const char *authorization, char **basic, size_t *size, const char **id,
+                             const char **secret)
+{
+    if (!authorization) return 0;
+    while (*authorization == ' ') authorization++;
+    if (strncasecmp(authorization, "Basic ", 6) != 0) return 0;
+    const char *b = authorization + 6;
+    while (*b == ' ') b++;
+    size_t blen = strlen(b);
+    while (blen && (b[blen - 1] == ' ' || b[blen - 1] == '\t')) blen--;
+    char *colon = NULL;
+    *size = blen / 4 * 3 + 4;
+    *basic = malloc(*size);
+    long dlen = *basic ? b64_decode(b, blen, *basic) : -1;
+    if (dlen > 0 && strlen(*basic) == (size_t)dlen) colon = strchr(*basic, ':');
+    if (!colon) return -1;
+    *colon = '\0';
+    *id = *basic;
+    *secret = colon + 1;
+    return 1;
+}
+
+/* Once the client has named itself: authenticates it, checks the grant, and issues the token
+ * (unless !may_issue). */
+static void grant(SbxOAuth *o, const Form *f, const char *id, const char *secret, int basic, int may_issue,
+                  SbxTokenReply *r)
+{
+    if (!id || !secret) {
+        reply_error(r, 401, "invalid_client",
+                    "client authentication is required (HTTP Basic, or "
+                    "client_id and client_secret in the body)");
+    } else if (!client_ok(o, id, secret, basic)) {
+        reply_error(r, 401, "invalid_client", "client authentication failed");
+    } else if (!f->grant_type) {
+        reply_error(r, 400, "invalid_request", "grant_type is required");
+    } else if (strcmp(f->grant_type, "client_credentials") != 0) {
+        reply_error(r, 400, "unsupported_grant_type", "only grant_type=client_credentials is supported");
+    } else if (f->scope && !scope_ok(f->scope)) {
+        reply_error(r, 400, "invalid_scope", "scope must be space-separated scope tokens");
+    } else if (may_issue && issue(o, f->scope ? f->scope : ATT_SBX_OAUTH_DEFAULT_SCOPE, r) != 0) {
+        reply_error(r, 500, "server_error", "no random numbers for a token");
+    }
 }
 
 /* The usual answer; without a token (and with status 0) where one would be issued unless may_issue. */
@@ -366,59 +401,14 @@ static void answer(SbxOAuth *o, const char *content_type, const char *authorizat
     char *basic = NULL;
     size_t basic_size = 0;
     const char *id = f.client_id, *secret = f.client_secret;
-    if (authorization) {
-        while (*authorization == ' ') authorization++;
-        if (strncasecmp(authorization, "Basic ", 6) == 0) {
-            const char *b = authorization + 6;
-            while (*b == ' ') b++;
-            size_t blen = strlen(b);
-            while (blen && (b[blen - 1] == ' ' || b[blen - 1] == '\t')) blen--;
-            char *colon = NULL;
-            basic_size = blen / 4 * 3 + 4;
-            basic = malloc(basic_size);
-            long dlen = basic ? b64_decode(b, blen, basic) : -1;
-            if (dlen > 0 && strlen(basic) == (size_t)dlen) colon = strchr(basic, ':');
-            if (!colon) {
-                reply_error(r, 401, "invalid_client", "malformed HTTP Basic credentials");
-                goto done;
-            }
-            *colon = '\0';
-            id = basic;
-            secret = colon + 1;
-            name_client(r, id);
-            if (f.client_secret) {
-                reply_error(r, 400, "invalid_request",
-                            "use one client authentication method: HTTP Basic or client_secret");
-                goto done;
-            }
-        }
-    }
-    name_client(r, id);
-    if (!id || !secret) {
-        reply_error(r, 401, "invalid_client",
-                    "client authentication is required (HTTP Basic, or "
-                    "client_id and client_secret in the body)");
-        goto done;
-    }
-    if (!client_ok(o, id, secret, basic != NULL)) {
-        reply_error(r, 401, "invalid_client", "client authentication failed");
-        goto done;
-    }
-    if (!f.grant_type) {
-        reply_error(r, 400, "invalid_request", "grant_type is required");
-        goto done;
-    }
-    if (strcmp(f.grant_type, "client_credentials") != 0) {
-        reply_error(r, 400, "unsupported_grant_type", "only grant_type=client_credentials is supported");
-        goto done;
-    }
-    if (f.scope && !scope_ok(f.scope)) {
-        reply_error(r, 400, "invalid_scope", "scope must be space-separated scope tokens");
-        goto done;
-    }
-    if (may_issue && issue(o, f.scope ? f.scope : ATT_SBX_OAUTH_DEFAULT_SCOPE, r) != 0)
-        reply_error(r, 500, "server_error", "no random numbers for a token");
-done:
+    int how = basic_credentials(authorization, &basic, &basic_size, &id, &secret);
+    if (how >= 0) name_client(r, id);
+    if (how < 0)
+        reply_error(r, 401, "invalid_client", "malformed HTTP Basic credentials");
+    else if (how > 0 && f.client_secret)
+        reply_error(r, 400, "invalid_request", "use one client authentication method: HTTP Basic or client_secret");
+    else
+        grant(o, &f, id, secret, how > 0, may_issue, r);
     if (basic) {
         memset(basic, 0, basic_size);
         free(basic);
@@ -434,31 +424,31 @@ void att_sbx_oauth_token(SbxOAuth *o, const char *content_type, const char *auth
     if (!echo) return;
     const char *value = authorization ? authorization : "(none)";
     if (echo == 200) {
-        if (att_sbx_buf_json_reopen(&r->body) == 0) {
-            att_sbx_buf_puts(&r->body, "\"echo\":\"");
-            att_sbx_buf_json_php(&r->body, value);
-            att_sbx_buf_puts(&r->body, "\"}");
+        if (att_sbx_json_reopen(&r->body) == 0) {
+            att_buf_adds(&r->body, "\"echo\":\"");
+            att_sbx_json_php(&r->body, value);
+            att_buf_adds(&r->body, "\"}");
         }
         return;
     }
     r->status = echo;
     r->error = "invalid_client";
     r->www_authenticate = echo == 401 ? "Basic" : NULL;
-    att_sbx_buf_reset(&r->body);
-    att_sbx_buf_puts(&r->body, "{\"error\":\"invalid_client\",\"error_description\":"
-                               "\"bad client credentials: ");
-    att_sbx_buf_json_php(&r->body, value);
-    att_sbx_buf_puts(&r->body, "\"}");
+    att_buf_reset(&r->body);
+    att_buf_adds(&r->body, "{\"error\":\"invalid_client\",\"error_description\":"
+                           "\"bad client credentials: ");
+    att_sbx_json_php(&r->body, value);
+    att_buf_adds(&r->body, "\"}");
 }
 
 SbxTokenState att_sbx_oauth_check(SbxOAuth *o, const char *token, size_t len)
 {
     SbxTokenState st = ATT_SBX_TOKEN_UNKNOWN;
-    int64_t now = now_ms();
+    int64_t now = att_clock_ms();
     pthread_mutex_lock(&o->mu);
     for (size_t i = 0; i < o->used; i++) {
         const Token *t = &o->tokens[i];
-        if (same_secret(token, len, t->text, TOKEN_CHARS))
+        if (att_same_secret(token, len, t->text, TOKEN_CHARS))
             st = now < t->expires_ms ? ATT_SBX_TOKEN_VALID : ATT_SBX_TOKEN_EXPIRED;
     }
     pthread_mutex_unlock(&o->mu);

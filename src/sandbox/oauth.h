@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "common/buf.h"
 
 #define ATT_SBX_OAUTH_MAX_TOKENS    1000
 #define ATT_SBX_OAUTH_DEFAULT_SCOPE "omni-svcs"
@@ -31,7 +31,7 @@ typedef struct SbxTokenReply {
     unsigned status;              /* 200, 400, 401 or 500; or an echo-basic fault's */
     const char *error;            /* OAuth error code, or NULL on success */
     const char *www_authenticate; /* header value for a 401, else NULL */
-    SbxBuf body;                  /* JSON; the caller frees it */
+    AttBuf body;                  /* JSON; the caller frees it */
     char client[72];              /* the client id the request named (printable), or "-" */
     uint64_t issued;              /* access tokens issued so far, this one included */
 } SbxTokenReply;
@@ -40,7 +40,7 @@ typedef struct SbxTokenReply {
  * may be NULL) and the form body. `echo` is 0, or the HTTP status of an echo-basic fault: 200 adds
  * "echo":AUTHORIZATION to the usual answer; any other status answers invalid_client with the
  * Authorization value in error_description instead, and issues no token. Either way the value is
- * escaped as att_sbx_buf_json_php does, "(none)" when there is no header. */
+ * escaped as att_sbx_json_php does, "(none)" when there is no header. */
 void att_sbx_oauth_token(SbxOAuth *o, const char *content_type, const char *authorization, const char *body, size_t len,
                          unsigned echo, SbxTokenReply *r);
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
+
 static int fail(SbxSearchError *e, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int fail(SbxSearchError *e, const char *code, const char *fmt, ...)
@@ -90,7 +92,7 @@ void att_sbx_search_clear(SbxSearch *q)
     q->service_type = NULL;
 }
 
-void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging, SbxBuf *out,
+void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging, AttBuf *out,
                            SbxPageStats *st)
 {
     SbxSelection sel;
@@ -117,16 +119,16 @@ void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q
     st->total = (size_t)total;
     st->returned = (size_t)n;
     /* Typical individuals are 2-5 KiB; the buffer grows by doubling past this first guess. */
-    att_sbx_buf_reserve(out, 96 + (size_t)(n < 64 ? n : 64) * 4096);
-    att_sbx_buf_puts(out, "{\"totalCount\":");
-    att_sbx_buf_u64(out, total);
-    att_sbx_buf_puts(out, ",\"pageInfo\":{\"pageSize\":");
-    att_sbx_buf_u64(out, q->page_size);
-    att_sbx_buf_puts(out, ",\"pageOffset\":");
-    att_sbx_buf_u64(out, q->page_offset);
-    att_sbx_buf_puts(out, "},\"individuals\":[");
+    att_buf_reserve(out, 96 + (size_t)(n < 64 ? n : 64) * 4096);
+    att_buf_adds(out, "{\"totalCount\":");
+    att_buf_add_u64(out, total);
+    att_buf_adds(out, ",\"pageInfo\":{\"pageSize\":");
+    att_buf_add_u64(out, q->page_size);
+    att_buf_adds(out, ",\"pageOffset\":");
+    att_buf_add_u64(out, q->page_offset);
+    att_buf_adds(out, "},\"individuals\":[");
     for (uint64_t i = 0; i < n; i++) {
-        if (i) att_sbx_buf_putc(out, ',');
+        if (i) att_buf_addc(out, ',');
         uint64_t p = first + i;
         if (p < front) {
             const SbxExtra *e = att_sbx_shift_front(shift, p);
@@ -137,7 +139,7 @@ void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q
         }
     }
     if (shift) att_sbx_shift_unlock(shift);
-    att_sbx_buf_puts(out, "]}");
+    att_buf_adds(out, "]}");
 }
 
 /* The index just past the JSON string literal whose opening quote is at in[q] (len when unclosed). */
@@ -152,7 +154,7 @@ static size_t string_end(const char *in, size_t len, size_t q)
     return len;
 }
 
-size_t att_sbx_search_set_names(const char *in, size_t len, const char *value, size_t vlen, SbxBuf *out)
+size_t att_sbx_search_set_names(const char *in, size_t len, const char *value, size_t vlen, AttBuf *out)
 {
     /* Pages are compact JSON (generated, or re-rendered by cJSON): no spaces around the ':'. An
      * individual's own members are at depth 3: the page object, its array, the individual. */
@@ -160,17 +162,17 @@ size_t att_sbx_search_set_names(const char *in, size_t len, const char *value, s
     const size_t klen = sizeof key - 1;
     size_t first = SIZE_MAX, copied = 0, i = 0;
     int depth = 0;
-    att_sbx_buf_reserve(out, len);
+    att_buf_reserve(out, len);
     while (i < len) {
         char c = in[i];
         if (c == '"') {
             size_t end = string_end(in, len, i);
             if (depth == 3 && len - i >= klen && memcmp(in + i, key, klen) == 0) {
                 end = string_end(in, len, i + klen - 1);
-                att_sbx_buf_put(out, in + copied, i + klen - copied);
+                att_buf_add(out, in + copied, i + klen - copied);
                 if (first == SIZE_MAX) first = out->len;
-                att_sbx_buf_put(out, value, vlen);
-                att_sbx_buf_putc(out, '"');
+                att_buf_add(out, value, vlen);
+                att_buf_addc(out, '"');
                 copied = end;
             }
             i = end;
@@ -182,15 +184,15 @@ size_t att_sbx_search_set_names(const char *in, size_t len, const char *value, s
             depth--;
         i++;
     }
-    att_sbx_buf_put(out, in + copied, len - copied);
+    att_buf_add(out, in + copied, len - copied);
     return first;
 }
 
-void att_sbx_error_json(SbxBuf *out, const char *code, const char *message)
+void att_sbx_error_json(AttBuf *out, const char *code, const char *message)
 {
-    att_sbx_buf_puts(out, "{\"code\":");
-    att_sbx_buf_json_str(out, code);
-    att_sbx_buf_puts(out, ",\"message\":");
-    att_sbx_buf_json_str(out, message);
-    att_sbx_buf_putc(out, '}');
+    att_buf_adds(out, "{\"code\":");
+    att_sbx_json_str(out, code);
+    att_buf_adds(out, ",\"message\":");
+    att_sbx_json_str(out, message);
+    att_buf_addc(out, '}');
 }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "common/buf.h"
 #include "data.h"
 #include "shift.h"
 
@@ -40,15 +40,15 @@ typedef struct SbxPageStats {
 int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, SbxSearch *q, SbxSearchError *e);
 void att_sbx_search_clear(SbxSearch *q);
 /* Appends the 200 body for q, over the data set as changed by `shift` (NULL: unchanged); check
- * out->failed afterwards. */
-void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging, SbxBuf *out,
+ * out->oom afterwards. */
+void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging, AttBuf *out,
                            SbxPageStats *st);
 /* Copies the page `in` (as att_sbx_search_render makes it) to out with the value of every
  * individual's preferredName string replaced by value[0..vlen), which is the inside of a JSON string
  * literal (escaped already). Returns the offset in out of the first value so written, or SIZE_MAX
  * when no individual has a preferredName string. */
-size_t att_sbx_search_set_names(const char *in, size_t len, const char *value, size_t vlen, SbxBuf *out);
+size_t att_sbx_search_set_names(const char *in, size_t len, const char *value, size_t vlen, AttBuf *out);
 /* Appends {"code":CODE,"message":MESSAGE}. */
-void att_sbx_error_json(SbxBuf *out, const char *code, const char *message);
+void att_sbx_error_json(AttBuf *out, const char *code, const char *message);
 
 #endif

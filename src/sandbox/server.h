@@ -1,38 +1,12 @@
-/* server.h — the HTTP face of the sandbox: libmicrohttpd, one thread per connection. */
+/* server.h — the HTTP face of the sandbox: libmicrohttpd, one thread per connection. Started and
+ * stopped here (server.c); its requests are routed and answered by endpoint.c, inject.c and
+ * reply.c over the state in state.h. */
 #ifndef ATT_SBX_SERVER_H
 #define ATT_SBX_SERVER_H
 
 #include <stddef.h>
 
-#include "data.h"
-#include "fault.h"
-#include "search.h"
-
-#define ATT_SBX_BASE_PATH        "/omni-svcs"
-#define ATT_SBX_SEARCH_PATH      ATT_SBX_BASE_PATH "/v1/customers/search"
-#define ATT_SBX_TOKEN_PATH       ATT_SBX_BASE_PATH "/oauth/token"
-#define ATT_SBX_TOKEN_PATH_SHORT "/oauth/token"
-#define ATT_SBX_MAX_BODY         ((size_t)1 << 20)
-/* The longest --token: a request header carrying it must still fit libmicrohttpd's connection
- * memory (see server.c). */
-#define ATT_SBX_MAX_TOKEN 65536u
-
-typedef struct SbxServerConfig {
-    const char *host;    /* address or name to bind */
-    unsigned port;       /* 0: any free port */
-    const SbxData *data; /* borrowed; must outlive the server */
-    unsigned max_page_size;
-    SbxPaging paging;
-    const char *appname;      /* required `appname` header value, or NULL */
-    const char *token;        /* required bearer token, or NULL */
-    const char *oauth_client; /* "ID:SECRET": serve the token endpoint, require its tokens */
-    unsigned token_ttl_s;     /* lifetime of the tokens it issues */
-    unsigned latency_ms;      /* delay before every answer */
-    SbxFaults *faults;        /* borrowed; its counters change (under the server's lock) */
-    const char *tls_cert;     /* PEM text of the certificate (chain), or NULL for plain HTTP */
-    const char *tls_key;      /* PEM text of its private key; both or neither; borrowed */
-    int verbose;              /* one line per request on stderr */
-} SbxServerConfig;
+#include "config.h"
 
 typedef struct SbxServer SbxServer;
 

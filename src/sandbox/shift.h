@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
 #include "data.h"
 
 #define ATT_SBX_SHIFT_MAX_EXTRA 1000000u

@@ -15,6 +15,7 @@ int unit_count, unit_failed;
 
 void test_retry(void);
 void test_redact(void);
+void test_common(void);
 
 /* Encodes the result of evaluating expr; returns a static string ("ERR: msg" on failure). */
 static const char *enc(lua_State *L, const char *expr)
@@ -315,6 +316,7 @@ int main(void)
     test_helpers(L);
     test_retry();
     test_redact();
+    test_common();
     lua_close(L);
     printf("1..%d\n", unit_count);
     return unit_failed ? 1 : 0;

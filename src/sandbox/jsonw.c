@@ -1,70 +1,16 @@
-/* buf.c — growable byte buffer and JSON string escaping (see buf.h). */
-#include "buf.h"
+/* jsonw.c — JSON string escaping (cJSON's and PHP's) and object reopening (see jsonw.h). */
+#include "jsonw.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-int att_sbx_buf_reserve(SbxBuf *b, size_t extra)
-{
-    if (b->failed) return -1;
-    if (extra > SIZE_MAX - b->len - 1) {
-        b->failed = 1;
-        return -1;
-    }
-    size_t need = b->len + extra + 1;
-    if (need <= b->cap) return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    if (cap <= SIZE_MAX / 2 && need > cap * 2) cap = need;
-    while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    char *p = realloc(b->data, cap);
-    if (!p) {
-        b->failed = 1;
-        return -1;
-    }
-    b->data = p;
-    b->cap = cap;
-    return 0;
-}
-
-void att_sbx_buf_put(SbxBuf *b, const char *s, size_t n)
-{
-    if (att_sbx_buf_reserve(b, n) != 0) return;
-    if (n) memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void att_sbx_buf_puts(SbxBuf *b, const char *s) { att_sbx_buf_put(b, s, strlen(s)); }
-
-void att_sbx_buf_putc(SbxBuf *b, char c) { att_sbx_buf_put(b, &c, 1); }
-
-void att_sbx_buf_u64(SbxBuf *b, uint64_t v)
-{
-    char tmp[20];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    att_sbx_buf_put(b, tmp + i, sizeof tmp - i);
-}
-
-void att_sbx_buf_fill(SbxBuf *b, char c, size_t n)
-{
-    if (att_sbx_buf_reserve(b, n) != 0) return;
-    memset(b->data + b->len, c, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void att_sbx_buf_json_str(SbxBuf *b, const char *s)
+void att_sbx_json_str(AttBuf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    att_sbx_buf_putc(b, '"');
+    att_buf_addc(b, '"');
     const char *run = s;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p >= 0x20 && *p != '"' && *p != '\\') continue;
-        att_sbx_buf_put(b, run, (size_t)((const char *)p - run));
+        att_buf_add(b, run, (size_t)((const char *)p - run));
         char esc[6] = {'\\', 0, 0, 0, 0, 0};
         size_t n = 2;
         switch (*p) {
@@ -84,11 +30,11 @@ void att_sbx_buf_json_str(SbxBuf *b, const char *s)
             n = 6;
             break;
         }
-        att_sbx_buf_put(b, esc, n);
+        att_buf_add(b, esc, n);
         run = (const char *)p + 1;
     }
-    att_sbx_buf_puts(b, run);
-    att_sbx_buf_putc(b, '"');
+    att_buf_adds(b, run);
+    att_buf_addc(b, '"');
 }
 
 /* The code point of the UTF-8 sequence at p (at most n bytes) and its length in *len; -1 for a byte
@@ -110,28 +56,28 @@ static long utf8_decode(const unsigned char *p, size_t n, size_t *len)
     return cp;
 }
 
-static void put_u_escape(SbxBuf *b, unsigned v)
+static void put_u_escape(AttBuf *b, unsigned v)
 {
     static const char hex[] = "0123456789abcdef";
     char esc[6] = {'\\', 'u', hex[v >> 12 & 15], hex[v >> 8 & 15], hex[v >> 4 & 15], hex[v & 15]};
-    att_sbx_buf_put(b, esc, sizeof esc);
+    att_buf_add(b, esc, sizeof esc);
 }
 
-void att_sbx_buf_json_php(SbxBuf *b, const char *s)
+void att_sbx_json_php(AttBuf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
     while (n) {
         size_t run = 0;
         while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\' && p[run] != '/') run++;
-        att_sbx_buf_put(b, (const char *)p, run);
+        att_buf_add(b, (const char *)p, run);
         p += run;
         n -= run;
         if (!n) break;
         size_t len = 1;
         if (*p == '"' || *p == '\\' || *p == '/') {
             char esc[2] = {'\\', (char)*p};
-            att_sbx_buf_put(b, esc, 2);
+            att_buf_add(b, esc, 2);
         } else if (*p < 0x20) {
             put_u_escape(b, *p);
         } else {
@@ -150,38 +96,13 @@ void att_sbx_buf_json_php(SbxBuf *b, const char *s)
     }
 }
 
-int att_sbx_buf_json_reopen(SbxBuf *b)
+int att_sbx_json_reopen(AttBuf *b)
 {
-    if (b->failed || b->len == 0 || b->data[b->len - 1] != '}') return -1;
+    if (b->oom || b->len == 0 || b->data[b->len - 1] != '}') return -1;
     b->len--;
     if (b->len && b->data[b->len - 1] != '{')
-        att_sbx_buf_putc(b, ',');
+        att_buf_addc(b, ',');
     else
         b->data[b->len] = '\0';
     return 0;
-}
-
-char *att_sbx_buf_take(SbxBuf *b, size_t *len)
-{
-    char *p = b->data;
-    if (len) *len = b->len;
-    b->data = NULL;
-    b->len = b->cap = 0;
-    b->failed = 0;
-    return p;
-}
-
-void att_sbx_buf_reset(SbxBuf *b)
-{
-    b->len = 0;
-    b->failed = 0;
-    if (b->data) b->data[0] = '\0';
-}
-
-void att_sbx_buf_free(SbxBuf *b)
-{
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-    b->failed = 0;
 }
