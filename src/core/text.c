@@ -1,11 +1,12 @@
 /* text.c — see text.h. */
 #include "core/text.h"
 
+#include "common/utf8.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "common/clock.h"
 #include "core/stop.h"
@@ -35,36 +36,6 @@ char *att_strdup(const char *s)
     p = malloc(n);
     if (p) memcpy(p, s, n);
     return p;
-}
-
-size_t att_utf8_seq(const unsigned char *s, size_t n, unsigned *cp_out)
-{
-    unsigned c = s[0], cp;
-    size_t need, i;
-    if (c < 0x80) {
-        *cp_out = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 4;
-        cp = c & 0x07;
-    } else
-        return 0;
-    if (n < need) return 0;
-    for (i = 1; i < need; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((need == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    *cp_out = cp;
-    return need;
 }
 
 void att_one_line(const char *src, size_t n, char *dst, size_t dstlen)

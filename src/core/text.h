@@ -5,13 +5,10 @@
 #include <stddef.h>
 
 #include "common/buf.h"
+#include "common/utf8.h"
 
 /* Monotonic seconds. */
 double att_now(void);
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes, n >= 1) and its code point, or 0 when it
- * is not valid UTF-8 (overlong, a surrogate, beyond U+10FFFF, cut short). */
-size_t att_utf8_seq(const unsigned char *s, size_t n, unsigned *cp);
 
 /* malloc'd copy of s (NULL for NULL or out of memory). */
 char *att_strdup(const char *s);

@@ -1,6 +1,8 @@
 /* jsonw.c — JSON string escaping (cJSON's and PHP's) and object reopening (see jsonw.h). */
 #include "jsonw.h"
 
+#include "common/utf8.h"
+
 #include <string.h>
 
 void att_sbx_json_str(AttBuf *b, const char *s)
@@ -37,25 +39,6 @@ void att_sbx_json_str(AttBuf *b, const char *s)
     att_buf_addc(b, '"');
 }
 
-/* The code point of the UTF-8 sequence at p (at most n bytes) and its length in *len; -1 for a byte
- * that does not start a well-formed sequence (overlong forms, surrogates and values above U+10FFFF
- * included), with *len 1. */
-static long utf8_decode(const unsigned char *p, size_t n, size_t *len)
-{
-    static const long min[5] = {0, 0, 0x80, 0x800, 0x10000};
-    size_t k = p[0] >= 0xF0 && p[0] < 0xF5 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 && p[0] < 0xE0 ? 2 : 0;
-    *len = 1;
-    if (k == 0 || k > n || (k == 3 && p[0] >= 0xF0)) return -1;
-    long cp = p[0] & (0x7F >> k);
-    for (size_t i = 1; i < k; i++) {
-        if ((p[i] & 0xC0) != 0x80) return -1;
-        cp = cp << 6 | (p[i] & 0x3F);
-    }
-    if (cp < min[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
-    *len = k;
-    return cp;
-}
-
 static void put_u_escape(AttBuf *b, unsigned v)
 {
     static const char hex[] = "0123456789abcdef";
@@ -81,14 +64,16 @@ void att_sbx_json_php(AttBuf *b, const char *s)
         } else if (*p < 0x20) {
             put_u_escape(b, *p);
         } else {
-            long cp = utf8_decode(p, n, &len);
-            if (cp < 0) {
+            unsigned cp = 0;
+            len = att_utf8_seq(p, n, &cp);
+            if (len == 0) {
+                len = 1;
                 put_u_escape(b, 0xFFFD);
             } else if (cp > 0xFFFF) {
-                put_u_escape(b, 0xD800 + (unsigned)((cp - 0x10000) >> 10));
-                put_u_escape(b, 0xDC00 + (unsigned)((cp - 0x10000) & 0x3FF));
+                put_u_escape(b, 0xD800 + ((cp - 0x10000) >> 10));
+                put_u_escape(b, 0xDC00 + ((cp - 0x10000) & 0x3FF));
             } else {
-                put_u_escape(b, (unsigned)cp);
+                put_u_escape(b, cp);
             }
         }
         p += len;
