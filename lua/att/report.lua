@@ -19,9 +19,13 @@
 -- opts table can serve every format):
 --   columns    list of columns, in order. A column is a key ("id"), a dotted path ("state.state",
 --              "accounts.1.billingMarket"), or {path, header} to name it ({"state.state", "State"}).
---              A plain key wins over a path. A path step that meets an array and is not a number
---              is applied to every element: "accounts.billingMarket" on an individual gives the list
---              of its accounts' markets (an array: JSON in text cells). Header names must be unique.
+--              A plain key wins over a path. Paths follow the one rule of att.path (docs/API.md,
+--              "Paths"): a key that is not a number applied to an array crosses it, so
+--              "accounts.billingMarket" on an individual gives the list of its accounts' markets,
+--              shown as JSON text in text cells (["DAL","HOU"]) and as a JSON array in jsonl and
+--              json; a list with no value other than att.null is an empty cell (null in JSON). An
+--              element without the rest of the path adds nothing to the list (it used to add null).
+--              Header names must be unique.
 --              Default: the string keys of the first row, sorted (jsonl and json: the whole row).
 --   out        a file handle (anything with :write), or a path, opened, written and closed (an error
 --              names the path when it cannot be opened). Default io.stdout (flushed, not closed).
@@ -70,9 +74,9 @@
 local M = {}
 
 local att = att or require "att"
+local path = require "att.path"
 local null = att.json.null
 local encode = att.json.encode
-local json_array = att.json.array
 local byte, concat, format = string.byte, table.concat, string.format
 local mtype = math.type
 
@@ -134,57 +138,20 @@ end
 --------------------------------------------------------------------------------------------------
 -- Paths and columns
 
-local function split_path(path)
-  if not path:find(".", 1, true) then return nil end
-  local parts = {}
-  for part in path:gmatch("[^.]+") do parts[#parts + 1] = part end
-  return parts
-end
+local compile, compact = path.compile, path.compact
 
--- Walks parts[i..] from v. Returns the value and true when it is a list gathered over an array.
-local function walk(v, parts, i)
-  local n = #parts
-  while i <= n do
-    if type(v) ~= "table" then return nil end
-    local p = parts[i]
-    local nv = v[p]
-    if nv == nil then
-      if p:find("^%d+$") then
-        nv = v[math.tointeger(tonumber(p))]
-      elseif v[1] ~= nil then
-        -- a name applied to an array: gather it from every element (lists are flattened)
-        local list, any = {}, false
-        for j = 1, #v do
-          local x, islist = walk(v[j], parts, i)
-          if islist then
-            for k = 1, #x do list[#list + 1] = x[k] end
-            any = true
-          elseif x == nil then
-            list[#list + 1] = null
-          else
-            list[#list + 1] = x
-            if x ~= null then any = true end
-          end
-        end
-        if not any then return nil end
-        return json_array(list), true
-      end
-    end
-    v = nv
-    i = i + 1
-  end
-  return v, false
-end
-
--- Looks up a column (a key or a dotted path) in a row; a plain key wins over a path.
+-- Looks up a column (a key or a dotted path) in a row; a plain key wins over a path. A crossed
+-- path gives its list, or nil when the list holds no value other than att.null.
 local function get(row, col)
-  local v = row[col]
-  if v ~= nil or type(col) ~= "string" or not col:find(".", 1, true) then return v end
-  return (walk(row, split_path(col), 1))
+  if type(col) ~= "string" then return row[col] end
+  local v, crossed = path.get(row, col, true)
+  if crossed then return compact(v) end
+  return v
 end
 M.get = get
 
--- Checks opts.columns and returns a list of {path=, header=, parts=}, or nil when not given.
+-- Checks opts.columns and returns a list of {path=, header=, get=}, or nil when not given (get:
+-- the compiled path, applied when the row has no key equal to the whole path).
 local function parse_columns(spec, who)
   if spec == nil then return nil end
   if type(spec) ~= "table" then
@@ -199,26 +166,26 @@ local function parse_columns(spec, who)
   if n == 0 then fail(who, "opts.columns is empty") end
   local cols, seen = {}, {}
   for i = 1, n do
-    local c, path, header = spec[i], nil, nil
+    local c, p, header = spec[i], nil, nil
     if type(c) == "string" then
-      path, header = c, c
+      p, header = c, c
     elseif type(c) == "table" then
-      path, header = c[1], c[2]
-      if header == nil then header = path end
-      if type(path) ~= "string" or type(header) ~= "string" or #c > 2 then
+      p, header = c[1], c[2]
+      if header == nil then header = p end
+      if type(p) ~= "string" or type(header) ~= "string" or #c > 2 then
         fail(who, format("opts.columns[%d] must be {path, header} with two strings", i))
       end
     else
       fail(who, format("opts.columns[%d] must be a column name or {path, header}, got %s", i, describe(c)))
     end
-    if path == "" or not path:find("[^.]") then
+    if p == "" or not p:find("[^.]") then
       fail(who, format("opts.columns[%d] is an empty column name", i))
     end
     if seen[header] then
       fail(who, format("opts.columns[%d]: duplicate column name %q", i, header))
     end
     seen[header] = true
-    cols[i] = { path = path, header = header, parts = split_path(path) }
+    cols[i] = { path = p, header = header, get = compile(p) }
   end
   return cols
 end
@@ -231,7 +198,7 @@ local function default_columns(row)
   end
   table.sort(keys)
   local cols = {}
-  for i, k in ipairs(keys) do cols[i] = { path = k, header = k } end
+  for i, k in ipairs(keys) do cols[i] = { path = k, header = k, get = compile(k) } end
   return cols
 end
 
@@ -343,8 +310,11 @@ M.cell_text = cell_text
 
 -- cell_text, with the row and column named when a table cannot be encoded as JSON.
 local function cell(row, col, n, who, f)
-  local v = row[col.path]
-  if v == nil and col.parts then v = walk(row, col.parts, 1) end
+  local v, crossed = row[col.path], nil                -- a plain key wins over the path
+  if v == nil then
+    v, crossed = col.get(row)
+    if crossed then v = compact(v) end
+  end
   if f == nil and type(v) ~= "table" then return cell_text(v), v end
   local ok, s = pcall(f or cell_text, v)
   if not ok then
@@ -852,7 +822,7 @@ local function chart_column(cols, name, key, who)
   end
   for _, c in ipairs(cols or {}) do if c.header == name then return c end end
   for _, c in ipairs(cols or {}) do if c.path == name then return c end end
-  return { path = name, header = name, parts = split_path(name) }
+  return { path = name, header = name, get = compile(name) }
 end
 
 -- One self-contained HTML5 page with a sortable table and an optional bar chart.

@@ -17,7 +17,7 @@ local function get(v, p, keyfirst)
 end
 
 local IND = json.decode [==[{
-  "id": "ind-1", "count": 3, "ratio": 0.5, "ok": false, "gone": null,
+  "id": "ind-9", "count": 3, "ratio": 0.5, "ok": false, "gone": null,
   "profile": {"firstName": "JANE", "middleInitial": null, "deep": {"er": {"est": "x"}}},
   "place": [{"id": "ADDR-01"}, {"id": "ADDR-02", "kind": "home"}],
   "accounts": [
@@ -34,7 +34,7 @@ local IND = json.decode [==[{
 }]==]
 
 T.test("scalars and nested objects: one value, no crossing", function()
-  T.same({ get(IND, "id") }, { "ind-1" })
+  T.same({ get(IND, "id") }, { "ind-9" })
   T.same({ get(IND, "count") }, { 3 })
   T.eq(math.type((get(IND, "count"))), "integer")
   T.same({ get(IND, "ratio") }, { 0.5 })
@@ -155,6 +155,83 @@ T.test("compiled getters are reusable across many records", function()
   local two = path.compile("a.id")
   T.same({ two({ a = { { id = 1 }, { x = 2 }, { id = 3 } } }) }, { { 1, 3 }, true }, "two keys, crossing at the second")
   T.same({ two({ { a = { id = 1 } }, { a = { id = 2 } } }) }, { { 1, 2 }, true }, "two keys, crossing at the first")
+end)
+
+---------------------------------------------------------------------------------------------------
+-- The consumers agree: the same path gives the same values in att.rows columns, att.query filter
+-- and select, and att.report columns (each showing a crossed path its documented way).
+
+local rows = require "att.rows"
+local q = require "att.query"
+local report = require "att.report"
+
+local PEOPLE = json.decode(assert(T.read_file("tests/fixtures/report/individuals.json")))
+PEOPLE[#PEOPLE + 1] = IND
+local PATHS = { "id", "profile.firstName", "profile.middleInitial", "accounts.billingMarket",
+  "accounts.1.id", "accounts.2.billingMarket", "accounts.subscribers.id", "accounts.state.state",
+  "accounts.subscribers.1.id", "place.id", "place", "accounts.subscribers.tags", "nope.x", "gone" }
+
+local function collect(it)
+  local out = {}
+  for row in it do out[#out + 1] = row end
+  return out
+end
+
+local function csv(src, cols)
+  local buf = {}
+  report.csv(src, { columns = cols, out = { write = function(_, ...)
+    for _, s in ipairs { ... } do buf[#buf + 1] = s end
+    return true
+  end } })
+  return table.concat(buf)
+end
+
+T.test("consumers agree: rows columns, query select and report.get give the same values", function()
+  local by_rows = collect(rows(PEOPLE, "individual", PATHS))
+  local by_select = collect(q.select(PEOPLE, PATHS))
+  T.eq(#by_rows, #PEOPLE)
+  T.eq(#by_select, #PEOPLE)
+  for i, ind in ipairs(PEOPLE) do
+    for _, p in ipairs(PATHS) do
+      local want = report.get(ind, p)
+      local what = ind.id .. " " .. p
+      T.same(by_select[i][p], want, "select " .. what)
+      T.same(by_rows[i][p], type(want) == "table" and json.encode(want) or want, "rows " .. what)
+    end
+  end
+  -- the crossing case of the issue: gathered everywhere, no longer nil in rows and query
+  T.eq(by_rows[1]["accounts.billingMarket"], '["DAL","HOU"]')
+  T.same(by_select[1]["accounts.billingMarket"], { "DAL", "HOU" })
+  T.same(report.get(PEOPLE[1], "accounts.billingMarket"), { "DAL", "HOU" })
+end)
+
+T.test("consumers agree: the same CSV from raw records, from att.rows and from att.query.select", function()
+  local want = csv(PEOPLE, PATHS)
+  T.eq(csv(rows(PEOPLE, "individual", PATHS), PATHS), want, "att.rows")
+  T.eq(csv(q.select(PEOPLE, PATHS), PATHS), want, "att.query.select")
+  T.match(want, '\r\nind%-1,JANE,A,"%[""DAL"",""HOU""%]",123456789,HOU,"%[""SUB%-1"",""SUB%-2"",""SUB%-3""%]"')
+end)
+
+T.test("consumers agree: query filter keeps a record for each value report and rows show", function()
+  for _, p in ipairs(PATHS) do
+    for i, ind in ipairs(PEOPLE) do
+      local v, crossed = path.get(ind, p)
+      local values = crossed and v or { v }
+      for _, x in ipairs(values) do
+        if type(x) ~= "table" then
+          local kept = collect(q.filter(PEOPLE, { [p] = x }))
+          local found = false
+          for _, r in ipairs(kept) do found = found or r == ind end
+          T.ok(found, string.format("filter %s = %s keeps record %d", p, tostring(x), i))
+        end
+      end
+    end
+  end
+  T.same(collect(q.select(q.filter(PEOPLE, { ["accounts.billingMarket"] = "HOU" }), { "id" })),
+    { { id = "ind-1" }, { id = "ind-9" } }, "any of the markets")
+  T.same(collect(q.select(q.filter(PEOPLE, { ["accounts.subscribers.id"] = { "SUB-4", "S2" } }), { "id" })),
+    { { id = "ind-3" }, { id = "ind-9" } })
+  T.eq(#collect(q.filter(PEOPLE, { ["accounts.billingMarket"] = "NOWHERE" })), 0)
 end)
 
 T.done()

@@ -375,6 +375,19 @@ T.test("report.get: a plain key wins over a path; paths through arrays", functio
   T.same(report.get(PEOPLE[2], "accounts.billingMarket"), nil)
 end)
 
+T.test("a crossed path: elements without the rest of the path add nothing (att.path's rule)", function()
+  local rows = { { id = 1, accounts = { { billingMarket = "DAL" }, {}, { billingMarket = att.null }, "x" } },
+    { id = 2, accounts = { { other = 1 } } }, { id = 3, m = { { { v = 1 } }, { { v = 2 }, { w = 3 } } } } }
+  local cols = { "id", "accounts.billingMarket", "m.v" }
+  T.eq(run("jsonl", rows, { columns = cols }), table.concat {
+    '{"id":1,"accounts.billingMarket":["DAL",null],"m.v":null}\n',
+    '{"id":2,"accounts.billingMarket":null,"m.v":null}\n',
+    '{"id":3,"accounts.billingMarket":null,"m.v":[1,2]}\n',
+  }, "jsonl (the account without billingMarket used to add a null)")
+  T.eq(run("csv", rows, { columns = cols }),
+    'id,accounts.billingMarket,m.v\r\n1,"[""DAL"",null]",\r\n2,,\r\n3,,"[1,2]"\r\n', "csv")
+end)
+
 T.test("paths and renamed columns in JSON keep their types", function()
   local got = run("jsonl", PEOPLE, { columns = { "id", { "accounts.billingMarket", "markets" }, { "accounts.1.isDigitalAccount", "digital" }, "profile.middleInitial" } })
   T.eq(got, table.concat {
