@@ -20,8 +20,18 @@
 -- returned nil, and take stops pulling as soon as it has given n rows.
 --
 -- Fields. Wherever a field is named it may be a dotted path: a row's own key wins ("account.x" as a
--- plain key, as att.rows writes them), otherwise the path is walked through nested tables (a number
--- segment also indexes arrays: "place.1.id").
+-- plain key, as att.rows writes them), otherwise the path is followed by the one rule of att.path
+-- (docs/API.md, "Paths"): a number indexes an array ("place.1.id"), any other key applied to an
+-- array crosses it and gives the list of the values found in its elements ("accounts.billingMarket"
+-- on an individual: {"DAL", "HOU"}). What each stage does with such a crossed path:
+--   filter     the test holds when it holds for ANY value found (for nil when none was found), so
+--              {["accounts.billingMarket"] = "DAL"} keeps the individuals with an account in DAL;
+--   select     the list (an array marked att.json.array), or nil when it holds no value other than
+--              att.null, as att.report and att.rows show it;
+--   sort       that same value; two arrays compare element by element (then the shorter first);
+--   group, unique  that same value as the key, lists being equal when their values are;
+--   aggregates (sum, avg, min, max, distinct) take each value found as one term.
+-- (Changed with att.path: a path that crossed an array used to give nil.)
 --
 -- q.iter(src) -> iterator                         the source as an iterator function
 -- q.filter(src, pred) -> iterator                 rows for which pred holds; pred is
@@ -69,13 +79,18 @@
 -- to chain:columns()). A chain is itself an iterator: chain() returns the next row, so
 -- `for row in chain do` works, and it reads as an array in order (chain[1], chain[2], ...; ipairs),
 -- which is how the report writers read tables, so report.csv(chain, opts) streams it too.
+--
+-- Length: about 770 lines, because this header is the module's whole reference (85 lines) and the
+-- stages share private helpers (iter, the getters, the order of values, the trie of keys of group
+-- and unique) that the chain methods, one line each, reuse; splitting it would make them public.
 local M = {}
 
 local att = require "att"
 local null = att.json.null
 local encode = att.json.encode
 
-local dig = require("att.rows").dig
+local path = require "att.path"
+local compile, compact, is_array = path.compile, path.compact, path.is_array
 
 local ChainMT = { __name = "att.query.Chain" }
 local Chain = {}
@@ -83,32 +98,41 @@ local Chain = {}
 ---------------------------------------------------------------------------------------------------
 -- Helpers
 
-local function split(path)
-  local parts = {}
-  for p in path:gmatch("[^.]+") do parts[#parts + 1] = p end
-  return parts
-end
-
--- A getter for a field name (a dotted path allowed), checked; lvl is the error level.
+-- A getter for a field name (a dotted path allowed), checked; lvl is the error level. The getter
+-- returns the value and, when the path crossed an array, true (the value is then the list).
 local function getter(field, what, lvl)
   if type(field) ~= "string" or field == "" then
     error(what .. ": a field name must be a non-empty string (got " .. type(field) .. ")", lvl + 1)
   end
-  if not field:find(".", 1, true) then
-    return function(row)
-      if type(row) ~= "table" then return nil end
-      return row[field]
-    end
-  end
-  local parts = split(field)
-  return function(row)
-    if type(row) ~= "table" then return nil end
-    local v = row[field]
-    if v ~= nil then return v end
-    return dig(row, parts)
-  end
+  return compile(field, true)
 end
 M.getter = function(field) return getter(field, "att.query.getter", 2) end
+
+-- A getter of the value select, sort, group and unique use: a crossed path's list, or nil when it
+-- holds no value other than att.null. Returns true as a second value for a list.
+local function value_getter(field, what, lvl)
+  local get = getter(field, what, lvl + 1)
+  return function(row)
+    local v, crossed = get(row)
+    if crossed then return compact(v), true end
+    return v
+  end
+end
+
+-- A check of one value applied to a field: over a crossed path it holds when it holds for any value
+-- found, or for nil when none was.
+local function any_of(get, test)
+  return function(row)
+    local v, crossed = get(row)
+    if not crossed then return test(v) end
+    local n = #v
+    if n == 0 then return test(nil) end
+    for i = 1, n do
+      if test(v[i]) then return true end
+    end
+    return false
+  end
+end
 
 -- The source as an iterator that is never called again after it returned nil.
 local function iter(src, what, lvl)
@@ -167,6 +191,16 @@ local function less(a, b)
   end
   if ta == "number" or ta == "string" then return a < b end
   if ta == "boolean" then return (not a) and b end
+  if ta == "table" and is_array(a) and is_array(b) then  -- e.g. the lists of crossed paths
+    for i = 1, math.min(#a, #b) do
+      local x, y = a[i], b[i]
+      if x ~= y then
+        if less(x, y) then return true end
+        if less(y, x) then return false end
+      end
+    end
+    return #a < #b
+  end
   return tostring(a) < tostring(b)
 end
 M.less = less
@@ -207,14 +241,11 @@ local function filter_(src, pred)
     local checks = {}
     for field, expected in pairs(pred) do
       local get = getter(field, W, 3)
-      local check
+      local one
       if type(expected) == "function" then
-        check = function(row) return expected(get(row)) end
+        one = expected
       elseif expected == null then
-        check = function(row)
-          local v = get(row)
-          return v == nil or v == null
-        end
+        one = function(v) return v == nil or v == null end
       elseif type(expected) == "table" then
         if not is_list(expected) then
           error(W .. ": " .. tostring(field) .. ": expected a value, a list of values or a function", 3)
@@ -224,16 +255,15 @@ local function filter_(src, pred)
           if v == null then nullok = true end
           if v == v then set[v] = true end
         end
-        check = function(row)
-          local v = get(row)
+        one = function(v)
           if v == nil then return nullok end
           if v ~= v then return false end
           return set[v] == true
         end
       else
-        check = function(row) return get(row) == expected end
+        one = function(v) return v == expected end
       end
-      checks[#checks + 1] = check
+      checks[#checks + 1] = any_of(get, one)
     end
     test = function(row)
       for i = 1, #checks do
@@ -271,7 +301,7 @@ local function select_(src, columns)
     if type(to) ~= "string" then
       error(W .. ": column " .. i .. ": expected \"field\", {\"field\", \"name\"} or {function, \"name\"}", 3)
     end
-    gets[i] = type(from) == "function" and from or getter(from, W, 3)
+    gets[i] = type(from) == "function" and from or value_getter(from, W, 3)
     names[i] = to
   end
   local n = #names
@@ -311,12 +341,12 @@ local function sort_(src, keys, desc)
         field = k[1]
         if k.desc ~= nil then d = k.desc and true or false end
       end
-      gets[i], descs[i] = getter(field, W, 3), d
+      gets[i], descs[i] = value_getter(field, W, 3), d
     end
     local nk = #gets
     decorate = function(item)
       for i = 1, nk do
-        local v = gets[i](item[1])
+        local v = (gets[i](item[1]))
         if is_missing(v) then v = NILK end
         item[i + 2] = v
       end
@@ -367,15 +397,56 @@ end
 local AGGS = { count = true, sum = true, min = true, max = true, avg = true, distinct = true }
 local AGG_ORDER = { "sum", "min", "max", "avg", "distinct" }
 
+-- A canonical text of a whole row, for unique without a key.
+local function repr(v)
+  local t = type(v)
+  if t == "number" then
+    local iv = math.tointeger(v)
+    if iv then return "n" .. string.format("%d", iv) end
+    return "n" .. string.format("%.17g", v)
+  elseif t == "string" then
+    return "s" .. #v .. ":" .. v
+  elseif t == "boolean" then
+    return v and "T" or "F"
+  elseif v == null then
+    return "z"
+  elseif t == "table" then
+    local ok, s = pcall(encode, v)
+    return "t" .. (ok and (#s .. ":" .. s) or tostring(v))
+  end
+  return "o" .. tostring(v)
+end
+
+-- The table key of a crossed path's list in the trie under root: one per distinct list of values
+-- (kept in root[LISTS], text of the list -> key), so that lists with equal values share a key.
+local LISTS = {}
+local function list_key(root, list)
+  local interned = root[LISTS]
+  if not interned then
+    interned = {}
+    root[LISTS] = interned
+  end
+  local parts = {}
+  for i = 1, #list do parts[i] = repr(list[i]) end
+  local text = table.concat(parts, ",")
+  local k = interned[text]
+  if not k then
+    k = {}
+    interned[text] = k
+  end
+  return k
+end
+
 -- group and unique keep a trie of the key values seen, one level per key. Walks root along the
 -- values of row under gets[1..n] (making the inner nodes it lacks) and returns the innermost node
--- and the table key of the last value; vals, when given, receives the values.
+-- and the table key of the last value; vals, when given, receives the values. A getter returns
+-- the value and true when it is the list of a crossed path (see value_getter).
 local function trie_slot(root, gets, row, vals)
   local node, n = root, #gets
   for k = 1, n - 1 do
-    local v = gets[k](row)
+    local v, list = gets[k](row)
     if vals then vals[k] = v end
-    local tk = tkey(v)
+    local tk = list and v ~= nil and list_key(root, v) or tkey(v)
     local child = node[tk]
     if not child then
       child = {}
@@ -383,9 +454,9 @@ local function trie_slot(root, gets, row, vals)
     end
     node = child
   end
-  local v = gets[n](row)
+  local v, list = gets[n](row)
   if vals then vals[n] = v end
-  return node, tkey(v)
+  return node, list and v ~= nil and list_key(root, v) or tkey(v)
 end
 
 local function group_(src, keys, aggs)
@@ -399,7 +470,7 @@ local function group_(src, keys, aggs)
   if type(aggs) ~= "table" then error(W .. ": aggregates must be a table (got " .. type(aggs) .. ")", 3) end
   local names, kgets = {}, {}
   for i, k in ipairs(keys) do
-    kgets[i] = getter(k, W, 3)
+    kgets[i] = value_getter(k, W, 3)
     names[i] = k
   end
   local nkeys = #kgets
@@ -441,25 +512,34 @@ local function group_(src, keys, aggs)
     return g
   end
 
+  -- Adds one value v to aggregate j of group g.
+  local function add_value(g, j, s, v)
+    if is_missing(v) then return end
+    local kind = s[1]
+    if kind == "sum" or kind == "avg" then
+      g.acc[j] = g.acc[j] + tonum(v, s[3])
+      g.n[j] = g.n[j] + 1
+    elseif kind == "min" then
+      if g.acc[j] == nil or less(v, g.acc[j]) then g.acc[j] = v end
+    elseif kind == "max" then
+      if g.acc[j] == nil or less(g.acc[j], v) then g.acc[j] = v end
+    else -- distinct
+      if not g.set[j][v] then
+        g.set[j][v] = true
+        g.n[j] = g.n[j] + 1
+      end
+    end
+  end
+
   local function add(g, row)
     g.count = g.count + 1
     for j = 1, nspecs do
       local s = specs[j]
-      local kind, v = s[1], s[2](row)
-      if not is_missing(v) then
-        if kind == "sum" or kind == "avg" then
-          g.acc[j] = g.acc[j] + tonum(v, s[3])
-          g.n[j] = g.n[j] + 1
-        elseif kind == "min" then
-          if g.acc[j] == nil or less(v, g.acc[j]) then g.acc[j] = v end
-        elseif kind == "max" then
-          if g.acc[j] == nil or less(g.acc[j], v) then g.acc[j] = v end
-        else -- distinct
-          if not g.set[j][v] then
-            g.set[j][v] = true
-            g.n[j] = g.n[j] + 1
-          end
-        end
+      local v, crossed = s[2](row)
+      if crossed then                                -- each value found is one term
+        for k = 1, #v do add_value(g, j, s, v[k]) end
+      else
+        add_value(g, j, s, v)
       end
     end
   end
@@ -512,26 +592,6 @@ local function group_(src, keys, aggs)
   end, names
 end
 
--- A canonical text of a whole row, for unique without a key.
-local function repr(v)
-  local t = type(v)
-  if t == "number" then
-    local iv = math.tointeger(v)
-    if iv then return "n" .. string.format("%d", iv) end
-    return "n" .. string.format("%.17g", v)
-  elseif t == "string" then
-    return "s" .. #v .. ":" .. v
-  elseif t == "boolean" then
-    return v and "T" or "F"
-  elseif v == null then
-    return "z"
-  elseif t == "table" then
-    local ok, s = pcall(encode, v)
-    return "t" .. (ok and (#s .. ":" .. s) or tostring(v))
-  end
-  return "o" .. tostring(v)
-end
-
 local function row_key(row)
   if type(row) ~= "table" then return repr(row) end
   local ks = {}
@@ -549,12 +609,12 @@ local function unique_(src, key)
   if key == nil then
     gets = { row_key }
   elseif type(key) == "function" then
-    gets = { key }
+    gets = { function(row) return (key(row)) end }
   elseif type(key) == "string" then
-    gets = { getter(key, W, 3) }
+    gets = { value_getter(key, W, 3) }
   elseif is_list(key) and key[1] ~= nil then
     gets = {}
-    for i, k in ipairs(key) do gets[i] = getter(k, W, 3) end
+    for i, k in ipairs(key) do gets[i] = value_getter(k, W, 3) end
   else
     error(W .. ": key must be a field, a list of fields or a function (got " .. type(key) .. ")", 3)
   end

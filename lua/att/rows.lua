@@ -48,8 +48,16 @@
 --     the account level account.billingMarket is the account's own field);
 --   * characteristic.NAME (product rows): as above;
 --   * otherwise a dotted path into the record itself (status.state, place, id).
---   Paths step into arrays by 1-based number (place.1.id). A value that is a table (an object or
---   array) becomes its compact JSON text, so every cell is a scalar; the child arrays resolve to nil.
+--   Paths (columns, and opts.meta entries) follow the one rule of att.path (docs/API.md, "Paths"):
+--   a number indexes an array (place.1.id), and any other key applied to an array crosses it, so
+--   at the individual level accounts.billingMarket is the list of its accounts' markets and
+--   accounts.subscribers.id that of all its subscribers' ids. A crossed path is one cell: the list
+--   as compact JSON text ('["DAL","HOU"]'), or nil when the list holds no value other than
+--   att.null (as att.report shows it). A child array itself (the column "accounts" of an
+--   individual row, "subscribers" of an account row...) resolves to nil; a longer path into it
+--   crosses it like any array. (Changed with att.path: a path that crossed an array, and any path
+--   into a child array, used to resolve to nil.) Any other value that is a table (an object or an
+--   array) becomes its compact JSON text, so every cell is a scalar.
 --   So, for any key K of a row built without columns, the column K gives the same value.
 --
 -- Values keep their JSON types (integers stay integers, subscribersCount stays a string, booleans
@@ -59,6 +67,8 @@ local M = {}
 
 local json = require("att").json
 local encode = json.encode
+local path = require "att.path"
+local compile, compact, split = path.compile, path.compact, path.split
 
 local LEVELS = { "individual", "account", "subscriber", "product" }
 local DEPTH = { individual = 1, account = 2, subscriber = 3, product = 4 }
@@ -74,23 +84,14 @@ M.meta = {
   subscriber = {},
 }
 
--- A JSON array: a table with an element at 1, or one marked with att.json.array.
-local function is_array(t)
-  if rawget(t, 1) ~= nil then return true end
-  local mt = getmetatable(t)
-  return type(mt) == "table" and mt.__jsontype == "array"
-end
+local is_array = path.is_array
 M.is_array = is_array
 
-local function cell(v)
+-- A cell from what a path gave (v, and crossed: v is the list of the values found).
+local function cell(v, crossed)
+  if crossed then v = compact(v) end
   if type(v) == "table" then return encode(v) end
   return v
-end
-
-local function split(path)
-  local parts = {}
-  for p in path:gmatch("[^.]+") do parts[#parts + 1] = p end
-  return parts
 end
 
 local function children(rec, depth)
@@ -139,26 +140,13 @@ local function characteristics_into(row, p)
   end
 end
 
--- Follows path segments (strings; a number segment also indexes an array) from v; nil when the
--- path leaves the tables. Shared with att.query.
-local function dig(v, parts)
-  for _, p in ipairs(parts) do
-    if type(v) ~= "table" then return nil end
-    local nv = v[p]
-    if nv == nil then
-      local n = math.tointeger(tonumber(p))
-      if n then nv = v[n] end
-    end
-    v = nv
-  end
-  return v
-end
-M.dig = dig
-
--- Walks parts (a list of path segments) into rec, a record at `depth`; returns a cell value.
-local function walk(rec, parts, depth)
-  if parts[1] == CHILD[depth] then return nil end
-  return cell(dig(rec, parts))
+-- Compiles a path (a string) into a function(rec) -> cell for records at `depth`: the child
+-- array itself resolves to nil, anything else by att.path's rule.
+local function record_getter(p, depth)
+  local keys = split(p)
+  if #keys == 1 and keys[1] == CHILD[depth] then return function() return nil end end
+  local get = compile(p)
+  return function(rec) return cell(get(rec)) end
 end
 
 -- Compiles a column name into a function(recs, pos) -> value for rows at depth L.
@@ -184,7 +172,8 @@ local function compile_column(name, L)
     local cname = table.concat(parts, ".", 2)
     return function(recs) return characteristic(recs[4], cname) end
   end
-  return function(recs) return walk(recs[target], parts, target) end
+  local get = record_getter(table.concat(parts, "."), target)
+  return function(recs) return get(recs[target]) end
 end
 
 local function iterate_individuals(results)
@@ -271,8 +260,8 @@ function M.rows(results, level, arg3)
   else
     local metas = {}                                 -- {depth, key, parts} for parents of L
     for d = 1, L - 1 do
-      for _, path in ipairs(meta[LEVELS[d]] or {}) do
-        metas[#metas + 1] = { d, LEVELS[d] .. "." .. path, split(path) }
+      for _, p in ipairs(meta[LEVELS[d]] or {}) do
+        metas[#metas + 1] = { d, LEVELS[d] .. "." .. p, record_getter(p, d) }
       end
     end
     build = function(recs, pos)
@@ -284,7 +273,7 @@ function M.rows(results, level, arg3)
         row.productIndex = pos[4]
       end
       for d = 1, math.min(L, 3) do row[IDKEY[d]] = recs[d].id end
-      for _, m in ipairs(metas) do row[m[2]] = walk(recs[m[1]], m[3], m[1]) end
+      for _, m in ipairs(metas) do row[m[2]] = m[3](recs[m[1]]) end
       return row
     end
   end

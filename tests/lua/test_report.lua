@@ -375,6 +375,19 @@ T.test("report.get: a plain key wins over a path; paths through arrays", functio
   T.same(report.get(PEOPLE[2], "accounts.billingMarket"), nil)
 end)
 
+T.test("a crossed path: elements without the rest of the path add nothing (att.path's rule)", function()
+  local rows = { { id = 1, accounts = { { billingMarket = "DAL" }, {}, { billingMarket = att.null }, "x" } },
+    { id = 2, accounts = { { other = 1 } } }, { id = 3, m = { { { v = 1 } }, { { v = 2 }, { w = 3 } } } } }
+  local cols = { "id", "accounts.billingMarket", "m.v" }
+  T.eq(run("jsonl", rows, { columns = cols }), table.concat {
+    '{"id":1,"accounts.billingMarket":["DAL",null],"m.v":null}\n',
+    '{"id":2,"accounts.billingMarket":null,"m.v":null}\n',
+    '{"id":3,"accounts.billingMarket":null,"m.v":[1,2]}\n',
+  }, "jsonl (the account without billingMarket used to add a null)")
+  T.eq(run("csv", rows, { columns = cols }),
+    'id,accounts.billingMarket,m.v\r\n1,"[""DAL"",null]",\r\n2,,\r\n3,,"[1,2]"\r\n', "csv")
+end)
+
 T.test("paths and renamed columns in JSON keep their types", function()
   local got = run("jsonl", PEOPLE, { columns = { "id", { "accounts.billingMarket", "markets" }, { "accounts.1.isDigitalAccount", "digital" }, "profile.middleInitial" } })
   T.eq(got, table.concat {
@@ -569,6 +582,61 @@ local function err_of(fn, ...)
   local e = T.raises(fn, ...)
   return tostring(e)
 end
+
+-- att.report_html is loaded on first use only; each case runs in a fresh att.
+local ATT = os.getenv("ATT") or "./att"
+local function att_e(code, flags)
+  return T.run(T.sh_quote(ATT) .. " " .. (flags or "") .. " -e " .. T.sh_quote(code))
+end
+
+T.test("html: the writer lives in att.report_html, loaded only when HTML is written", function()
+  local out, err, rc = att_e([[
+    local report = require "att.report"
+    local function loaded() io.stderr:write(tostring(package.loaded["att.report_html"]), "\n") end
+    loaded()
+    for _, f in ipairs { "csv", "tsv", "jsonl", "json", "markdown", "table" } do
+      report.write(f, { { a = 1 } }, { out = "/dev/null" })
+    end
+    for _ in att.rows({ { id = 1 } }, "individual") do end
+    att.query.collect(att.query.filter({ { a = 1 } }, { a = 1 }))
+    loaded()
+    report.write("HTML", { { a = "<b>" } }, { out = "/dev/null" })
+    io.stderr:write(type(package.loaded["att.report_html"]), "\n")
+  ]])
+  T.eq(rc, 0, "status " .. tostring(err))
+  T.eq(out, "")
+  T.eq(err, "nil\nnil\ntable\n", "not loaded by the other writers, att.rows or att.query; loaded by html")
+  _, err, rc = att_e([[
+    io.stderr:write(att.report.html_escape("<&>"), " ", type(package.loaded["att.report_html"]), "\n")
+  ]])
+  T.eq(err, "&lt;&amp;&gt; table\n", "report.html_escape loads it too")
+  out, err, rc = att_e([[
+    att.report.html({ { a = 1 } })
+    io.stderr:write(type(package.loaded["att.report_html"]), "\n")
+  ]], "--safe")
+  T.eq(rc, 0, "status " .. tostring(err))
+  T.match(out, "^<!DOCTYPE html>\n")
+  T.eq(err, "table\n", "att.report.html under --safe")
+end)
+
+T.test("html: require \"att.report_html\" works first, and writes what report.html writes", function()
+  local code = [[
+    local html = require "att.report_html"
+    local rows = { { market = "DAL", n = 3 }, { market = "<HOU>", n = 1 } }
+    local opts = { title = "T", chart = { label = "market", value = "n" } }
+    local function page(f)
+      local buf = {}
+      opts.out = { write = function(_, ...) for _, s in ipairs { ... } do buf[#buf + 1] = s end return true end }
+      local a, b = f(rows, opts)
+      return (table.concat(buf):gsub("nonce%-?=?\"?%x+", "")) .. a .. b
+    end
+    local direct = page(html.html)
+    io.write(direct == page(require("att.report").html) and "same" or "differ", " ", html.escape("'"), "\n")
+  ]]
+  local out, err, rc = att_e(code)
+  T.eq(rc, 0, "status " .. tostring(err))
+  T.eq(out, "same &#39;\n")
+end)
 
 T.test("errors: unknown format names the known ones", function()
   T.eq(err_of(report.write, "xml", {}), 'att.report: unknown format "xml" (known: csv, tsv, jsonl, json, markdown, table, html)')

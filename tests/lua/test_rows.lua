@@ -663,4 +663,80 @@ T.test("report.csv accepts a chain (and chain:write uses the chain's columns)", 
   os.remove(path)
 end)
 
+---------------------------------------------------------------------------------------------------
+-- Paths crossing arrays (att.path's rule; before, rows and query gave nil for these)
+
+local family = {
+  { id = "i1", accounts = {
+    { id = "a1", billingMarket = "DAL", subscribersCount = "2", state = { state = "ACTIVE" },
+      subscribers = { { id = "s1", status = { state = "ACTIVE" } }, { id = "s2", status = { state = "CANCELLED" } } } },
+    { id = "a2", billingMarket = "HOU", subscribersCount = "1", subscribers = { { id = "s3" } } } } },
+  { id = "i2", accounts = { { id = "a3", billingMarket = null, subscribersCount = "0", subscribers = {} } } },
+  { id = "i3", accounts = { { id = "a4", billingMarket = "DAL", subscribersCount = "1",
+    subscribers = { { id = "s4", status = { state = "ACTIVE" } } } } } },
+  { id = "i4" },
+}
+
+T.test("rows: a path into the child array or any array crosses it; the child array itself is nil", function()
+  local got = collect(rows(family, "individual",
+    { "individualId", "accounts", "accounts.billingMarket", "accounts.1.id", "accounts.subscribers.id",
+      "accounts.subscribers.status.state" }))
+  T.same(got, {
+    { individualId = "i1", ["accounts.billingMarket"] = '["DAL","HOU"]', ["accounts.1.id"] = "a1",
+      ["accounts.subscribers.id"] = '["s1","s2","s3"]', ["accounts.subscribers.status.state"] = '["ACTIVE","CANCELLED"]' },
+    { individualId = "i2", ["accounts.1.id"] = "a3" },
+    { individualId = "i3", ["accounts.billingMarket"] = '["DAL"]', ["accounts.1.id"] = "a4",
+      ["accounts.subscribers.id"] = '["s4"]', ["accounts.subscribers.status.state"] = '["ACTIVE"]' },
+    { individualId = "i4" },
+  }, "individual rows: lists as JSON text, nil when only att.null or nothing was found")
+  got = collect(rows(family, "account", { "accountId", "subscribers", "subscribers.id", "individual.accounts.id" }))
+  T.same(got[1], { accountId = "a1", ["subscribers.id"] = '["s1","s2"]', ["individual.accounts.id"] = '["a1","a2"]' })
+  T.same(got[3], { accountId = "a3", ["individual.accounts.id"] = '["a3"]' }, "an empty array: nil")
+  got = collect(rows(family, "subscriber", { meta = { individual = { "accounts.billingMarket" }, account = {} } }))
+  T.eq(got[1]["individual.accounts.billingMarket"], '["DAL","HOU"]', "meta paths cross too")
+  T.eq(got[4]["individual.accounts.billingMarket"], '["DAL"]')
+end)
+
+T.test("query filter on a crossed path: ANY value found matches; none found is tested as nil", function()
+  local function fids(pred) return ids(q.collect(q.filter(family, pred))) end
+  T.same(fids { ["accounts.billingMarket"] = "HOU" }, { "i1" }, "equality with any value")
+  T.same(fids { ["accounts.billingMarket"] = "DAL" }, { "i1", "i3" })
+  T.same(fids { ["accounts.billingMarket"] = { "HOU", "NYC" } }, { "i1" }, "any of a list")
+  T.same(fids { ["accounts.billingMarket"] = null }, { "i2", "i4" }, "att.null: a null value, or no account")
+  T.same(fids { ["accounts.subscribers.status.state"] = "CANCELLED" }, { "i1" }, "two crossings")
+  T.same(fids { ["accounts.subscribers.id"] = null }, { "i2", "i4" }, "nothing found: tested as nil")
+  local seen = {}
+  T.same(fids { ["accounts.subscribersCount"] = function(v) seen[#seen + 1] = v or "nil"; return v == "1" end },
+    { "i1", "i3" }, "a function tests each value")
+  T.same(seen, { "2", "1", "0", "1", "nil" }, "values one by one, stopping at the first match; nil when none")
+  T.same(fids { ["accounts.billingMarket"] = "DAL", ["accounts.1.id"] = "a4" }, { "i3" }, "every field must match")
+end)
+
+T.test("query select, sort, group, unique on a crossed path: the list; aggregates per value", function()
+  local sel = q.collect(q.select(family, { "id", { "accounts.billingMarket", "markets" } }))
+  T.same(sel, { { id = "i1", markets = { "DAL", "HOU" } }, { id = "i2" }, { id = "i3", markets = { "DAL" } }, { id = "i4" } },
+    "select: the list, nil when it holds only att.null or nothing")
+  T.eq(json.encode(sel[1].markets), '["DAL","HOU"]')
+  T.same(ids(q.collect(q.sort(family, "accounts.billingMarket"))), { "i3", "i1", "i2", "i4" },
+    "sort: lists element by element (a prefix first), nil last")
+  T.same(ids(q.collect(q.sort(family, "accounts.billingMarket", true))), { "i1", "i3", "i2", "i4" }, "desc")
+  T.same(q.collect(q.group(family, "accounts.state.state")), {
+    { ["accounts.state.state"] = { "ACTIVE" }, count = 1 }, { count = 3 } }, "group: the list as the key")
+  local two = { { id = 1, l = { { v = "x" }, { v = "y" } } }, { id = 2, l = { { v = "x" }, { v = "y" } } },
+    { id = 3, l = { { v = "x" } } }, { id = 4, l = { { v = 1 } } }, { id = 5, l = { { v = 1.0 } } } }
+  T.same(q.collect(q.group(two, "l.v")), { { ["l.v"] = { "x", "y" }, count = 2 }, { ["l.v"] = { "x" }, count = 1 },
+    { ["l.v"] = { 1 }, count = 2 } }, "lists with equal values are one group (1 == 1.0)")
+  T.same(ids(q.collect(q.unique(two, "l.v"))), { 1, 3, 4 }, "unique: by the list's values")
+  T.same(ids(q.collect(q.unique(two, { "l.v", "id" }))), { 1, 2, 3, 4, 5 }, "with a second key")
+  T.same(q.collect(q.group(family, nil, { count = true, sum = "accounts.subscribersCount",
+      distinct = "accounts.billingMarket", min = "accounts.id", max = "accounts.subscribers.id" })),
+    { { count = 4, ["sum_accounts.subscribersCount"] = 4, ["distinct_accounts.billingMarket"] = 2,
+        ["min_accounts.id"] = "a1", ["max_accounts.subscribers.id"] = "s4" } },
+    "aggregates: each value found is one term (att.null skipped)")
+  T.same(q.collect(q.group(family, "accounts.1.billingMarket", { avg = "accounts.subscribersCount" })), {
+    { ["accounts.1.billingMarket"] = "DAL", ["avg_accounts.subscribersCount"] = 4 / 3 },
+    { ["accounts.1.billingMarket"] = null, ["avg_accounts.subscribersCount"] = 0.0 },
+    { ["avg_accounts.subscribersCount"] = nil } }, "avg over the values of each group")
+end)
+
 T.done()
