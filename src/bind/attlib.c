@@ -337,7 +337,7 @@ static int l_is_error(lua_State *L)
  * bundled modules on first use (so that scripts that do not use them pay nothing). */
 static int l_lazy(lua_State *L)
 {
-    static const char *const lazy[] = {"rows", "query", "report", "args", "pretty", NULL};
+    static const char *const lazy[] = {"rows", "query", "report", "args", "pretty", "path", NULL};
     const char *k = lua_tostring(L, 2);
     int i;
     if (lua_type(L, 2) != LUA_TSTRING) return 0;
