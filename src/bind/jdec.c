@@ -1,15 +1,14 @@
-/* jdec.c — a JSON decoder that builds Lua values straight from a receive buffer.
+/* jdec.c — the JSON decoder of att: API pages and att.json.decode, straight from the bytes.
  *
- * API pages are decoded on the hot path of every scan. lua-cjson 2.1.0 needs the text as a Lua
- * string (one more copy of every page), decodes every number as a float (which then takes a second
- * pass to repair) and copies every string through a buffer; this decoder reads the bytes where
- * libcurl put them, makes integers directly and pushes strings without escapes in one step. Its
- * values are the ones att.json.decode gives: objects and arrays as tables, integral numbers as
- * integers (exactly, up to 18 digits, where lua-cjson rounds through a float), null as the light
- * userdata NULL (att.null). It follows RFC 8259 strictly (no NaN, no hex, no leading zeros, no
- * control characters in strings, no trailing commas, nothing after the value) and nests at most
- * 1000 levels deep. A fuzz target checks that whatever it accepts lua-cjson accepts with the same
- * values. */
+ * Pages are decoded on the hot path of every scan, from the buffer libcurl filled; att.json.decode
+ * reads its argument's bytes in place. No copy of the text is made, integers are made directly and
+ * strings without escapes are pushed in one step. The values: objects and arrays as tables,
+ * integral numbers as integers (exactly, up to 18 digits), null as the light userdata NULL
+ * (att.null). It follows RFC 8259 strictly (no NaN, no hex, no leading zeros, no control
+ * characters in strings, no trailing commas, nothing after the value, not even a NUL), does not
+ * check UTF-8 (bytes of strings pass as they are, like lua-cjson), and nests at most 1000 levels
+ * deep. Fuzz targets check that whatever it accepts lua-cjson accepts, with the same values
+ * (integers beyond 2^53, which lua-cjson rounds through a float, against the text itself). */
 #include <lauxlib.h>
 #include <math.h>
 #include <stdint.h>

@@ -310,7 +310,6 @@ int main(void)
 {
     lua_State *L = luaL_newstate();
     luaL_openlibs(L);
-    att_json_init(L);
     att_json_open(L);
     lua_setglobal(L, "att_json");
     test_encode(L);
