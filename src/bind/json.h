@@ -2,7 +2,7 @@
  *
  * One decoder: jdec.c reads JSON into Lua values straight from the bytes it is given (the receive
  * buffer of an API page, or the string passed to att.json.decode): objects and arrays as tables,
- * integral numbers as integers (exactly up to 18 digits), null as att.null.
+ * integers written without fraction or exponent exactly when they fit in 64 bits, null as att.null.
  * One encoder, ours (json.c), for att.json.encode and request bodies: integers exactly, floats in
  * the shortest form that reads back the same, object keys sorted (stable request bodies). lua-cjson
  * is not part of att (it decodes every number as a float and writes at most 14 significant digits);
@@ -26,7 +26,9 @@ void att_json_init(lua_State *L);
 
 /* Decodes s[0..len) and pushes the value, reading the bytes in place (jdec.c); att.json.decode is
  * this. Returns 1 on success; on failure pushes a one-line message ("... at character N") and
- * returns 0. Integral numbers become integers (exactly up to 18 digits). [-0, +1, m] */
+ * returns 0. Numbers: an integer in [-2^63, 2^63-1] is a Lua integer, exactly; one outside is a
+ * float (as with tonumber); with a fraction or exponent, a float, or an integer when the value is
+ * integral and fits (1.0, 1e2). [-0, +1, m] */
 int att_json_decode(lua_State *L, const char *s, size_t len);
 
 /* A projection: which fields of each individual of a search page to build (opts.fields). The
