@@ -204,12 +204,13 @@ static int dec_number(Dec *d, int push)
     int frac = 0;
     if (q < d->end && *q == '-') q++;
     if (q >= d->end) return fail(d, "invalid number");
-    if (*q == '0')
-        q++;
-    else if (*q >= '1' && *q <= '9')
+    if (*q == '0') {
+        if (++q < d->end && *q >= '0' && *q <= '9') return fail(d, "invalid number (leading zero)");
+    } else if (*q >= '1' && *q <= '9') {
         while (q < d->end && *q >= '0' && *q <= '9') q++;
-    else
+    } else {
         return fail(d, "invalid number");
+    }
     if (q < d->end && *q == '.') {
         frac = 1;
         q++;

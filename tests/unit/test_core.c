@@ -233,6 +233,47 @@ static void test_decode_numbers(lua_State *L)
     }
 }
 
+/* The one-line messages of invalid JSON (att.json.decode prefixes them with its name). */
+static void test_decode_errors(lua_State *L)
+{
+    static const char *const rows[][2] = {
+        {"", "unexpected end of input at character 1"},
+        {"   ", "unexpected end of input at character 4"},
+        {"01", "invalid number (leading zero) at character 1"},
+        {"[-00]", "invalid number (leading zero) at character 2"},
+        {"1.", "invalid number at character 1"},
+        {"-.5", "invalid number at character 1"},
+        {"1e+", "invalid number at character 1"},
+        {".5", "expected a value at character 1"},
+        {"NaN", "expected a value at character 1"},
+        {"0x10", "unexpected text after the value at character 2"},
+        {"[1] 2", "unexpected text after the value at character 5"},
+        {"[1,]", "expected a value at character 4"},
+        {"{\"a\":1,}", "expected a string key at character 8"},
+        {"{\"a\" 1}", "expected ':' at character 6"},
+        {"[1 2]", "expected ',' or ']' at character 4"},
+        {"{\"a\":1 2}", "expected ',' or '}' at character 8"},
+        {"\"a\nb\"", "control character in string at character 3"},
+        {"\"abc", "unterminated string at character 5"},
+        {"\"\\x\"", "invalid escape in string at character 2"},
+        {"\"\\u12\"", "invalid \\u escape at character 2"},
+        {"\"\\ud800\"", "invalid UTF-16 surrogate pair at character 2"},
+        {"\"\\udc00\"", "invalid UTF-16 surrogate at character 2"},
+    };
+    size_t k;
+    for (k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        CHECK(att_json_decode(L, rows[k][0], strlen(rows[k][0])) == 0);
+        CHECK_STR(lua_tostring(L, -1), rows[k][1]);
+        lua_settop(L, 0);
+    }
+    CHECK(att_json_decode(L, "[1]\0x", 5) == 0); /* the length counts, not a NUL */
+    CHECK_STR(lua_tostring(L, -1), "unexpected text after the value at character 4");
+    lua_settop(L, 0);
+    CHECK(att_json_decode(L, "\"\xff\xc0\xaf\"", 5) == 1); /* UTF-8 is not checked: bytes pass */
+    CHECK_STR(lua_tostring(L, -1), "\xff\xc0\xaf");
+    lua_settop(L, 0);
+}
+
 static int probe_compile(lua_State *L)
 {
     att_proj_compile(L, 1, "test");
@@ -395,6 +436,7 @@ int main(void)
     test_encode(L);
     test_decode(L);
     test_decode_numbers(L);
+    test_decode_errors(L);
     test_projection(L);
     test_pool();
     test_helpers(L);
