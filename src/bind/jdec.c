@@ -4,14 +4,15 @@
  * reads its argument's bytes in place. No copy of the text is made, integers are made directly and
  * strings without escapes are pushed in one step. The values: objects and arrays as tables, null
  * as the light userdata NULL (att.null), numbers as follows. An integer (no fraction, no exponent)
- * in [-2^63, 2^63-1] is a Lua integer, exactly, however many digits it has; outside that range it
- * is a float, as Lua's own tonumber makes it. A number with a fraction or an exponent is a float,
- * or an integer when its value is integral and in range (1.0 and 1e2 are 1 and 100). It follows
- * RFC 8259 strictly (no NaN, no hex, no leading zeros, no control characters in strings, no
- * trailing commas, nothing after the value, not even a NUL), does not check UTF-8 (bytes of
- * strings pass as they are, like lua-cjson), and nests at most 1000 levels deep. Fuzz targets
- * check that whatever it accepts lua-cjson accepts, with the same values (integers beyond 2^53,
- * which lua-cjson rounds through a float, against the text itself). */
+ * in [-2^63, 2^63-1] is a Lua integer, exactly; outside that range it is a float, as Lua's own
+ * tonumber makes it. A number with a fraction or an exponent is a float, or an integer when its
+ * value is integral and in range (1.0 and 1e2 are 1 and 100). It follows RFC 8259 strictly (no
+ * NaN, no hex, no leading zeros, no control characters in strings, no trailing commas, nothing
+ * after the value, not even a NUL), does not check UTF-8 (bytes of strings pass as they are,
+ * like lua-cjson), and nests at most 1000 levels deep. Fuzz targets check that whatever it accepts
+ * lua-cjson accepts, with the same values (integers beyond 2^53, which lua-cjson rounds through a
+ * float, against the text itself). Long because the opts.fields projections (the second half) walk
+ * the same scanner and share its state; apart, they would need its internals in a header. */
 #include <lauxlib.h>
 #include <math.h>
 #include <stdint.h>
