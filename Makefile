@@ -12,7 +12,7 @@
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 CC        ?= cc
-PKGS       = lua5.4 lua5.4-cjson libcurl readline libcjson
+PKGS       = lua5.4 libcurl readline libcjson
 SBX_PKGS   = libmicrohttpd libcjson
 
 WARN       = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
@@ -86,11 +86,14 @@ asan: build/asan/att build/asan/att-sandbox build/asan/unit
 # in tests/fuzz/corpus/; new inputs go to build/fuzz/corpus/. The suite replays the seed corpus.
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := fuzz_response fuzz_params fuzz_retry_after fuzz_redact
+# lua-cjson is linked into the fuzz targets only: the independent decoder jdec.c is checked against.
+FUZZ_PKGS   = $(PKGS) lua5.4-cjson
 FUZZ_CFLAGS = $(BASE_CFLAGS) -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
-              -fno-sanitize-recover=all $(shell pkg-config --cflags $(PKGS)) -Isrc -Ibuild
-build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(LIB_SRC) build/lua_bundle.c $(HDRS)
+              -fno-sanitize-recover=all $(shell pkg-config --cflags $(FUZZ_PKGS)) -Isrc -Ibuild
+FUZZ_LIBS   = $(shell pkg-config --libs $(FUZZ_PKGS)) -lm
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h tests/fuzz/fuzz_oracle.h $(LIB_SRC) build/lua_bundle.c $(HDRS)
 	@mkdir -p build/fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) build/lua_bundle.c $(LIBS_ATT)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) build/lua_bundle.c $(FUZZ_LIBS)
 fuzz-build: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \

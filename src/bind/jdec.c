@@ -1,15 +1,18 @@
-/* jdec.c — a JSON decoder that builds Lua values straight from a receive buffer.
+/* jdec.c — the JSON decoder of att: API pages and att.json.decode, straight from the bytes.
  *
- * API pages are decoded on the hot path of every scan. lua-cjson 2.1.0 needs the text as a Lua
- * string (one more copy of every page), decodes every number as a float (which then takes a second
- * pass to repair) and copies every string through a buffer; this decoder reads the bytes where
- * libcurl put them, makes integers directly and pushes strings without escapes in one step. Its
- * values are the ones att.json.decode gives: objects and arrays as tables, integral numbers as
- * integers (exactly, up to 18 digits, where lua-cjson rounds through a float), null as the light
- * userdata NULL (att.null). It follows RFC 8259 strictly (no NaN, no hex, no leading zeros, no
- * control characters in strings, no trailing commas, nothing after the value) and nests at most
- * 1000 levels deep. A fuzz target checks that whatever it accepts lua-cjson accepts with the same
- * values. */
+ * Pages are decoded on the hot path of every scan, from the buffer libcurl filled; att.json.decode
+ * reads its argument's bytes in place. No copy of the text is made, integers are made directly and
+ * strings without escapes are pushed in one step. The values: objects and arrays as tables, null
+ * as the light userdata NULL (att.null), numbers as follows. An integer (no fraction, no exponent)
+ * in [-2^63, 2^63-1] is a Lua integer, exactly; outside that range it is a float, as Lua's own
+ * tonumber makes it. A number with a fraction or an exponent is a float, or an integer when its
+ * value is integral and in range (1.0 and 1e2 are 1 and 100). It follows RFC 8259 strictly (no
+ * NaN, no hex, no leading zeros, no control characters in strings, no trailing commas, nothing
+ * after the value, not even a NUL), does not check UTF-8 (bytes of strings pass as they are,
+ * like lua-cjson), and nests at most 1000 levels deep. Fuzz targets check that whatever it accepts
+ * lua-cjson accepts, with the same values (integers beyond 2^53, which lua-cjson rounds through a
+ * float, against the text itself). Long because the opts.fields projections (the second half) walk
+ * the same scanner and share its state; apart, they would need its internals in a header. */
 #include <lauxlib.h>
 #include <math.h>
 #include <stdint.h>
@@ -21,6 +24,8 @@
 
 #define MAX_DEPTH 1000
 #define INT_LIMIT 9223372036854775808.0
+
+_Static_assert(LUA_MAXINTEGER == INT64_MAX, "jdec.c makes integers of 64 bits (Lua's default lua_Integer)");
 
 typedef struct Dec {
     lua_State *L;
@@ -175,18 +180,38 @@ static int dec_string(Dec *d, int push)
     return fail(d, "unterminated string");
 }
 
+/* The digits s..q (an optional '-', then digits without a leading zero: checked by the caller)
+ * as a Lua integer, pushed when it lies in [-2^63, 2^63-1]; returns 0, pushing nothing, when it
+ * does not. The magnitude is accumulated unsigned, where 2^63 (for -2^63) still fits. */
+static int dec_integer(lua_State *L, const char *s, const char *q)
+{
+    const uint64_t limit = (uint64_t)1 << 63; /* |-2^63|; 2^63-1 for positive numbers */
+    uint64_t v = 0;
+    int neg = *s == '-';
+    if (neg) s++;
+    if (q - s > 19) return 0;                             /* 20 digits or more: at least 10^19 > 2^63 */
+    for (; s < q; s++) v = v * 10 + (uint64_t)(*s - '0'); /* 19 digits < 10^19 < 2^64: no wrap */
+    if (v > limit - !neg) return 0;
+    if (neg)
+        lua_pushinteger(L, v == limit ? LUA_MININTEGER : -(lua_Integer)v);
+    else
+        lua_pushinteger(L, (lua_Integer)v);
+    return 1;
+}
+
 static int dec_number(Dec *d, int push)
 {
     const char *start = d->p, *q = d->p;
     int frac = 0;
     if (q < d->end && *q == '-') q++;
     if (q >= d->end) return fail(d, "invalid number");
-    if (*q == '0')
-        q++;
-    else if (*q >= '1' && *q <= '9')
+    if (*q == '0') {
+        if (++q < d->end && *q >= '0' && *q <= '9') return fail(d, "invalid number (leading zero)");
+    } else if (*q >= '1' && *q <= '9') {
         while (q < d->end && *q >= '0' && *q <= '9') q++;
-    else
+    } else {
         return fail(d, "invalid number");
+    }
     if (q < d->end && *q == '.') {
         frac = 1;
         q++;
@@ -202,13 +227,8 @@ static int dec_number(Dec *d, int push)
     }
     if (!push) {
         /* skipped: the syntax is all that is checked */
-    } else if (!frac && q - start <= 18) { /* fits in 64 bits: exact */
-        const char *r = start;
-        int neg = *r == '-';
-        long long v = 0;
-        if (neg) r++;
-        for (; r < q; r++) v = v * 10 + (*r - '0');
-        lua_pushinteger(d->L, (lua_Integer)(neg ? -v : v));
+    } else if (!frac && dec_integer(d->L, start, q)) {
+        /* an integer in [-2^63, 2^63-1]: pushed exactly */
     } else {
         char tmp[64], *buf = tmp;
         size_t n = (size_t)(q - start);
@@ -221,8 +241,10 @@ static int dec_number(Dec *d, int push)
         buf[n] = '\0';
         v = strtod(buf, NULL);
         if (buf != tmp) free(buf);
-        /* The rule of att.json.decode: a number with an integral value is an integer. */
-        if (v == floor(v) && v >= -INT_LIMIT && v < INT_LIMIT)
+        /* A fraction or an exponent with an integral value in range makes an integer (1.0, 1e2),
+         * as it always has. An integer outside 64 bits stays a float, as with Lua's own tonumber:
+         * "-9223372036854775809" is -2^63 as a float, not math.mininteger. */
+        if (frac && v == floor(v) && v >= -INT_LIMIT && v < INT_LIMIT)
             lua_pushinteger(d->L, (lua_Integer)v);
         else
             lua_pushnumber(d->L, (lua_Number)v);

@@ -1,18 +1,16 @@
-/* json.c — JSON encoding (ours) and decoding (lua-cjson plus integer repair). See json.h. */
+/* json.c — JSON encoding (ours) and the att.json module; decoding is jdec.c. See json.h. */
 #include "bind/json.h"
 
 #include "bind/api.h"
 #include "core/text.h"
 
 #include <lauxlib.h>
-#include <lua-cjson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ATT_JSON_MAX_DEPTH 200
-static const char DECODE_KEY[] = "att.json.decode";
 
 static void buf_char(AttBuf *b, char c) { att_buf_addc(b, c); }
 static void buf_str(AttBuf *b, const char *s) { att_buf_adds(b, s); }
@@ -233,79 +231,17 @@ int att_json_encode(lua_State *L, int idx, AttBuf *b, char *err, size_t errlen)
     return rc;
 }
 
-/* ---- decoder ------------------------------------------------------------------------------ */
+/* ---- values shared with the decoder -------------------------------------------------------- */
 
-void att_json_init(lua_State *L)
-{
-    /* A private cjson instance, so that a script reconfiguring require("cjson") changes nothing
-     * here; invalid numbers (NaN, Infinity, hex) are rejected as the JSON grammar says. */
-    luaopen_cjson(L); /* cjson */
-    lua_getfield(L, -1, "new");
-    lua_call(L, 0, 1); /* cjson instance */
-    lua_getfield(L, -1, "decode_invalid_numbers");
-    lua_pushboolean(L, 0);
-    lua_call(L, 1, 0);
-    lua_getfield(L, -1, "decode");
-    lua_setfield(L, LUA_REGISTRYINDEX, DECODE_KEY);
-    lua_pop(L, 2);
-}
+/* Nothing to set up any more: att.json.decode is jdec.c, which needs no per-state instance (it
+ * used to create a private lua-cjson one). Kept, empty, for the host's call until it goes. */
+void att_json_init(lua_State *L) { (void)L; }
 
 void att_json_pushnull(lua_State *L) { lua_pushlightuserdata(L, NULL); }
 
 int att_json_isnull(lua_State *L, int idx)
 {
     return lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == NULL;
-}
-
-/* Largest magnitude a double can have and still convert to lua_Integer exactly. */
-#define INT_LIMIT 9223372036854775808.0
-
-void att_json_fix_numbers(lua_State *L, int idx)
-{
-    idx = lua_absindex(L, idx);
-    if (lua_type(L, idx) != LUA_TTABLE) return;
-    luaL_checkstack(L, 4, "JSON nested too deeply");
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        int t = lua_type(L, -1);
-        if (t == LUA_TNUMBER && !lua_isinteger(L, -1)) {
-            double d = (double)lua_tonumber(L, -1);
-            if (d == floor(d) && d >= -INT_LIMIT && d < INT_LIMIT) {
-                lua_pop(L, 1);
-                lua_pushvalue(L, -1);
-                lua_pushinteger(L, (lua_Integer)d);
-                lua_rawset(L, idx); /* replacing an existing field is allowed mid-traversal */
-                continue;
-            }
-        } else if (t == LUA_TTABLE) {
-            att_json_fix_numbers(L, -1);
-        }
-        lua_pop(L, 1);
-    }
-}
-
-/* lua-cjson's decode (a private instance) followed by the integer repair: att.json.decode. */
-static int cjson_decode(lua_State *L, const char *s, size_t len)
-{
-    lua_getfield(L, LUA_REGISTRYINDEX, DECODE_KEY);
-    lua_pushlstring(L, s, len);
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-        if (!lua_isstring(L, -1)) {
-            lua_pop(L, 1);
-            lua_pushliteral(L, "invalid JSON");
-        }
-        return 0;
-    }
-    if (lua_type(L, -1) == LUA_TNUMBER) {
-        double d = (double)lua_tonumber(L, -1);
-        if (d == floor(d) && d >= -INT_LIMIT && d < INT_LIMIT) {
-            lua_pop(L, 1);
-            lua_pushinteger(L, (lua_Integer)d);
-        }
-    } else {
-        att_json_fix_numbers(L, -1);
-    }
-    return 1;
 }
 
 /* ---- att.json module ---------------------------------------------------------------------- */
@@ -326,12 +262,13 @@ static int l_encode(lua_State *L)
     return 1;
 }
 
-/* att.json.decode(string) -> value */
+/* att.json.decode(string) -> value: jdec, reading the argument's bytes in place (the string stays
+ * on the stack, so alive, while it is read). */
 static int l_decode(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
-    if (!cjson_decode(L, s, n)) return luaL_error(L, "att.json.decode: %s", lua_tostring(L, -1));
+    if (!att_json_decode(L, s, n)) return luaL_error(L, "att.json.decode: %s", lua_tostring(L, -1));
     return 1;
 }
 

@@ -1,11 +1,13 @@
 /* json.h — JSON at the C/Lua boundary.
  *
- * att.json.decode goes through lua-cjson (a private instance, strict about numbers), followed by a
- * pass that turns integral floats back into Lua integers: Debian's lua-cjson 2.1.0 decodes every
- * number as a float, and scripts must see 192, not 192.0. Responses of the API are decoded by our
- * own decoder (jdec.c) straight from the receive buffer, with the same results. Encoding is our own: lua-cjson 2.1.0 writes at most 14
- * significant digits, which would corrupt large integer ids; ours writes integers exactly, floats in
- * the shortest form that reads back the same, object keys sorted (stable request bodies). */
+ * One decoder: jdec.c reads JSON into Lua values straight from the bytes it is given (the receive
+ * buffer of an API page, or the string passed to att.json.decode): objects and arrays as tables,
+ * integers written without fraction or exponent exactly when they fit in 64 bits, null as att.null.
+ * One encoder, ours (json.c), for att.json.encode and request bodies: integers exactly, floats in
+ * the shortest form that reads back the same, object keys sorted (stable request bodies). lua-cjson
+ * is not part of att (it decodes every number as a float and writes at most 14 significant digits);
+ * the fuzz targets keep it as an independent oracle for jdec. The OAuth token response is read in
+ * the core (core/auth.c) with cJSON, since that layer has no Lua. */
 #ifndef ATT_JSON_H
 #define ATT_JSON_H
 
@@ -18,12 +20,15 @@
  * Never raises; b is valid either way (free it with att_buf_free). [-0, +0, -] */
 int att_json_encode(lua_State *L, int idx, AttBuf *b, char *err, size_t errlen);
 
-/* Installs the private cjson instance; call once per state. [-0, +0, e] */
+/* Does nothing (att.json.decode no longer needs a private lua-cjson instance); kept until the
+ * host stops calling it. [-0, +0, -] */
 void att_json_init(lua_State *L);
 
-/* Decodes s[0..len) and pushes the value, reading the bytes in place (jdec.c). Returns 1 on
- * success; on failure pushes a message string and returns 0. Integral numbers become integers, as
- * with att.json.decode (lua-cjson plus the repair pass). [-0, +1, m] */
+/* Decodes s[0..len) and pushes the value, reading the bytes in place (jdec.c); att.json.decode is
+ * this. Returns 1 on success; on failure pushes a one-line message ("... at character N") and
+ * returns 0. Numbers: an integer in [-2^63, 2^63-1] is a Lua integer, exactly; one outside is a
+ * float (as with tonumber); with a fraction or exponent, a float, or an integer when the value is
+ * integral and fits (1.0, 1e2). [-0, +1, m] */
 int att_json_decode(lua_State *L, const char *s, size_t len);
 
 /* A projection: which fields of each individual of a search page to build (opts.fields). The
@@ -42,12 +47,9 @@ int att_proj_keeps(const AttProj *p, const char *path);
  * rest of the page in full); proj NULL builds everything. [-0, +1, m] */
 int att_json_decode_proj(lua_State *L, const char *s, size_t len, const AttProj *proj);
 
-/* Pushes the JSON null value (the same light userdata lua-cjson uses). [-0, +1, -] */
+/* Pushes the JSON null value: the light userdata NULL (the value lua-cjson's cjson.null has too). [-0, +1, -] */
 void att_json_pushnull(lua_State *L);
 int att_json_isnull(lua_State *L, int idx);
-
-/* Converts integral floats in the value at idx (recursively) to integers. [-0, +0, m] */
-void att_json_fix_numbers(lua_State *L, int idx);
 
 /* Module table for att.json: encode, decode, null. [-0, +1, m] */
 int att_json_open(lua_State *L);

@@ -1,13 +1,16 @@
+#define _GNU_SOURCE /* memmem */
 /* fuzz_params.c — parameter encoding and JSON decoding: the input, decoded as JSON, is given to
  * att.search as its params (checked and encoded, never sent) and to our JSON encoder. Properties:
- * whatever our decoder (jdec.c) accepts, lua-cjson (att.json.decode) accepts too, with the same
- * values; whatever the encoder writes is valid JSON; and encoding is stable:
- * encode(decode(encode(v))) == encode(v). */
+ * whatever our decoder (jdec.c, also att.json.decode) accepts, lua-cjson accepts too, with the
+ * same values (fuzz_oracle.h: integers beyond 2^53 exactly as the text spells them); opts.fields
+ * decoding agrees with the full decode; whatever the encoder writes is valid JSON; and encoding is
+ * stable: encode(decode(encode(v))) == encode(v). */
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "fuzz_common.h"
 #include "bind/json.h"
+#include "fuzz_common.h"
+#include "fuzz_oracle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,42 +21,14 @@ static int run(lua_State *L)
     AttBuf b1 = {0}, b2 = {0};
     char err[160];
 
-    { /* differential: lua-cjson through att.json.decode must agree */
-        int ours = att_json_decode(L, s, n), theirs;
-        AttBuf a = {0}, c = {0};
-        char m1[160], m2[160];
+    { /* differential: lua-cjson, the oracle (fuzz_oracle.h), must agree with jdec; and
+         * att.json.decode is jdec: it accepts exactly the same texts */
+        int ours = fuzz_oracle_check(L, s, n);
         lua_getglobal(L, "att");
         lua_getfield(L, -1, "json");
         lua_getfield(L, -1, "decode");
         lua_pushlstring(L, s, n);
-        theirs = lua_pcall(L, 1, 1, 0) == LUA_OK;
-        /* ours is stricter about numbers (lua-cjson takes "-.5" from strtod), so only a text we
-         * accept and lua-cjson refuses, or a value that differs, is a failure */
-        if (ours && !theirs) __builtin_trap();
-        if (ours && theirs) {
-            /* Same values; numbers compared as doubles, since ours keeps integers beyond 2^53 exact
-             * where lua-cjson rounds them through a float. */
-            static const char SAME[] = "local function same(a, b)\n"
-                                       "  if type(a) == 'number' and type(b) == 'number' then return a + 0.0 == b + "
-                                       "0.0 or a ~= a and b ~= b end\n"
-                                       "  if type(a) ~= 'table' or type(b) ~= 'table' then return a == b end\n"
-                                       "  for k, v in pairs(a) do if not same(v, b[k]) then return false end end\n"
-                                       "  for k in pairs(b) do if a[k] == nil then return false end end\n"
-                                       "  return true\n"
-                                       "end\n"
-                                       "return same(...)";
-            (void)m1;
-            (void)m2;
-            (void)a;
-            (void)c;
-            if (luaL_loadstring(L, SAME) != LUA_OK) __builtin_trap();
-            lua_pushvalue(L, -5);
-            lua_pushvalue(L, -3);
-            if (lua_pcall(L, 2, 1, 0) != LUA_OK || !lua_toboolean(L, -1)) __builtin_trap();
-            lua_pop(L, 1);
-        }
-        att_buf_free(&a);
-        att_buf_free(&c);
+        if ((lua_pcall(L, 1, 1, 0) == LUA_OK) != ours) __builtin_trap();
         lua_settop(L, 1);
         { /* opts.fields: accepts exactly what the full decoder accepts, and builds the same
              * values as the full decode with the projection applied afterwards */
@@ -114,7 +89,22 @@ static int run(lua_State *L)
     e1 = lua_tolstring(L, -1, &n1);
     if (!att_json_decode(L, e1, n1)) __builtin_trap(); /* we wrote invalid JSON */
     if (att_json_encode(L, -1, &b2, err, sizeof err) != 0) __builtin_trap();
-    if (b2.len != n1 || memcmp(b2.data, e1, n1) != 0) __builtin_trap(); /* not stable */
+    if (b2.len != n1 || memcmp(b2.data, e1, n1) != 0) {
+        /* Not stable, which is allowed for one value only: the float -2^63, which decoding makes of
+         * an integer spelt below -2^63 (as tonumber does), is written -9.223372036854776e+18, and
+         * that, integral with an exponent, reads back as math.mininteger (equal in Lua). From
+         * there on the encoding must be stable. */
+        static const char MIN_FLOAT[] = "-9.223372036854776e+18";
+        AttBuf b3 = {0};
+        if (!memmem(e1, n1, MIN_FLOAT, sizeof MIN_FLOAT - 1)) __builtin_trap(); /* not stable */
+        lua_pushlstring(L, b2.data, b2.len);
+        att_buf_free(&b2);
+        e1 = lua_tolstring(L, -1, &n1);
+        if (!att_json_decode(L, e1, n1) || att_json_encode(L, -1, &b3, err, sizeof err) != 0) __builtin_trap();
+        if (b3.len != n1 || memcmp(b3.data, e1, n1) != 0) __builtin_trap(); /* not stable */
+        att_buf_free(&b3);
+        return 0;
+    }
     att_buf_free(&b2);
     return 0;
 }

@@ -2,13 +2,15 @@
  * scan (split at a line "--page--"), go through JSON decoding, the contract checks, the
  * repeated/overlapping page detection and the iterator; and as the body of an HTTP error, through
  * the message extraction. Any outcome is fine except a crash, a sanitizer report or a Lua error
- * that is not an att error object or a message. */
+ * that is not an att error object or a message. Each page is also decoded by lua-cjson, the
+ * oracle of fuzz_oracle.h: what jdec accepts, lua-cjson must accept with the same values. */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "bind/error.h"
-#include "fuzz_common.h"
 #include "bind/results.h"
+#include "fuzz_common.h"
+#include "fuzz_oracle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,12 +35,14 @@ static int run(lua_State *L)
     lua_insert(L, -2);
     for (i = 0; i + SEPLEN <= n && nargs < 4; i++) {
         if (memcmp(s + i, SEP, SEPLEN) == 0) {
+            fuzz_oracle_check(L, s + start, i - start);
             lua_pushlstring(L, s + start, i - start);
             nargs++;
             start = i + SEPLEN;
             i = start - 1;
         }
     }
+    fuzz_oracle_check(L, s + start, n - start);
     lua_pushlstring(L, s + start, n - start);
     nargs++;
     lua_call(L, nargs, 1);

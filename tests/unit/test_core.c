@@ -1,7 +1,9 @@
 /* test_core.c — unit tests for the pure parts of the core: JSON encoding and decoding, error
  * message helpers, URL handling, redaction. */
 #include <lauxlib.h>
+#include <limits.h>
 #include <lualib.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "bind/error.h"
@@ -151,6 +153,125 @@ static void test_decode(lua_State *L)
     CHECK(att_json_decode(L, "NaN", 3) == 0); /* strict: no invalid numbers */
     lua_settop(L, 0);
     CHECK(att_json_decode(L, "0x10", 4) == 0);
+    lua_settop(L, 0);
+}
+
+/* Numbers at the edges of 64 bits: every integer in [-2^63, 2^63-1] exactly, beyond that a float;
+ * a fraction or an exponent a float unless the value is integral and fits. */
+static void test_decode_numbers(lua_State *L)
+{
+    static const struct {
+        const char *text;
+        int integer; /* 1: a Lua integer of value i; 0: a float of value f */
+        long long i;
+        double f;
+    } rows[] = {
+        {"9223372036854775807", 1, LLONG_MAX, 0},  /* 2^63-1 */
+        {"-9223372036854775808", 1, LLONG_MIN, 0}, /* -2^63 */
+        {"-9223372036854775807", 1, -LLONG_MAX, 0},
+        {"9223372036854775806", 1, LLONG_MAX - 1, 0},
+        {"9223372036854775808", 0, 0, 9223372036854775808.0},   /* 2^63: a float, as tonumber makes it */
+        {"-9223372036854775809", 0, 0, -9223372036854775808.0}, /* a float, not math.mininteger */
+        {"1234567890123456789", 1, 1234567890123456789LL, 0},   /* 19 digits */
+        {"-1234567890123456789", 1, -1234567890123456789LL, 0},
+        {"9999999999999999999", 0, 0, 1e19},                    /* 19 digits beyond 2^63-1 */
+        {"12345678901234567890", 0, 0, 12345678901234567890.0}, /* 20 digits */
+        {"-10000000000000000000", 0, 0, -1e19},
+        {"999999999999999999", 1, 999999999999999999LL, 0}, /* 18 digits */
+        {"9007199254740993", 1, 9007199254740993LL, 0},     /* 2^53+1: no float on the way */
+        {"-9007199254740993", 1, -9007199254740993LL, 0},
+        {"0", 1, 0, 0},
+        {"-0", 1, 0, 0},
+        {"-7", 1, -7, 0},
+        {"1e2", 1, 100, 0}, /* integral with an exponent: an integer, as before */
+        {"1.0", 1, 1, 0},
+        {"-0.0", 1, 0, 0},
+        {"1.5", 0, 0, 1.5},
+        {"1e-2", 0, 0, 0.01},
+        {"1e18", 1, 1000000000000000000LL, 0},
+        {"1e19", 0, 0, 1e19},
+        {"9223372036854775807.0", 0, 0, 9223372036854775808.0}, /* through a float: 2^63 */
+        {"-9223372036854775808.0", 1, LLONG_MIN, 0},
+        {"1e400", 0, 0, HUGE_VAL},
+    };
+    size_t k;
+    char doc[128];
+    for (k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        int ok = att_json_decode(L, rows[k].text, strlen(rows[k].text)) == 1;
+        if (rows[k].integer)
+            ok = ok && lua_isinteger(L, -1) && lua_tointeger(L, -1) == rows[k].i;
+        else
+            ok = ok && lua_type(L, -1) == LUA_TNUMBER && !lua_isinteger(L, -1) && lua_tonumber(L, -1) == rows[k].f;
+        if (!ok) printf("# number: %s\n", rows[k].text);
+        CHECK(ok);
+        lua_settop(L, 0);
+    }
+    /* the same inside a page, decoded in full and under a projection: a totalCount of 2^63-1 is
+     * an integer (it used to become a float, which the contract checks then reported as missing) */
+    snprintf(doc, sizeof doc, "{\"totalCount\":9223372036854775807,\"individuals\":[{\"id\":-9223372036854775808}]}");
+    CHECK(luaL_dostring(L, "return {'name'}") == LUA_OK);
+    {
+        const AttProj *p = att_proj_compile(L, -1, "test");
+        int pass;
+        for (pass = 0; pass < 2; pass++) {
+            CHECK(att_json_decode_proj(L, doc, strlen(doc), pass ? p : NULL) == 1);
+            lua_getfield(L, -1, "totalCount");
+            CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == LLONG_MAX);
+            lua_getfield(L, -2, "individuals");
+            lua_rawgeti(L, -1, 1);
+            lua_getfield(L, -1, "id");
+            CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == LLONG_MIN);
+            lua_pop(L, 5);
+        }
+    }
+    lua_settop(L, 0);
+    { /* a number as long as the input allows: still read (a float), through a heap copy */
+        char big[402];
+        big[0] = '1';
+        memset(big + 1, '0', 400);
+        CHECK(att_json_decode(L, big, 401) == 1 && !lua_isinteger(L, -1) && lua_tonumber(L, -1) == HUGE_VAL);
+        lua_settop(L, 0);
+    }
+}
+
+/* The one-line messages of invalid JSON (att.json.decode prefixes them with its name). */
+static void test_decode_errors(lua_State *L)
+{
+    static const char *const rows[][2] = {
+        {"", "unexpected end of input at character 1"},
+        {"   ", "unexpected end of input at character 4"},
+        {"01", "invalid number (leading zero) at character 1"},
+        {"[-00]", "invalid number (leading zero) at character 2"},
+        {"1.", "invalid number at character 1"},
+        {"-.5", "invalid number at character 1"},
+        {"1e+", "invalid number at character 1"},
+        {".5", "expected a value at character 1"},
+        {"NaN", "expected a value at character 1"},
+        {"0x10", "unexpected text after the value at character 2"},
+        {"[1] 2", "unexpected text after the value at character 5"},
+        {"[1,]", "expected a value at character 4"},
+        {"{\"a\":1,}", "expected a string key at character 8"},
+        {"{\"a\" 1}", "expected ':' at character 6"},
+        {"[1 2]", "expected ',' or ']' at character 4"},
+        {"{\"a\":1 2}", "expected ',' or '}' at character 8"},
+        {"\"a\nb\"", "control character in string at character 3"},
+        {"\"abc", "unterminated string at character 5"},
+        {"\"\\x\"", "invalid escape in string at character 2"},
+        {"\"\\u12\"", "invalid \\u escape at character 2"},
+        {"\"\\ud800\"", "invalid UTF-16 surrogate pair at character 2"},
+        {"\"\\udc00\"", "invalid UTF-16 surrogate at character 2"},
+    };
+    size_t k;
+    for (k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        CHECK(att_json_decode(L, rows[k][0], strlen(rows[k][0])) == 0);
+        CHECK_STR(lua_tostring(L, -1), rows[k][1]);
+        lua_settop(L, 0);
+    }
+    CHECK(att_json_decode(L, "[1]\0x", 5) == 0); /* the length counts, not a NUL */
+    CHECK_STR(lua_tostring(L, -1), "unexpected text after the value at character 4");
+    lua_settop(L, 0);
+    CHECK(att_json_decode(L, "\"\xff\xc0\xaf\"", 5) == 1); /* UTF-8 is not checked: bytes pass */
+    CHECK_STR(lua_tostring(L, -1), "\xff\xc0\xaf");
     lua_settop(L, 0);
 }
 
@@ -306,11 +427,12 @@ int main(void)
 {
     lua_State *L = luaL_newstate();
     luaL_openlibs(L);
-    att_json_init(L);
     att_json_open(L);
     lua_setglobal(L, "att_json");
     test_encode(L);
     test_decode(L);
+    test_decode_numbers(L);
+    test_decode_errors(L);
     test_projection(L);
     test_pool();
     test_helpers(L);
