@@ -58,7 +58,7 @@ build/embed: tools/embed.c
 build/lua_bundle.c: build/embed $(LUA_SRC)
 	build/embed $(LUA_SRC) > $@.tmp && mv $@.tmp $@
 
-att: $(LIB_SRC) $(MAIN_SRC) build/lua_bundle.c $(HDRS)
+att: $(LIB_SRC) $(MAIN_SRC) build/lua_bundle.c $(HDRS) build/layers.ok
 	$(CC) $(CFLAGS_ATT) -o $@ $(LIB_SRC) $(MAIN_SRC) build/lua_bundle.c $(LIBS_ATT)
 
 att-sandbox: $(SBX_SRC) $(SBX_HDRS)
@@ -66,7 +66,7 @@ att-sandbox: $(SBX_SRC) $(SBX_HDRS)
 
 # AddressSanitizer + UndefinedBehaviorSanitizer builds of both programs and the unit tests.
 SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-build/asan/att: $(LIB_SRC) $(MAIN_SRC) build/lua_bundle.c $(HDRS)
+build/asan/att: $(LIB_SRC) $(MAIN_SRC) build/lua_bundle.c $(HDRS) build/layers.ok
 	@mkdir -p build/asan
 	$(CC) $(CFLAGS_ATT) $(SAN) -o $@ $(LIB_SRC) $(MAIN_SRC) build/lua_bundle.c $(LIBS_ATT)
 build/asan/att-sandbox: $(SBX_SRC) $(SBX_HDRS)

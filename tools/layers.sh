@@ -8,12 +8,14 @@
 #   cli/     the command line, settings, the prompt        rank 4
 #   sandbox/ att-sandbox, beside them: common/ only
 #
+#   sh tools/layers.sh [ROOT]      (ROOT: the repository, default the one this script is in)
+#
 # Rules: no Lua header under common/, core/ or sandbox/; a file includes only its own layer or
 # lower ones; no cycle between modules (a .c, its .h and its private _impl.h are one module); no C file over 600 lines
 # and no function over 80 lines unless a comment at its top says "Long because". Prints one line
 # per violation and exits 1 when there is any.
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "${1:-$(dirname "$0")/..}" || exit 2
 edges=$(mktemp "${TMPDIR:-/tmp}/att-layers.XXXXXX")
 trap 'rm -f "$edges"' EXIT
 files=$(ls src/common/*.[ch] src/core/*.[ch] src/bind/*.[ch] src/host/*.[ch] src/cli/*.[ch] src/sandbox/*.[ch] 2>/dev/null)

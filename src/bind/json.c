@@ -233,10 +233,6 @@ int att_json_encode(lua_State *L, int idx, AttBuf *b, char *err, size_t errlen)
 
 /* ---- values shared with the decoder -------------------------------------------------------- */
 
-/* Nothing to set up any more: att.json.decode is jdec.c, which needs no per-state instance (it
- * used to create a private lua-cjson one). Kept, empty, for the host's call until it goes. */
-void att_json_init(lua_State *L) { (void)L; }
-
 void att_json_pushnull(lua_State *L) { lua_pushlightuserdata(L, NULL); }
 
 int att_json_isnull(lua_State *L, int idx)

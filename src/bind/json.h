@@ -20,10 +20,6 @@
  * Never raises; b is valid either way (free it with att_buf_free). [-0, +0, -] */
 int att_json_encode(lua_State *L, int idx, AttBuf *b, char *err, size_t errlen);
 
-/* Does nothing (att.json.decode no longer needs a private lua-cjson instance); kept until the
- * host stops calling it. [-0, +0, -] */
-void att_json_init(lua_State *L);
-
 /* Decodes s[0..len) and pushes the value, reading the bytes in place (jdec.c); att.json.decode is
  * this. Returns 1 on success; on failure pushes a one-line message ("... at character N") and
  * returns 0. Numbers: an integer in [-2^63, 2^63-1] is a Lua integer, exactly; one outside is a

@@ -185,7 +185,6 @@ static int open_all(lua_State *L)
         att_text_only(L);
         att_user_modules(L, att_host_get(L)->cfg.lua_path);
     }
-    att_json_init(L);
     luaL_requiref(L, "att", att_open, 1); /* package.loaded.att and global att */
     lua_pop(L, 1);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
