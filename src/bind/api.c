@@ -64,12 +64,57 @@ int att_api_init(AttApi *a)
     return rc ? -1 : 0;
 }
 
+/* Frees what a client holds (once), counting its work into the run's totals. */
+static void client_free(AttClient *c)
+{
+    AttApi *a = c->api;
+    AttHttpCounters n;
+    if (!a) return;
+    att_http_counters(c->http, &n);
+    a->retired.requests += n.requests;
+    a->retired.attempts += n.attempts;
+    a->retired.retries += n.retries;
+    a->retired.bytes += n.bytes;
+    a->retired.connects += n.connects;
+    a->retired_fetches += att_auth_fetches(c->auth);
+    att_http_free(c->http); /* first: it ends the token request the auth provider may have in flight */
+    att_auth_free(c->auth);
+    c->http = NULL;
+    c->auth = NULL;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        a->clients = c->next;
+    if (c->next) c->next->prev = c->prev;
+    c->api = NULL;
+}
+
+static int client_gc(lua_State *L)
+{
+    client_free(luaL_checkudata(L, 1, ATT_CLIENT_MT));
+    return 0;
+}
+
+void att_api_counters(const AttApi *a, AttHttpCounters *n, long *token_fetches)
+{
+    const AttClient *c;
+    *n = a->retired;
+    *token_fetches = a->retired_fetches;
+    for (c = a->clients; c; c = c->next) {
+        AttHttpCounters m;
+        att_http_counters(c->http, &m);
+        n->requests += m.requests;
+        n->attempts += m.attempts;
+        n->retries += m.retries;
+        n->bytes += m.bytes;
+        n->connects += m.connects;
+        *token_fetches += att_auth_fetches(c->auth);
+    }
+}
+
 void att_api_close(AttApi *a)
 {
-    att_http_free(a->http);
-    a->http = NULL;
-    att_auth_free(a->auth);
-    a->auth = NULL;
+    while (a->clients) client_free(a->clients); /* lua_close has run their __gc already */
     if (a->record_file) fclose(a->record_file);
     a->record_file = NULL;
     att_redact_free(a->redact);
@@ -104,23 +149,19 @@ static const AttCred *cred_for(const AttApiConfig *c, const char *origin, AttCre
     return NULL;
 }
 
-/* The auth provider for origin, replacing the one of another origin (a credential stays with
- * its origin). [-0, +0, e] */
-static void auth_for(lua_State *L, AttApi *a, const char *origin)
+/* The auth provider for origin (NULL when no credential is configured for it: a credential stays
+ * with its origin). [-0, +0, e] */
+static struct AttAuth *auth_for(lua_State *L, AttApi *a, const char *origin)
 {
     AttAuthConfig ac;
     AttCred own;
     const AttCred *cred = cred_for(&a->cfg, origin, &own);
+    struct AttAuth *auth;
     char err[200];
-    if (a->auth) {
-        a->token_fetches += att_auth_fetches(a->auth);
-        att_auth_free(a->auth);
-        a->auth = NULL;
-    }
     if (!cred) {
         if (a->cfg.verbose && (a->cfg.token || a->cfg.token_url))
             fprintf(stderr, "att: no credential is configured for %s: requests there go without one\n", origin);
-        return;
+        return NULL;
     }
     memset(&ac, 0, sizeof ac);
     ac.origin = origin;
@@ -130,45 +171,84 @@ static void auth_for(lua_State *L, AttApi *a, const char *origin)
     ac.client_secret = cred->client_secret;
     ac.scope = cred->scope;
     ac.redact = a->redact;
-    a->auth = att_auth_new(&ac, err, sizeof err);
-    if (!a->auth && err[0]) luaL_error(L, "att: %s", err);
+    err[0] = '\0';
+    auth = att_auth_new(&ac, err, sizeof err);
+    if (!auth && err[0]) luaL_error(L, "att: %s", err);
+    return auth;
+}
+
+/* The client settings of cfg. */
+static void http_config(const AttApi *a, struct AttAuth *auth, AttHttpConfig *hc)
+{
+    const AttApiConfig *c = &a->cfg;
+    memset(hc, 0, sizeof *hc);
+    hc->base_url = c->base_url;
+    hc->appname = c->appname;
+    hc->auth = auth ? att_auth_header : NULL;
+    hc->auth_ud = auth;
+    hc->timeout_ms = (long)(c->timeout * 1000.0);
+    hc->connect_timeout_ms = (long)(c->connect_timeout * 1000.0);
+    hc->stall_ms = (long)(c->stall_timeout * 1000.0);
+    hc->max_response = c->max_response;
+    hc->retry.retries = c->retries;
+    hc->retry.max_wait_ms = (long)(c->max_wait * 1000.0);
+    hc->retry.base_ms = ATT_RETRY_DEFAULT_BASE_MS;
+    hc->retry.cap_ms = ATT_RETRY_DEFAULT_CAP_MS;
+    hc->rate = c->rate;
+    hc->cacert = c->cacert;
+    hc->cert = c->cert;
+    hc->key = c->key;
+    hc->insecure = c->insecure;
+    hc->verbose = c->verbose;
+    hc->redact = a->redact;
+    hc->budget = a->budget;
+}
+
+AttClient *att_api_client(lua_State *L)
+{
+    AttApi *a = att_api_get(L);
+    AttHttpConfig hc;
+    AttClient *c;
+    char err[200], origin[300];
+    if (a->client_ref > 0) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, a->client_ref);
+        return luaL_checkudata(L, -1, ATT_CLIENT_MT);
+    }
+    if (att_url_origin(a->cfg.base_url, origin, sizeof origin) != 0)
+        luaL_error(L, "att: the base URL %s is not an http:// or https:// URL with a host", a->cfg.base_url);
+    c = lua_newuserdatauv(L, sizeof *c, 0);
+    memset(c, 0, sizeof *c);
+    if (luaL_newmetatable(L, ATT_CLIENT_MT)) {
+        lua_pushcfunction(L, client_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    c->api = a; /* linked first, so that __gc frees whatever is made below */
+    c->next = a->clients;
+    if (a->clients) a->clients->prev = c;
+    a->clients = c;
+    c->auth = auth_for(L, a, origin);
+    http_config(a, c->auth, &hc);
+    c->http = att_http_new(&hc, err, sizeof err);
+    if (!c->http) luaL_error(L, "att: cannot start the HTTP client: %s", err);
+    att_auth_bind(c->auth, c->http);
+    lua_pushvalue(L, -1);
+    a->client_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return c;
 }
 
 AttHttp *att_api_http(lua_State *L)
 {
+    AttHttp *h = att_api_client(L)->http;
+    lua_pop(L, 1);
+    return h;
+}
+
+void att_api_new_settings(lua_State *L)
+{
     AttApi *a = att_api_get(L);
-    const AttApiConfig *c = &a->cfg;
-    AttHttpConfig hc;
-    char err[200], origin[300];
-    if (a->http) return a->http;
-    if (att_url_origin(c->base_url, origin, sizeof origin) != 0)
-        luaL_error(L, "att: the base URL %s is not an http:// or https:// URL with a host", c->base_url);
-    auth_for(L, a, origin);
-    memset(&hc, 0, sizeof hc);
-    hc.base_url = c->base_url;
-    hc.appname = c->appname;
-    hc.auth = a->auth ? att_auth_header : NULL;
-    hc.auth_ud = a->auth;
-    hc.timeout_ms = (long)(c->timeout * 1000.0);
-    hc.connect_timeout_ms = (long)(c->connect_timeout * 1000.0);
-    hc.stall_ms = (long)(c->stall_timeout * 1000.0);
-    hc.max_response = c->max_response;
-    hc.retry.retries = c->retries;
-    hc.retry.max_wait_ms = (long)(c->max_wait * 1000.0);
-    hc.retry.base_ms = ATT_RETRY_DEFAULT_BASE_MS;
-    hc.retry.cap_ms = ATT_RETRY_DEFAULT_CAP_MS;
-    hc.rate = c->rate;
-    hc.cacert = c->cacert;
-    hc.cert = c->cert;
-    hc.key = c->key;
-    hc.insecure = c->insecure;
-    hc.verbose = c->verbose;
-    hc.redact = a->redact;
-    hc.budget = a->budget;
-    a->http = att_http_new(&hc, err, sizeof err);
-    if (!a->http) luaL_error(L, "att: cannot start the HTTP client: %s", err);
-    att_auth_bind(a->auth, a->http);
-    return a->http;
+    if (a->client_ref > 0) luaL_unref(L, LUA_REGISTRYINDEX, a->client_ref);
+    a->client_ref = 0;
 }
 
 void att_api_warn(lua_State *L, const char *fmt, ...)

@@ -16,6 +16,7 @@
 #include "core/redact.h"
 
 #define ATT_MAX_CREDS 16
+#define ATT_CLIENT_MT "att.Client"
 
 /* Credentials configured for one origin: a profile's own, or the run's. */
 typedef struct AttCred {
@@ -54,17 +55,29 @@ typedef struct AttApiConfig {
 /* The warnings hook: one line, without "att: warning: ". */
 typedef void (*AttWarnFn)(void *ud, const char *msg);
 
+/* An HTTP client with the auth provider of its origin, owned by a Lua userdata (att.Client) so
+ * that whatever uses it keeps it alive: the run's current client, a scan that started with it, a
+ * request in flight on it. att.configure makes a new current client; the old one goes when the
+ * last scan or request holding it does. */
+typedef struct AttClient {
+    AttHttp *http;
+    struct AttAuth *auth; /* NULL: no credential for the client's origin */
+    struct AttApi *api;
+    struct AttClient *prev, *next; /* the run's live clients */
+} AttClient;
+
 typedef struct AttApi {
     AttApiConfig cfg;
-    AttHttp *http;        /* created on first request, for cfg.base_url */
-    struct AttAuth *auth; /* created with the client, for the client's origin */
-    int token_fetches;    /* of the auth providers replaced so far (att.stats counts all) */
-    AttBudget *budget;    /* the run's memory budget (its owner's) */
-    AttRedact *redact;    /* every credential of the run (owned) */
-    FILE *record_file;    /* DIR/session.jsonl while recording */
-    double progress_last; /* when the progress line was last drawn; 0: not shown */
-    const char *refused;  /* set: every request raises this message instead (att help SCRIPT) */
-    AttWarnFn warn;       /* NULL: warnings go to stderr */
+    AttClient *clients;      /* every live client, the current one first */
+    int client_ref;          /* registry reference of the current client's box; 0: none yet */
+    AttHttpCounters retired; /* counters of the clients already freed (att.stats counts all) */
+    long retired_fetches;    /* token fetches of those */
+    AttBudget *budget;       /* the run's memory budget (its owner's) */
+    AttRedact *redact;       /* every credential of the run (owned) */
+    FILE *record_file;       /* DIR/session.jsonl while recording */
+    double progress_last;    /* when the progress line was last drawn; 0: not shown */
+    const char *refused;     /* set: every request raises this message instead (att help SCRIPT) */
+    AttWarnFn warn;          /* NULL: warnings go to stderr */
     void *warn_ud;
 } AttApi;
 
@@ -80,9 +93,16 @@ void att_api_close(AttApi *a);
 /* Adds the user info of a URL (its password and their Basic form) to the redactor. 0 or -1. */
 int att_api_redact_url(AttApi *a, const char *url);
 
-/* The HTTP client for cfg.base_url, created when needed with the credential of its origin; raises
- * a plain error if it cannot be created. [-0, +0, e] */
+/* The current client (for cfg.base_url, with the credential of its origin), created when needed:
+ * pushes its box and returns it; raises a plain error if it cannot be created. [-0, +1, e] */
+AttClient *att_api_client(lua_State *L);
+/* The same without pushing the box (the run keeps the current client alive). [-0, +0, e] */
 AttHttp *att_api_http(lua_State *L);
+/* The settings changed: requests from now on get a new client; those that hold the old one keep
+ * it. [-0, +0, -] */
+void att_api_new_settings(lua_State *L);
+/* Counters of every client of the run, and the token fetches of their auth providers. */
+void att_api_counters(const AttApi *a, AttHttpCounters *n, long *token_fetches);
 
 /* Pushes s[0..n) with every credential of the run redacted. [-0, +1, m] */
 void att_api_push_clean(lua_State *L, const char *s, size_t n);

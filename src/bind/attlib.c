@@ -101,7 +101,7 @@ static void start_more(lua_State *L, lua_Integer n, lua_Integer conc, lua_Intege
     while (*inflight < conc && *next <= n) {
         const char *method, *path;
         int top = lua_gettop(L), body = push_item(L, 1, *next, &method, &path);
-        att_exchange_start(L, method, path, body);
+        att_exchange_start(L, 0, method, path, body);
         lua_rawseti(L, 4, *next);
         lua_settop(L, top);
         (*inflight)++;
@@ -288,18 +288,18 @@ static int l_configure(lua_State *L)
         lua_setfield(L, 2, o->name);
     }
     h->cfg = c;
-    att_http_free(h->http);
-    h->http = NULL;
+    att_api_new_settings(L); /* requests from now on; a scan in progress keeps its own client */
     return 0;
 }
 
-/* att.stats() -> {requests=, bytes=, connections=, memory=, peak_memory=} for the HTTP client in
- * use and the Lua heap. */
+/* att.stats() -> {requests=, attempts=, retries=, bytes=, connections=, token_fetches=, memory=,
+ * peak_memory=}: every client of the run since it started, and the Lua heap. */
 static int l_stats(lua_State *L)
 {
     AttApi *h = att_api_get(L);
     AttHttpCounters n;
-    att_http_counters(h->http, &n);
+    long fetches;
+    att_api_counters(h, &n, &fetches);
     lua_createtable(L, 0, 8);
     lua_pushinteger(L, n.connects);
     lua_setfield(L, -2, "connections");
@@ -311,7 +311,7 @@ static int l_stats(lua_State *L)
     lua_setfield(L, -2, "retries");
     lua_pushinteger(L, n.bytes);
     lua_setfield(L, -2, "bytes");
-    lua_pushinteger(L, h->token_fetches + att_auth_fetches(h->auth));
+    lua_pushinteger(L, fetches);
     lua_setfield(L, -2, "token_fetches");
     /* the Lua heap now, and the most the run has held in all (the budget of --max-memory) */
     lua_pushinteger(L, (lua_Integer)lua_gc(L, LUA_GCCOUNT, 0) * 1024 + lua_gc(L, LUA_GCCOUNTB, 0));

@@ -37,23 +37,35 @@ void att_exchange_init(lua_State *L)
 
 /* ---- the request path ----------------------------------------------------------------------- */
 
-AttExchange *att_exchange_start(lua_State *L, const char *method, const char *path, int body_idx)
+AttExchange *att_exchange_start(lua_State *L, int client, const char *method, const char *path, int body_idx)
 {
     AttApi *h = att_api_get(L);
-    AttHttp *http;
+    AttHttp *http = NULL;
     AttExchange *ex;
-
+    int pushed = 0;
     char why[160];
 
     if (h->refused) luaL_error(L, "%s", h->refused);
     /* Every request stays under the base path, whoever asks for it (att.request, att.parallel). */
     if (att_path_check(path, why, sizeof why) != 0) luaL_error(L, "att: request path '%s' %s", path, why);
-    http = h->cfg.replay_dir ? NULL : att_api_http(L);
     if (body_idx) body_idx = lua_absindex(L, body_idx);
-    ex = lua_newuserdatauv(L, sizeof *ex, 0);
+    if (client) {
+        client = lua_absindex(L, client);
+        http = ((AttClient *)luaL_checkudata(L, client, ATT_CLIENT_MT))->http;
+    } else if (!h->cfg.replay_dir) {
+        http = att_api_client(L)->http; /* pushed: taken off again below */
+        pushed = client = lua_gettop(L);
+    }
+    ex = lua_newuserdatauv(L, sizeof *ex, 1);
     memset(ex, 0, sizeof *ex);
     ex->req.budget = h->budget;
+    ex->http = http;
     luaL_setmetatable(L, ATT_EXCHANGE_MT);
+    if (client) { /* the exchange keeps its client alive */
+        lua_pushvalue(L, client);
+        lua_setiuservalue(L, -2, 1);
+    }
+    if (pushed) lua_remove(L, pushed);
     snprintf(ex->method, sizeof ex->method, "%s", method);
     snprintf(ex->path, sizeof ex->path, "%s", path);
     if (http) {
@@ -84,6 +96,7 @@ AttExchange *att_exchange_start(lua_State *L, const char *method, const char *pa
 
 void att_exchange_cancel(AttExchange *ex)
 {
+    if (ex->x) ex->attempts = att_xfer_response(ex->x)->attempts;
     att_xfer_free(ex->x);
     ex->x = NULL;
 }
@@ -114,14 +127,15 @@ int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
         return 0;
     }
     if (!ex->x) {
+        ex->attempts = 1; /* an answer from the recording stands for the request it recorded */
         if (!att_journal_replay(L, h, ex->method, ex->path, body, ex->req.len, r, ex->url)) return 0;
         clean_body(L, h, r);
     } else {
-        AttHttp *http = att_api_http(L);
-        att_http_wait(http, ex->x);
+        att_http_wait(ex->http, ex->x);
         *r = *att_xfer_response(ex->x); /* the body moves into the box */
         memset(att_xfer_response(ex->x), 0, sizeof *r);
         att_exchange_cancel(ex);
+        ex->attempts = r->attempts;
         if (r->err != ATT_HTTP_OK) {
             att_error_push_transport(L, r, ex->url);
             return 0;
@@ -149,6 +163,6 @@ int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
 
 int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode, AttExchange **out)
 {
-    *out = att_exchange_start(L, method, path, body_idx);
+    *out = att_exchange_start(L, 0, method, path, body_idx);
     return att_exchange_finish(L, *out, decode);
 }

@@ -20,7 +20,10 @@ typedef struct AttExchange {
     char path[1024];
     int has_body;
     AttXfer *x;          /* the transfer while it is in flight (NULL when replaying) */
+    AttHttp *http;       /* the client it runs on (its box is the exchange's user value) */
     const AttProj *proj; /* what to build of a search page (NULL: everything) */
+    lua_Integer tag;     /* the owner's (a scan: when it was asked for) */
+    int attempts;        /* attempts made, also when cancelled */
 } AttExchange;
 
 /* Registers the metatable. [-0, +0, m] */
@@ -34,9 +37,11 @@ void att_exchange_init(lua_State *L);
 int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode, AttExchange **ex);
 
 /* The two halves of att_exchange, for requests in flight together: start pushes the box (the
- * transfer is queued at once); finish waits for it and pushes the value or the error object, as
- * att_exchange does. cancel stops a transfer that is no longer wanted. */
-AttExchange *att_exchange_start(lua_State *L, const char *method, const char *path, int body_idx);
+ * transfer is queued at once) on the client whose box is at stack index client, or on the run's
+ * current client when client is 0; finish waits for it and pushes the value or the error object,
+ * as att_exchange does. cancel stops a transfer that is no longer wanted (ex->attempts then says
+ * how many attempts the server may have seen). */
+AttExchange *att_exchange_start(lua_State *L, int client, const char *method, const char *path, int body_idx);
 int att_exchange_finish(lua_State *L, AttExchange *ex, int decode);
 void att_exchange_cancel(AttExchange *ex);
 

@@ -9,6 +9,7 @@
 
 #include <lauxlib.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,33 +40,16 @@ static void set_uv_nil(lua_State *L, int ud, int n)
     lua_setiuservalue(L, ud, n);
 }
 
-/* Cancels every page requested ahead (the scan ended or failed). [-0, +0, -] */
-static void cancel_inflight(lua_State *L, Results *r, int ud)
-{
-    if (r->ninflight > 0 && lua_getiuservalue(L, ud, UV_INFLIGHT) == LUA_TTABLE) {
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            AttExchange *ex = luaL_testudata(L, -1, ATT_EXCHANGE_MT);
-            if (ex) att_exchange_cancel(ex);
-            lua_pop(L, 1);
-        }
-        lua_pop(L, 1);
-    } else if (r->ninflight > 0) {
-        lua_pop(L, 1);
-    }
-    r->ninflight = 0;
-    set_uv_nil(L, ud, UV_INFLIGHT);
-}
-
 /* Ends the scan in state `to` (done, failed or closed): nothing more is requested or yielded. */
 static void finish(lua_State *L, Results *r, int ud, ScanState to)
 {
     if (live(r)) att_api_progress(L, 0, 0, 0, 0, 1);
-    cancel_inflight(L, r, ud);
+    att_scan_cancel(L, r, ud);
     r->state = to;
     r->page_len = r->page_idx = r->raw_len = 0;
     set_uv_nil(L, ud, UV_PAGE);
-    set_uv_nil(L, ud, UV_IDS);
+    if (r->seen_ok) att_idset_free(&r->seen);
+    r->seen_ok = 0;
 }
 
 /* Error object on top: remember it, end the scan, raise it. */
@@ -83,86 +67,12 @@ int att_scan_protocol_error(lua_State *L, Results *r, int ud, const AttExchange 
     return att_scan_fail(L, r, ud);
 }
 
-/* Position (0-based) in the whole result of the first record of the page at pageOffset off. */
-static lua_Integer page_pos(const Results *r, lua_Integer off)
-{
-    return r->record_mode ? off - 1 : (off - 1) * r->eff_size;
-}
-
-/* Keeps up to window-1 pages requested ahead of the page at r->offset, within what the scan can
- * still need (totalCount, opts.limit). Needs totalCount, so only after the first page; called once
- * the second individual is asked for, then each time a page is taken. */
-static void fill_window(lua_State *L, Results *r, int ud)
-{
-    lua_Integer step = r->record_mode ? r->eff_size : 1, end;
-    int top = lua_gettop(L);
-    if (r->window <= 1 || r->state != SCAN_PAGE || att_api_get(L)->cfg.replay_dir) return;
-    end = r->total;
-    if (r->limit >= 0 && r->start_pos + r->limit < end) end = r->start_pos + r->limit;
-    if (r->next_submit <= r->offset) r->next_submit = r->offset + step;
-    if (lua_getiuservalue(L, ud, UV_INFLIGHT) != LUA_TTABLE) {
-        lua_pop(L, 1);
-        lua_newtable(L);
-        lua_pushvalue(L, -1);
-        lua_setiuservalue(L, ud, UV_INFLIGHT);
-    }
-    while (r->ninflight < r->window - 1 && page_pos(r, r->next_submit) < end) {
-        lua_getiuservalue(L, ud, UV_PARAMS);
-        lua_pushinteger(L, r->next_submit);
-        lua_setfield(L, -2, "pageOffset");
-        att_exchange_start(L, "POST", ATT_SEARCH_PATH, lua_gettop(L));
-        lua_rawseti(L, top + 1, r->next_submit);
-        lua_pop(L, 1);
-        r->ninflight++;
-        r->next_submit += step;
-    }
-    lua_settop(L, top);
-    att_http_poll(att_api_http(L)); /* send them now, while the script works */
-}
-
-/* Requests the page at r->offset (or takes the one requested ahead) and makes it the page in
- * hand. [-0, +0, e] */
-static void fetch_page(lua_State *L, Results *r, int ud)
-{
-    AttExchange *ex = NULL;
-    int top = lua_gettop(L), ok;
-
-    if (r->t0 == 0) r->t0 = att_now();
-    if (r->ninflight > 0 && lua_getiuservalue(L, ud, UV_INFLIGHT) == LUA_TTABLE) {
-        if (lua_rawgeti(L, -1, r->offset) == LUA_TUSERDATA) {
-            ex = luaL_checkudata(L, -1, ATT_EXCHANGE_MT);
-            lua_pushnil(L);
-            lua_rawseti(L, -3, r->offset);
-            r->ninflight--;
-        } else {
-            lua_pop(L, 1);
-        }
-    }
-    if (!ex) {
-        lua_settop(L, top);
-        lua_getiuservalue(L, ud, UV_PARAMS);
-        lua_pushinteger(L, r->offset);
-        lua_setfield(L, -2, "pageOffset");
-        ex = att_exchange_start(L, "POST", ATT_SEARCH_PATH, top + 1);
-    }
-    fill_window(L, r, ud);
-    ex->proj = r->proj;
-    ok = att_exchange_finish(L, ex, 1);
-    r->requests++;
-    r->bytes += (lua_Integer)ex->resp.body.len;
-    if (ex->resp.attempts > 1) r->retries += ex->resp.attempts - 1;
-    if (!ok) att_scan_fail(L, r, ud);
-    att_scan_accept(L, r, ud, ex, lua_gettop(L));
-    lua_settop(L, top);
-    if (r->pages == 1) r->start_pos = r->base;
-    att_api_progress(L, (long long)(r->base + r->raw_len), (long long)r->total, (long long)r->pages, r->t0, 0);
-}
-
 /* The page in hand is used up: is there more to ask for? */
 static int more_pages(const Results *r)
 {
     if (r->raw_len == 0 || r->raw_len < r->eff_size) return 0; /* empty or short page */
-    if (r->total >= 0 && r->base + r->raw_len >= r->total) return 0;
+    if (r->total >= 0 && r->base >= r->total - r->raw_len) return 0;
+    if (r->record_mode && r->raw_len <= r->overlap) return 0;
     return 1;
 }
 
@@ -170,7 +80,7 @@ static int more_pages(const Results *r)
  * an error (totalCount may be an estimate), but never silent. */
 static void end_of_pages(lua_State *L, Results *r, int ud)
 {
-    if (r->total >= 0 && r->base + r->raw_len < r->total && r->limit < 0 && !r->total_changed)
+    if (r->total >= 0 && r->base < r->total - r->raw_len && r->limit < 0 && !r->changed)
         att_api_warn(L,
                      "the scan ended at a %s page (pageOffset %lld) after %lld of totalCount %lld; the server may "
                      "page differently (see opts.paging)",
@@ -199,16 +109,16 @@ static int results_step(lua_State *L, Results *r, int ud)
                 lua_remove(L, -2);
                 /* The window opens when the script asks for a second individual: a peek at the
                  * first one (or at r:total()) costs one request, a scan overlaps from then on. */
-                if (++r->yielded == 2) fill_window(L, r, ud);
+                if (++r->yielded == 2) att_scan_fill(L, r, ud);
                 return 1;
             }
             if (!more_pages(r)) {
                 end_of_pages(L, r, ud);
                 return 0;
             }
-            r->offset += r->record_mode ? r->raw_len : 1;
+            r->offset += r->record_mode ? r->raw_len - r->overlap : 1;
         }
-        fetch_page(L, r, ud);
+        att_scan_fetch(L, r, ud);
     }
 }
 
@@ -242,7 +152,7 @@ static int results_total(lua_State *L)
         lua_getiuservalue(L, 1, UV_ERR);
         return lua_error(L);
     }
-    if (r->state == SCAN_NEW) fetch_page(L, r, 1);
+    if (r->state == SCAN_NEW) att_scan_fetch(L, r, 1);
     lua_pushinteger(L, r->total);
     return 1;
 }
@@ -255,7 +165,10 @@ static int results_collect(lua_State *L)
     luaL_argcheck(L, n >= -1, 2, "must be >= 0");
     lua_settop(L, 1);
     lua_newtable(L);
+    r->eager = 1;
+    r->want = n < 0 ? -1 : r->yielded + n; /* no page is requested ahead past the n-th */
     while ((n < 0 || i < n) && results_step(L, r, 1)) lua_rawseti(L, 2, ++i);
+    r->want = -1;
     return 1;
 }
 
@@ -265,20 +178,90 @@ static void set_int(lua_State *L, const char *k, lua_Integer v)
     lua_setfield(L, -2, k);
 }
 
-/* r:stats() -> {requests=, pages=, bytes=, retries=, yielded=, dropped=, window=, total=} */
+/* r:stats() -> {requests=, retries=, pages=, bytes=, yielded=, dropped=, rereads=, changes=,
+ * missed=, window=, total=} */
 static int results_stats(lua_State *L)
 {
     Results *r = check_results(L, 1);
-    lua_createtable(L, 0, 8);
-    set_int(L, "requests", r->requests);
-    set_int(L, "retries", r->retries);
+    lua_Integer requests = r->requests, retries = r->retries;
+    /* Pages in flight count too: the server has seen their first attempt. */
+    if (r->ninflight > 0 && lua_getiuservalue(L, 1, UV_INFLIGHT) == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            AttExchange *ex = luaL_testudata(L, -1, ATT_EXCHANGE_MT);
+            int a = ex && ex->x ? att_xfer_response(ex->x)->attempts : 0;
+            requests += a > 0;
+            retries += a > 1 ? a - 1 : 0;
+            lua_pop(L, 1);
+        }
+    }
+    lua_settop(L, 1);
+    lua_createtable(L, 0, 11);
+    set_int(L, "requests", requests);
+    set_int(L, "retries", retries);
     set_int(L, "pages", r->pages);
     set_int(L, "bytes", r->bytes);
     set_int(L, "yielded", r->yielded);
     set_int(L, "dropped", r->dropped);
+    set_int(L, "rereads", r->rereads);
+    set_int(L, "changes", r->changes);
+    set_int(L, "missed", r->missed);
     set_int(L, "window", r->window);
     if (r->total >= 0) set_int(L, "total", r->total);
     return 1;
+}
+
+/* ---- loops that release what they hold ------------------------------------------------------ */
+
+#define ATT_GUARD_MT "att.ScanGuard"
+
+/* The to-be-closed value of r:each() and the walkers: leaving the loop (break, return, an error)
+ * cancels the pages in flight at once; the scan itself stays usable (a later loop or r:next()
+ * requests them again). */
+static int guard_close(lua_State *L)
+{
+    Results *r;
+    luaL_checkudata(L, 1, ATT_GUARD_MT);
+    lua_getiuservalue(L, 1, 1);
+    r = luaL_testudata(L, -1, ATT_RESULTS_MT);
+    if (r && live(r)) att_scan_cancel(L, r, lua_gettop(L));
+    return 0;
+}
+
+int att_results_loop(lua_State *L, int idx)
+{
+    Results *r = check_open(L, idx);
+    idx = lua_absindex(L, idx);
+    r->eager = 1;
+    lua_newuserdatauv(L, 0, 1);
+    if (luaL_newmetatable(L, ATT_GUARD_MT)) {
+        lua_pushcfunction(L, guard_close);
+        lua_setfield(L, -2, "__close");
+    }
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, idx);
+    lua_setiuservalue(L, -2, 1);
+    return 1;
+}
+
+/* for p in r:each() do ... end: the individuals, with the to-be-closed fourth value. */
+static int each_iter(lua_State *L)
+{
+    Results *r = check_open(L, 1);
+    lua_settop(L, 1);
+    if (!results_step(L, r, 1)) lua_pushnil(L);
+    return 1;
+}
+
+static int results_each(lua_State *L)
+{
+    check_open(L, 1);
+    lua_settop(L, 1);
+    lua_pushcfunction(L, each_iter);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    att_results_loop(L, 1);
+    return 4;
 }
 
 /* r:close(), __close and __gc: release the page; closing twice is harmless. */
@@ -321,16 +304,21 @@ static int results_tostring(lua_State *L)
 
 /* ---- att.search ------------------------------------------------------------------------------ */
 
+#define MAX_POSITION 9007199254740992.0 /* 2^53: positions and offsets att can address */
+
 static const char *const PAGING[] = {"page", "record", NULL};
+static const char *const DRIFT[] = {"error", "warn", NULL};
 static const AttOpt PARAMS[] = {
-    {"pageSize", ATT_OPT_INT, 1, HUGE_VAL, NULL, ATT_OPT_NONE, 0},
-    {"pageOffset", ATT_OPT_INT, 1, HUGE_VAL, NULL, ATT_OPT_NONE, 0},
+    {"pageSize", ATT_OPT_INT, 1, 2147483647.0, NULL, ATT_OPT_NONE, 0},
+    {"pageOffset", ATT_OPT_INT, 1, MAX_POSITION, NULL, ATT_OPT_NONE, 0},
 };
 static const AttOpt OPTS[] = {
     {"limit", ATT_OPT_INT, 0, HUGE_VAL, NULL, ATT_OPT_NONE, 0},
     {"paging", ATT_OPT_CHOICE, 0, 0, PAGING, ATT_OPT_NONE, 0},
     {"window", ATT_OPT_INT, 1, 64, NULL, ATT_OPT_NONE, 0},
     {"fields", ATT_OPT_OWNER, 0, 0, NULL, ATT_OPT_NONE, 0}, /* att_proj_compile checks it */
+    {"overlap", ATT_OPT_INT, 0, 2147483646.0, NULL, ATT_OPT_NONE, 0},
+    {"drift", ATT_OPT_CHOICE, 0, 0, DRIFT, ATT_OPT_NONE, 0},
     {NULL, ATT_OPT_INT, 0, 0, NULL, 0, 0},
 };
 
@@ -373,8 +361,8 @@ int att_results_search(lua_State *L)
 {
     const AttApiConfig *cfg = &att_api_get(L)->cfg;
     Results *r;
-    lua_Integer size, offset, limit = -1;
-    int record_mode = 0, window = cfg->window > 0 ? cfg->window : 1;
+    lua_Integer size, offset, limit = -1, overlap = 0, pos;
+    int record_mode = 0, drift_warn = 0, window = cfg->window > 0 ? cfg->window : 1;
     const AttProj *proj = NULL;
 
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -393,7 +381,14 @@ int att_results_search(lua_State *L)
             window = (int)lua_tointeger(L, -1);
         }
         if (lua_getfield(L, 2, "paging") != LUA_TNIL) record_mode = lua_tostring(L, -1)[0] == 'r';
-        lua_pop(L, 3);
+        if (lua_getfield(L, 2, "overlap") != LUA_TNIL) overlap = lua_tointeger(L, -1);
+        if (lua_getfield(L, 2, "drift") != LUA_TNIL) drift_warn = lua_tostring(L, -1)[0] == 'w';
+        lua_pop(L, 5);
+        if (overlap > 0 && !record_mode)
+            luaL_error(L, "att.search: opts.overlap needs opts.paging = \"record\" (page numbers cannot overlap)");
+        if (overlap >= size)
+            luaL_error(L, "att.search: opts.overlap %I must be below pageSize %I", (LUAI_UACINT)overlap,
+                       (LUAI_UACINT)size);
         if (lua_getfield(L, 2, "fields") != LUA_TNIL) {
             proj = att_proj_compile(L, -1, "att.search");
             lua_replace(L, 4);
@@ -401,8 +396,16 @@ int att_results_search(lua_State *L)
         lua_settop(L, 4);
     }
 
+    /* Every position of the scan must be addressable: (pageOffset - 1) * pageSize at most 2^53. */
+    if (!record_mode && (__builtin_mul_overflow(offset - 1, size, &pos) || (double)pos > MAX_POSITION))
+        luaL_error(L, "att.search: pageOffset %I with pageSize %I is past the last position att can address (2^53)",
+                   (LUAI_UACINT)offset, (LUAI_UACINT)size);
+
     r = lua_newuserdatauv(L, sizeof *r, UV_COUNT);
     memset(r, 0, sizeof *r);
+    r->overlap = overlap;
+    r->drift_warn = drift_warn;
+    r->start_offset = offset;
     r->state = SCAN_NEW;
     r->proj = proj;
     lua_pushvalue(L, 4);
@@ -413,6 +416,7 @@ int att_results_search(lua_State *L)
     r->total = -1;
     r->limit = limit;
     r->window = window;
+    r->want = -1;
     luaL_setmetatable(L, ATT_RESULTS_MT);
     lua_pushvalue(L, 3);
     lua_setiuservalue(L, -2, UV_PARAMS);
@@ -437,11 +441,18 @@ int att_results_feed(lua_State *L)
             att_error_push(L, "json", 200, ex->url, lua_tostring(L, -1), 0, body, len);
             return att_scan_fail(L, r, 1);
         }
-        att_scan_accept(L, r, 1, ex, lua_gettop(L));
+        if (!r->seen_ok) {
+            att_idset_init(&r->seen, att_api_get(L)->budget);
+            r->seen_ok = 1;
+        }
+        if (!att_scan_accept(L, r, 1, ex, lua_gettop(L))) {
+            lua_pop(L, 2);
+            continue; /* not placed: the next body stands for it */
+        }
         lua_pop(L, 2);
         while (r->page_idx < r->page_len && results_step(L, r, 1)) lua_pop(L, 1);
         if (!more_pages(r)) break;
-        r->offset += r->record_mode ? r->raw_len : 1;
+        r->offset += r->record_mode ? r->raw_len - r->overlap : 1;
     }
     lua_pushinteger(L, r->yielded);
     return 1;
@@ -449,8 +460,13 @@ int att_results_feed(lua_State *L)
 
 void att_results_init(lua_State *L)
 {
-    static const luaL_Reg methods[] = {{"next", results_next},   {"total", results_total}, {"collect", results_collect},
-                                       {"stats", results_stats}, {"close", results_close}, {NULL, NULL}};
+    static const luaL_Reg methods[] = {{"next", results_next},
+                                       {"total", results_total},
+                                       {"collect", results_collect},
+                                       {"stats", results_stats},
+                                       {"close", results_close},
+                                       {"each", results_each},
+                                       {NULL, NULL}};
     static const luaL_Reg meta[] = {{"__call", results_next}, {"__close", results_close},
                                     {"__gc", results_close},  {"__tostring", results_tostring},
                                     {"__index", NULL},        {NULL, NULL}};

@@ -21,6 +21,10 @@ int att_results_next(lua_State *L, int idx);
  * (e.g. "accounts.subscribers"). Raises when idx is not an open Results. [-0, +0, e] */
 int att_results_keeps(lua_State *L, int idx, const char *path);
 
+/* Pushes the to-be-closed value of a loop over the Results at idx (r:each(), the walkers): closing
+ * it cancels the pages in flight; the loop also gets the whole window at once. [-0, +1, e] */
+int att_results_loop(lua_State *L, int idx);
+
 /* results_walk.c: r:accounts(), r:subscribers(), r:products(), for the method table at -1.
  * [-0, +0, m] */
 void att_results_walkers(lua_State *L);

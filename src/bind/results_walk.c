@@ -65,10 +65,14 @@ static int make_walker(lua_State *L, int depth)
         return luaL_error(L, "att.Results:%s(): opts.fields keeps nothing under %s (add a path such as \"%s.id\")",
                           LEVEL_FIELD[depth - 1], PATH[depth - 1], PATH[depth - 1]);
     lua_settop(L, 1);
+    lua_pushvalue(L, 1);
     lua_newtable(L);
     lua_pushinteger(L, depth);
     lua_pushcclosure(L, walk_iter, 3);
-    return 1;
+    lua_pushnil(L);
+    lua_pushnil(L);
+    att_results_loop(L, 1); /* the to-be-closed fourth value, as io.lines gives */
+    return 4;               /* above the Results at 1 */
 }
 static int results_accounts(lua_State *L) { return make_walker(L, 1); }
 static int results_subscribers(lua_State *L) { return make_walker(L, 2); }

@@ -70,7 +70,7 @@ check "att search --level product --format jsonl" sh -c "[ $rc -eq 0 ] && head -
 run "$ATT" search serviceType=FIBER --level nope
 check "att search: a bad level exits 2" sh -c "[ $rc -eq 2 ] && grep -q 'level must be' '$T/err'"
 run "$ATT" search pageSize=0
-check "att search: a bad parameter is att.search's clear error" sh -c "[ $rc -eq 1 ] && grep -q 'pageSize must be an integer >= 1' '$T/err'"
+check "att search: a bad parameter is att.search's clear error" sh -c "[ $rc -eq 1 ] && grep -q 'pageSize must be an integer from 1 to 2147483647' '$T/err'"
 run "$ATT" search --help
 check "att search --help" has_out "usage: att search"
 

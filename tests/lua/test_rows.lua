@@ -363,13 +363,14 @@ T.test("a Results gives the same rows as the dumped data, at every level", funct
   end
 end)
 
-T.test("lazy: nothing is requested before the first row; 3 product rows take 1 request", function()
+T.test("lazy: nothing is requested before the first row; 3 product rows take 1 request and 1 ahead", function()
   local r <close> = att.search { pageSize = 10 }
   local it = rows(r, "product")
   T.eq(r:stats().requests, 0, "no request before the first pull")
   local got = { it(), it(), it() }
   T.eq(#got, 3, "three rows")
-  T.eq(r:stats().requests, 1, "one request")
+  -- the page in hand, and (once a second individual is asked for) one page ahead, no more
+  T.eq(r:stats().requests, r:stats().yielded > 1 and 2 or 1, "one request, one ahead")
   T.same(q.collect(q.select(got, { "individualId", "accountId", "subscriberId", "productIndex" })),
     { expect.product[1], expect.product[2], expect.product[3] }, "the first three")
   -- individuals are pulled one at a time: only those needed for 3 products
@@ -380,15 +381,15 @@ T.test("lazy: nothing is requested before the first row; 3 product rows take 1 r
   T.eq(r:stats().yielded, k, "individuals pulled")
 end)
 
-T.test("lazy through query stages: take(3) over filter over rows makes 1 request", function()
+T.test("lazy through query stages: take(3) over filter over rows makes 1 request and 1 ahead", function()
   local r <close> = att.search { pageSize = 10 }
   local got = q.from(r):rows("product"):filter(function(row) return row.productIndex >= 1 end):take(3):collect()
   T.eq(#got, 3, "three rows")
-  T.eq(r:stats().requests, 1, "one request")
+  T.eq(r:stats().requests, r:stats().yielded > 1 and 2 or 1, "one request, one ahead")
   local r2 <close> = att.search { pageSize = 10 }
   local got2 = q.collect(q.take(rows(r2, "account"), 3))
   T.eq(#got2, 3, "functional form")
-  T.eq(r2:stats().requests, 1, "one request")
+  T.eq(r2:stats().requests, r2:stats().yielded > 1 and 2 or 1, "one request, one ahead")
 end)
 
 ---------------------------------------------------------------------------------------------------
