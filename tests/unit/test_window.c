@@ -2,6 +2,7 @@
  * released by a 429/503 hold (att_retry_release with each transfer's own jitter). */
 #include <stdlib.h>
 
+#include "core/http.h"
 #include "core/retry.h"
 #include "core/window.h"
 #include "unit.h"
@@ -119,8 +120,49 @@ static void test_release_schedule(void)
     CHECK(att_retry_release(5.0, 10.0, 0, 0.5) == 10.0);
 }
 
+/* The client's window, and requests counted when they start: against a port where nothing
+ * listens (refused at once), with a window of 1 and no retries. */
+static void test_client_window(void)
+{
+    AttHttpConfig cfg;
+    AttHttp *h;
+    AttXfer *x[3];
+    AttHttpCounters n;
+    char err[200];
+    int i;
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.base_url = "http://127.0.0.1:1/omni-svcs";
+    cfg.timeout_ms = 5000;
+    cfg.connect_timeout_ms = 5000;
+    cfg.max_response = 1 << 20;
+    cfg.window = 1;
+    h = att_http_new(&cfg, err, sizeof err);
+    CHECK(h != NULL);
+    if (!h) return;
+    for (i = 0; i < 3; i++) x[i] = att_xfer_new(h, "POST", "/v1/customers/search", "{}", 2);
+    CHECK(x[0] && x[1] && x[2]);
+    att_http_counters(h, &n);
+    CHECK(n.requests == 0 && n.attempts == 0); /* queued, not started */
+    att_http_wait(h, x[0]);
+    att_http_counters(h, &n);
+    CHECK(att_xfer_done(x[0]) && att_xfer_response(x[0])->err == ATT_HTTP_ENETWORK);
+    CHECK(att_xfer_response(x[0])->attempts == 1);
+    CHECK(n.requests == 1 && n.attempts == 1); /* the others waited for the one slot */
+    CHECK(!att_xfer_done(x[1]) && att_xfer_response(x[1])->attempts == 0);
+    att_xfer_free(x[2]); /* cancelled while queued: never counted */
+    att_http_wait(h, NULL);
+    att_http_counters(h, &n);
+    CHECK(att_xfer_done(x[1]) && att_xfer_response(x[1])->attempts == 1);
+    CHECK(n.requests == 2 && n.attempts == 2);
+    att_xfer_free(x[0]);
+    att_xfer_free(x[1]);
+    att_http_free(h);
+}
+
 void test_window(void)
 {
     test_controller();
     test_release_schedule();
+    test_client_window();
 }
