@@ -186,6 +186,7 @@ AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen)
     h->cfg.cert = own(h, 3, cfg->cert);
     h->cfg.key = own(h, 4, cfg->key);
     h->pacer.rate = h->cfg.rate;
+    att_window_init(&h->win, h->cfg.window);
     snprintf(err, errlen, "out of memory");
     if (!h->cfg.base_url || !(h->multi = curl_multi_init())) goto fail;
     n = strlen(h->cfg.base_url);
@@ -260,9 +261,11 @@ void att_http_counters(const AttHttp *h, AttHttpCounters *c)
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
-    AttResponse *r = ud;
+    Attempt *at = ud;
+    AttResponse *r = at->out;
     size_t n = size * nmemb;
     int rc;
+    at->prog.last_change = att_now();
     if (r->body.len + n > r->limit) {
         r->err = ATT_HTTP_ETOOBIG;
         return 0; /* makes libcurl abort with CURLE_WRITE_ERROR */
@@ -292,8 +295,11 @@ static void take_header(const char *line, size_t n, const char *name, char *dst,
 
 static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
 {
-    AttResponse *r = ud;
+    Attempt *at = ud;
+    AttResponse *r = at->out;
     size_t n = size * nmemb;
+    at->prog.last_change = att_now(); /* headers are progress too: a server that sends them, then
+                                        * nothing, is stalled from the last header on */
     /* A new status line (after 100-continue) starts a new header set. */
     if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
         r->content_type[0] = '\0';
@@ -309,12 +315,12 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
     Progress *p = ud;
     (void)dt;
     (void)ut;
-    (void)un;
-    if (att_stopping()) return 1;   /* non-zero aborts the transfer */
-    if (p->stall_s > 0 && dn > 0) { /* once the body has started: waiting for the first byte is --timeout's */
+    (void)dn;
+    if (att_stopping()) return 1; /* non-zero aborts the transfer */
+    if (p->stall_s > 0) {         /* received bytes move last_change in on_header and on_body */
         double now = att_now();
-        if (dn != p->last_dl || p->last_dl == 0) {
-            p->last_dl = dn;
+        if (un != p->last_up) {
+            p->last_up = un;
             p->last_change = now;
         } else if (now - p->last_change > p->stall_s) {
             p->stalled = 1;
@@ -355,6 +361,8 @@ int att_attempt_setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttR
 {
     memset(&at->prog, 0, sizeof at->prog);
     at->prog.stall_s = (double)h->cfg.stall_ms / 1000.0;
+    at->prog.last_change = att_now(); /* the stall clock runs from the start of the attempt */
+    at->out = out;
     at->cerr[0] = '\0';
     at->h = h;
     at->rq = rq;
@@ -395,9 +403,9 @@ int att_attempt_setup(AttHttp *h, CURL *c, const Req *rq, const char *auth, AttR
     /* Over HTTP/2 the transfers of a window share one connection rather than open more. */
     curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, at);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, at);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, &at->prog);
@@ -423,7 +431,6 @@ AttFailure att_attempt_conclude(AttHttp *h, CURL *c, CURLcode rc, AttResponse *o
 {
     long nc = 0;
     att_attempt_clear(at);
-    h->n.attempts++;
     h->n.bytes += (long)out->body.len;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
     curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &out->seconds);
@@ -435,7 +442,7 @@ AttFailure att_attempt_conclude(AttHttp *h, CURL *c, CURLcode rc, AttResponse *o
     }
     if (rc == CURLE_ABORTED_BY_CALLBACK && at->prog.stalled) {
         out->err = ATT_HTTP_ETIMEOUT;
-        snprintf(out->errmsg, sizeof out->errmsg, "transfer stalled: nothing received for %.1f s (--stall-timeout)",
+        snprintf(out->errmsg, sizeof out->errmsg, "transfer stalled: nothing received for %g s (--stall-timeout)",
                  at->prog.stall_s);
         return ATT_FAIL_TIMEOUT;
     } else if (rc == CURLE_ABORTED_BY_CALLBACK) {

@@ -42,7 +42,8 @@ typedef struct AttHttpConfig {
     void *auth_ud;
     long timeout_ms; /* total time for one attempt */
     long connect_timeout_ms;
-    long stall_ms;       /* give up an attempt that receives nothing for this long */
+    long stall_ms;       /* give up an attempt that receives nothing (no header or body byte) for this
+                    * long, counted from the start of the attempt; 0: never */
     size_t max_response; /* bytes; a larger body fails cleanly */
     AttRetryPolicy retry;
     double rate;                     /* requests per second for the whole run; 0: unlimited */
@@ -51,6 +52,7 @@ typedef struct AttHttpConfig {
     int verbose;                     /* 0 quiet, 1 one line per request, 2 trace headers and bodies */
     const AttRedact *redact;         /* the run's credentials, kept out of every log line; borrowed */
     AttBudget *budget;               /* response bodies and connections are charged here; borrowed */
+    int window; /* most API transfers in flight at once (core/window.h); 0: ATT_WINDOW_DEFAULT (64) */
 } AttHttpConfig;
 
 typedef enum AttHttpErr {
@@ -95,7 +97,12 @@ void att_response_free(AttResponse *r);
 /* Concurrent transfers (libcurl multi): a transfer is queued when created and makes progress
  * whenever att_http_wait runs, with the same pacing, auth, retries and logging as
  * att_http_perform (which is one transfer waited for). A 429 or 503 holds back every new attempt
- * until its retry time. Free each transfer with att_xfer_free (which cancels it if running). */
+ * until its retry time; then each transfer held starts after its own jitter (att_retry_release).
+ * An API transfer starts its first attempt only when the client's window (core/window.h) has a
+ * slot for it, and keeps the slot through its retries until it is done; those submitted beyond
+ * the window wait in order. A request is counted (att_http_counters) when its first attempt
+ * starts, an attempt when it starts: a transfer freed before it started counts nothing. Free each
+ * transfer with att_xfer_free (which cancels it if running, and gives its slot back). */
 typedef struct AttXfer AttXfer;
 AttXfer *att_xfer_new(AttHttp *h, const char *method, const char *path, const char *body, size_t len);
 /* A form POST to an absolute URL with HTTP Basic credentials (the OAuth token request): the same

@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include "core/http.h"
+#include "core/window.h"
 
 #define ATT_POOL 64
 
@@ -23,6 +24,8 @@ struct AttHttp {
     int npool, active;
     int handles;         /* easy handles in existence (each charged ATT_CONN_OVERHEAD) */
     double paused_until; /* no new attempt before this (a 429/503 holds back the window) */
+    unsigned hold_gen;   /* raised with paused_until: each transfer held draws its jitter once */
+    AttWindow win;       /* slots of the API transfers (the token request takes none) */
     int kick;            /* an attempt ended: run the loop again before sleeping */
     AttXfer *xfers;      /* transfers not yet freed, newest first */
 };
@@ -39,11 +42,13 @@ typedef struct Req {
 
 /* Per-attempt progress state: the stop flag, and the stall detector. libcurl's own low-speed limit
  * averages over several seconds, so a short --stall-timeout would only fire long after the stall
- * began; this measures the time since the body last grew. */
+ * began; this measures the time since the attempt started or last received a byte (of the
+ * headers or the body) or sent one. The event loop (xfer.c) checks it too, since libcurl calls
+ * the progress callback of an idle transfer only now and then. */
 typedef struct Progress {
     double stall_s;     /* 0: no stall detection */
-    double last_change; /* monotonic time the body last grew */
-    curl_off_t last_dl;
+    double last_change; /* monotonic time of the attempt's start or its last progress */
+    curl_off_t last_up;
     int stalled;
 } Progress;
 
@@ -55,6 +60,7 @@ typedef struct Attempt {
     Progress prog;
     const AttHttp *h; /* for the --trace callback */
     const Req *rq;
+    AttResponse *out; /* where the body and the headers of interest go */
 } Attempt;
 
 /* http.c */

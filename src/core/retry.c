@@ -120,15 +120,29 @@ long att_retry_delay(const AttRetryPolicy *p, int attempts, long waited_ms, long
         delay = retry_after_ms;
     } else {
         /* Full jitter: uniform in [0, min(cap, base * 2^(attempts-1))). */
-        double ceiling = (double)p->base_ms;
-        int i;
-        for (i = 1; i < attempts && ceiling < (double)p->cap_ms; i++) ceiling *= 2;
-        if (ceiling > (double)p->cap_ms) ceiling = (double)p->cap_ms;
         if (rnd < 0) rnd = 0;
         if (rnd >= 1) rnd = 0.999999;
-        delay = (long)(rnd * ceiling);
+        delay = (long)(rnd * (double)att_retry_ceiling(p, attempts));
     }
     return delay > left ? left : delay;
+}
+
+long att_retry_ceiling(const AttRetryPolicy *p, int attempts)
+{
+    double ceiling = (double)p->base_ms;
+    int i;
+    for (i = 1; i < attempts && ceiling < (double)p->cap_ms; i++) ceiling *= 2;
+    if (ceiling > (double)p->cap_ms) ceiling = (double)p->cap_ms;
+    return ceiling < 1 ? 1 : (long)ceiling;
+}
+
+double att_retry_release(double not_before, double hold_until, long spread_ms, double rnd)
+{
+    if (not_before >= hold_until) return not_before;
+    if (rnd < 0) rnd = 0;
+    if (rnd >= 1) rnd = 0.999999;
+    if (spread_ms < 0) spread_ms = 0;
+    return hold_until + rnd * (double)spread_ms / 1000.0;
 }
 
 AttVerdict att_retry_classify(long status, AttFailure failure)

@@ -65,4 +65,17 @@ long att_retry_after_ms(const char *value, time_t now);
  * than what is left of max_wait_ms is cut to what is left. */
 long att_retry_delay(const AttRetryPolicy *p, int attempts, long waited_ms, long retry_after_ms, double rnd);
 
+/* The ceiling of the backoff before attempt attempts+1: min(cap_ms, base_ms * 2^(attempts-1)),
+ * at least 1 (the delay of att_retry_delay is uniform in [0, ceiling)). */
+long att_retry_ceiling(const AttRetryPolicy *p, int attempts);
+
+/* When a transfer that a 429/503 hold of the window kept back may start (monotonic seconds).
+ * not_before: its own earliest time (its backoff; 0 for none); hold_until: the end of the hold;
+ * spread_ms: its own jitter ceiling (att_retry_ceiling of its next attempt); rnd: its own uniform
+ * draw in [0, 1), made once per hold. A transfer whose own time is at or after the end of the
+ * hold keeps it (it is the one that set the hold, or it backs off for longer); any other starts at
+ * hold_until + rnd * spread_ms, in [hold_until, hold_until + spread_ms): transfers released by
+ * the same hold spread out instead of all starting at the same instant. */
+double att_retry_release(double not_before, double hold_until, long spread_ms, double rnd);
+
 #endif

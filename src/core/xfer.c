@@ -1,8 +1,10 @@
 /* xfer.c — the transfers in flight on the client's multi handle, and the one event loop that drives
  * them (see http.h). Every request of the run is a transfer: API requests and the OAuth token
  * request alike go through the same attempts, retries, pacing and logging. A transfer waits to
- * start while the --rate slot, a 429/503 hold of the window or its own backoff says so, and while
- * the auth provider is still fetching the credential its Authorization header needs. */
+ * start while the --rate slot, a 429/503 hold of the window (and then its own jitter) or its own
+ * backoff says so, while the window (core/window.h) has no slot for it, and while the auth
+ * provider is still fetching the credential its Authorization header needs. Attempts that receive
+ * nothing for --stall-timeout are abandoned here as well as in the progress callback. */
 #include "core/http.h"
 
 #include <curl/curl.h>
@@ -23,6 +25,9 @@ struct AttXfer {
     Attempt at;
     CURL *easy; /* while an attempt runs */
     int done, renewed, renew, retries;
+    int slot;          /* holds a slot of the window (from the first attempt until done) */
+    unsigned hold_gen; /* the hold of the window hold_rnd was drawn for (0: none) */
+    double hold_rnd;   /* this transfer's own jitter draw after that hold */
     int waiting_auth;  /* the auth provider is fetching the credential this transfer needs */
     int auth_gen;      /* generation of the credential of the last attempt (0: none, or not renewable) */
     double not_before; /* monotonic time before which no new attempt starts */
@@ -37,9 +42,22 @@ static void stopped(AttResponse *out)
     snprintf(out->errmsg, sizeof out->errmsg, "%s", att_stop_text(why ? why : 2));
 }
 
-static void xfer_finish(AttXfer *x, AttHttpErr err, const char *msg)
+/* Gives x's slot of the window back (done, cancelled, or not started after all). */
+static void release_slot(AttXfer *x)
+{
+    if (x->slot && x->h) att_window_release(&x->h->win);
+    x->slot = 0;
+}
+
+static void mark_done(AttXfer *x)
 {
     x->done = 1;
+    release_slot(x);
+}
+
+static void xfer_finish(AttXfer *x, AttHttpErr err, const char *msg)
+{
+    mark_done(x);
     if (err != ATT_HTTP_OK) {
         x->resp.err = err;
         if (msg) snprintf(x->resp.errmsg, sizeof x->resp.errmsg, "%s", msg);
@@ -76,7 +94,6 @@ static AttXfer *xfer_new(AttHttp *h, const char *method, const char *url, const 
     x->next = h->xfers;
     if (h->xfers) h->xfers->prev = x;
     h->xfers = x;
-    h->n.requests++;
     if (!att_http_method_ok(method)) xfer_finish(x, ATT_HTTP_EUSAGE, "invalid HTTP method");
     return x;
 }
@@ -131,6 +148,7 @@ static void detach(AttXfer *x)
     AttHttp *h = x->h;
     if (!h) return;
     drop_easy(h, x, 0);
+    release_slot(x);
     if (x->prev)
         x->prev->next = x->next;
     else
@@ -200,7 +218,6 @@ static int xfer_start(AttHttp *h, AttXfer *x)
         return -1;
     }
     att_response_reset(&x->resp);
-    x->resp.attempts++;
     rc = att_attempt_setup(h, e, &x->rq, auth, &x->resp, &x->at);
     if (auth) wipe_free(auth);
     curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)x);
@@ -212,6 +229,9 @@ static int xfer_start(AttHttp *h, AttXfer *x)
     }
     x->easy = e;
     h->active++;
+    /* Counted as they start: a transfer cancelled while it waited counts nothing. */
+    if (x->resp.attempts++ == 0) h->n.requests++;
+    h->n.attempts++;
     return 0;
 }
 
@@ -253,6 +273,21 @@ static int decide(AttHttp *h, AttXfer *x, AttFailure f, long *delay, int *hold)
     return 2;
 }
 
+/* Tells the window how an attempt of an API transfer went: a retryable failure halves it, any
+ * other answer from the server grows it. A stop, a limit of the run and a fatal failure (DNS, a
+ * certificate, a size cap) say nothing about congestion. */
+static void window_feedback(AttHttp *h, const AttXfer *x, AttFailure f)
+{
+    const AttResponse *out = &x->resp;
+    AttVerdict v;
+    if (!x->rq.json || out->err == ATT_HTTP_EINTR || out->err == ATT_HTTP_ELIMIT) return;
+    v = att_retry_classify(out->err == ATT_HTTP_OK ? out->status : 0, f);
+    if (v.retryable)
+        att_window_failure(&h->win);
+    else if (out->err == ATT_HTTP_OK)
+        att_window_success(&h->win);
+}
+
 /* An attempt of x ended with rc: conclude it and decide what comes next. */
 static void xfer_ended(AttHttp *h, AttXfer *x, CURLcode rc)
 {
@@ -263,8 +298,9 @@ static void xfer_ended(AttHttp *h, AttXfer *x, CURLcode rc)
     att_http_log_attempt(h, &x->rq, &x->resp);
     h->kick = 1;
     d = decide(h, x, f, &delay, &hold);
+    if (d != 1) window_feedback(h, x, f); /* a 401 that renews the credential is no failure */
     if (d == 0) {
-        x->done = 1;
+        mark_done(x);
     } else if (d == 1) {
         x->renew = 1;
         x->not_before = 0;
@@ -273,7 +309,45 @@ static void xfer_ended(AttHttp *h, AttXfer *x, CURLcode rc)
         x->resp.waited_ms += delay;
         /* A server that says "too many requests" or "unavailable" is told so by every transfer of
          * the window: hold back every new attempt, not just this one. */
-        if (hold && x->not_before > h->paused_until) h->paused_until = x->not_before;
+        if (hold && x->not_before > h->paused_until) {
+            h->paused_until = x->not_before;
+            h->hold_gen++;
+        }
+    }
+}
+
+/* When x may start its next attempt (monotonic seconds): its own backoff and, while a 429/503
+ * hold of the window is on, the end of the hold plus x's own jitter, drawn once per hold and
+ * within the ceiling of x's own backoff (att_retry_release). */
+static double start_time(AttHttp *h, AttXfer *x, double now)
+{
+    long spread;
+    if (h->hold_gen == 0) return x->not_before;
+    if (h->paused_until > now && x->hold_gen != h->hold_gen) {
+        x->hold_gen = h->hold_gen;
+        x->hold_rnd = att_http_uniform(h);
+    }
+    if (x->hold_gen != h->hold_gen) return x->not_before; /* came after the hold */
+    spread = att_retry_ceiling(&h->cfg.retry, x->retries > 0 ? x->retries : 1);
+    return att_retry_release(x->not_before, h->paused_until, spread, x->hold_rnd);
+}
+
+/* Abandons the attempts that have received nothing for --stall-timeout (libcurl calls the
+ * progress callback of a silent transfer too seldom for a short limit); lowers *wake to the time
+ * the next one would stall. */
+static void check_stalls(AttHttp *h, double now, double *wake)
+{
+    AttXfer *x;
+    for (x = h->xfers; x; x = x->next) {
+        double due;
+        if (!x->easy || x->at.prog.stall_s <= 0) continue;
+        due = x->at.prog.last_change + x->at.prog.stall_s;
+        if (now >= due) {
+            x->at.prog.stalled = 1;
+            xfer_ended(h, x, CURLE_ABORTED_BY_CALLBACK);
+        } else if (due < *wake) {
+            *wake = due;
+        }
     }
 }
 
@@ -305,18 +379,18 @@ static int step(AttHttp *h, double *wake)
             if (x->done) continue;
             drop_easy(h, x, 0);
             stopped(&x->resp);
-            x->done = 1;
+            mark_done(x);
         }
         return 0;
     }
     for (x = h->xfers; x && x->next; x = x->next) {} /* the list is newest first */
     for (; x; x = x->prev) {
-        double when = att_pace_when(&h->pacer, now);
+        double when = att_pace_when(&h->pacer, now), t;
         int r;
         if (x->done || x->easy) continue;
         pending++;
-        if (x->not_before > now || h->paused_until > now) {
-            double t = x->not_before > h->paused_until ? x->not_before : h->paused_until;
+        t = start_time(h, x, now);
+        if (t > now) {
             if (t < *wake) *wake = t;
             continue;
         }
@@ -324,10 +398,17 @@ static int step(AttHttp *h, double *wake)
             if (when < *wake) *wake = when;
             continue;
         }
+        /* The token request takes no slot: transfers holding every slot may be waiting for it. */
+        if (!x->slot && x->rq.json) {
+            if (!att_window_acquire(&h->win)) continue; /* a slot given back kicks the loop */
+            x->slot = 1;
+        }
         r = xfer_start(h, x); /* a token request it needs may be queued now, and started below */
         if (r == 0) {
             att_pace_take(&h->pacer, now);
             pending--;
+        } else if (r == 1) {
+            if (x->resp.attempts == 0) release_slot(x); /* not started: the slot is not its yet */
         } else if (r < 0) {
             pending--;
             if (x->resp.err == ATT_HTTP_EAUTH) fail_waiting(h, x);
@@ -340,6 +421,7 @@ static int step(AttHttp *h, double *wake)
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&priv);
         xfer_ended(h, (AttXfer *)priv, m->data.result);
     }
+    check_stalls(h, att_now(), wake);
     return pending;
 }
 

@@ -18,6 +18,7 @@ int unit_count, unit_failed;
 void test_retry(void);
 void test_redact(void);
 void test_common(void);
+void test_window(void);
 
 /* Encodes the result of evaluating expr; returns a static string ("ERR: msg" on failure). */
 static const char *enc(lua_State *L, const char *expr)
@@ -439,6 +440,7 @@ int main(void)
     test_retry();
     test_redact();
     test_common();
+    test_window();
     lua_close(L);
     printf("1..%d\n", unit_count);
     return unit_failed ? 1 : 0;

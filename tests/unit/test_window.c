@@ -1,0 +1,168 @@
+/* test_window.c — the AIMD window controller (core/window.h) and the schedule of transfers
+ * released by a 429/503 hold (att_retry_release with each transfer's own jitter). */
+#include <stdlib.h>
+
+#include "core/http.h"
+#include "core/retry.h"
+#include "core/window.h"
+#include "unit.h"
+
+void test_window(void);
+
+static void test_controller(void)
+{
+    AttWindow w;
+    int i, got;
+
+    att_window_init(&w, 0);
+    CHECK(w.max == ATT_WINDOW_DEFAULT && w.limit == ATT_WINDOW_DEFAULT && w.held == 0);
+    att_window_init(&w, 1000);
+    CHECK(w.max == ATT_WINDOW_MAX && w.limit == ATT_WINDOW_MAX);
+
+    /* The limit starts at the configured window; slots beyond it are refused. */
+    att_window_init(&w, 8);
+    CHECK(w.limit == 8);
+    for (got = 0, i = 0; i < 10; i++) got += att_window_acquire(&w);
+    CHECK(got == 8 && w.held == 8);
+    att_window_release(&w);
+    CHECK(w.held == 7);
+    CHECK(att_window_acquire(&w) == 1);
+    CHECK(att_window_acquire(&w) == 0);
+
+    /* Multiplicative decrease: 8 -> 4 -> 2 -> 1 -> 1; the slots held are not taken away. */
+    att_window_failure(&w);
+    CHECK(w.limit == 4 && w.held == 8);
+    att_window_failure(&w);
+    att_window_failure(&w);
+    CHECK(w.limit == 1);
+    att_window_failure(&w);
+    CHECK(w.limit == 1);
+    for (i = 0; i < 7; i++) att_window_release(&w);
+    CHECK(w.held == 1 && att_window_acquire(&w) == 0); /* 1 held, limit 1 */
+    att_window_release(&w);
+    CHECK(w.held == 0 && att_window_acquire(&w) == 1);
+
+    /* Additive increase: +1 per success, up to the configured window. */
+    for (i = 0; i < 3; i++) att_window_success(&w);
+    CHECK(w.limit == 4);
+    CHECK(att_window_acquire(&w) + att_window_acquire(&w) + att_window_acquire(&w) + att_window_acquire(&w) == 3);
+    for (i = 0; i < 100; i++) att_window_success(&w);
+    CHECK(w.limit == 8);
+
+    /* Releasing more than was taken (a cancelled transfer twice) never goes below 0. */
+    att_window_init(&w, 1);
+    att_window_release(&w);
+    CHECK(w.held == 0 && w.limit == 1);
+    CHECK(att_window_acquire(&w) == 1 && att_window_acquire(&w) == 0);
+    att_window_failure(&w);
+    CHECK(w.limit == 1);
+    att_window_success(&w);
+    CHECK(w.limit == 1);
+}
+
+/* xorshift64*, as the client draws its jitter. */
+static double draw(unsigned long long *s)
+{
+    unsigned long long x = *s;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *s = x;
+    return (double)((x * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Seven transfers answered 503 at t = 0: each draws its own backoff, the longest sets the hold,
+ * and each is released after the hold with its own jitter. */
+static void test_release_schedule(void)
+{
+    AttRetryPolicy p = {4, 60000, 250, 20000};
+    double own[7], at[7], hold = 0;
+    unsigned long long s = 0x9e3779b97f4a7c15ULL;
+    long spread = att_retry_ceiling(&p, 1);
+    int i, distinct = 1, bounded = 1, keeps = 0;
+
+    CHECK(spread == 250);
+    CHECK(att_retry_ceiling(&p, 2) == 500 && att_retry_ceiling(&p, 4) == 2000);
+    CHECK(att_retry_ceiling(&p, 20) == 20000);
+    for (i = 0; i < 7; i++) {
+        own[i] = (double)att_retry_delay(&p, 1, 0, -1, draw(&s)) / 1000.0;
+        if (own[i] > hold) hold = own[i];
+    }
+    for (i = 0; i < 7; i++) {
+        at[i] = att_retry_release(own[i], hold, spread, draw(&s));
+        if (own[i] >= hold) {
+            keeps += at[i] == own[i];
+        } else if (at[i] < hold || at[i] >= hold + (double)spread / 1000.0) {
+            bounded = 0;
+        }
+    }
+    CHECK(keeps == 1);   /* the one that set the hold keeps its own time */
+    CHECK(bounded == 1); /* the others in [hold, hold + spread) */
+    qsort(at, 7, sizeof at[0], cmp_double);
+    for (i = 1; i < 7; i++)
+        if (at[i] - at[i - 1] < 1e-6) distinct = 0;
+    CHECK(distinct == 1);
+    CHECK(at[6] - at[0] > 0.05); /* spread over more than 50 ms, not within 2 ms */
+
+    /* The bounds, exactly. */
+    CHECK(att_retry_release(0, 10.0, 250, 0.0) == 10.0);
+    CHECK(att_retry_release(0, 10.0, 250, 0.5) == 10.125);
+    CHECK(att_retry_release(0, 10.0, 250, 1.5) < 10.25); /* a draw of 1 or more stays inside */
+    CHECK(att_retry_release(0, 10.0, 250, -1) == 10.0);
+    CHECK(att_retry_release(12.0, 10.0, 250, 0.5) == 12.0); /* its own backoff is longer */
+    CHECK(att_retry_release(10.0, 10.0, 250, 0.5) == 10.0); /* it set the hold */
+    CHECK(att_retry_release(5.0, 10.0, 0, 0.5) == 10.0);
+}
+
+/* The client's window, and requests counted when they start: against a port where nothing
+ * listens (refused at once), with a window of 1 and no retries. */
+static void test_client_window(void)
+{
+    AttHttpConfig cfg;
+    AttHttp *h;
+    AttXfer *x[3];
+    AttHttpCounters n;
+    char err[200];
+    int i;
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.base_url = "http://127.0.0.1:1/omni-svcs";
+    cfg.timeout_ms = 5000;
+    cfg.connect_timeout_ms = 5000;
+    cfg.max_response = 1 << 20;
+    cfg.window = 1;
+    h = att_http_new(&cfg, err, sizeof err);
+    CHECK(h != NULL);
+    if (!h) return;
+    for (i = 0; i < 3; i++) x[i] = att_xfer_new(h, "POST", "/v1/customers/search", "{}", 2);
+    CHECK(x[0] && x[1] && x[2]);
+    att_http_counters(h, &n);
+    CHECK(n.requests == 0 && n.attempts == 0); /* queued, not started */
+    att_http_wait(h, x[0]);
+    att_http_counters(h, &n);
+    CHECK(att_xfer_done(x[0]) && att_xfer_response(x[0])->err == ATT_HTTP_ENETWORK);
+    CHECK(att_xfer_response(x[0])->attempts == 1);
+    CHECK(n.requests == 1 && n.attempts == 1); /* the others waited for the one slot */
+    CHECK(!att_xfer_done(x[1]) && att_xfer_response(x[1])->attempts == 0);
+    att_xfer_free(x[2]); /* cancelled while queued: never counted */
+    att_http_wait(h, NULL);
+    att_http_counters(h, &n);
+    CHECK(att_xfer_done(x[1]) && att_xfer_response(x[1])->attempts == 1);
+    CHECK(n.requests == 2 && n.attempts == 2);
+    att_xfer_free(x[0]);
+    att_xfer_free(x[1]);
+    att_http_free(h);
+}
+
+void test_window(void)
+{
+    test_controller();
+    test_release_schedule();
+    test_client_window();
+}
