@@ -11,6 +11,7 @@
 #define ATT_SBX_SEARCH_PATH      ATT_SBX_BASE_PATH "/v1/customers/search"
 #define ATT_SBX_TOKEN_PATH       ATT_SBX_BASE_PATH "/oauth/token"
 #define ATT_SBX_TOKEN_PATH_SHORT "/oauth/token"
+#define ATT_SBX_IDS_PATH         ATT_SBX_BASE_PATH "/_sandbox/ids" /* inspection, for tests */
 #define ATT_SBX_MAX_BODY         ((size_t)1 << 20)
 /* The longest --token: a request header carrying it must still fit libmicrohttpd's connection
  * memory (see server.c). */

@@ -308,17 +308,40 @@ void att_sbx_data_select(const SbxData *d, const char *service_type, SbxSelectio
     sel->ids = NULL;
     sel->count = d->count;
     sel->known = 1;
+    sel->which = 0;
     if (!service_type) return;
     sel->count = 0;
     sel->known = 0;
     for (size_t i = 0; i < d->nsvc; i++) {
         if (strcasecmp(d->svc[i].name, service_type) == 0) {
-            sel->ids = d->svc[i].ids;
-            sel->count = d->svc[i].len;
-            sel->known = 1;
+            att_sbx_data_select_nth(d, i + 1, sel);
             return;
         }
     }
+}
+
+size_t att_sbx_data_nsel(const SbxData *d) { return 1 + d->nsvc; }
+
+void att_sbx_data_select_nth(const SbxData *d, size_t which, SbxSelection *sel)
+{
+    sel->which = which;
+    sel->known = 1;
+    sel->ids = which ? d->svc[which - 1].ids : NULL;
+    sel->count = which ? d->svc[which - 1].len : d->count;
+}
+
+size_t att_sbx_data_rank(const SbxSelection *sel, uint64_t idx)
+{
+    if (!sel->ids) return idx < sel->count ? (size_t)idx : sel->count;
+    size_t lo = 0, hi = sel->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sel->ids[mid] < idx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 void att_sbx_data_append(const SbxData *d, size_t idx, AttBuf *out)

@@ -16,7 +16,8 @@ typedef struct SbxData SbxData;
 typedef struct SbxSelection {
     const uint32_t *ids;
     size_t count;
-    int known; /* no filter, or a serviceType the data set has: extra individuals match it */
+    int known;    /* no filter, or a serviceType the data set has: extra individuals match it */
+    size_t which; /* 0: no filter; 1 + i: the data set's serviceType i (when known) */
 } SbxSelection;
 
 /* Both constructors return 0, or -1 with a one-line message in err (the file name first, for load). */
@@ -28,6 +29,11 @@ size_t att_sbx_data_count(const SbxData *d);
 /* service_type NULL selects everything; otherwise individuals with at least one account of that
  * serviceType, compared case-insensitively (ASCII). */
 void att_sbx_data_select(const SbxData *d, const char *service_type, SbxSelection *sel);
+/* Selections with an index of their own: no filter (which 0) and one per serviceType. */
+size_t att_sbx_data_nsel(const SbxData *d);
+void att_sbx_data_select_nth(const SbxData *d, size_t which, SbxSelection *sel);
+/* How many members of the selection have a data-set index below idx (a binary search). */
+size_t att_sbx_data_rank(const SbxSelection *sel, uint64_t idx);
 /* Appends individual `idx` (< count) as compact JSON. Thread-safe: the data set is read-only. */
 void att_sbx_data_append(const SbxData *d, size_t idx, AttBuf *out);
 /* Extra individuals (see att_sbx_gen_extra), for the grow fault: number n has one account of each

@@ -17,7 +17,7 @@
 #include "reply.h"
 #include "search.h"
 
-typedef enum Route { ROUTE_OTHER, ROUTE_SEARCH, ROUTE_TOKEN } Route;
+typedef enum Route { ROUTE_OTHER, ROUTE_SEARCH, ROUTE_TOKEN, ROUTE_IDS } Route;
 
 /* Per-request state, freed in att_sbx_on_completed. */
 typedef struct Request {
@@ -118,14 +118,50 @@ static enum MHD_Result handle_search(const SbxCall *c, const Request *rq)
         SbxOutcome o = {.status = e.status, .code = e.code, .plan = &plan};
         return att_sbx_reply(c, &o, "application/json", &body, NULL, 0);
     }
-    if (plan.repeat) q.page_offset = 1; /* a server that ignores paging */
+    /* A server that ignores paging (repeat-pages), or gets it wrong (offset-as, offset-mod). */
+    if (plan.repeat) q.page_offset = att_sbx_fault_page_offset(plan.repeat, q.page_offset);
 
     AttBuf body = {0};
     SbxPageStats st;
-    att_sbx_search_render(cfg->data, s->have_shift ? &s->shift : NULL, &q, cfg->paging, &body, &st);
+    att_sbx_search_render(cfg->data, &s->shift, &q, cfg->paging, plan.drift, &body, &st);
     SbxOutcome o = {.status = 200, .query = &q, .returned = st.returned, .plan = &plan};
     att_sbx_inject_into_page(c, plan.answer, &body, &o);
     rc = att_sbx_reply(c, &o, "application/json", &body, NULL, 0);
+    att_sbx_search_clear(&q);
+    return rc;
+}
+
+/* POST to the inspection endpoint: the ids of a result set, in order, as the next search would
+ * see it. For tests: no token or appname check, no faults, not counted among the searches. An
+ * empty body is {}. */
+static enum MHD_Result handle_ids(const SbxCall *c, const Request *rq)
+{
+    SbxServer *s = c->s;
+    SbxSearch q;
+    SbxSearchError e;
+    SbxOutcome o = {.status = 200, .inspect = "ids"};
+    AttBuf body = {0};
+    const char *text = rq->body.len ? rq->body.data : "{}";
+    if (rq->too_large)
+        return att_sbx_reply_error(c, 413, "PAYLOAD_TOO_LARGE", "request body exceeds 1048576 bytes", NULL, 0);
+    if (att_sbx_search_parse(text, rq->body.len ? rq->body.len : 2, s->cfg.max_page_size, &q, &e) != 0) {
+        att_sbx_error_json(&body, e.code, e.message);
+        o.status = e.status;
+        return att_sbx_reply(c, &o, "application/json", &body, NULL, 0);
+    }
+    SbxSelection sel;
+    att_sbx_data_select(s->cfg.data, q.service_type, &sel);
+    att_sbx_shift_rdlock(&s->shift);
+    uint64_t total = att_sbx_shift_total(&s->shift, &sel);
+    att_buf_adds(&body, "{\"totalCount\":");
+    att_buf_add_u64(&body, total);
+    att_buf_adds(&body, ",\"ids\":[");
+    att_sbx_shift_render(&s->shift, &sel, 0, total, 1, &body);
+    att_sbx_shift_unlock(&s->shift);
+    att_buf_adds(&body, "]}");
+    o.query = &q;
+    o.returned = (size_t)total;
+    enum MHD_Result rc = att_sbx_reply(c, &o, "application/json", &body, NULL, 0);
     att_sbx_search_clear(&q);
     return rc;
 }
@@ -157,6 +193,7 @@ static enum MHD_Result handle_token(const SbxCall *c, const Request *rq)
 static Route route_of(const SbxServer *s, const char *url)
 {
     if (strcmp(url, ATT_SBX_SEARCH_PATH) == 0) return ROUTE_SEARCH;
+    if (strcmp(url, ATT_SBX_IDS_PATH) == 0) return ROUTE_IDS;
     if (s->oauth && (strcmp(url, ATT_SBX_TOKEN_PATH) == 0 || strcmp(url, ATT_SBX_TOKEN_PATH_SHORT) == 0))
         return ROUTE_TOKEN;
     return ROUTE_OTHER;
@@ -213,6 +250,7 @@ enum MHD_Result att_sbx_on_request(void *cls, struct MHD_Connection *conn, const
         return att_sbx_reply_error(&c, 405, "METHOD_NOT_ALLOWED", msg, &h, 1);
     }
     if (rq->route == ROUTE_TOKEN) return handle_token(&c, rq);
+    if (rq->route == ROUTE_IDS) return handle_ids(&c, rq);
     return handle_search(&c, rq);
 }
 

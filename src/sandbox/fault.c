@@ -8,7 +8,16 @@
 
 #include "common/mix.h"
 
-typedef enum ArgType { ARG_NONE, ARG_HTTP_CODE, ARG_MS, ARG_COUNT, ARG_BYTES } ArgType;
+typedef enum ArgType {
+    ARG_NONE,
+    ARG_HTTP_CODE, /* 200..599 */
+    ARG_ANY_CODE,  /* 100..599 */
+    ARG_MS,
+    ARG_COUNT,
+    ARG_BYTES,
+    ARG_OFFSET,   /* 1..2^53-1 */
+    ARG_MALFORMED /* a name of `malformed_names` */
+} ArgType;
 
 typedef struct KindDef {
     const char *name;
@@ -26,6 +35,7 @@ typedef struct KindDef {
 #define MAX_MS          600000u
 #define MAX_INDIVIDUALS 1000000u
 #define MAX_BYTES       ((uint64_t)1 << 30)
+#define MAX_OFFSET      9007199254740991ull
 #define SEARCH          ATT_SBX_FAULT_ON_SEARCH
 #define TOKEN           ATT_SBX_FAULT_ON_TOKEN
 
@@ -70,7 +80,51 @@ static const KindDef kinds[] = {
      "answer 200, the page padded to BYTES by \"padding\":\"xx...\" (1..1G; K, M, G)"},
     {"echo-basic", ATT_SBX_FAULT_ECHO_BASIC, ATT_SBX_FAULT_CLASS_ANSWER, TOKEN, ARG_HTTP_CODE, ALWAYS,
      "echo-basic=CODE", "token requests: answer CODE, invalid_client, echoing VALUE (see below)"},
+    {"insert", ATT_SBX_FAULT_INSERT, ATT_SBX_FAULT_CLASS_EVENT, SEARCH, ARG_COUNT, ONCE, "insert=N",
+     "insert N new individuals (of every serviceType) at at=POS (default front)"},
+    {"remove", ATT_SBX_FAULT_REMOVE, ATT_SBX_FAULT_CLASS_EVENT, SEARCH, ARG_COUNT, ONCE, "remove=N",
+     "remove N individuals for good, from at=POS on (default front)"},
+    {"total-drift", ATT_SBX_FAULT_TOTAL_DRIFT, ATT_SBX_FAULT_CLASS_EVENT, SEARCH, ARG_COUNT, ALWAYS, "total-drift=N",
+     "report totalCount + N*k, the k-th time it applies (the data is unchanged)"},
+    {"offset-as", ATT_SBX_FAULT_OFFSET_AS, ATT_SBX_FAULT_CLASS_PAGING, SEARCH, ARG_OFFSET, ALWAYS, "offset-as=K",
+     "answer every request as if pageOffset were K"},
+    {"offset-mod", ATT_SBX_FAULT_OFFSET_MOD, ATT_SBX_FAULT_CLASS_PAGING, SEARCH, ARG_OFFSET, ALWAYS, "offset-mod=M",
+     "answer as if pageOffset were ((pageOffset-1) mod M)+1: pages 1..M, 1..M, ..."},
+    {"malformed", ATT_SBX_FAULT_MALFORMED, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_MALFORMED, ALWAYS, "malformed=WHAT",
+     "answer 200 with the page malformed as WHAT says (see below); item at=I (default 0)"},
+    {"empty", ATT_SBX_FAULT_EMPTY, ATT_SBX_FAULT_CLASS_ANSWER, SEARCH, ARG_ANY_CODE, ALWAYS, "empty=CODE",
+     "answer HTTP CODE (100..599) with an empty body (Content-Length 0, no Location)"},
 };
+
+/* In the order of SbxMalformed. */
+static const char *const malformed_names[] = {"individuals-object",
+                                              "individuals-null",
+                                              "individuals-missing",
+                                              "individuals-string",
+                                              "item-null",
+                                              "item-number",
+                                              "item-string",
+                                              "item-array",
+                                              "no-id",
+                                              "id-null",
+                                              "id-object",
+                                              "id-bool",
+                                              "id-empty",
+                                              "dup-id",
+                                              "total-missing",
+                                              "total-float",
+                                              "total-negative",
+                                              "total-string",
+                                              "total-huge",
+                                              "total-max",
+                                              "total-over",
+                                              "page-size-huge",
+                                              "page-size-zero",
+                                              "page-size-float",
+                                              "page-size-string",
+                                              "not-object"};
+
+#define NMALFORMED (sizeof malformed_names / sizeof malformed_names[0])
 
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -154,6 +208,27 @@ static int set_retry_after(SbxFaultRule *r, const char *v, size_t n)
     return parse_u64(v, n, &r->retry_after_s) == 0 && r->retry_after_s <= 999999999u ? 0 : -1;
 }
 
+/* at=: insert/remove take front, end, end-K, rand or an index; malformed an item index. */
+static int set_at(SbxFaultRule *r, const char *v, size_t n)
+{
+    if (r->kind == ATT_SBX_FAULT_MALFORMED || (n && v[0] >= '0' && v[0] <= '9')) {
+        r->at = ATT_SBX_POS_INDEX;
+        return parse_u64(v, n, &r->at_n);
+    }
+    if (n == 5 && memcmp(v, "front", 5) == 0)
+        r->at = ATT_SBX_POS_FRONT;
+    else if (n == 3 && memcmp(v, "end", 3) == 0)
+        r->at = ATT_SBX_POS_END;
+    else if (n == 4 && memcmp(v, "rand", 4) == 0)
+        r->at = ATT_SBX_POS_RAND;
+    else if (n > 4 && memcmp(v, "end-", 4) == 0) {
+        r->at = ATT_SBX_POS_END_MINUS;
+        return parse_u64(v + 4, n - 4, &r->at_n);
+    } else
+        return -1;
+    return 0;
+}
+
 typedef struct ModDef {
     const char *name;
     ModSetter set;
@@ -171,6 +246,8 @@ static const ModDef modifiers[] = {
     {"prob", set_prob, 0, "prob=P", "apply with probability P (0..1), drawn from --fault-seed"},
     {"retry-after", set_retry_after, KIND_BIT(ATT_SBX_FAULT_STATUS) | KIND_BIT(ATT_SBX_FAULT_HTML),
      "retry-after=S|date:S", "status/html only: add 'Retry-After: S', or an HTTP-date S s ahead"},
+    {"at", set_at, KIND_BIT(ATT_SBX_FAULT_INSERT) | KIND_BIT(ATT_SBX_FAULT_REMOVE) | KIND_BIT(ATT_SBX_FAULT_MALFORMED),
+     "at=POS|I", "insert/remove: front, end, end-K, rand or a 0-based index; malformed: item I"},
 };
 
 #define NMODS (sizeof modifiers / sizeof modifiers[0])
@@ -219,6 +296,29 @@ static int parse_arg(const KindDef *k, const char *spec, const char *val, size_t
             return -1;
         }
         break;
+    case ARG_ANY_CODE:
+        if (!val || parse_u64(val, vlen, &v) != 0 || v < 100 || v > 599) {
+            snprintf(err, errlen, "--fault '%s': %s needs an HTTP status code 100..599, e.g. %s=503", spec, k->name,
+                     k->name);
+            return -1;
+        }
+        break;
+    case ARG_OFFSET:
+        if (!val || parse_u64(val, vlen, &v) != 0 || v < 1 || v > MAX_OFFSET) {
+            snprintf(err, errlen, "--fault '%s': %s needs a number 1..%llu, e.g. %s=2", spec, k->name,
+                     (unsigned long long)MAX_OFFSET, k->name);
+            return -1;
+        }
+        break;
+    case ARG_MALFORMED:
+        for (v = 0; val && v < NMALFORMED; v++)
+            if (strlen(malformed_names[v]) == vlen && memcmp(malformed_names[v], val, vlen) == 0) break;
+        if (!val || v == NMALFORMED) {
+            snprintf(err, errlen, "--fault '%s': %s needs one of the names in --help, e.g. %s=item-null", spec, k->name,
+                     k->name);
+            return -1;
+        }
+        break;
     case ARG_MS:
         if (!val || parse_u64(val, vlen, &v) != 0 || v > MAX_MS) {
             snprintf(err, errlen, "--fault '%s': %s needs milliseconds 0..%u, e.g. %s=2000", spec, k->name, MAX_MS,
@@ -263,7 +363,7 @@ static int parse_rule(const char *spec, SbxFaultRule *r, char *err, size_t errle
     for (size_t i = 0; i < NKINDS; i++)
         if (strlen(kinds[i].name) == nlen && memcmp(kinds[i].name, tok, nlen) == 0) k = &kinds[i];
     if (!k) {
-        char list[400];
+        char list[600];
         kind_list(list, sizeof list);
         snprintf(err, errlen, "--fault '%s': unknown fault kind (expected %s)", spec, list);
         return -1;
@@ -376,6 +476,13 @@ void att_sbx_fault_plan(SbxFaults *f, SbxFaultTarget target, uint64_t seq, SbxFa
     }
 }
 
+uint64_t att_sbx_fault_page_offset(const SbxFaultRule *paging, uint64_t off)
+{
+    if (att_sbx_fault_is(paging, ATT_SBX_FAULT_OFFSET_AS)) return paging->arg;
+    if (att_sbx_fault_is(paging, ATT_SBX_FAULT_OFFSET_MOD)) return (off - 1) % paging->arg + 1;
+    return paging ? 1 : off; /* repeat-pages */
+}
+
 void att_sbx_fault_help(FILE *fp)
 {
     fputs("\nFault rules: --fault KIND[=ARG][,MOD=VAL]... (repeatable). Search requests are numbered\n"
@@ -385,12 +492,37 @@ void att_sbx_fault_help(FILE *fp)
     for (size_t i = 0; i < NKINDS; i++) fprintf(fp, "  %-22s %s\n", kinds[i].usage, kinds[i].help);
     fputs("Modifiers, for every kind unless said otherwise:\n", fp);
     for (size_t i = 0; i < NMODS; i++) fprintf(fp, "  %-22s %s\n", modifiers[i].usage, modifiers[i].help);
-    fputs("A rule takes effect with the request it applies to (after grow or shrink, that request\n"
-          "already sees the changed result set). grow, shrink and expire-tokens happen once unless\n"
-          "count=N allows more (N of grow/shrink up to 1000000; at most 1000000 added in all); the\n"
-          "other kinds apply to every request unless limited. Of repeat-pages, of slow, and of the\n"
-          "answer kinds (status ... reset, echo-json ... echo-basic) only the first rule that applies\n"
-          "to a request takes effect; a rule so shadowed keeps its count.\n"
+    fputs("malformed=WHAT, WHAT one of (item I: at=I, the last item on a shorter page):\n ", fp);
+    for (size_t i = 0, col = 1; i < NMALFORMED; i++) {
+        size_t w = strlen(malformed_names[i]) + 1;
+        if (col + w > 100) {
+            fputs("\n ", fp);
+            col = 1;
+        }
+        fprintf(fp, " %s", malformed_names[i]);
+        col += w;
+    }
+    fputs("\n", fp);
+    fputs("A rule takes effect with the request it applies to (after an insert or remove, that request\n"
+          "already sees the changed result set). grow, shrink, insert, remove and expire-tokens happen\n"
+          "once unless count=N allows more (N individuals up to 1000000; at most 1000000 added in all);\n"
+          "the other kinds apply to every request unless limited. Of repeat-pages, offset-as and\n"
+          "offset-mod, of slow, and of the answer kinds (status ... reset, echo-json ... echo-basic,\n"
+          "malformed, empty) only the first rule that applies to a request takes effect; a rule so\n"
+          "shadowed keeps its count.\n"
+          "The data set has one order of individuals; every result set (no filter, a serviceType) is\n"
+          "the part of it that matches, in that order. insert and remove count positions in the\n"
+          "unfiltered order: at=front (grow=N is insert=N, shrink=N is remove=N, both at the front),\n"
+          "end, end-K (K before the end: an insert leaves K after it, a remove the K last), rand (a\n"
+          "position drawn from --fault-seed at each event) or a 0-based index (past the end: the end).\n"
+          "Removed individuals never come back; inserted ones are new, with ids never used before, and\n"
+          "have an account of every serviceType. total-drift=N reports N*k more than the truth the k-th\n"
+          "time it applies. malformed keeps the page's data but breaks one thing: individuals is an\n"
+          "object keyed \"0\",\"1\"..., null, missing or a string; item I is null, 42, a string, an\n"
+          "array holding it, lacks \"id\", has an id null, {\"value\":ID}, true or \"\" (dup-id: item I\n"
+          "gets item I-1's id, item 1 item 0's for I=0); totalCount is missing, T.5, -T, \"T\",\n"
+          "9000000000000000000, 9223372036854775807 or 18446744073709551616; pageInfo.pageSize\n"
+          "4000000000000000000, 0, 4e18 or \"S\"; or the body is the bare array of individuals.\n"
           "E.g. --fault status=503,after=1,every=3,count=4\n"
           "VALUE, in the echo kinds, is the request's Authorization header as received, or (none).\n"
           "In JSON it is escaped as PHP does it (\\\" \\\\ \\/, \\u00XX for control characters, \\uXXXX\n"

@@ -42,18 +42,65 @@ typedef enum SbxFaultKind {
     ATT_SBX_FAULT_HANG,          /* read the request, never answer */
     ATT_SBX_FAULT_SILENCE,       /* headers, a pause, then the whole body */
     ATT_SBX_FAULT_BIG,           /* a page padded to a size */
-    ATT_SBX_FAULT_ECHO_BASIC     /* token endpoint: HTTP code, an OAuth error echoing the header */
+    ATT_SBX_FAULT_ECHO_BASIC,    /* token endpoint: HTTP code, an OAuth error echoing the header */
+    ATT_SBX_FAULT_INSERT,        /* insert new individuals at a position (at=) of the global order */
+    ATT_SBX_FAULT_REMOVE,        /* remove individuals from a position of it */
+    ATT_SBX_FAULT_TOTAL_DRIFT,   /* report totalCount + N x (times applied so far) */
+    ATT_SBX_FAULT_OFFSET_AS,     /* answer as if pageOffset were K */
+    ATT_SBX_FAULT_OFFSET_MOD,    /* answer as if pageOffset were ((pageOffset - 1) mod M) + 1 */
+    ATT_SBX_FAULT_MALFORMED,     /* 200 with a page malformed in one way (SbxMalformed) */
+    ATT_SBX_FAULT_EMPTY          /* HTTP code with an empty body */
 } SbxFaultKind;
+
+/* Where an insert or remove happens (at=, counted in the unfiltered order). */
+typedef enum SbxPosKind {
+    ATT_SBX_POS_FRONT,
+    ATT_SBX_POS_END,
+    ATT_SBX_POS_END_MINUS, /* K records before the end */
+    ATT_SBX_POS_RAND,      /* drawn for each event */
+    ATT_SBX_POS_INDEX      /* a 0-based index */
+} SbxPosKind;
+
+/* The ways of malformed=WHAT, in the order of their names in fault.c. */
+typedef enum SbxMalformed {
+    ATT_SBX_BAD_INDIVIDUALS_OBJECT,
+    ATT_SBX_BAD_INDIVIDUALS_NULL,
+    ATT_SBX_BAD_INDIVIDUALS_MISSING,
+    ATT_SBX_BAD_INDIVIDUALS_STRING,
+    ATT_SBX_BAD_ITEM_NULL,
+    ATT_SBX_BAD_ITEM_NUMBER,
+    ATT_SBX_BAD_ITEM_STRING,
+    ATT_SBX_BAD_ITEM_ARRAY,
+    ATT_SBX_BAD_NO_ID,
+    ATT_SBX_BAD_ID_NULL,
+    ATT_SBX_BAD_ID_OBJECT,
+    ATT_SBX_BAD_ID_BOOL,
+    ATT_SBX_BAD_ID_EMPTY,
+    ATT_SBX_BAD_DUP_ID,
+    ATT_SBX_BAD_TOTAL_MISSING,
+    ATT_SBX_BAD_TOTAL_FLOAT,
+    ATT_SBX_BAD_TOTAL_NEGATIVE,
+    ATT_SBX_BAD_TOTAL_STRING,
+    ATT_SBX_BAD_TOTAL_HUGE,
+    ATT_SBX_BAD_TOTAL_MAX,
+    ATT_SBX_BAD_TOTAL_OVER,
+    ATT_SBX_BAD_PAGE_SIZE_HUGE,
+    ATT_SBX_BAD_PAGE_SIZE_ZERO,
+    ATT_SBX_BAD_PAGE_SIZE_FLOAT,
+    ATT_SBX_BAD_PAGE_SIZE_STRING,
+    ATT_SBX_BAD_NOT_OBJECT
+} SbxMalformed;
 
 /* Which requests a rule is consulted for (and numbered among). */
 typedef enum SbxFaultTarget { ATT_SBX_FAULT_ON_SEARCH, ATT_SBX_FAULT_ON_TOKEN } SbxFaultTarget;
 
 typedef enum SbxFaultClass {
-    ATT_SBX_FAULT_CLASS_PAGING, /* repeat-pages */
+    ATT_SBX_FAULT_CLASS_PAGING, /* repeat-pages, offset-as, offset-mod */
     ATT_SBX_FAULT_CLASS_DELAY,  /* slow */
     ATT_SBX_FAULT_CLASS_ANSWER, /* status, html, bad-json, stall, truncate, reset, echo-*, hang,
-                                 * silence, big */
-    ATT_SBX_FAULT_CLASS_EVENT   /* grow, shrink, expire-tokens: never exclusive */
+                                 * silence, big, malformed, empty */
+    ATT_SBX_FAULT_CLASS_EVENT   /* grow, shrink, insert, remove, expire-tokens, total-drift: never
+                                 * exclusive */
 } SbxFaultClass;
 
 typedef enum SbxRetryAfter {
@@ -66,8 +113,12 @@ typedef struct SbxFaultRule {
     SbxFaultKind kind;
     SbxFaultClass cls;
     SbxFaultTarget target;
-    uint64_t arg;   /* HTTP status (status, html, echo-json/html/text/basic); milliseconds
-                             * (slow, stall, silence); individuals (grow, shrink); bytes (big) */
+    uint64_t arg;   /* HTTP status (status, html, echo-json/html/text/basic, empty); milliseconds
+                     * (slow, stall, silence); individuals (grow, shrink, insert, remove,
+                     * total-drift); bytes (big); a pageOffset (offset-as, offset-mod); an
+                     * SbxMalformed (malformed) */
+    SbxPosKind at;  /* insert, remove: at= (grow and shrink: the front) */
+    uint64_t at_n;  /* its K or index; malformed: the item index */
     uint64_t after; /* the first `after` requests of its target are spared */
     uint64_t count; /* applies at most this many times (UINT64_MAX: no limit) */
     uint64_t every; /* only to requests after+every, after+2*every, ... */
@@ -87,11 +138,12 @@ typedef struct SbxFaults {
 
 /* What to do with one request (search or token). */
 typedef struct SbxFaultPlan {
-    const SbxFaultRule *repeat;                           /* the REPEAT_PAGES rule that applies, or NULL */
+    const SbxFaultRule *repeat;                           /* the paging rule that applies, or NULL */
     const SbxFaultRule *delay;                            /* the SLOW rule that applies, or NULL */
     const SbxFaultRule *answer;                           /* the rule of the answer class, or NULL */
     const SbxFaultRule *applied[ATT_SBX_FAULT_MAX_RULES]; /* all that took effect, in order */
     size_t napplied;
+    uint64_t drift; /* added to totalCount by the total-drift rules (att_sbx_inject_plan) */
 } SbxFaultPlan;
 
 /* Parses one --fault SPEC (kept by pointer) and appends it; 0, or -1 with a message in err. */
@@ -105,6 +157,8 @@ int att_sbx_fault_has(const SbxFaults *f, SbxFaultKind kind);
 void att_sbx_fault_plan(SbxFaults *f, SbxFaultTarget target, uint64_t seq, SbxFaultPlan *plan);
 /* 1 when r is a rule (not NULL) of that kind. */
 static inline int att_sbx_fault_is(const SbxFaultRule *r, SbxFaultKind kind) { return r && r->kind == kind; }
+/* The pageOffset a paging rule answers a request for pageOffset `off` as. */
+uint64_t att_sbx_fault_page_offset(const SbxFaultRule *paging, uint64_t off);
 /* Writes the "Fault rules:" block of --help. */
 void att_sbx_fault_help(FILE *fp);
 

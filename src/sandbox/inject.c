@@ -1,7 +1,7 @@
 /* inject.c — the faults of --fault as the server carries them out (see inject.h): numbering the
  * requests and applying the lasting faults under the server's lock, the answers that replace a
- * page (status, html, the echo kinds, ansi; reset and hang), and the ones that change it (bad-json,
- * stall, silence, truncate, echo-json=200, echo-page, big). Which rule applies is fault.c's. */
+ * page (status, html, the echo kinds, ansi, empty; reset and hang), and the ones that change it
+ * (bad-json, stall, silence, truncate, echo-json=200, echo-page, big, malformed). Which rule applies is fault.c's. */
 #include "inject.h"
 
 #include <errno.h>
@@ -12,6 +12,7 @@
 
 #include "common/civil.h"
 #include "jsonw.h"
+#include "malformed.h"
 #include "search.h"
 
 #define ECHO_PAGE_PAUSE_MS 300u
@@ -23,12 +24,15 @@ void att_sbx_inject_plan(SbxServer *s, SbxFaultTarget target, SbxFaultPlan *plan
     att_sbx_fault_plan(s->cfg.faults, target, seq, plan);
     for (size_t i = 0; i < plan->napplied; i++) {
         const SbxFaultRule *r = plan->applied[i];
-        if (r->kind == ATT_SBX_FAULT_GROW && s->have_shift)
-            att_sbx_shift_grow(&s->shift, r->arg);
-        else if (r->kind == ATT_SBX_FAULT_SHRINK && s->have_shift)
-            att_sbx_shift_shrink(&s->shift, r->arg);
+        /* grow and shrink are insert and remove at the front (their at is ATT_SBX_POS_FRONT). */
+        if (r->kind == ATT_SBX_FAULT_GROW || r->kind == ATT_SBX_FAULT_INSERT)
+            att_sbx_shift_insert(&s->shift, r->arg, r->at, r->at_n);
+        else if (r->kind == ATT_SBX_FAULT_SHRINK || r->kind == ATT_SBX_FAULT_REMOVE)
+            att_sbx_shift_remove(&s->shift, r->arg, r->at, r->at_n);
         else if (r->kind == ATT_SBX_FAULT_EXPIRE_TOKENS && s->oauth)
             att_sbx_oauth_expire_all(s->oauth);
+        else if (r->kind == ATT_SBX_FAULT_TOTAL_DRIFT) /* applied counts this request already */
+            plan->drift += r->arg * r->applied;
     }
     pthread_mutex_unlock(&s->mu);
 }
@@ -166,6 +170,14 @@ int att_sbx_inject_instead(const SbxCall *c, const SbxFaultPlan *plan, enum MHD_
         *rc = answer_fault(c, answer, plan);
         return 1;
     }
+    if (att_sbx_fault_is(answer, ATT_SBX_FAULT_EMPTY)) {
+        /* Nothing but the status line and the headers: no Content-Type, no Location (even for a
+         * 3xx), Content-Length 0. */
+        AttBuf body = {0};
+        SbxOutcome o = {.status = (unsigned)answer->arg, .plan = plan};
+        *rc = att_sbx_reply(c, &o, NULL, &body, NULL, 0);
+        return 1;
+    }
     if (att_sbx_fault_is(answer, ATT_SBX_FAULT_RESET) || att_sbx_fault_is(answer, ATT_SBX_FAULT_HANG)) {
         /* As if the server died (reset: the connection closes with nothing sent), or hung. */
         if (att_sbx_fault_is(answer, ATT_SBX_FAULT_HANG))
@@ -251,5 +263,7 @@ void att_sbx_inject_into_page(const SbxCall *c, const SbxFaultRule *answer, AttB
         echo_page(body, echo_value(c->conn), o);
     } else if (att_sbx_fault_is(answer, ATT_SBX_FAULT_BIG)) {
         pad_page(body, answer->arg);
+    } else if (att_sbx_fault_is(answer, ATT_SBX_FAULT_MALFORMED)) {
+        att_sbx_malformed(body, (SbxMalformed)answer->arg, answer->at_n);
     }
 }

@@ -91,3 +91,62 @@ int att_sbx_json_reopen(AttBuf *b)
         b->data[b->len] = '\0';
     return 0;
 }
+
+static size_t skip_space(const char *s, size_t len, size_t i)
+{
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+    return i;
+}
+
+size_t att_sbx_json_skip(const char *s, size_t len, size_t i)
+{
+    int depth = 0;
+    while (i < len) {
+        char c = s[i];
+        if (c == '"') {
+            for (i++; i < len && s[i] != '"'; i++)
+                if (s[i] == '\\') i++;
+            i++;
+        } else if (c == '{' || c == '[') {
+            depth++;
+            i++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0) return i;
+            depth--;
+            i++;
+        } else if (depth == 0 && (c == ',' || c == ':' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+            return i;
+        } else {
+            i++;
+        }
+        if (depth == 0 && (c == '"' || c == '}' || c == ']')) return i < len ? i : len;
+    }
+    return len;
+}
+
+int att_sbx_json_member(const char *s, size_t len, const char *key, size_t span[4])
+{
+    size_t klen = strlen(key);
+    size_t i = skip_space(s, len, 0);
+    if (i >= len || s[i] != '{') return -1;
+    i = skip_space(s, len, i + 1);
+    while (i < len && s[i] == '"') {
+        size_t kend = att_sbx_json_skip(s, len, i);
+        size_t m = i;
+        i = skip_space(s, len, kend);
+        if (i >= len || s[i] != ':') return -1;
+        i = skip_space(s, len, i + 1);
+        size_t vend = att_sbx_json_skip(s, len, i);
+        if (kend - m == klen + 2 && memcmp(s + m + 1, key, klen) == 0) {
+            span[0] = m;
+            span[1] = vend;
+            span[2] = i;
+            span[3] = vend;
+            return 0;
+        }
+        i = skip_space(s, len, vend);
+        if (i >= len || s[i] != ',') return -1;
+        i = skip_space(s, len, i + 1);
+    }
+    return -1;
+}

@@ -21,5 +21,11 @@ void att_sbx_json_php(AttBuf *b, const char *s);
  * the '}' and appends ',' unless the object is empty. 0, or -1 when the buffer does not end with
  * '}' or has failed. The caller then appends "NAME":VALUE and the closing '}'. */
 int att_sbx_json_reopen(AttBuf *b);
+/* The index just past the JSON value that starts at s[i] (a string, object, array or scalar;
+ * len when it does not end). Skips no leading space. */
+size_t att_sbx_json_skip(const char *s, size_t len, size_t i);
+/* Finds the member `key` of the JSON object s[0..len) at its top level: 0 with span[0..2) the
+ * member ("key":value) and span[2..4) its value, or -1 when there is none. */
+int att_sbx_json_member(const char *s, size_t len, const char *key, size_t span[4]);
 
 #endif

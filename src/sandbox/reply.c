@@ -56,6 +56,14 @@ void att_sbx_reply_log(const SbxCall *c, const SbxOutcome *o, size_t bytes)
         att_sbx_printable(spec, sizeof spec, o->plan->applied[i]->spec, 100);
         f += (size_t)snprintf(faults + f, sizeof faults - f, " fault=%s", spec);
     }
+    if (o->inspect) {
+        char st[80];
+        att_sbx_printable(st, sizeof st, o->query && o->query->service_type ? o->query->service_type : "-", 60);
+        fprintf(stderr, "att-sandbox: inspect %s %03u serviceType=%s totalCount=%zu bytes=%zu\n", o->inspect, o->status,
+                st, o->returned, bytes);
+        fflush(stderr);
+        return;
+    }
     if (o->token) {
         /* Never the secret nor the token: the client id and how many tokens exist. */
         fprintf(stderr, "att-sandbox: %s %s %03u%s%s client=%s tokens=%llu%s\n", m, path, o->status,
@@ -142,7 +150,7 @@ enum MHD_Result att_sbx_reply(const SbxCall *c, const SbxOutcome *o, const char 
                               const SbxHeader *hdrs, size_t nhdrs)
 {
     SbxServer *s = c->s;
-    if (s->cfg.latency_ms) att_sbx_delay(s, s->cfg.latency_ms);
+    if (s->cfg.latency_ms && !o->inspect) att_sbx_delay(s, s->cfg.latency_ms);
     if (body->oom) {
         att_buf_free(body);
         return MHD_NO; /* out of memory: drop the connection */
@@ -151,7 +159,7 @@ enum MHD_Result att_sbx_reply(const SbxCall *c, const SbxOutcome *o, const char 
     char *data = att_buf_take(body, &len);
     struct MHD_Response *resp = make_response(s, o, data, len);
     if (!resp) return MHD_NO;
-    enum MHD_Result rc = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    enum MHD_Result rc = ctype ? MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) : MHD_YES;
     for (size_t i = 0; rc == MHD_YES && i < nhdrs; i++) rc = MHD_add_response_header(resp, hdrs[i].name, hdrs[i].value);
     if (rc == MHD_YES) rc = MHD_queue_response(c->conn, o->status, resp);
     MHD_destroy_response(resp);

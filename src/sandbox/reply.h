@@ -34,7 +34,9 @@ typedef struct SbxOutcome {
     const SbxTokenReply *token; /* for the token endpoint, or NULL */
     SbxDelivery delivery;
     unsigned stall_ms;
-    size_t cut; /* for ATT_SBX_DELIVER_STALL and ATT_SBX_DELIVER_TRUNCATE */
+    size_t cut;          /* for ATT_SBX_DELIVER_STALL and ATT_SBX_DELIVER_TRUNCATE */
+    const char *inspect; /* an inspection endpoint's answer: no --latency, and the log line is
+                          * "att-sandbox: inspect INSPECT ..." (never like a request's) */
 } SbxOutcome;
 
 typedef struct SbxHeader {
@@ -42,7 +44,7 @@ typedef struct SbxHeader {
 } SbxHeader;
 
 /* Sends body (ownership passes to libmicrohttpd, or it is freed here) with o->status and the
- * content type, plus the extra headers, as o->delivery says; logs it with -v. MHD_NO (the
+ * content type (NULL: none), plus the extra headers, as o->delivery says; logs it with -v. MHD_NO (the
  * connection is dropped) when body->oom or out of memory. */
 enum MHD_Result att_sbx_reply(const SbxCall *c, const SbxOutcome *o, const char *ctype, AttBuf *body,
                               const SbxHeader *hdrs, size_t nhdrs);

@@ -92,20 +92,13 @@ void att_sbx_search_clear(SbxSearch *q)
     q->service_type = NULL;
 }
 
-void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging, AttBuf *out,
-                           SbxPageStats *st)
+void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging, uint64_t drift,
+                           AttBuf *out, SbxPageStats *st)
 {
     SbxSelection sel;
     att_sbx_data_select(d, q->service_type, &sel);
-
-    /* The result set: `front` extra individuals, then the selection less its first `skip`. */
-    uint64_t front = 0, skip = 0;
-    if (shift) {
-        att_sbx_shift_rdlock(shift);
-        front = sel.known ? shift->len : 0;
-        skip = shift->skip;
-    }
-    uint64_t total = front + (sel.count > skip ? sel.count - skip : 0);
+    att_sbx_shift_rdlock(shift); /* one snapshot for the whole page */
+    uint64_t total = att_sbx_shift_total(shift, &sel);
 
     /* First record (0-based) of the page; the division keeps huge offsets from overflowing. */
     uint64_t first = UINT64_MAX;
@@ -116,29 +109,19 @@ void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q
     uint64_t n = 0;
     if (first < total) n = total - first < q->page_size ? total - first : q->page_size;
 
-    st->total = (size_t)total;
+    st->total = total;
     st->returned = (size_t)n;
     /* Typical individuals are 2-5 KiB; the buffer grows by doubling past this first guess. */
     att_buf_reserve(out, 96 + (size_t)(n < 64 ? n : 64) * 4096);
     att_buf_adds(out, "{\"totalCount\":");
-    att_buf_add_u64(out, total);
+    att_buf_add_u64(out, total + drift < total ? UINT64_MAX : total + drift);
     att_buf_adds(out, ",\"pageInfo\":{\"pageSize\":");
     att_buf_add_u64(out, q->page_size);
     att_buf_adds(out, ",\"pageOffset\":");
     att_buf_add_u64(out, q->page_offset);
     att_buf_adds(out, "},\"individuals\":[");
-    for (uint64_t i = 0; i < n; i++) {
-        if (i) att_buf_addc(out, ',');
-        uint64_t p = first + i;
-        if (p < front) {
-            const SbxExtra *e = att_sbx_shift_front(shift, p);
-            att_sbx_data_extra(d, e->n, e->sub_base, out);
-        } else {
-            size_t at = (size_t)(skip + p - front);
-            att_sbx_data_append(d, sel.ids ? sel.ids[at] : at, out);
-        }
-    }
-    if (shift) att_sbx_shift_unlock(shift);
+    att_sbx_shift_render(shift, &sel, first, n, 0, out);
+    att_sbx_shift_unlock(shift);
     att_buf_adds(out, "]}");
 }
 

@@ -32,17 +32,17 @@ typedef struct SbxSearchError {
 } SbxSearchError;
 
 typedef struct SbxPageStats {
-    size_t total;    /* totalCount */
+    uint64_t total;  /* the true totalCount (before a total-drift) */
     size_t returned; /* individuals in this page */
 } SbxPageStats;
 
 /* 0 with *q filled (free with att_sbx_search_clear), or -1 with *e filled. */
 int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, SbxSearch *q, SbxSearchError *e);
 void att_sbx_search_clear(SbxSearch *q);
-/* Appends the 200 body for q, over the data set as changed by `shift` (NULL: unchanged); check
- * out->oom afterwards. */
-void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging, AttBuf *out,
-                           SbxPageStats *st);
+/* Appends the 200 body for q, over the data set as changed by `shift`, with `drift` added to the
+ * totalCount it reports; check out->oom afterwards. */
+void att_sbx_search_render(const SbxData *d, SbxShift *shift, const SbxSearch *q, SbxPaging paging, uint64_t drift,
+                           AttBuf *out, SbxPageStats *st);
 /* Copies the page `in` (as att_sbx_search_render makes it) to out with the value of every
  * individual's preferredName string replaced by value[0..vlen), which is the inside of a JSON string
  * literal (escaped already). Returns the offset in out of the first value so written, or SIZE_MAX

@@ -93,7 +93,7 @@ static int bind_address(const SbxServerConfig *cfg, struct sockaddr_storage *sa,
     return 0;
 }
 
-/* The server's state before its daemon runs: the token table, the grow/shrink state; NULL with a
+/* The server's state before its daemon runs: the token table, the order of records; NULL with a
  * message when something cannot be made. */
 static SbxServer *server_new(const SbxServerConfig *cfg, char *err, size_t errlen)
 {
@@ -116,14 +116,12 @@ static SbxServer *server_new(const SbxServerConfig *cfg, char *err, size_t errle
         snprintf(err, errlen, "%s", strerror(ENOMEM));
         return NULL;
     }
-    if (att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_GROW) || att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_SHRINK)) {
-        if (att_sbx_shift_init(&s->shift, cfg->data) != 0) {
-            server_free(s);
-            snprintf(err, errlen, "cannot create a lock");
-            return NULL;
-        }
-        s->have_shift = 1;
+    if (att_sbx_shift_init(&s->shift, cfg->data, cfg->faults->seed) != 0) {
+        server_free(s);
+        snprintf(err, errlen, "cannot create a lock");
+        return NULL;
     }
+    s->have_shift = 1;
     s->quiet_aborts = att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_RESET) ||
                       att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_TRUNCATE) ||
                       att_sbx_fault_has(cfg->faults, ATT_SBX_FAULT_HANG);

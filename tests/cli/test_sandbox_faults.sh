@@ -3,7 +3,9 @@
 # provoked with curl the way the att client meets them (retries, Retry-After, stalls, broken
 # transfers, result sets that change mid-scan, token renewal, certificate checks), and the hostile
 # answers that check that the client never leaks a credential and always keeps its time limits
-# (echoes of the Authorization header, a hang, a silence, a huge page, long tokens).
+# (echoes of the Authorization header, a hang, a silence, a huge page, long tokens); records inserted
+# and removed at any position (checked through POST /omni-svcs/_sandbox/ids), totals that drift,
+# wrong paging, malformed pages and empty answers.
 #
 #   sh tests/cli/test_sandbox_faults.sh                      # tests ./att-sandbox
 #   SANDBOX=build/asan/att-sandbox sh tests/cli/test_sandbox_faults.sh
@@ -27,7 +29,11 @@ missing=""
 for word in --oauth-client --token-ttl --tls-cert --tls-key --fault-seed "Fault rules" repeat-pages \
     status=CODE html=CODE bad-json slow=MS stall=MS truncate reset grow=N shrink=N expire-tokens \
     after=K count=N every=N prob=P retry-after=S "date:S" echo-json=CODE echo-html=CODE \
-    echo-text=CODE ansi=CODE echo-page hang silence=MS big=BYTES echo-basic=CODE; do
+    echo-text=CODE ansi=CODE echo-page hang silence=MS big=BYTES echo-basic=CODE insert=N remove=N at=POS \
+    end-K rand total-drift=N offset-as=K offset-mod=M malformed=WHAT empty=CODE individuals-object \
+    individuals-null individuals-missing individuals-string item-null item-number item-string item-array \
+    no-id id-null id-object id-bool id-empty dup-id total-missing total-float total-negative total-string \
+    total-huge total-max total-over page-size-huge page-size-zero page-size-float page-size-string not-object; do
     grep -q -- "$word" "$TMP/help" || missing="$missing $word"
 done
 same "--help documents the new options, every fault kind and modifier" "$rc:$missing" "0:"
@@ -45,7 +51,12 @@ for args in "--fault slow" "--fault slow=x" "--fault stall=600001" "--fault grow
     "--fault echo-json=401,retry-after=1" "--fault big=0" "--fault big=2G" "--fault big=1025M" \
     "--fault big=1T" "--fault big=K" "--fault big=99999999999999999999K" "--fault silence=x" \
     "--fault silence" "--fault silence=600001" "--fault hang=1" "--fault echo-page=3" \
-    "--fault echo-basic=401" "--fault echo-basic=99 --oauth-client c:s"; do
+    "--fault echo-basic=401" "--fault echo-basic=99 --oauth-client c:s" "--fault insert" "--fault insert=0" \
+    "--fault remove=1000001" "--fault insert=1,at=middle" "--fault insert=1,at=end-" "--fault remove=1,at=end-x" \
+    "--fault insert=1,at=" "--fault insert=1,at=-1" "--fault grow=1,at=end" "--fault status=503,at=1" \
+    "--fault malformed" "--fault malformed=bogus" "--fault malformed=no-id,at=front" "--fault empty" \
+    "--fault empty=99" "--fault empty=600" "--fault offset-as=0" "--fault offset-as=9007199254740992" \
+    "--fault offset-mod=x" "--fault total-drift" "--fault total-drift=0" "--fault insert=1,at=1,at=2"; do
     # shellcheck disable=SC2086 # word splitting of $args is intended
     same "bad command line '$args' exits 2 with one line on stderr" "$(bad_cli $args)" "2:0:1"
 done
@@ -269,9 +280,12 @@ page_is "shrink=4: then totalCount is 296 and page 2 is records 15..24 (11..14 a
 page_is "shrink=4: records 1..4 are gone for good" "$SH" '{"pageSize":10,"pageOffset":1}' 5 10 296 10 1
 nfib=$(grep -c '"serviceType":"FIBER"' "$TMP/d7")
 post "$SH" '{"serviceType":"FIBER","pageSize":3}' >/dev/null
-grep '"serviceType":"FIBER"' "$TMP/d7" | sed 's/,$//' | sed -n '5,7p' | awk 'NR > 1 { printf "," } { printf "%s", $0 }' |
-    expect $((nfib - 4)) 3 1 >"$TMP/want"
-same_file "shrink=4: a filtered result set loses its own first 4" "$TMP/body" "$TMP/want"
+# shrink is remove at the front of the one order of records: a filtered result set loses those of
+# records 1..4 that it has, and keeps its relative order.
+kfib=$(sed -n '2,5p' "$TMP/d7" | grep -c '"serviceType":"FIBER"')
+sed -n '6,$p' "$TMP/d7" | grep '"serviceType":"FIBER"' | sed 's/,$//' | sed -n '1,3p' |
+    awk 'NR > 1 { printf "," } { printf "%s", $0 }' | expect $((nfib - kfib)) 3 1 >"$TMP/want"
+same_file "shrink=4: a filtered result set loses those of records 1..4 it has ($kfib)" "$TMP/body" "$TMP/want"
 
 # ---- OAuth 2.0 client credentials --------------------------------------------------------------------
 
@@ -645,7 +659,312 @@ pc_rc=$?
 same "SIGTERM during a hang: exit 0 within a second (${ms} ms), the client sees the connection close (52)" \
     "$STOP_RC:$([ $ms -lt 1000 ] && echo fast):$pc_rc" "0:fast:52"
 
-stop_all
+# ---- the order of records: insert, remove, /_sandbox/ids ---------------------------------------------
+
+# sids BASE [BODY]: the ids that POST BASE/_sandbox/ids lists, one per line (its answer in $TMP/sids).
+sids() {
+    if [ $# -ge 2 ]; then sbody=$2; else sbody='{}'; fi
+    curl -sS --max-time 10 -o "$TMP/sids" -w '%{http_code}' --data-binary "$sbody" "$1/_sandbox/ids" \
+        >"$TMP/sids.code" 2>"$TMP/curl.err"
+    sed 's/^{"totalCount":[0-9]*,"ids":\[//; s/\]}$//' "$TMP/sids" | tr ',' '\n' | tr -d '"' | awk 'NF'
+}
+sids_total() { sed -n 's/^{"totalCount":\([0-9]*\),"ids":\[.*/\1/p' "$TMP/sids"; }
+# new_lines FILE: the line numbers of the ids of FILE that the data set $TMP/d7 does not have.
+new_lines() { awk 'NR == FNR { old[$0] = 1; next } !($0 in old) { printf "%s%d", (n++ ? " " : ""), FNR }' "$TMP/d7.ids" "$1"; }
+# own_of FILE: the ids of FILE that the data set has, in order.
+own_of() { grep -xFf "$TMP/d7.ids" "$1"; }
+# svc_ids SVC: the ids of the records of $TMP/d7 with an account of serviceType SVC, in order.
+svc_ids() { grep "\"serviceType\":\"$1\"" "$TMP/d7" | grep -oE '^\{"id":"[^"]*"' | cut -d'"' -f4; }
+AUTH='Authorization: Bearer sbx-tok'
+
+if start ids0 --individuals 300 --seed 7 --token sbx-tok --appname app --fault status=503,after=1 -v; then
+    I0=$URL
+else I0=; fi
+sids "$I0" >"$TMP/i0.ids"
+same "/_sandbox/ids: 200, totalCount 300, the data set's ids in order (no token, no appname needed)" \
+    "$(cat "$TMP/sids.code") $(sids_total) $(cmp -s "$TMP/i0.ids" "$TMP/d7.ids" && echo same)" "200 300 same"
+sids "$I0" '{"serviceType":"dsl"}' >"$TMP/i0.dsl"
+svc_ids DSL >"$TMP/d7.dsl"
+same "/_sandbox/ids with a serviceType: that result set, as a search filters it" \
+    "$(sids_total) $(cmp -s "$TMP/i0.dsl" "$TMP/d7.dsl" && echo same)" "$(wc -l <"$TMP/d7.dsl" | tr -d ' ') same"
+sids "$I0" '{"serviceType":"SATELLITE"}' >/dev/null
+same "/_sandbox/ids with an unknown serviceType: nothing" "$(cat "$TMP/sids")" '{"totalCount":0,"ids":[]}'
+sids "$I0" '{"serviceType":""}' >/dev/null
+same "/_sandbox/ids with a bad serviceType: 400 INVALID_SERVICE_TYPE" "$(cat "$TMP/sids.code") $(sed -n 's/^{"code":"\([A-Z_]*\)".*/\1/p' "$TMP/sids")" \
+    "400 INVALID_SERVICE_TYPE"
+sids "$I0" '' >/dev/null
+same "/_sandbox/ids with an empty body: as {}" "$(sids_total)" 300
+got=$(post "$I0" '{"pageSize":1}' -H "$AUTH" -H 'appname: app') 
+got="$got $(post "$I0" '{"pageSize":1}' -H "$AUTH" -H 'appname: app')"
+same "/_sandbox/ids is no search: status=503,after=1 still spares search 1, not search 2" "$got" "200 503"
+same "/_sandbox/ids: -v logs it as 'att-sandbox: inspect ids ...', unlike the 2 searches" \
+    "$(grep -c '^att-sandbox: inspect ids ' "$TMP/ids0.err") $(grep -cE '^att-sandbox: [A-Z]+ /' "$TMP/ids0.err")" "5 2"
+same "/_sandbox/ids: GET is 405" "$(curl -s -o /dev/null -w '%{http_code}' "$I0/_sandbox/ids")" 405
+
+# insert_at POS NAME: insert=3 at POS after search 1; RES is "unchanged before|total|lines of the new
+# ids|old ones in order|distinct new ids". Not in a subshell: the sandbox must be this shell's child.
+insert_at() {
+    if start "ins$2" --individuals 300 --seed 7 --fault "insert=3,at=$1,after=1"; then B=$URL; else B=; fi
+    sids "$B" >"$TMP/ins.before"
+    post "$B" '{"pageSize":3}' >/dev/null
+    sids "$B" >"$TMP/ins.mid"
+    post "$B" '{"pageSize":3}' >/dev/null
+    cp "$TMP/body" "$TMP/ins.page"
+    sids "$B" >"$TMP/ins.after"
+    own_of "$TMP/ins.after" >"$TMP/ins.own"
+    RES=$(printf '%s|%s|%s|%s|%s' "$(cmp -s "$TMP/ins.before" "$TMP/d7.ids" && cmp -s "$TMP/ins.mid" "$TMP/d7.ids" && echo same)" \
+        "$(sids_total)" "$(new_lines "$TMP/ins.after")" "$(cmp -s "$TMP/ins.own" "$TMP/d7.ids" && echo kept)" \
+        "$(grep -v -xFf "$TMP/d7.ids" "$TMP/ins.after" | sort -u | wc -l | tr -d ' ')")
+}
+for row in "front:1 2 3" "end:301 302 303" "end-2:299 300 301" "end-300:1 2 3" "0:1 2 3" "5:6 7 8" "299:300 301 302" \
+    "1000:301 302 303"; do
+    pos=${row%%:*}
+    insert_at "$pos" "$(echo "$pos" | tr -c 'a-z0-9\n' _)"
+    same "insert=3,at=$pos,after=1: unchanged until search 2, then 303 with 3 new ids at $(echo ${row#*:} | tr ' ' ,), the old in order" \
+        "$RES" "same|303|${row#*:}|kept|3"
+done
+insert_at front f2
+same "insert at=front: search 2 already sees the 3 new individuals" "$(ids "$TMP/ins.page")" "$(head -n 3 "$TMP/ins.after")"
+insert_at rand r1
+got=$RES
+lines=$(echo "$got" | cut -d'|' -f3)
+set -- $lines
+same "insert=3,at=rand: 303 ids, 3 new together at one position ($lines), the old in order" \
+    "$(echo "$got" | cut -d'|' -f1,2,4,5):$(($2 - $1)):$(($3 - $2))" "same|303|kept|3:1:1"
+insert_at rand r2
+same "insert at=rand: the same --fault-seed draws the same position" "$(echo "$RES" | cut -d'|' -f3)" "$lines"
+svc_ids DSL | cat - "$TMP/ins.after" | sort | uniq -d >"$TMP/keep"
+grep -v -xFf "$TMP/d7.ids" "$TMP/ins.after" >>"$TMP/keep"
+grep -xFf "$TMP/keep" "$TMP/ins.after" >"$TMP/ins.dslwant"
+sids "$B" '{"serviceType":"DSL"}' >"$TMP/ins.dsl"
+same "insert: a filtered result set is the unfiltered order's part that matches (the new match DSL)" \
+    "$(cmp -s "$TMP/ins.dsl" "$TMP/ins.dslwant" && echo same)" same
+
+# remove_at POS NAME: remove=4 at POS after search 1; RES is "unchanged before|total|the data-set
+# lines where the runs of kept records start".
+remove_at() {
+    if start "rm$2" --individuals 300 --seed 7 --fault "remove=4,at=$1,after=1"; then B=$URL; else B=; fi
+    post "$B" '{"pageSize":3}' >/dev/null
+    sids "$B" >"$TMP/rm.mid"
+    post "$B" '{"pageSize":3}' >/dev/null
+    sids "$B" >"$TMP/rm.after"
+    RES=$(printf '%s|%s|%s' "$(cmp -s "$TMP/rm.mid" "$TMP/d7.ids" && echo same)" "$(sids_total)" \
+        "$(awk 'NR == FNR { at[$0] = FNR; next } { printf "%s%d", (n++ ? " " : ""), at[$0] }' "$TMP/d7.ids" "$TMP/rm.after" |
+            awk '{ for (i = 1; i <= NF; i++) if (i == 1 || $i != $(i - 1) + 1) { printf "%s%d", (r++ ? " " : ""), $i } }')")
+}
+for row in "front:5" "end:1" "end-3:1 298" "end-298:3" "10:1 15" "298:1" "0:5"; do
+    pos=${row%%:*}
+    remove_at "$pos" "$(echo "$pos" | tr -c 'a-z0-9\n' _)"
+    same "remove=4,at=$pos,after=1: unchanged until search 2, then those 4 records are gone, the rest in order" \
+        "$RES" "same|$( [ "$pos" = end-298 ] && echo 298 || ([ "$pos" = 298 ] && echo 298 || echo 296))|${row#*:}"
+done
+remove_at rand r1
+got=$RES
+runs=$(echo "$got" | cut -d'|' -f3)
+case "$runs" in "1 "*) nruns=2 ;; *) nruns=1 ;; esac
+same "remove=4,at=rand: 296 left, 4 consecutive records gone ($runs)" "$(echo "$got" | cut -d'|' -f1,2):$(echo "$runs" | wc -w | tr -d ' ')" "same|296:$nruns"
+
+# Events at random positions, again and again: removed ids never come back, inserted ids are new,
+# and every snapshot keeps one relative order.
+if start churn --individuals 300 --seed 7 --fault remove=3,at=rand,count=6 --fault insert=2,at=rand,count=6 \
+    --fault remove=1,at=end,count=6 --fault-seed 11; then CH=$URL; else CH=; fi
+sids "$CH" >"$TMP/snap0"
+k=1
+while [ $k -le 7 ]; do
+    post "$CH" '{"pageSize":1}' >/dev/null
+    sids "$CH" >"$TMP/snap$k"
+    k=$((k + 1))
+done
+churn=$(awk '
+    FNR == 1 { f++ }
+    { rank[f, $0] = FNR; seen[$0] = 1; if (FNR > 1) { na++; ca[na] = prev; cb[na] = $0 } prev = $0; ids[f] = ids[f] " " $0 }
+    END {
+        bad = 0
+        for (i = 2; i <= f; i++) {                 # gone from snapshot i-1 to i: never again
+            split(ids[i - 1], a, " ")
+            for (x in a) if (!((i, a[x]) in rank)) for (j = i; j <= f; j++) if ((j, a[x]) in rank) bad++
+        }
+        for (c = 1; c <= na; c++) for (j = 1; j <= f; j++)
+            if ((j, ca[c]) in rank && (j, cb[c]) in rank && rank[j, ca[c]] > rank[j, cb[c]]) bad++
+        printf "%d", bad
+    }' "$TMP"/snap0 "$TMP"/snap1 "$TMP"/snap2 "$TMP"/snap3 "$TMP"/snap4 "$TMP"/snap5 "$TMP"/snap6 "$TMP"/snap7)
+cat "$TMP"/snap[0-7] | grep -v -xFf "$TMP/d7.ids" | sort -u >"$TMP/churn.new"
+same "insert/remove at rand, 6 times each: $(wc -l <"$TMP/snap7" | tr -d ' ') left (300 - 24 + 12), nothing comes back, one order throughout" \
+    "$(wc -l <"$TMP/snap7" | tr -d ' '):$churn" "288:0"
+same "insert/remove at rand: 12 inserted ids in all, each new" "$(wc -l <"$TMP/churn.new" | tr -d ' ')" 12
+
+# ---- total-drift, offset-as, offset-mod ----------------------------------------------------------------
+
+if start drift --individuals 300 --seed 7 --fault total-drift=7,after=1 --fault total-drift=5,every=2; then
+    DR=$URL
+else DR=; fi
+got=""
+for _ in 1 2 3 4 5; do post "$DR" '{"pageSize":10}' >/dev/null; got="$got $(total)"; done
+same "total-drift=7,after=1 plus total-drift=5,every=2: totalCount 300 312 314 331 328" "$got" " 300 312 314 331 328"
+page "$TMP/d7" 1 10 | expect 328 10 1 >"$TMP/want"
+same_file "total-drift: the page itself is the true one" "$TMP/body" "$TMP/want"
+sids "$DR" >/dev/null
+same "total-drift: /_sandbox/ids tells the truth" "$(sids_total)" 300
+
+if start oas --individuals 300 --seed 7 --fault offset-as=3; then OA=$URL; else OA=; fi
+page_is "offset-as=3: pageOffset 1 is answered as page 3" "$OA" '{"pageSize":10,"pageOffset":1}' 21 10 300 10 3
+page_is "offset-as=3: pageOffset 7 too" "$OA" '{"pageSize":10,"pageOffset":7}' 21 10 300 10 3
+if start oas2 --individuals 300 --seed 7 --fault offset-as=31; then OA2=$URL; else OA2=; fi
+page_is "offset-as=31: an empty page past the end" "$OA2" '{"pageSize":10,"pageOffset":2}' 1 0 300 10 31
+if start omod --individuals 300 --seed 7 --fault repeat-pages,count=1 --fault offset-mod=2; then OM=$URL; else OM=; fi
+page_is "repeat-pages,count=1 shadows offset-mod for request 1" "$OM" '{"pageSize":10,"pageOffset":3}' 1 10 300 10 1
+got=""
+for off in 1 2 3 4 5 6; do post "$OM" "{\"pageSize\":10,\"pageOffset\":$off}" >/dev/null; got="$got $(ids "$TMP/body" | head -n 1)"; done
+want=""
+for rec in 1 11 1 11 1 11; do want="$want $(sed -n "${rec}p" "$TMP/d7.ids")"; done
+same "offset-mod=2: pageOffset 1..6 serve pages 1 2 1 2 1 2" "$got" "$want"
+page_is "offset-mod=2: pageOffset 4 answers as 2" "$OM" '{"pageSize":10,"pageOffset":4}' 11 10 300 10 2
+
+# ---- malformed pages -------------------------------------------------------------------------------------
+
+# Request k+1 gets the k-th kind: each rule spares the requests before it and applies once.
+MALFORMED="individuals-object individuals-null individuals-missing individuals-string item-null item-number
+item-string item-array no-id id-null id-object id-bool id-empty dup-id total-missing total-float
+total-negative total-string total-huge total-max total-over page-size-huge page-size-zero page-size-float
+page-size-string not-object"
+set --
+k=0
+for w in $MALFORMED; do
+    set -- "$@" --fault "malformed=$w,at=1,after=$k,count=1"
+    k=$((k + 1))
+done
+if start malformed --individuals 300 --seed 7 "$@"; then MF=$URL; else MF=; fi
+r1=$(page "$TMP/d7" 1 1)
+r2=$(page "$TMP/d7" 2 1)
+r3=$(page "$TMP/d7" 3 1)
+id1=$(sed -n 1p "$TMP/d7.ids")
+id2=$(sed -n 2p "$TMP/d7.ids")
+env='"pageInfo":{"pageSize":3,"pageOffset":1}'
+# with_id VALUE: record 2 with its id (its first member) VALUE; "" drops the member.
+with_id() {
+    if [ -z "$1" ]; then printf '%s' "$r2" | sed 's/^{"id":"[^"]*",/{/'; else printf '%s' "$r2" | sed "s/^{\"id\":\"[^\"]*\"/{\"id\":$1/"; fi
+}
+for w in $MALFORMED; do
+    items="[$r1,$r2,$r3]"
+    tc=300
+    ps=3
+    case $w in
+    item-null) items="[$r1,null,$r3]" ;;
+    item-number) items="[$r1,42,$r3]" ;;
+    item-string) items="[$r1,\"individual\",$r3]" ;;
+    item-array) items="[$r1,[$r2],$r3]" ;;
+    no-id) items="[$r1,$(with_id ''),$r3]" ;;
+    id-null) items="[$r1,$(with_id null),$r3]" ;;
+    id-object) items="[$r1,$(with_id "{\"value\":\"$id2\"}"),$r3]" ;;
+    id-bool) items="[$r1,$(with_id true),$r3]" ;;
+    id-empty) items="[$r1,$(with_id '""'),$r3]" ;;
+    dup-id) items="[$r1,$(with_id "\"$id1\""),$r3]" ;;
+    total-float) tc=300.5 ;;
+    total-negative) tc=-300 ;;
+    total-string) tc='"300"' ;;
+    total-huge) tc=9000000000000000000 ;;
+    total-max) tc=9223372036854775807 ;;
+    total-over) tc=18446744073709551616 ;;
+    page-size-huge) ps=4000000000000000000 ;;
+    page-size-zero) ps=0 ;;
+    page-size-float) ps=4e18 ;;
+    page-size-string) ps='"3"' ;;
+    esac
+    env="\"pageInfo\":{\"pageSize\":$ps,\"pageOffset\":1}"
+    case $w in
+    individuals-object) want="{\"totalCount\":300,$env,\"individuals\":{\"0\":$r1,\"1\":$r2,\"2\":$r3}}" ;;
+    individuals-null) want="{\"totalCount\":300,$env,\"individuals\":null}" ;;
+    individuals-missing) want="{\"totalCount\":300,$env}" ;;
+    individuals-string) want="{\"totalCount\":300,$env,\"individuals\":\"not an array\"}" ;;
+    total-missing) want="{$env,\"individuals\":$items}" ;;
+    not-object) want="$items" ;;
+    *) want="{\"totalCount\":$tc,$env,\"individuals\":$items}" ;;
+    esac
+    printf '%s' "$want" >"$TMP/want"
+    code=$(post "$MF" '{"pageSize":3}')
+    if [ "$code" = 200 ] && cmp -s "$TMP/body" "$TMP/want"; then
+        ok "malformed=$w,at=1: 200 and exactly the page so broken"
+    else
+        not_ok "malformed=$w,at=1: 200 and exactly the page so broken" "status $code" "$(cmp "$TMP/body" "$TMP/want" 2>&1)" \
+            "got:  $(head -c 200 "$TMP/body")" "want: $(head -c 200 "$TMP/want")"
+    fi
+done
+page "$TMP/d7" 1 3 | expect 300 3 1 >"$TMP/want"
+post "$MF" '{"pageSize":3}' >/dev/null
+same_file "malformed, each with count=1: then pages are whole again" "$TMP/body" "$TMP/want"
+if start mf2 --individuals 300 --seed 7 --fault malformed=item-null,at=9,count=2 --fault malformed=dup-id,after=2; then
+    MF2=$URL
+else MF2=; fi
+post "$MF2" '{"pageSize":3}' >/dev/null
+printf '%s,%s,null' "$r1" "$r2" | expect 300 3 1 >"$TMP/want"
+same_file "malformed=item-null,at=9: on a page of 3, the last item" "$TMP/body" "$TMP/want"
+post "$MF2" '{"pageSize":3,"pageOffset":101}' >/dev/null
+same "malformed=item-null: an empty page stays empty" "$(body)" '{"totalCount":300,"pageInfo":{"pageSize":3,"pageOffset":101},"individuals":[]}'
+post "$MF2" '{"pageSize":2}' >/dev/null
+same "malformed=dup-id (at=0): item 1 repeats item 0's id" "$(ids "$TMP/body" | tr '\n' ' ')" "$id1 $id1 "
+
+# ---- empty answers -----------------------------------------------------------------------------------------
+
+set --
+k=0
+for c in 401 404 418 500 503 301 302 304; do
+    set -- "$@" --fault "empty=$c,after=$k,count=1"
+    k=$((k + 1))
+done
+if start empty --individuals 30 "$@" -v; then EM=$URL; else EM=; fi
+got=""
+for c in 401 404 418 500 503 301 302 304; do
+    st=$(post "$EM" '{"pageSize":3}')
+    got="$got $st:$(wc -c <"$TMP/body" | tr -d ' '):$(header content-length):$(header location)$(header content-type)"
+done
+same "empty=CODE: status CODE, no body byte, Content-Length 0, no Location, no Content-Type" "$got" \
+    " 401:0:0: 404:0:0: 418:0:0: 500:0:0: 503:0:0: 301:0:0: 302:0:0: 304:0:0:"
+same "empty=CODE: -v logs them" "$(grep -c 'fault=empty=' "$TMP/empty.err")" 8
+st=$(post "$EM" '{"pageSize":3}')
+same "empty=CODE,count=1: then the normal answer" "$st $(total)" "200 30"
+
+# ---- silence: the headers, then not one body byte ---------------------------------------------------------
+
+if start silence2 --individuals 300 --seed 7 --fault silence=1500,count=1; then SI2=$URL; else SI2=; fi
+rm -f "$TMP/body" # curl makes no file when no body byte comes
+got=$(curl -sS --max-time 0.6 -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' -d '{"pageSize":20}' \
+    "$SI2/v1/customers/search" 2>/dev/null)
+rc=$?
+same "silence=1500: a client that gives up at 0.6 s has the status and headers, and 0 body bytes" \
+    "$rc $got $(header content-length) $(cat "$TMP/body" 2>/dev/null | wc -c | tr -d ' ')" "28 200 $full 0"
+
+# stop_all_fast: stop_all for the many sandboxes of this file, all at once: SIGTERM to each, then
+# each is polled (20 ms) until it exits, SIGKILL after 5 s ("hung"). Without the watchdog subshell
+# of stop, whose 'sleep 5' a kill cannot cut short, stopping 70 sandboxes takes a moment.
+stop_all_fast() {
+    bad_stop=""
+    for f in "$TMP"/*.pid; do
+        [ -f "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null
+    done
+    for f in "$TMP"/*.pid; do
+        [ -f "$f" ] || continue
+        name=$(basename "$f" .pid)
+        pid=$(cat "$f")
+        rm -f "$f"
+        tries=0
+        while alive "$pid" && [ $tries -lt 250 ]; do
+            sleep 0.02
+            tries=$((tries + 1))
+        done
+        if alive "$pid"; then
+            kill -KILL "$pid" 2>/dev/null
+            wait "$pid" 2>/dev/null
+            bad_stop="$bad_stop $name:hung"
+        else
+            wait "$pid"
+            rc=$?
+            [ "$rc" = 0 ] || bad_stop="$bad_stop $name:$rc"
+        fi
+    done
+    same "every sandbox exits 0 on SIGTERM" "$bad_stop" ""
+}
+
+stop_all_fast
 reports=$(grep -l 'Sanitizer\|runtime error' "$TMP"/*.err 2>/dev/null | tr '\n' ' ')
 same "no sanitizer reports on stderr" "$reports" ""
 mhd=$(grep -l 'libmicrohttpd' "$TMP"/slow.err "$TMP"/stall.err "$TMP"/trunc.err "$TMP"/reset.err \
