@@ -3,6 +3,7 @@
  * process hygiene (no core dumps while a credential is held, the data limit of --safe), standard
  * output through att's own buffer, the watchdog, and the exit status. */
 #include <errno.h>
+#include <fcntl.h>
 #include <lauxlib.h>
 #include <signal.h>
 #include <lualib.h>
@@ -16,6 +17,7 @@
 
 #include "cli/config.h"
 #include "cli/repl.h"
+#include "host/files.h"
 #include "host/host.h"
 #include "host/out.h"
 #include "core/stop.h"
@@ -51,6 +53,24 @@ static void hygiene(const AttConfig *c)
     const AttApiConfig *a = &c->api;
     if (!ATT_SANITIZED && (a->token || a->client_secret || a->nothers > 0 || strchr(a->base_url, '@')))
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/* Standard streams that were closed (att >&-) get /dev/null opened the wrong way round on them:
+ * writes then fail with EBADF (a lost write, status 8) and reads with EBADF, and no file att or
+ * the script opens can take descriptor 1 or 2 and receive what was meant for the terminal. The
+ * file size limit (ulimit -f) is a write error (EFBIG, status 8) instead of SIGXFSZ. */
+static void std_streams(void)
+{
+    int fd;
+    for (fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        int nul = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (nul >= 0 && nul != fd) {
+            dup2(nul, fd);
+            close(nul);
+        }
+    }
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 /* Under --safe with --max-memory, the kernel's data limit is the last line behind the budget
@@ -131,24 +151,14 @@ static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at
     return rc;
 }
 
-/* The exit status of the run: by signal or limit (only complete lines of output are written),
- * after a lost write (8), else the script's own (rc). */
+/* The exit status of the run: by signal (only complete lines of standard output are written), the
+ * script's own when it failed (rc), else 8 after a lost write of any output, else 0. Every lost
+ * write has printed its line. */
 static int finish(int rc)
 {
-    int stop = att_stopping(), err;
-    fflush(stdout);
-    if (stop) {
-        att_out_flush_lines();
-        rc = att_watch_status(stop);
-    } else {
-        att_out_flush();
-    }
-    err = att_out_take_error();
-    if (err) {
-        fprintf(stderr, "att: write error on standard output: %s\n", strerror(err));
-        if (!stop) rc = EXIT_OUTPUT;
-    }
-    return rc;
+    int stop = att_stopping(), lost = att_files_settle(stop != 0);
+    if (stop) return att_watch_status(stop);
+    return rc == 0 && lost ? EXIT_OUTPUT : rc;
 }
 
 int main(int argc, char **argv)
@@ -158,6 +168,7 @@ int main(int argc, char **argv)
     lua_State *L;
     int rc, i;
 
+    std_streams();
     rc = att_config_load(&c, argc, argv);
     if (rc != 0) {
         att_config_free(&c);

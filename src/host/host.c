@@ -13,6 +13,7 @@
 #include "host/bundle.h"
 #include "bind/error.h"
 #include "bind/json.h"
+#include "host/files.h"
 #include "host/out.h"
 #include "host/restrict.h"
 #include "core/stop.h"
@@ -179,6 +180,7 @@ static int open_all(lua_State *L)
     size_t i;
     luaL_openlibs(L);
     wrap_stdout(L);
+    att_files_install(L);
     if (att_host_get(L)->api.cfg.safe) {
         att_safe_apply(L, &att_host_get(L)->cfg);
     } else {
