@@ -27,12 +27,13 @@ typedef struct WFile {
 } WFile;
 
 static struct {
-    WFile *open;     /* files opened for writing, still open */
-    int lost;        /* lost writes of the run */
-    int settled;     /* lost, as the last att_files_settle returned it */
-    int stderr_err;  /* errno of the first failed io.stderr:write */
-    int stderr_told; /* the loss on standard error was counted */
-    int at_exit;     /* the exit handler is installed */
+    WFile *open;            /* files opened for writing, still open */
+    int lost;               /* lost writes of the run */
+    int settled;            /* lost, as the last att_files_settle returned it */
+    int stderr_err;         /* errno of the first failed io.stderr:write */
+    int stderr_told;        /* the loss on standard error was counted */
+    int at_exit;            /* the exit handler is installed */
+    const void *err_stream; /* io.stderr */
 } F;
 
 /* Prints "att: write error on NAME: reason" (control characters of NAME shown as '?'). */
@@ -47,10 +48,10 @@ static void lost(const char *name, int err)
 }
 
 /* The link that points at the node of p, or at the NULL that ends the list. */
-static WFile **find(const luaL_Stream *p)
+static WFile **find(const void *p)
 {
     WFile **w = &F.open;
-    while (*w && (*w)->stream != p) w = &(*w)->next;
+    while (*w && (const void *)(*w)->stream != p) w = &(*w)->next;
     return w;
 }
 
@@ -139,25 +140,28 @@ static int io_tmpfile(lua_State *L)
 
 /* f:write, f:flush (upvalue 2 false: the file is argument 1), io.write, io.flush (true: the
  * default output): a failure the script may ignore is remembered with its reason, for the line
- * printed when the file is closed. */
+ * printed when the file is closed. The original is called in place (this is on every write). */
 static int noted(lua_State *L)
 {
-    int res = call_original(L), n;
-    luaL_Stream *p;
-    if (!lua_isnil(L, res) || lua_gettop(L) < res + 2) return lua_gettop(L) - res + 1;
-    n = lua_gettop(L) - res + 1;
-    if (lua_toboolean(L, lua_upvalueindex(2)))
+    const void *p = lua_touserdata(L, 1); /* compared with tracked streams only, never read */
+    int n = lua_gettop(L), err;
+    WFile *w;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    if (!lua_isnil(L, 1) || lua_gettop(L) < 3) return lua_gettop(L);
+    err = (int)lua_tointeger(L, 3);
+    if (lua_toboolean(L, lua_upvalueindex(2))) {
         lua_getfield(L, LUA_REGISTRYINDEX, "_IO_output");
-    else
-        lua_pushvalue(L, 1);
-    p = luaL_testudata(L, -1, LUA_FILEHANDLE);
-    lua_pop(L, 1); /* a stream of the registry or of argument 1: still alive */
-    if (p && p->f == stderr) {
-        if (!F.stderr_err) F.stderr_err = (int)lua_tointeger(L, res + 2);
-    } else if (p && *find(p) && !(*find(p))->err) {
-        (*find(p))->err = (int)lua_tointeger(L, res + 2);
+        p = lua_touserdata(L, -1);
+        lua_pop(L, 1); /* the registry keeps it */
     }
-    return n;
+    if (p && p == F.err_stream) {
+        if (!F.stderr_err) F.stderr_err = err;
+    } else if (p && (w = *find(p)) != NULL && !w->err) {
+        w->err = err;
+    }
+    return 3;
 }
 
 /* os.exit([code [, close]]): what the script wrote is settled first; a lost write turns status 0
@@ -221,6 +225,9 @@ void att_files_install(lua_State *L)
     int io;
     lua_getglobal(L, "io");
     io = lua_gettop(L);
+    lua_getfield(L, io, "stderr");
+    F.err_stream = lua_touserdata(L, -1);
+    lua_pop(L, 1);
     wrap(L, io, "open", io_open, 0);
     wrap(L, io, "output", io_output, 0);
     wrap(L, io, "tmpfile", io_tmpfile, 0);
