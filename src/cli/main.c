@@ -105,12 +105,13 @@ static void set_arg(lua_State *L, int argc, char **argv, int script)
 }
 
 /* Loads and runs one chunk with its arguments; reports errors. Returns 0, or the exit status of
- * the failure: 7 when it was a limit of the run, else 1. */
+ * the failure: 7 when it was a limit of the run, 8 when it was raised after a file's close had
+ * reported a lost write (att.report's writers raise one: the loss is the failure), else 1. */
 static int run_chunk(lua_State *L, int loadstatus, int argc, char **argv, int first_arg)
 {
     int status = loadstatus, i, limit;
     AttHost *h = att_host_get(L);
-    h->error_limit = 0;
+    h->error_limit = h->error_lost = 0;
     if (status == LUA_OK) {
         for (i = first_arg; first_arg && i < argc; i++) lua_pushstring(L, argv[i]);
         status = att_host_call(L, first_arg ? argc - first_arg : 0);
@@ -118,7 +119,7 @@ static int run_chunk(lua_State *L, int loadstatus, int argc, char **argv, int fi
     limit = status == LUA_ERRMEM || h->error_limit;
     if (status != LUA_OK) att_host_report(L, status);
     lua_settop(L, 0);
-    return status == LUA_OK ? 0 : limit ? EXIT_LIMIT : 1;
+    return status == LUA_OK ? 0 : limit ? EXIT_LIMIT : h->error_lost ? EXIT_OUTPUT : 1;
 }
 
 /* att search ... and att help [SCRIPT]. */

@@ -181,6 +181,8 @@ static int os_exit(lua_State *L)
     return 0;
 }
 
+int att_files_lost(void) { return F.lost; }
+
 static void at_exit_settle(void)
 {
     int seen = F.settled;
