@@ -105,8 +105,8 @@ static void set_arg(lua_State *L, int argc, char **argv, int script)
 }
 
 /* Loads and runs one chunk with its arguments; reports errors. Returns 0, or the exit status of
- * the failure: 7 when it was a limit of the run, 8 when it was raised after a file's close had
- * reported a lost write (att.report's writers raise one: the loss is the failure), else 1. */
+ * the failure: 7 when it was a limit of the run, 8 when it was raised after a write had failed
+ * (att.report's writers raise one: the lost output is the failure), else 1. */
 static int run_chunk(lua_State *L, int loadstatus, int argc, char **argv, int first_arg)
 {
     int status = loadstatus, i, limit;

@@ -181,7 +181,13 @@ static int os_exit(lua_State *L)
     return 0;
 }
 
-int att_files_lost(void) { return F.lost; }
+int att_files_failed(void)
+{
+    const WFile *w;
+    for (w = F.open; w; w = w->next)
+        if (w->err) return 1;
+    return F.lost > 0 || att_out_failed() != 0;
+}
 
 static void at_exit_settle(void)
 {

@@ -8,8 +8,8 @@
  * close, and a lost write prints "att: write error on NAME: reason" and counts. At the end of the
  * run (and in os.exit, and in an exit handler) the files still open are flushed and closed, then
  * standard output (out.c) and standard error are checked the same way; the caller turns a lost
- * write into status 8 unless the script failed (an error raised after a close reported a lost
- * write, as att.report's writers raise one, is taken as that loss: status 8 too). */
+ * write into status 8 unless the script failed (an error raised after a write had failed, as
+ * att.report's writers raise one, is taken as that loss: status 8 too). */
 #ifndef ATT_FILES_H
 #define ATT_FILES_H
 
@@ -25,7 +25,8 @@ void att_files_install(lua_State *L);
  * write not reported yet. Returns the number of lost writes of the run, 0 when nothing was lost. */
 int att_files_settle(int lines_only);
 
-/* The lost writes counted so far (at a close, or by att_files_settle). */
-int att_files_lost(void);
+/* 1 when a write of the run has failed already: a lost write counted, a failed write or flush
+ * of an open file the script was told of, a failed write of standard output. */
+int att_files_failed(void);
 
 #endif

@@ -244,7 +244,7 @@ static int msghandler(lua_State *L)
         h->error_limit =
             h->budget.refused && lua_type(L, 1) == LUA_TSTRING && strstr(lua_tostring(L, 1), "not enough memory");
     }
-    h->error_lost = !h->error_limit && att_files_lost() > 0;
+    h->error_lost = !h->error_limit && att_files_failed();
     if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
         msg = lua_tostring(L, -1);
     else if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER)

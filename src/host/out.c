@@ -211,3 +211,12 @@ int att_out_take_error(void)
     pthread_mutex_unlock(&O.mu);
     return err;
 }
+
+int att_out_failed(void)
+{
+    int err;
+    pthread_mutex_lock(&O.mu);
+    err = O.err;
+    pthread_mutex_unlock(&O.mu);
+    return err;
+}

@@ -23,6 +23,8 @@ void att_out_emergency(void);
 /* The errno of the first failed write, once (then 0); the caller reports it, and the exit
  * handler then does not. */
 int att_out_take_error(void);
+/* The errno of the first failed write of the run, or 0 (nothing is written, nothing taken). */
+int att_out_failed(void);
 /* io.stdout:setvbuf: 0 "no", 1 "line", 2 "full". */
 void att_out_mode(int mode);
 /* 1 when stdout is the owned stream. */
