@@ -173,6 +173,10 @@ int main(int argc, char **argv)
     rc = att_config_load(&c, argc, argv);
     if (rc != 0) {
         att_config_free(&c);
+        if (rc == -1 && (fflush(stdout) != 0 || ferror(stdout))) { /* --help, --version */
+            fprintf(stderr, "att: write error on standard output: %s\n", strerror(errno ? errno : EIO));
+            return EXIT_OUTPUT;
+        }
         return rc == -1 ? 0 : rc;
     }
     hygiene(&c.cfg);

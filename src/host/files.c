@@ -161,7 +161,7 @@ static int noted(lua_State *L)
     } else if (p && (w = *find(p)) != NULL && !w->err) {
         w->err = err;
     }
-    return 3;
+    return lua_gettop(L);
 }
 
 /* os.exit([code [, close]]): what the script wrote is settled first; a lost write turns status 0

@@ -135,6 +135,11 @@ for s in TERM:143 HUP:129 INT:130; do
     check "SIG$sig mid-report: the file holds complete lines only" complete_lines "sig$sig.txt"
 done
 
+"$ATT" --help >/dev/full 2>"$T/err"; rc=$?
+lost "att --help >/dev/full: 8" 8 "standard output" "$FULL"
+"$ATT" --version >/dev/full 2>"$T/err"; rc=$?
+lost "att --version >/dev/full: 8" 8 "standard output" "$FULL"
+
 # ---- a reader that closes the pipe: quietly 141 -------------------------------------------------
 { "$ATT" -e "$ROWS" 2>"$T/err"; echo $? >"$T/rc"; } | head -1 >"$T/out"
 rc=$(cat "$T/rc")
