@@ -3,6 +3,7 @@
  * process hygiene (no core dumps while a credential is held, the data limit of --safe), standard
  * output through att's own buffer, the watchdog, and the exit status. */
 #include <errno.h>
+#include <fcntl.h>
 #include <lauxlib.h>
 #include <signal.h>
 #include <lualib.h>
@@ -16,6 +17,7 @@
 
 #include "cli/config.h"
 #include "cli/repl.h"
+#include "host/files.h"
 #include "host/host.h"
 #include "host/out.h"
 #include "core/stop.h"
@@ -53,6 +55,24 @@ static void hygiene(const AttConfig *c)
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/* Standard streams that were closed (att >&-) get /dev/null opened the wrong way round on them:
+ * writes then fail with EBADF (a lost write, status 8) and reads with EBADF, and no file att or
+ * the script opens can take descriptor 1 or 2 and receive what was meant for the terminal. The
+ * file size limit (ulimit -f) is a write error (EFBIG, status 8) instead of SIGXFSZ. */
+static void std_streams(void)
+{
+    int fd;
+    for (fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        int nul = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (nul >= 0 && nul != fd) {
+            dup2(nul, fd);
+            close(nul);
+        }
+    }
+    signal(SIGXFSZ, SIG_IGN);
+}
+
 /* Under --safe with --max-memory, the kernel's data limit is the last line behind the budget
  * (not under sanitizers, whose shadow memory no such limit allows). */
 static void limit_data(const AttConfig *c)
@@ -85,12 +105,13 @@ static void set_arg(lua_State *L, int argc, char **argv, int script)
 }
 
 /* Loads and runs one chunk with its arguments; reports errors. Returns 0, or the exit status of
- * the failure: 7 when it was a limit of the run, else 1. */
+ * the failure: 7 when it was a limit of the run, 8 when it was raised after a write had failed
+ * (att.report's writers raise one: the lost output is the failure), else 1. */
 static int run_chunk(lua_State *L, int loadstatus, int argc, char **argv, int first_arg)
 {
     int status = loadstatus, i, limit;
     AttHost *h = att_host_get(L);
-    h->error_limit = 0;
+    h->error_limit = h->error_lost = 0;
     if (status == LUA_OK) {
         for (i = first_arg; first_arg && i < argc; i++) lua_pushstring(L, argv[i]);
         status = att_host_call(L, first_arg ? argc - first_arg : 0);
@@ -98,7 +119,7 @@ static int run_chunk(lua_State *L, int loadstatus, int argc, char **argv, int fi
     limit = status == LUA_ERRMEM || h->error_limit;
     if (status != LUA_OK) att_host_report(L, status);
     lua_settop(L, 0);
-    return status == LUA_OK ? 0 : limit ? EXIT_LIMIT : 1;
+    return status == LUA_OK ? 0 : limit ? EXIT_LIMIT : h->error_lost ? EXIT_OUTPUT : 1;
 }
 
 /* att search ... and att help [SCRIPT]. */
@@ -131,24 +152,14 @@ static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at
     return rc;
 }
 
-/* The exit status of the run: by signal or limit (only complete lines of output are written),
- * after a lost write (8), else the script's own (rc). */
+/* The exit status of the run: by signal (only complete lines of standard output are written), the
+ * script's own when it failed (rc), else 8 after a lost write of any output, else 0. Every lost
+ * write has printed its line. */
 static int finish(int rc)
 {
-    int stop = att_stopping(), err;
-    fflush(stdout);
-    if (stop) {
-        att_out_flush_lines();
-        rc = att_watch_status(stop);
-    } else {
-        att_out_flush();
-    }
-    err = att_out_take_error();
-    if (err) {
-        fprintf(stderr, "att: write error on standard output: %s\n", strerror(err));
-        if (!stop) rc = EXIT_OUTPUT;
-    }
-    return rc;
+    int stop = att_stopping(), lost = att_files_settle(stop != 0);
+    if (stop) return att_watch_status(stop);
+    return rc == 0 && lost ? EXIT_OUTPUT : rc;
 }
 
 int main(int argc, char **argv)
@@ -158,9 +169,14 @@ int main(int argc, char **argv)
     lua_State *L;
     int rc, i;
 
+    std_streams();
     rc = att_config_load(&c, argc, argv);
     if (rc != 0) {
         att_config_free(&c);
+        if (rc == -1 && (fflush(stdout) != 0 || ferror(stdout))) { /* --help, --version */
+            fprintf(stderr, "att: write error on standard output: %s\n", strerror(errno ? errno : EIO));
+            return EXIT_OUTPUT;
+        }
         return rc == -1 ? 0 : rc;
     }
     hygiene(&c.cfg);

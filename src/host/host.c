@@ -13,6 +13,7 @@
 #include "host/bundle.h"
 #include "bind/error.h"
 #include "bind/json.h"
+#include "host/files.h"
 #include "host/out.h"
 #include "host/restrict.h"
 #include "core/stop.h"
@@ -179,6 +180,7 @@ static int open_all(lua_State *L)
     size_t i;
     luaL_openlibs(L);
     wrap_stdout(L);
+    att_files_install(L);
     if (att_host_get(L)->api.cfg.safe) {
         att_safe_apply(L, &att_host_get(L)->cfg);
     } else {
@@ -242,6 +244,7 @@ static int msghandler(lua_State *L)
         h->error_limit =
             h->budget.refused && lua_type(L, 1) == LUA_TSTRING && strstr(lua_tostring(L, 1), "not enough memory");
     }
+    h->error_lost = !h->error_limit && att_files_failed();
     if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
         msg = lua_tostring(L, -1);
     else if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER)

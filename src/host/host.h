@@ -20,6 +20,7 @@ typedef struct AttHost {
     size_t mem_used, mem_peak; /* the Lua heap alone */
     AttPool pool;              /* small blocks of the Lua heap */
     int error_limit;           /* the error the message handler last saw was a limit of the run */
+    int error_lost;            /* ... was raised after a write of the run had failed */
 } AttHost;
 
 /* Creates a state with the standard libraries (or the --safe allow-list, when host->api.cfg.safe),

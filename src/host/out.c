@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,22 +21,47 @@ static struct {
     int err;      /* errno of the first failed write */
     int reported; /* the error was taken by att_out_take_error */
     int owned;
-} O = {PTHREAD_MUTEX_INITIALIZER, {0}, 0, 2, 0, 0, 0};
+    size_t tail; /* bytes written to fd 1 since its last newline */
+} O = {PTHREAD_MUTEX_INITIALIZER, {0}, 0, 2, 0, 0, 0, 0};
+
+/* A write failed (disk full, the file size limit): when standard output is a regular file that
+ * ends with what att wrote, the partial last line is cut off, so that the file holds complete
+ * lines only. Lock held (or the process is ending). */
+static void cut_partial_line(void)
+{
+    struct stat st;
+    off_t at;
+    if (O.tail == 0 || fstat(STDOUT_FILENO, &st) != 0 || !S_ISREG(st.st_mode)) return;
+    at = lseek(STDOUT_FILENO, 0, SEEK_CUR);
+    if (at < 0 || at != st.st_size || (size_t)at < O.tail) return;
+    if (ftruncate(STDOUT_FILENO, at - (off_t)O.tail) == 0) O.tail = 0;
+}
 
 /* Writes buf[0..n) to fd 1, whole. -1 with O.err set on failure. Lock held. */
 static int put_all(const char *p, size_t n)
 {
     while (n > 0) {
         ssize_t w = write(STDOUT_FILENO, p, n);
+        const char *nl;
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
             if (!O.err) O.err = w < 0 ? errno : EIO;
+            cut_partial_line();
             return -1;
         }
+        nl = memrchr(p, '\n', (size_t)w);
+        O.tail = nl ? (size_t)(p + w - nl - 1) : O.tail + (size_t)w;
         p += w;
         n -= (size_t)w;
     }
     return 0;
+}
+
+/* The length of the buffered complete lines, or all of it when it holds no line end. Lock held. */
+static size_t lines_len(void)
+{
+    const char *nl = memrchr(O.buf, '\n', O.len);
+    return nl ? (size_t)(nl - O.buf) + 1 : O.len;
 }
 
 /* Writes the first n buffered bytes and keeps the rest. Lock held. */
@@ -64,7 +90,9 @@ static ssize_t cookie_write(void *c, const char *data, size_t size)
         memcpy(O.buf + O.len, data + done, n);
         O.len += n;
         done += n;
-        if (O.len == OUT_CAP && drain(O.len) != 0) break;
+        /* a full buffer is written up to its last line end, so that every write but the last
+         * ends a line (what a failed write leaves in a file is then easy to cut back) */
+        if (O.len == OUT_CAP && drain(lines_len()) != 0) break;
     }
     if (!O.err && O.len && (O.mode == 0 || (O.mode == 1 && memchr(data, '\n', size)))) drain(O.len);
     if (O.err) {
@@ -180,6 +208,15 @@ int att_out_take_error(void)
     pthread_mutex_lock(&O.mu);
     err = O.reported ? 0 : O.err;
     if (O.err) O.reported = 1;
+    pthread_mutex_unlock(&O.mu);
+    return err;
+}
+
+int att_out_failed(void)
+{
+    int err;
+    pthread_mutex_lock(&O.mu);
+    err = O.err;
     pthread_mutex_unlock(&O.mu);
     return err;
 }
