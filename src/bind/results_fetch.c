@@ -96,6 +96,7 @@ static AttExchange *start_page(lua_State *L, Results *r, int ud, lua_Integer off
 static int ahead(const Results *r)
 {
     lua_Integer want = r->window - 1;
+    if (r->backs > 0 && want > 1) want = 1; /* finding its place again: one page ahead at most */
     if (!r->eager && r->pages < 31 && ((lua_Integer)1 << (r->pages - 1)) < want)
         want = (lua_Integer)1 << (r->pages - 1);
     return (int)want;

@@ -25,6 +25,7 @@
 #include "bind/results_impl.h"
 
 #define MAX_PAGE_SIZE 2147483647 /* 2^31 - 1 */
+#define MAX_REREADS   64
 
 static lua_Integer page_offset_of(const Results *r, uint32_t ordinal)
 {
@@ -83,7 +84,7 @@ static const char *check_page(lua_State *L, const Results *r, int resp, Page *pg
     }
     for (i = 1; i <= pg->n; i++) {
         const char *why = NULL;
-        if (lua_rawgeti(L, -1, i) != LUA_TTABLE) {
+        if (lua_rawgeti(L, -1, i) != LUA_TTABLE || lua_rawlen(L, -1) > 0) {
             why = "is not an object";
         } else {
             t = lua_getfield(L, -1, "id");
@@ -145,12 +146,13 @@ static void repeated(lua_State *L, Results *r, int ud, const AttExchange *ex, in
     att_scan_protocol_error(L, r, ud, ex, msg);
 }
 
-/* How many pages a change may make the scan read again before it gives up: the records that
- * moved (|the changes of totalCount|) in pages, and three more. */
+/* How many pages the scan may read again, since it last got further, before it gives up: four,
+ * and the records that moved meanwhile (the changes of totalCount) in pages; 64 at most. */
 static lua_Integer reread_bound(const Results *r, lua_Integer moved)
 {
-    lua_Integer size = r->eff_size > r->overlap ? r->eff_size - r->overlap : 1, d = r->drift + moved;
-    return 3 + d / size + (d % size != 0);
+    lua_Integer size = r->eff_size > r->overlap ? r->eff_size - r->overlap : 1, d = r->drift + moved, b;
+    b = 4 + d / size + (d % size != 0);
+    return b < MAX_REREADS ? b : MAX_REREADS;
 }
 
 /* The page cannot follow what was read, and the bound is reached: fail, or (opts.drift = "warn")
@@ -162,8 +164,9 @@ static void give_up(lua_State *L, Results *r, int ud, const AttExchange *ex, lua
     if (!r->drift_warn) {
         snprintf(msg, sizeof msg,
                  "the data changed during the scan and the page at pageOffset %lld could not be placed after the "
-                 "records already read (after %lld pages read again): up to %lld individuals may be missing",
-                 (long long)r->offset, (long long)r->backs, (long long)missing);
+                 "records already read (%lld pages read again): up to %lld individuals before it may be missing; "
+                 "the scan stops after %lld",
+                 (long long)r->offset, (long long)r->backs, (long long)missing, (long long)r->yielded);
         fail_msg(L, r, ud, ex, "drift", msg, missing);
     }
     att_api_warn(L,
@@ -278,7 +281,10 @@ static int take_page(lua_State *L, Results *r, int ud, const AttExchange *ex, in
         r->changed = 1;
         if (sh.seen == 0 && r->offset != r->start_offset) {
             /* Nothing on it was read before: records may have moved into pages already read. */
-            if (r->backs < reread_bound(r, moved)) return 0; /* the caller reads the page before it again */
+            if (r->backs < reread_bound(r, moved)) {
+                r->changes++;
+                return 0; /* the caller reads the page before it again */
+            }
             give_up(L, r, ud, ex, moved);
         }
         r->changes++;

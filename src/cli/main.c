@@ -111,7 +111,7 @@ static int run_chunk(lua_State *L, int loadstatus, int argc, char **argv, int fi
 {
     int status = loadstatus, i, limit;
     AttHost *h = att_host_get(L);
-    h->error_limit = h->error_lost = 0;
+    h->error_limit = h->error_lost = h->error_status = 0;
     if (status == LUA_OK) {
         for (i = first_arg; first_arg && i < argc; i++) lua_pushstring(L, argv[i]);
         status = att_host_call(L, first_arg ? argc - first_arg : 0);
@@ -119,7 +119,8 @@ static int run_chunk(lua_State *L, int loadstatus, int argc, char **argv, int fi
     limit = status == LUA_ERRMEM || h->error_limit;
     if (status != LUA_OK) att_host_report(L, status);
     lua_settop(L, 0);
-    return status == LUA_OK ? 0 : limit ? EXIT_LIMIT : h->error_lost ? EXIT_OUTPUT : 1;
+    if (status == LUA_OK) return 0;
+    return limit ? EXIT_LIMIT : h->error_lost ? EXIT_OUTPUT : h->error_status ? h->error_status : 1;
 }
 
 /* att search ... and att help [SCRIPT]. */

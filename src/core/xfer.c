@@ -147,6 +147,15 @@ static void detach(AttXfer *x)
 {
     AttHttp *h = x->h;
     if (!h) return;
+    if (x->easy && !x->done) {
+        /* Abandoned in the middle of an attempt: if not one byte of the request has left, the
+         * server never saw it, and it is not counted. */
+        long sent = 0;
+        if (curl_easy_getinfo(x->easy, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent == 0 && x->resp.attempts > 0) {
+            if (--x->resp.attempts == 0) h->n.requests--;
+            h->n.attempts--;
+        }
+    }
     drop_easy(h, x, 0);
     release_slot(x);
     if (x->prev)

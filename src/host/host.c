@@ -231,15 +231,38 @@ void att_host_close(lua_State *L)
     att_api_close(&h->api);
 }
 
+int att_host_kind_status(const char *kind, long status)
+{
+    if (!kind) return 0;
+    if (strcmp(kind, "network") == 0) return 3;
+    if (strcmp(kind, "auth") == 0) return 4;
+    if (strcmp(kind, "http") == 0) {
+        if (status == 401 || status == 403) return 4;
+        if (status >= 400 && status <= 499 && status != 429) return 5;
+        return 6; /* 5xx, 429 after the retries, and statuses the contract has no place for (1xx, 3xx) */
+    }
+    if (strcmp(kind, "json") == 0 || strcmp(kind, "protocol") == 0 || strcmp(kind, "drift") == 0) return 6;
+    if (strcmp(kind, "limit") == 0) return 7;
+    return 0;
+}
+
 /* Message handler: the error as one line (error objects through __tostring) plus a traceback. */
 static int msghandler(lua_State *L)
 {
     const char *msg = NULL;
     AttHost *h = att_host_get(L);
+    h->error_status = 0;
     if (lua_type(L, 1) == LUA_TTABLE) {
         lua_getfield(L, 1, "kind");
-        h->error_limit = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "limit") == 0;
-        lua_pop(L, 1);
+        lua_getfield(L, 1, "status");
+        h->error_limit = lua_type(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -2), "limit") == 0;
+        if (lua_getmetatable(L, 1)) { /* an att error object, raised as it was made */
+            luaL_getmetatable(L, "att.Error");
+            if (lua_rawequal(L, -1, -2))
+                h->error_status = att_host_kind_status(lua_tostring(L, -4), (long)lua_tointeger(L, -3));
+            lua_pop(L, 2);
+        }
+        lua_pop(L, 2);
     } else {
         h->error_limit =
             h->budget.refused && lua_type(L, 1) == LUA_TSTRING && strstr(lua_tostring(L, 1), "not enough memory");

@@ -21,6 +21,7 @@ typedef struct AttHost {
     AttPool pool;              /* small blocks of the Lua heap */
     int error_limit;           /* the error the message handler last saw was a limit of the run */
     int error_lost;            /* ... was raised after a write of the run had failed */
+    int error_status;          /* ... was an att error object: its exit status (3..7), else 0 */
 } AttHost;
 
 /* Creates a state with the standard libraries (or the --safe allow-list, when host->api.cfg.safe),
@@ -38,5 +39,10 @@ int att_host_call(lua_State *L, int nargs);
 
 /* Prints an error value (string, error object or other) as the one-line message. */
 void att_host_report(lua_State *L, int status);
+
+/* The exit status of an uncaught att error object of this kind and HTTP status (the table in
+ * att(1)): network 3; auth, HTTP 401/403 4; other HTTP 4xx 5; HTTP 5xx/429/others, json,
+ * protocol, drift 6; limit 7; 0 for kinds that have none. */
+int att_host_kind_status(const char *kind, long status);
 
 #endif

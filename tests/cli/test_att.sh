@@ -74,7 +74,7 @@ run "$ATT" -e 'print(require("att") == att)'
 check "require 'att' is the global att" out_is true
 
 run env ATT_BASE_URL=http://127.0.0.1:1/omni-svcs "$ATT" -e 'print("started")' -e 'att.search{}:total()'
-check "connection refused: exit 1" rc_is 1
+check "connection refused: exit 3 (network)" rc_is 3
 check "connection refused: one clear line" sh -c "head -n 1 '$T/err' | grep -q '^att: network error on http://127.0.0.1:1/omni-svcs/v1/customers/search: '"
 check "connection refused: earlier output kept" out_is started
 
@@ -84,7 +84,7 @@ TOKURL=$URL
 run env ATT_BASE_URL="$TOKURL" ATT_TOKEN=tok-Secret-123 ATT_APPNAME=billing "$ATT" -e 'print(att.search{}:total())'
 check "ATT_TOKEN and ATT_APPNAME are sent" out_is 5
 run env ATT_BASE_URL="$TOKURL" ATT_TOKEN=wrong-Secret-999 ATT_APPNAME=billing "$ATT" -e 'att.search{}:total()'
-check "wrong token: HTTP 401 error, exit 1" sh -c "[ $rc -eq 1 ] && grep -q '^att: HTTP 401 from ' '$T/err'"
+check "wrong token: HTTP 401 error, exit 4 (authentication)" sh -c "[ $rc -eq 4 ] && grep -q '^att: HTTP 401 from ' '$T/err'"
 check "wrong token: the token is not printed" sh -c "! grep -q 'wrong-Secret-999' '$T/err' '$T/out'"
 run env ATT_BASE_URL="$TOKURL" ATT_TOKEN=tok-Secret-123 ATT_APPNAME=billing "$ATT" -e 'for k, v in pairs(att.config()) do print(k, v) end'
 check "att.config() does not reveal the token" sh -c "! grep -q 'tok-Secret' '$T/out' && grep -q 'token_set.true' '$T/out'"

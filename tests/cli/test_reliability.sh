@@ -56,7 +56,7 @@ start_sandbox $DATA --fault status=429,retry-after=100,after=1
 t0=$(ms)
 run "$ATT" --base-url "$URL" --max-wait 1 -e 'for p in att.search{pageSize=10} do end'
 t1=$(ms)
-check "Retry-After beyond --max-wait: capped, then a clear error" sh -c "[ $rc -eq 1 ] && [ $((t1 - t0)) -lt 4000 ] && grep -q '^att: HTTP 429 from .* (2 attempts)' '$T/err'"
+check "Retry-After beyond --max-wait: capped, then a clear error, exit 6" sh -c "[ $rc -eq 6 ] && [ $((t1 - t0)) -lt 4000 ] && grep -q '^att: HTTP 429 from .* (2 attempts)' '$T/err'"
 
 start_sandbox $DATA --fault stall=4000,after=1,count=1
 t0=$(ms)
@@ -73,7 +73,8 @@ for f in status=400 status=401 status=403 status=404 status=422; do
     start_sandbox $DATA --fault "$f,after=1"
     run "$ATT" --base-url "$URL" --window 1 -e 'for p in att.search{pageSize=10} do end'
     code=${f#status=}
-    check "HTTP $code is not retried (exit 1, one request after the first page)" sh -c "[ $rc -eq 1 ] && [ $(requests) -eq 2 ] && grep -q '^att: HTTP $code from' '$T/err'"
+    want=5; case $code in 401|403) want=4 ;; esac
+    check "HTTP $code is not retried (exit $want, one request after the first page)" sh -c "[ $rc -eq $want ] && [ $(requests) -eq 2 ] && grep -q '^att: HTTP $code from' '$T/err'"
 done
 
 start_sandbox $DATA --fault status=503
@@ -83,15 +84,15 @@ run "$ATT" --base-url "$URL" --retries 2 -e '
 check "retries exhausted: the error says what was tried" sh -c "head -n 1 '$T/out' | grep -q '^http.503.3.true$' && grep -q '(3 attempts)$' '$T/out'"
 check "--retries 2: three requests" sh -c "[ $(requests) -eq 3 ]"
 run "$ATT" --base-url "$URL" --retries 0 -e 'att.search{}:total()'
-check "--retries 0: one request" sh -c "[ $rc -eq 1 ] && [ $(requests) -eq 4 ]"
+check "--retries 0: one request, exit 6" sh -c "[ $rc -eq 6 ] && [ $(requests) -eq 4 ]"
 run env ATT_RETRIES=1 "$ATT" --base-url "$URL" -e 'att.search{}:total()'
-check "ATT_RETRIES=1: two requests" sh -c "[ $rc -eq 1 ] && [ $(requests) -eq 6 ]"
+check "ATT_RETRIES=1: two requests" sh -c "[ $rc -eq 6 ] && [ $(requests) -eq 6 ]"
 run "$ATT" --base-url "http://127.0.0.1:1/omni-svcs" --retries 1 --max-wait 0.2 -e 'att.search{}:total()'
-check "connection refused is retried, then a network error" sh -c "[ $rc -eq 1 ] && grep -q '^att: network error on .*(2 attempts)' '$T/err'"
+check "connection refused is retried, then a network error, exit 3" sh -c "[ $rc -eq 3 ] && grep -q '^att: network error on .*(2 attempts)' '$T/err'"
 
 start_sandbox $DATA --fault bad-json,after=1,count=1
 run "$ATT" --base-url "$URL" $REPORT
-check "invalid JSON is not retried: a clear error, output so far kept" sh -c "[ $rc -eq 1 ] && grep -q '^att: invalid JSON from ' '$T/err' && [ \$(wc -l <'$T/out') -ge 2 ]"
+check "invalid JSON is not retried: a clear error, exit 6, output so far kept" sh -c "[ $rc -eq 6 ] && grep -q '^att: invalid JSON from ' '$T/err' && [ \$(wc -l <'$T/out') -ge 2 ]"
 
 # ---- totalCount changes mid-scan ------------------------------------------------------------------
 # One page after the other: with a window, pages fetched before and after the insert interleave and
@@ -132,7 +133,7 @@ run env ATT_CLIENT_SECRET_FILE="$T/secret" "$ATT" --base-url "$OURL" --trace -e 
 check "OAuth: the secret from ATT_CLIENT_SECRET_FILE" out_is true
 check "OAuth --trace: no secret, no access token, no Basic credentials" sh -c "! grep -q 'Cl1ent-S3cret-XYZ' '$T/err' '$T/out' && ! grep -qi 'authorization: \(basic\|bearer\) [^[]' '$T/err' && grep -q 'access_token\":\"\[REDACTED\]' '$T/err'"
 run env ATT_CLIENT_SECRET=wrong-Secret-000 "$ATT" --base-url "$OURL" -e 'att.search{}:total()'
-check "OAuth: a wrong secret is a clear auth error, not retried" sh -c "[ $rc -eq 1 ] && grep -q '^att: authentication failed for .*token endpoint .* answered HTTP 401' '$T/err' && ! grep -q 'wrong-Secret-000' '$T/err'"
+check "OAuth: a wrong secret is a clear auth error, exit 4, not retried" sh -c "[ $rc -eq 4 ] && grep -q '^att: authentication failed for .*token endpoint .* answered HTTP 401' '$T/err' && ! grep -q 'wrong-Secret-000' '$T/err'"
 
 start_sandbox $DATA --oauth-client 'report-app:Cl1ent-S3cret-XYZ' --fault expire-tokens,after=3,count=1
 ATT_TOKEN_URL="$URL/oauth/token"
@@ -182,7 +183,7 @@ if command -v openssl >/dev/null 2>&1; then
     start_sandbox --individuals 20 --tls-cert "$T/cert.pem" --tls-key "$T/key.pem"
     case "$URL" in https://*) ok "sandbox serves HTTPS" ;; *) notok "sandbox serves HTTPS" "url: $URL" ;; esac
     run "$ATT" --base-url "$URL" --retries 0 -e 'att.search{}:total()'
-    check "a self-signed certificate is rejected by default" sh -c "[ $rc -eq 1 ] && grep -qi 'certificate' '$T/err'"
+    check "a self-signed certificate is rejected by default (exit 3)" sh -c "[ $rc -eq 3 ] && grep -qi 'certificate' '$T/err'"
     run "$ATT" --base-url "$URL" --cacert "$T/cert.pem" -e 'print(att.search{}:total())'
     check "--cacert trusts it" out_is 20
     run env ATT_CACERT="$T/cert.pem" "$ATT" --base-url "$URL" -e 'print(att.search{}:total())'

@@ -84,7 +84,7 @@ check "--trace: the token appears nowhere" nowhere "tok-Very-Secret-42"
 run env ATT_BASE_URL="$TURL" ATT_TOKEN=tok-Very-Secret-42 ATT_APPNAME=reports "$ATT" --verbose -e 'for p in att.search{pageSize=10} do end'
 check "--verbose: one line per request" sh -c "[ \$(grep -c '^att: POST .*/v1/customers/search -> 200, [0-9]* bytes, [0-9.]* s, attempt 1$' '$T/err') -eq 3 ]"
 run env ATT_BASE_URL="$TURL" ATT_TOKEN=wrong-Secret-77 ATT_APPNAME=reports "$ATT" --trace -e 'att.search{}:total()'
-check "a 401 with --trace: exit 1, no secret anywhere" sh -c "[ $rc -eq 1 ] && ! grep -q 'wrong-Secret-77' '$T/out' '$T/err'"
+check "a 401 with --trace: exit 4, no secret anywhere" sh -c "[ $rc -eq 4 ] && ! grep -q 'wrong-Secret-77' '$T/out' '$T/err'"
 
 # ---- profiles -----------------------------------------------------------------------------------
 mkdir -p "$XDG_CONFIG_HOME/att"

@@ -23,11 +23,10 @@ check "silence: a clear stall error" has_err "transfer stalled: nothing received
 check "silence: nothing on stdout" sh -c "[ ! -s '$T/out' ]"
 run "$ATT" --base-url "$URL" --stall-timeout 0.5 --retries 0 -e "$CATCH"
 check "silence: the error object is of kind network" out_is "false	network"
-# Exit status: DESIGN.md gives 3 to network errors. The CLI maps operational errors to statuses
-# (not the core): a stall must exit exactly as a refused connection does.
+# Exit status: DESIGN.md gives 3 to network errors: a stall exits exactly as a refused connection does.
 run "$ATT" --base-url "http://127.0.0.1:1/omni-svcs" --retries 0 -e "$TOTAL"
 check "silence: exits as any network error does ($STALL_RC; a refused connection: $rc)" sh -c "[ $STALL_RC -eq $rc ]"
-if [ "$STALL_RC" -eq 3 ]; then ok "silence: exit status 3 (network)"; else ok "silence: exit status 3 (network) # SKIP the CLI exits $STALL_RC for network errors (src/cli maps kinds to statuses)"; fi
+check "silence: exit status 3 (network)" sh -c "[ $STALL_RC -eq 3 ]"
 
 # With retries, each attempt is abandoned after 0.5 s: 3 attempts well under one silence of 3 s.
 t0=$(ms)
