@@ -7,10 +7,13 @@
  * take_page places the page after what the scan has read. Every id the scan has been sent is in a
  * set (common/idset.h) with the ordinal of the page that first held it, so no individual is ever
  * yielded twice. The pages of one version of the data (one totalCount) follow each other; a page
- * of another version ("a change") is placed only when it holds a record the scan has seen (records
- * keep their relative order, so the scan continues from that record without a gap) or is the
- * scan's first page; otherwise the page is refused and the caller reads the page before it again
- * (records removed before the scan's position moved records into pages already read). The number
+ * of another version ("a change") with fewer records (or, with opts.overlap, whose overlap does not
+ * match) is placed only when it holds a record the scan has seen (records keep their relative
+ * order, so the scan continues from that record without a gap) or is the scan's first page;
+ * otherwise the page is refused and the caller reads the page before it again (records removed
+ * before the scan's position moved records into pages already read). A version with more records
+ * is placed as it is: inserts move records later, so some come again (and are dropped), none is
+ * skipped; with page numbers a removal hidden by more inserts cannot be seen. The number
  * of pages re-read is bounded; past the bound the scan fails with a "drift" error (or, with
  * opts.drift = "warn", goes on and counts what may be missing). Within one version a page must not
  * repeat records: a server that ignores pageOffset is a protocol error, not a stream of
@@ -279,8 +282,10 @@ static int take_page(lua_State *L, Results *r, int ud, const AttExchange *ex, in
     }
     if (change) {
         r->changed = 1;
-        if (sh.seen == 0 && r->offset != r->start_offset) {
-            /* Nothing on it was read before: records may have moved into pages already read. */
+        /* Nothing on it was read before: records may have moved into pages already read, when
+         * records were removed (totalCount fell) or, with an overlap, whenever it does not match.
+         * Inserts alone move records later, which sends some again (dropped), never skips one. */
+        if (sh.seen == 0 && r->offset != r->start_offset && (r->overlap > 0 || pg->total < r->total)) {
             if (r->backs < reread_bound(r, moved)) {
                 r->changes++;
                 return 0; /* the caller reads the page before it again */
@@ -289,9 +294,16 @@ static int take_page(lua_State *L, Results *r, int ud, const AttExchange *ex, in
         }
         r->changes++;
         r->drift += moved;
-    } else if ((sh.seen > sh.lead || sh.lead > expect) && !r->changed) {
-        /* Records repeated within one version of the data: the server does not page as asked. */
-        repeated(L, r, ud, ex, sh.seen == pg->n && sh.rmin == sh.rmax, sh.rmin);
+    } else if (sh.seen > sh.lead || sh.lead > expect) {
+        if (r->overlap > 0 && sh.seen == sh.lead && sh.seen < pg->n) {
+            /* With an overlap: more of the page was read before, then new records: records moved
+             * later without totalCount changing (an insert before, a removal after). */
+            r->changes++;
+            r->changed = 1;
+        } else if (!r->changed) {
+            /* Records repeated within one version of the data: the server does not page as asked. */
+            repeated(L, r, ud, ex, sh.seen == pg->n && sh.rmin == sh.rmax, sh.rmin);
+        }
     }
 
     push_new(L, r, ud, ex, individuals, pg, expect);
