@@ -1,0 +1,129 @@
+/* outfile.c — output files (att search --out, opts.out of att.report's writers, "output" arguments
+ * of att.args): checked before anything is fetched, so that a bad path fails at once and not after
+ * the scan; written to NAME.att-partial-PID in the same directory and renamed over NAME when the
+ * writer finishes, so that a failed run leaves the previous NAME untouched; on failure the partial
+ * file is kept as NAME.partial. A path that exists and is not a regular file (/dev/null, a FIFO, a
+ * symbolic link) is written in place. Under --safe every path is confined as io.open's are. */
+#include "host/outfile.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host/confine.h"
+
+/* Under --safe (upvalue 1 of every function) paths are confined. */
+static int safe(lua_State *L) { return lua_toboolean(L, lua_upvalueindex(1)); }
+
+/* The directory part of path into dir ("." when it has none). 0, or -1 when too long. */
+static int dir_of(const char *path, char *dir, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    size_t len = slash ? (size_t)(slash - path) : 0;
+    if (slash && len == 0) len = 1; /* "/x" */
+    if (!slash) {
+        snprintf(dir, n, ".");
+        return 0;
+    }
+    if (len >= n) return -1;
+    memcpy(dir, path, len);
+    dir[len] = '\0';
+    return 0;
+}
+
+/* check(path [, what]) -> "rename" | "direct": raises "WHAT: cannot write 'path': reason" when
+ * the file could not be written and renamed into place. [-0, +1, e] */
+static int outfile_check(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1), *what = luaL_optstring(L, 2, "output");
+    char dir[PATH_MAX];
+    struct stat st;
+    if (!*path) return luaL_error(L, "%s: the output file name is empty", what);
+    if (safe(L)) att_confine_path(L, path, what);
+    if (lstat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return luaL_error(L, "%s: cannot write '%s': it is a directory", what, path);
+        if (!S_ISREG(st.st_mode)) {
+            if (access(path, W_OK) != 0) return luaL_error(L, "%s: cannot write '%s': %s", what, path, strerror(errno));
+            lua_pushliteral(L, "direct");
+            return 1;
+        }
+    } else if (errno != ENOENT) {
+        return luaL_error(L, "%s: cannot write '%s': %s", what, path, strerror(errno));
+    }
+    if (dir_of(path, dir, sizeof dir) != 0) return luaL_error(L, "%s: cannot write '%s': name too long", what, path);
+    if (stat(dir, &st) != 0)
+        return luaL_error(L, "%s: cannot write '%s': directory '%s': %s", what, path, dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return luaL_error(L, "%s: cannot write '%s': '%s' is not a directory", what, path, dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return luaL_error(L, "%s: cannot write '%s': directory '%s': %s", what, path, dir, strerror(errno));
+    lua_pushliteral(L, "rename");
+    return 1;
+}
+
+/* partial(path) -> the name the output is written to until it is complete. [-0, +1, m] */
+static int outfile_partial(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    lua_pushfstring(L, "%s.att-partial-%d", path, (int)getpid());
+    return 1;
+}
+
+/* Renames from to to (both confined under --safe). true, or nil and a message. [-0, +1|2, e] */
+static int move(lua_State *L, const char *from, const char *to, const char *what)
+{
+    if (safe(L)) {
+        att_confine_path(L, from, what);
+        att_confine_path(L, to, what);
+    }
+    if (rename(from, to) != 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot rename '%s' to '%s': %s", from, to, strerror(errno));
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* commit(partial, path): the complete output takes the place (and the permissions) of path.
+ * true, or nil and a message. [-0, +1|2, e] */
+static int outfile_commit(lua_State *L)
+{
+    const char *from = luaL_checkstring(L, 1), *to = luaL_checkstring(L, 2);
+    struct stat st;
+    if (stat(to, &st) == 0 && S_ISREG(st.st_mode)) chmod(from, st.st_mode & 07777);
+    return move(L, from, to, "output");
+}
+
+/* keep(partial, path) -> the name the partial output is kept under: path.partial, or partial
+ * itself when it cannot be renamed. [-0, +1, e] */
+static int outfile_keep(lua_State *L)
+{
+    const char *from = luaL_checkstring(L, 1), *to;
+    lua_pushfstring(L, "%s.partial", luaL_checkstring(L, 2));
+    to = lua_tostring(L, -1);
+    if (move(L, from, to, "output") == 1) {
+        lua_pop(L, 1);
+        return 1; /* the name pushed first */
+    }
+    lua_pushvalue(L, 1);
+    return 1;
+}
+
+void att_outfile_install(lua_State *L, int confined)
+{
+    static const luaL_Reg fns[] = {{"check", outfile_check},
+                                   {"partial", outfile_partial},
+                                   {"commit", outfile_commit},
+                                   {"keep", outfile_keep},
+                                   {NULL, NULL}};
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    luaL_newlibtable(L, fns);
+    lua_pushboolean(L, confined);
+    luaL_setfuncs(L, fns, 1);
+    lua_setfield(L, -2, "att.outfile");
+    lua_pop(L, 1);
+}
