@@ -317,6 +317,7 @@ static int msghandler(lua_State *L)
     int object = 0, oneline;
     h->error_status = 0;
     h->error_usage = 0;
+    att_outfile_forget(L); /* what earlier errors, caught by the script, kept */
     if (lua_type(L, 1) == LUA_TTABLE) {
         lua_getfield(L, 1, "kind");
         lua_getfield(L, 1, "status");
@@ -365,8 +366,15 @@ void att_host_report(lua_State *L, int status)
     if (status == LUA_OK) return;
     msg = lua_tostring(L, -1);
     if (!msg) msg = "(error object is not a string)";
-    fflush(stdout); /* output written before the error comes first */
-    fprintf(stderr, "%s%s\n", strncmp(msg, "att: ", 5) == 0 ? "" : "att: ", msg);
+    fflush(stdout);            /* output written before the error comes first */
+    if (att_outfile_kept(L)) { /* the first line names the partial output a failed writer kept */
+        const char *nl = strchr(msg, '\n');
+        int len = nl ? (int)(nl - msg) : (int)strlen(msg);
+        fprintf(stderr, "%s%.*s; partial output kept in %s%s\n", strncmp(msg, "att: ", 5) == 0 ? "" : "att: ", len, msg,
+                lua_tostring(L, -1), nl ? nl : "");
+        lua_pop(L, 1);
+    } else
+        fprintf(stderr, "%s%s\n", strncmp(msg, "att: ", 5) == 0 ? "" : "att: ", msg);
     fflush(stderr);
     lua_pop(L, 1);
 }

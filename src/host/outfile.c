@@ -16,6 +16,8 @@
 
 #include "host/confine.h"
 
+static const char KEPT_KEY[] = "att.outfile.kept";
+
 /* Under --safe (upvalue 1 of every function) paths are confined. */
 static int safe(lua_State *L) { return lua_toboolean(L, lua_upvalueindex(1)); }
 
@@ -105,11 +107,44 @@ static int outfile_keep(lua_State *L)
     const char *from = luaL_checkstring(L, 1), *to;
     lua_pushfstring(L, "%s.partial", luaL_checkstring(L, 2));
     to = lua_tostring(L, -1);
-    if (move(L, from, to, "output") == 1) {
+    if (move(L, from, to, "output") == 1)
+        lua_pop(L, 1); /* the name pushed first */
+    else
+        lua_pushvalue(L, 1);
+    /* remembered for the error message (att_outfile_kept) */
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, KEPT_KEY);
+    lua_pushvalue(L, -2);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    lua_pop(L, 1);
+    return 1;
+}
+
+void att_outfile_forget(lua_State *L)
+{
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, KEPT_KEY);
+}
+
+int att_outfile_kept(lua_State *L)
+{
+    lua_Integer i, n;
+    luaL_Buffer b;
+    int t;
+    if (lua_getfield(L, LUA_REGISTRYINDEX, KEPT_KEY) != LUA_TTABLE || lua_rawlen(L, -1) == 0) {
         lua_pop(L, 1);
-        return 1; /* the name pushed first */
+        return 0;
     }
-    lua_pushvalue(L, 1);
+    t = lua_gettop(L);
+    n = (lua_Integer)lua_rawlen(L, t);
+    luaL_buffinit(L, &b);
+    for (i = 1; i <= n; i++) {
+        if (i > 1) luaL_addstring(&b, ", ");
+        lua_rawgeti(L, t, i);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    lua_remove(L, -2);
+    att_outfile_forget(L);
     return 1;
 }
 

@@ -10,4 +10,11 @@
  * confined as io.open's are. Call after the environment (full or --safe) is built. [-0, +0, m] */
 void att_outfile_install(lua_State *L, int confined);
 
+/* Forgets the partial outputs kept so far (a new error is being handled). [-0, +0, -] */
+void att_outfile_forget(lua_State *L);
+
+/* Pushes the names of the partial outputs kept since the last att_outfile_forget ("a, b") and
+ * forgets them; returns 1, or 0 and pushes nothing when none was kept. [-0, +0|1, m] */
+int att_outfile_kept(lua_State *L);
+
 #endif
