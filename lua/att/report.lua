@@ -256,21 +256,34 @@ end
 --------------------------------------------------------------------------------------------------
 -- Output
 
--- Output files (att.outfile, the host's): check(path, who) raises unless the file can be written
--- and renamed into place (it returns "rename", or "direct" for a path that exists and is not a
--- regular file, such as /dev/null); partial(path) is the name written until the output is
+-- Output files (att.outfile, the host's): check(path, who) returns "rename" when the file can be
+-- written beside its name and renamed into place, "direct" for a path that exists and is not a
+-- regular file (such as /dev/null), or nil and the reason it cannot be written (under --safe a
+-- path the script may not write raises); partial(path) is the name written until the output is
 -- complete; commit(partial, path) renames it into place; keep(partial, path) keeps a failed
 -- writer's output as path.partial, which the error message names.
 local outfile = package.loaded["att.outfile"]
 
+-- Raises "WHO: cannot open "path" for writing: reason" unless path can be written. Returns the
+-- mode of att.outfile.check (or "direct" without the host's helpers).
+local function check_path(path, who)
+  if not outfile then return "direct" end
+  local mode, why = outfile.check(path, who)
+  if not mode then fail(who, format("cannot open %q for writing: %s", path, why)) end
+  return mode
+end
+
 -- Raises unless opts.out, when it is a path, can be written: called before anything is read, so
 -- that a bad path fails before the first request.
 local function check_out(opts, who)
-  if type(opts.out) == "string" and outfile then outfile.check(opts.out, who) end
+  if type(opts.out) == "string" then check_path(opts.out, who) end
 end
-M.check_out = function(path, who)
-  if type(path) ~= "string" then fail(who or "att.report.check_out", "the path must be a string, got " .. describe(path)) end
-  if outfile then outfile.check(path, who or "att.report") end
+
+-- report.check_out(path [, who]): the same check for a script's own output file.
+function M.check_out(path, who)
+  who = who or "att.report.check_out"
+  if type(path) ~= "string" then fail(who, "the path must be a string, got " .. describe(path)) end
+  check_path(path, who)
   return path
 end
 
@@ -287,7 +300,7 @@ local function open_out(opts, who)
     out = io.stdout
   elseif type(out) == "string" then
     local name = out
-    if outfile and outfile.check(out, who) == "rename" then
+    if check_path(out, who) == "rename" then
       name = outfile.partial(out)
       closer.partial, closer.path = name, out
     end
@@ -718,13 +731,12 @@ end
 -- Writes rows in the named format (case-insensitive); with no format (nil or "auto"), the one
 -- opts.out's extension names.
 function M.write(fmt, rows, opts)
-  if fmt == nil or fmt == "auto" then
-    local out = type(opts) == "table" and opts.out or nil
+  local out = type(opts) == "table" and opts.out or nil
+  if (fmt == nil or fmt == "auto") and type(out) == "string" then
     fmt = M.format_of(out)
     if not fmt then
-      fail("att.report", type(out) == "string"
-        and format("no format given, and the extension of %q names none (known: .csv .tsv .jsonl .ndjson .json .md .html .txt)", out)
-        or "no format given, and opts.out is not a file name whose extension names one")
+      fail("att.report", format("no format given, and the extension of %q names none " ..
+        "(known: .csv .tsv .jsonl .ndjson .json .md .html .txt)", out))
     end
   end
   local name = type(fmt) == "string" and fmt:lower() or nil

@@ -165,14 +165,14 @@ static int check_replay(const char *dir)
     char file[4096];
     struct stat st;
     if (!dir) return 0;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "att: --replay %s: %s\n", dir, stat(dir, &st) != 0 ? strerror(errno) : "not a directory");
-        return EXIT_USAGE;
-    }
     snprintf(file, sizeof file, "%s/session.jsonl", dir);
-    if (access(file, R_OK) != 0) {
-        fprintf(stderr, "att: --replay %s: no recording in it (%s: %s; make one with --record %s)\n", dir, file,
-                strerror(errno), dir);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(file, R_OK) != 0) {
+        const char *why = stat(dir, &st) != 0 ? "no such directory" : !S_ISDIR(st.st_mode) ? "not a directory" : NULL;
+        if (why)
+            fprintf(stderr, "att: --replay %s: %s (no recording %s)\n", dir, why, file);
+        else
+            fprintf(stderr, "att: --replay %s: no recording in it (%s: %s); make one with --record %s\n", dir, file,
+                    strerror(errno), dir);
         return EXIT_USAGE;
     }
     return 0;

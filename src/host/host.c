@@ -349,7 +349,10 @@ static int msghandler(lua_State *L)
         if (object || !skip || own_place(msg, skip)) { /* a place the user can act on, not att's */
             msg += skip;
             if (strncmp(msg, "att: ", 5) == 0) msg += 5;
-            if (push_user_place(L)) msg = lua_pushfstring(L, "%s: %s", lua_tostring(L, -1), msg);
+            /* an error object's line begins with what happened (att: HTTP 401 from ...) */
+            if (push_user_place(L))
+                msg = object ? lua_pushfstring(L, "%s (at %s)", msg, lua_tostring(L, -1))
+                             : lua_pushfstring(L, "%s: %s", lua_tostring(L, -1), msg);
         }
         if (!h->api.cfg.verbose) {
             lua_pushstring(L, msg);

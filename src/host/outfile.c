@@ -37,31 +37,39 @@ static int dir_of(const char *path, char *dir, size_t n)
     return 0;
 }
 
-/* check(path [, what]) -> "rename" | "direct": raises "WHAT: cannot write 'path': reason" when
- * the file could not be written and renamed into place. [-0, +1, e] */
+/* Pushes nil and "reason" (of path, with the directory named) for check's caller. [-0, +2, m] */
+static int refuse(lua_State *L, const char *fmt, const char *a, const char *b)
+{
+    lua_pushnil(L);
+    lua_pushfstring(L, fmt, a, b);
+    return 2;
+}
+
+/* check(path [, what]) -> "rename" | "direct", or nil and the reason the file could not be
+ * written and renamed into place ("it is a directory", "directory 'x': No such file or
+ * directory"). Under --safe a path outside what the script may write raises "WHAT: ...".
+ * [-0, +1|2, e] */
 static int outfile_check(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1), *what = luaL_optstring(L, 2, "output");
     char dir[PATH_MAX];
     struct stat st;
-    if (!*path) return luaL_error(L, "%s: the output file name is empty", what);
+    if (!*path) return refuse(L, "%s%s", "the file name is empty", "");
     if (safe(L)) att_confine_path(L, path, what);
     if (lstat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) return luaL_error(L, "%s: cannot write '%s': it is a directory", what, path);
+        if (S_ISDIR(st.st_mode)) return refuse(L, "%s%s", "it is a directory", "");
         if (!S_ISREG(st.st_mode)) {
-            if (access(path, W_OK) != 0) return luaL_error(L, "%s: cannot write '%s': %s", what, path, strerror(errno));
+            if (access(path, W_OK) != 0) return refuse(L, "%s%s", strerror(errno), "");
             lua_pushliteral(L, "direct");
             return 1;
         }
     } else if (errno != ENOENT) {
-        return luaL_error(L, "%s: cannot write '%s': %s", what, path, strerror(errno));
+        return refuse(L, "%s%s", strerror(errno), "");
     }
-    if (dir_of(path, dir, sizeof dir) != 0) return luaL_error(L, "%s: cannot write '%s': name too long", what, path);
-    if (stat(dir, &st) != 0)
-        return luaL_error(L, "%s: cannot write '%s': directory '%s': %s", what, path, dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode)) return luaL_error(L, "%s: cannot write '%s': '%s' is not a directory", what, path, dir);
-    if (access(dir, W_OK | X_OK) != 0)
-        return luaL_error(L, "%s: cannot write '%s': directory '%s': %s", what, path, dir, strerror(errno));
+    if (dir_of(path, dir, sizeof dir) != 0) return refuse(L, "%s%s", "the name is too long", "");
+    if (stat(dir, &st) != 0) return refuse(L, "directory '%s': %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return refuse(L, "'%s' is not a directory%s", dir, "");
+    if (access(dir, W_OK | X_OK) != 0) return refuse(L, "directory '%s': %s", dir, strerror(errno));
     lua_pushliteral(L, "rename");
     return 1;
 }

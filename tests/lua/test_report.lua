@@ -695,7 +695,8 @@ T.test("errors: cells that cannot be written name the row and column", function(
   T.eq(err_of(report.json, { { s = "bad\xff" } }, { out = tmp }), "att.report.json: row 1: string is not valid UTF-8")
 end)
 
-T.test("errors: a failing iterator leaves a closed file with the rows written so far", function()
+T.test("errors: a failing iterator leaves the previous file untouched, the rows so far in PATH.partial", function()
+  local f = assert(io.open(tmp, "wb")) f:write("previous\n") f:close()
   local i = 0
   local rows = function()
     i = i + 1
@@ -703,7 +704,9 @@ T.test("errors: a failing iterator leaves a closed file with the rows written so
     return { a = i }
   end
   T.eq(err_of(report.csv, rows, { out = tmp }), "boom")
-  T.eq(T.read_file(tmp), "a\r\n1\r\n2\r\n")
+  T.eq(T.read_file(tmp), "previous\n")
+  T.eq(T.read_file(tmp .. ".partial"), "a\r\n1\r\n2\r\n")
+  os.remove(tmp .. ".partial")
 end)
 
 os.remove(tmp)
