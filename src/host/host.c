@@ -279,9 +279,7 @@ static int push_user_place(lua_State *L)
 static size_t place_len(const char *msg)
 {
     const char *colon = strchr(msg, ':'), *p;
-    if (!colon || colon == msg || memchr(msg, ' ', (size_t)(colon - msg)) != NULL) {
-        if (!colon || strncmp(msg, "att search:", 11) != 0) return 0; /* "=att search", the one with a space */
-    }
+    if (!colon || colon == msg) return 0;
     for (p = colon + 1; *p >= '0' && *p <= '9'; p++) continue;
     return p > colon + 1 && p[0] == ':' && p[1] == ' ' ? (size_t)(p + 2 - msg) : 0;
 }

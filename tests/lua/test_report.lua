@@ -709,5 +709,28 @@ T.test("errors: a failing iterator leaves the previous file untouched, the rows 
   os.remove(tmp .. ".partial")
 end)
 
+T.test("format_of: formats follow file names", function()
+  for name, want in pairs({ ["a.csv"] = "csv", ["a.TSV"] = "tsv", ["a.jsonl"] = "jsonl", ["a.ndjson"] = "jsonl",
+    ["d/a.json"] = "json", ["a.md"] = "markdown", ["a.html"] = "html", ["a.txt"] = "table" }) do
+    T.eq(report.format_of(name), want, name)
+  end
+  T.eq(report.format_of("a.xlsx"), nil, "unknown")
+  T.eq(report.format_of("csv"), nil, "no extension")
+  T.eq(report.format_of(nil), nil, "nil")
+end)
+
+T.test("opts.out: written beside its name, renamed into place; a directory is refused before any row", function()
+  local name = tmp .. ".md"
+  T.eq(report.write("auto", { { a = 1 } }, { out = name }), 1)
+  T.eq(T.read_file(name), "| a |\n|---|\n| 1 |\n")
+  os.remove(name)
+  local read = 0
+  local ok, err = pcall(report.csv, function() read = read + 1 end, { out = "/" })
+  T.ok(not ok, "refused")
+  T.match(err, "att%.report%.csv: cannot open \"/\" for writing: it is a directory")
+  T.eq(read, 0, "rows read")
+  T.eq(report.check_out(tmp), tmp, "check_out returns the path")
+end)
+
 os.remove(tmp)
 T.done()
