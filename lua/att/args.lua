@@ -7,8 +7,11 @@
 --     { "locked", "boolean", false, "only locked accounts" },
 --   }
 --
--- Each declaration is { name, type, default, help } with type "string", "integer", "number" or
--- "boolean". The command line (the global arg, or spec.argv) may give --name VALUE, --name=VALUE,
+-- Each declaration is { name, type, default, help } with type "string", "integer", "number",
+-- "boolean" or "output" (the name of a file the script writes: checked when the arguments are
+-- parsed, before anything is fetched: its directory must exist and be writable, it must not be a
+-- directory, and under --safe it must be a file the script may write; pass it as opts.out to
+-- att.report, which writes it beside its name and renames it into place when complete). The command line (the global arg, or spec.argv) may give --name VALUE, --name=VALUE,
 -- and for booleans --name / --no-name. --help prints the usage and exits 0; an unknown argument or a
 -- value of the wrong type prints one line naming it and exits 2.
 local M = {}
@@ -23,7 +26,7 @@ function M.usage(spec, argv)
   lines[#lines + 1] = ""
   for _, d in ipairs(spec) do
     local name, ty, default, help = d[1], d[2], d[3], d[4]
-    local left = ty == "boolean" and ("--" .. name) or ("--%s %s"):format(name, ty:upper())
+    local left = ty == "boolean" and ("--" .. name) or ("--%s %s"):format(name, ty == "output" and "FILE" or ty:upper())
     local dflt = default ~= nil and (" (default: %s)"):format(tostring(default)) or ""
     lines[#lines + 1] = ("  %-24s %s%s"):format(left, help or "", dflt)
   end
@@ -35,6 +38,7 @@ local convert = {
   string = function(v) return v end,
   integer = function(v) return math.tointeger(tonumber(v)) end,
   number = function(v) return tonumber(v) end,
+  output = function(v) if v ~= "" then return v end end,
   boolean = function(v)
     if v == "true" or v == "yes" or v == "1" then return true end
     if v == "false" or v == "no" or v == "0" then return false end
@@ -82,9 +86,20 @@ function M.parse(spec, argv)
     end
     local v = convert[d[2]](value)
     if v == nil then fail(("%s: --%s expects %s %s, got %q"):format(script_name(argv), name,
-      d[2] == "integer" and "an" or "a", d[2], value)) end
+      (d[2] == "integer" or d[2] == "output") and "an" or "a", d[2] == "output" and "output file name" or d[2],
+      value)) end
     values[d[1]] = v
     i = i + 1
+  end
+  -- Output files are checked now, before the script fetches anything.
+  local outfile = package.loaded["att.outfile"]
+  for _, d in ipairs(spec) do
+    local v = values[d[1]]
+    if d[2] == "output" and type(v) == "string" and outfile then
+      local ok, mode, why = pcall(outfile.check, v, "--" .. d[1])
+      if not ok then fail(("%s: %s"):format(script_name(argv), tostring(mode))) end
+      if not mode then fail(("%s: --%s: cannot write %q: %s"):format(script_name(argv), d[1], v, why)) end
+    end
   end
   return values
 end

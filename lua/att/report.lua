@@ -256,18 +256,59 @@ end
 --------------------------------------------------------------------------------------------------
 -- Output
 
--- Opens opts.out. Returns the handle, a write function that checks for errors, and a finish
--- function; closing a file opened from a path also happens when the writer fails (<close>).
+-- Output files (att.outfile, the host's): check(path, who) returns "rename" when the file can be
+-- written beside its name and renamed into place, "direct" for a path that exists and is not a
+-- regular file (such as /dev/null), or nil and the reason it cannot be written (under --safe a
+-- path the script may not write raises); partial(path) is the name written until the output is
+-- complete; commit(partial, path) renames it into place; keep(partial, path) keeps a failed
+-- writer's output as path.partial, which the error message names.
+local outfile = package.loaded["att.outfile"]
+
+-- Raises "WHO: cannot open "path" for writing: reason" unless path can be written. Returns the
+-- mode of att.outfile.check (or "direct" without the host's helpers).
+local function check_path(path, who)
+  if not outfile then return "direct" end
+  local mode, why = outfile.check(path, who)
+  if not mode then fail(who, format("cannot open %q for writing: %s", path, why)) end
+  return mode
+end
+
+-- Raises unless opts.out, when it is a path, can be written: called before anything is read, so
+-- that a bad path fails before the first request.
+local function check_out(opts, who)
+  if type(opts.out) == "string" then check_path(opts.out, who) end
+end
+
+-- report.check_out(path [, who]): the same check for a script's own output file.
+function M.check_out(path, who)
+  who = who or "att.report.check_out"
+  if type(path) ~= "string" then fail(who, "the path must be a string, got " .. describe(path)) end
+  check_path(path, who)
+  return path
+end
+
+-- Opens opts.out. Returns a write function that checks for errors, a finish function, and a
+-- to-be-closed value: a file opened from a path is written beside it (outfile.partial) and renamed
+-- into place by finish; when the writer fails, the closer closes it and keeps it as PATH.partial.
 local function open_out(opts, who)
   local out = opts.out
   local closer = setmetatable({}, { __close = function(self)
     if self.file then self.file:close() end
+    if self.partial then outfile.keep(self.partial, self.path) end
   end })
   if out == nil then
     out = io.stdout
   elseif type(out) == "string" then
-    local f, err = io.open(out, "wb")
-    if not f then fail(who, format("cannot open %q for writing: %s", out, err)) end
+    local name = out
+    if check_path(out, who) == "rename" then
+      name = outfile.partial(out)
+      closer.partial, closer.path = name, out
+    end
+    local f, err = io.open(name, "wb")
+    if not f then
+      closer.partial = nil
+      fail(who, format("cannot open %q for writing: %s", out, err))
+    end
     closer.file, out = f, f
   else
     local it = io.type(out)
@@ -286,6 +327,11 @@ local function open_out(opts, who)
       closer.file = nil
       local ok, err = out:close()
       if not ok then fail(who, "closing " .. tostring(opts.out) .. " failed: " .. tostring(err)) end
+      if closer.partial then
+        local done, why = outfile.commit(closer.partial, closer.path)
+        if not done then fail(who, why) end
+        closer.partial = nil
+      end
     elseif out.flush then
       out:flush()
     end
@@ -589,6 +635,7 @@ function M.table(rows, opts)
   local limit = opts.limit or 1000
   local maxw = opts.max_width or 60
   local nextrow = row_reader(rows, who)
+  local write, finish, closer <close> = open_out(opts, who)  -- before any row is read
   local shown, more = {}, 0
   local numeric, other = {}, {}  -- per column: any number, any non-empty non-number
   for row, n in nextrow do
@@ -619,7 +666,6 @@ function M.table(rows, opts)
       if cl[2] > w[i] then w[i] = cl[2] end
     end
   end
-  local write, finish, closer <close> = open_out(opts, who)
   local line = {}
   local function emit(cells)
     for i, cl in ipairs(cells) do
@@ -648,6 +694,7 @@ end
 local require = require
 
 function M.html(rows, opts)
+  if type(opts) == "table" then check_out(opts, "att.report.html") end
   local shown, read = require("att.report_html").html(rows, opts)
   return shown, read
 end
@@ -670,8 +717,28 @@ M.formats = { "csv", "tsv", "jsonl", "json", "markdown", "table", "html" }
 local is_format = {}
 for _, f in ipairs(M.formats) do is_format[f] = true end
 
--- Writes rows in the named format (case-insensitive).
+-- The format a file name asks for by its extension (case-insensitive), or nil.
+local BY_EXTENSION = {
+  csv = "csv", tsv = "tsv", jsonl = "jsonl", ndjson = "jsonl", json = "json", md = "markdown",
+  markdown = "markdown", html = "html", htm = "html", txt = "table",
+}
+function M.format_of(name)
+  if type(name) ~= "string" then return nil end
+  local ext = name:match("%.([%w]+)$")
+  return ext and BY_EXTENSION[ext:lower()] or nil
+end
+
+-- Writes rows in the named format (case-insensitive); with no format (nil or "auto"), the one
+-- opts.out's extension names.
 function M.write(fmt, rows, opts)
+  local out = type(opts) == "table" and opts.out or nil
+  if (fmt == nil or fmt == "auto") and type(out) == "string" then
+    fmt = M.format_of(out)
+    if not fmt then
+      fail("att.report", format("no format given, and the extension of %q names none " ..
+        "(known: .csv .tsv .jsonl .ndjson .json .md .html .txt)", out))
+    end
+  end
   local name = type(fmt) == "string" and fmt:lower() or nil
   if not is_format[name] then
     fail("att.report", format("unknown format %s (known: %s)", describe(fmt), concat(M.formats, ", ")))

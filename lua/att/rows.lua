@@ -18,6 +18,16 @@
 --            meta     parents' fields copied into rows without columns (see below): a table
 --                     {individual = {paths...}, account = {...}, subscriber = {...}} replacing the
 --                     defaults of the levels it names, or false for no parents' fields.
+--            whole    true: each row is the whole record of the level as the API gave it (nested
+--                     objects and child arrays included, nothing flattened; a shallow copy) plus
+--                     its parents' ids (individualId, accountId, subscriberId; productIndex for
+--                     products) where the record has no key of that name. For JSON pipelines.
+--            raw      true: with columns, a value that is a table (an object, an array, a crossed
+--                     list) stays a table instead of becoming JSON text (jsonl/json nest it).
+--            where    a list of {path, value}: only records for which every path (resolved as a
+--                     column name is, below) gives value, compared as text (nil and att.null are
+--                     "", numbers as written, tables as compact JSON; a crossed list or an array
+--                     matches when any of its elements does).
 --
 -- A row WITHOUT columns holds:
 --   * ids under fixed names: individualId, accountId, subscriberId (each parent's and the record's
@@ -75,6 +85,7 @@ local DEPTH = { individual = 1, account = 2, subscriber = 3, product = 4 }
 local CHILD = { "accounts", "subscribers", "products" }           -- child array key by depth
 local IDKEY = { "individualId", "accountId", "subscriberId" }     -- id key by depth
 local ID_DEPTH = { individualId = 1, accountId = 2, subscriberId = 3, productIndex = 4 }
+local check_where                                                -- defined below
 local EMPTY = setmetatable({}, { __newindex = function() error("read-only", 2) end })
 
 M.levels = { "individual", "account", "subscriber", "product" }
@@ -140,17 +151,25 @@ local function characteristics_into(row, p)
   end
 end
 
+-- A value as it is (tables kept: opts.raw), a crossed list compacted.
+local function raw_cell(v, crossed)
+  if crossed then v = compact(v) end
+  return v
+end
+
 -- Compiles a path (a string) into a function(rec) -> cell for records at `depth`: the child
--- array itself resolves to nil, anything else by att.path's rule.
-local function record_getter(p, depth)
+-- array itself resolves to nil, anything else by att.path's rule. raw: tables are kept.
+local function record_getter(p, depth, raw)
   local keys = split(p)
   if #keys == 1 and keys[1] == CHILD[depth] then return function() return nil end end
   local get = compile(p)
-  return function(rec) return cell(get(rec)) end
+  local cellf = raw and raw_cell or cell
+  return function(rec) return cellf(get(rec)) end
 end
 
--- Compiles a column name into a function(recs, pos) -> value for rows at depth L.
-local function compile_column(name, L)
+-- Compiles a column name into a function(recs, pos) -> value for rows at depth L (raw: table
+-- values are kept, not turned into JSON text).
+local function compile_column(name, L, raw)
   if type(name) ~= "string" then
     error("att.rows: a column name must be a string (got " .. type(name) .. ")", 3)
   end
@@ -170,9 +189,19 @@ local function compile_column(name, L)
   end
   if target == 4 and parts[1] == "characteristic" and #parts > 1 then
     local cname = table.concat(parts, ".", 2)
+    if raw then
+      return function(recs)
+        local pc = recs[4].productCharacteristic
+        if type(pc) ~= "table" then return nil end
+        for _, e in ipairs(pc) do
+          if type(e) == "table" and e.name == cname and e.value ~= nil then return e.value end
+        end
+        return nil
+      end
+    end
     return function(recs) return characteristic(recs[4], cname) end
   end
-  local get = record_getter(table.concat(parts, "."), target)
+  local get = record_getter(table.concat(parts, "."), target, raw)
   return function(recs) return get(recs[target]) end
 end
 
@@ -218,6 +247,48 @@ local function check_meta(meta)
   return m
 end
 
+local OPTION = { columns = true, meta = true, raw = true, whole = true, where = true }
+
+-- The text a --where value is compared with: "" for nil and att.null, integers exactly, floats
+-- as %.14g, tables as compact JSON, strings as they are.
+local function text_of(v)
+  if v == nil or v == json.null then return "" end
+  if math.type(v) == "float" then return (string.format("%.14g", v)) end
+  if type(v) == "table" then return encode(v) end
+  return tostring(v)
+end
+
+-- opts.where: a list of {path, value} (all must match); a path is resolved as a column. Returns
+-- a function(recs, pos) -> true when the record matches, or nil when there is no filter.
+check_where = function(where, L)
+  if where == nil then return nil end
+  if type(where) ~= "table" then error("att.rows: opts.where must be a list of {path, value}", 3) end
+  local tests = {}
+  for i, w in ipairs(where) do
+    if type(w) ~= "table" or type(w[1]) ~= "string" or w[2] == nil then
+      error("att.rows: opts.where[" .. i .. "] must be {path, value}", 3)
+    end
+    local get, want = compile_column(w[1], L, true), text_of(w[2])
+    tests[i] = function(recs, pos)
+      local v = get(recs, pos)
+      if type(v) == "table" and is_array(v) and v[1] ~= nil then
+        for _, e in ipairs(v) do
+          if text_of(e) == want then return true end
+        end
+        return false
+      end
+      return text_of(v) == want
+    end
+  end
+  if #tests == 0 then return nil end
+  return function(recs, pos)
+    for _, t in ipairs(tests) do
+      if not t(recs, pos) then return false end
+    end
+    return true
+  end
+end
+
 -- rows(results, level [, columns | opts]) -> iterator
 function M.rows(results, level, arg3)
   local L = DEPTH[level]
@@ -225,7 +296,7 @@ function M.rows(results, level, arg3)
     error("att.rows: level must be \"individual\", \"account\", \"subscriber\" or \"product\" (got " ..
       tostring(level) .. ")", 2)
   end
-  local columns, meta
+  local columns, meta, raw, whole, where
   if arg3 ~= nil then
     if type(arg3) ~= "table" then
       error("att.rows: the third argument must be a list of columns or a table of options (got " ..
@@ -235,12 +306,14 @@ function M.rows(results, level, arg3)
       columns = arg3
     else
       for k in pairs(arg3) do
-        if k ~= "columns" and k ~= "meta" then error("att.rows: unknown option " .. tostring(k), 2) end
+        if not OPTION[k] then error("att.rows: unknown option " .. tostring(k), 2) end
       end
       columns = arg3.columns
       if columns ~= nil and type(columns) ~= "table" then
         error("att.rows: opts.columns must be a list of column names", 2)
       end
+      raw, whole = arg3.raw, arg3.whole
+      where = check_where(arg3.where, L)
     end
     meta = arg3.meta
   end
@@ -249,9 +322,19 @@ function M.rows(results, level, arg3)
 
   -- How each row is built from recs[1..L] (the record and its parents) and pos[L].
   local build
-  if columns then
+  if whole then
+    build = function(recs, pos)
+      local row = {}
+      for k, v in pairs(recs[L]) do row[k] = v end
+      for d = 1, L - 1 do
+        if row[IDKEY[d]] == nil then row[IDKEY[d]] = recs[d].id end
+      end
+      if L == 4 and row.productIndex == nil then row.productIndex = pos[4] end
+      return row
+    end
+  elseif columns then
     local getters = {}
-    for i, c in ipairs(columns) do getters[i] = compile_column(c, L) end
+    for i, c in ipairs(columns) do getters[i] = compile_column(c, L, raw) end
     build = function(recs, pos)
       local row = {}
       for i, c in ipairs(columns) do row[c] = getters[i](recs, pos) end
@@ -297,9 +380,12 @@ function M.rows(results, level, arg3)
         if type(ind) == "table" then
           recs[1] = ind
           pos[1] = (pos[1] or 0) + 1
-          if L == 1 then return build(recs, pos) end
-          k = 2
-          pos[2] = 0
+          if L == 1 then
+            if not where or where(recs, pos) then return build(recs, pos) end
+          else
+            k = 2
+            pos[2] = 0
+          end
         end
       else
         local list = children(recs[k - 1], k - 1)
@@ -311,9 +397,12 @@ function M.rows(results, level, arg3)
           pos[k] = i
           if type(child) == "table" then
             recs[k] = child
-            if k == L then return build(recs, pos) end
-            k = k + 1
-            pos[k] = 0
+            if k == L then
+              if not where or where(recs, pos) then return build(recs, pos) end
+            else
+              k = k + 1
+              pos[k] = 0
+            end
           end
         end
       end

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/config.h"
@@ -24,6 +25,7 @@
 #include "core/text.h"
 #include "host/watch.h"
 
+#define EXIT_USAGE  2
 #define EXIT_LIMIT  7
 #define EXIT_OUTPUT 8
 
@@ -128,8 +130,11 @@ static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at
 {
     static const char SEARCH[] = "return require('att.cli').search(arg)";
     int rc;
-    if (strcmp(argv[at], "search") == 0)
-        return run_chunk(L, luaL_loadbufferx(L, SEARCH, strlen(SEARCH), "=att search", "t"), argc, argv, 0);
+    if (strcmp(argv[at], "search") == 0) {
+        /* a bad parameter, option or column of att search is a bad command line: status 2 */
+        rc = run_chunk(L, luaL_loadbufferx(L, SEARCH, strlen(SEARCH), "=att search", "t"), argc, argv, 0);
+        return rc == 1 && host->error_usage ? EXIT_USAGE : rc;
+    }
     if (at + 1 >= argc) {
         att_config_usage(stdout);
         return 0;
@@ -151,6 +156,26 @@ static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at
     rc = run_chunk(L, luaL_loadfilex(L, argv[at + 1], "t"), 0, argv, 0);
     if (rc == 0) printf("usage: att %s\n(the script declares no arguments with require(\"att.args\"))\n", argv[at + 1]);
     return rc;
+}
+
+/* --replay DIR is checked before anything runs: a missing directory, or one without a recording,
+ * is a bad command line (and not a failure of the first request, after the script has started). */
+static int check_replay(const char *dir)
+{
+    char file[4096];
+    struct stat st;
+    if (!dir) return 0;
+    snprintf(file, sizeof file, "%s/session.jsonl", dir);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(file, R_OK) != 0) {
+        const char *why = stat(dir, &st) != 0 ? "no such directory" : !S_ISDIR(st.st_mode) ? "not a directory" : NULL;
+        if (why)
+            fprintf(stderr, "att: --replay %s: %s (no recording %s)\n", dir, why, file);
+        else
+            fprintf(stderr, "att: --replay %s: no recording in it (%s: %s); make one with --record %s\n", dir, file,
+                    strerror(errno), dir);
+        return EXIT_USAGE;
+    }
+    return 0;
 }
 
 /* The exit status of the run: by signal (only complete lines of standard output are written), the
@@ -179,6 +204,10 @@ int main(int argc, char **argv)
             return EXIT_OUTPUT;
         }
         return rc == -1 ? 0 : rc;
+    }
+    if ((rc = check_replay(c.cfg.api.replay_dir)) != 0) {
+        att_config_free(&c);
+        return rc;
     }
     hygiene(&c.cfg);
     if (att_out_init() != 0 || att_watch_start(c.cfg.host.max_time) != 0) {

@@ -15,6 +15,7 @@
 #include "bind/json.h"
 #include "host/files.h"
 #include "host/out.h"
+#include "host/outfile.h"
 #include "host/restrict.h"
 #include "core/stop.h"
 #include "core/text.h"
@@ -189,6 +190,7 @@ static int open_all(lua_State *L)
     }
     luaL_requiref(L, "att", att_open, 1); /* package.loaded.att and global att */
     lua_pop(L, 1);
+    att_outfile_install(L, att_host_get(L)->api.cfg.safe);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     for (i = 0; i < att_bundled_count; i++) {
         lua_pushinteger(L, (lua_Integer)i);
@@ -246,20 +248,84 @@ int att_host_kind_status(const char *kind, long status)
     return 0;
 }
 
-/* Message handler: the error as one line (error objects through __tostring) plus a traceback. */
+/* ---- what a failure shows: operational and usage errors one line, script bugs a traceback ---- */
+
+/* 1 when source (a chunk name) is one of att's own: a bundled module or "=att search". */
+static int own_chunk(const char *source)
+{
+    size_t i;
+    if (strcmp(source, "=att search") == 0) return 1;
+    for (i = 0; i < att_bundled_count; i++)
+        if (source[0] == '@' && strcmp(source + 1, att_bundled[i].path) == 0) return 1;
+    return 0;
+}
+
+/* Pushes "FILE:LINE" of the innermost Lua function on the stack that is not att's own, or
+ * nothing. Returns 1 when it pushed. [-0, +0|1, m] */
+static int push_user_place(lua_State *L)
+{
+    lua_Debug ar;
+    int level;
+    for (level = 1; lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0 || strcmp(ar.what, "C") == 0) continue;
+        if (own_chunk(ar.source)) continue;
+        lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
+        return 1;
+    }
+    return 0;
+}
+
+/* The length of the "SRC:LINE: " prefix of msg, or 0 when it has none. */
+static size_t place_len(const char *msg)
+{
+    const char *colon = strchr(msg, ':'), *p;
+    if (!colon || colon == msg) return 0;
+    for (p = colon + 1; *p >= '0' && *p <= '9'; p++) continue;
+    return p > colon + 1 && p[0] == ':' && p[1] == ' ' ? (size_t)(p + 2 - msg) : 0;
+}
+
+/* 1 when the prefix of msg (of length n, from place_len) names one of att's own chunks, whose
+ * place says nothing to the user. */
+static int own_place(const char *msg, size_t n)
+{
+    size_t i, len = n ? (size_t)(strchr(msg, ':') - msg) : 0;
+    if (!n) return 0;
+    if (len == 10 && strncmp(msg, "att search", 10) == 0) return 1;
+    for (i = 0; i < att_bundled_count; i++)
+        if (strlen(att_bundled[i].path) == len && strncmp(msg, att_bundled[i].path, len) == 0) return 1;
+    return 0;
+}
+
+/* 1 when a string error is a usage error of att's API ("att.search: pageSize must be ...",
+ * "att.report.csv: cannot open ...", "att: --replay: ..."), after any "SRC:LINE: " prefix. */
+static int is_usage(const char *msg)
+{
+    msg += place_len(msg);
+    return strncmp(msg, "att", 3) == 0 && (msg[3] == '.' || msg[3] == ':' || msg[3] == ' ');
+}
+
+/* Message handler: the error as one line (error objects through __tostring). Operational errors
+ * (att error objects, limits) and usage errors raised by att's API are one line with the user's
+ * FILE:LINE in place of frames inside att's own modules; anything else is a bug of the script and
+ * gets a traceback, as --verbose gives every error. */
 static int msghandler(lua_State *L)
 {
     const char *msg = NULL;
     AttHost *h = att_host_get(L);
+    int object = 0, oneline;
     h->error_status = 0;
+    h->error_usage = 0;
+    att_outfile_forget(L); /* what earlier errors, caught by the script, kept */
     if (lua_type(L, 1) == LUA_TTABLE) {
         lua_getfield(L, 1, "kind");
         lua_getfield(L, 1, "status");
         h->error_limit = lua_type(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -2), "limit") == 0;
         if (lua_getmetatable(L, 1)) { /* an att error object, raised as it was made */
             luaL_getmetatable(L, "att.Error");
-            if (lua_rawequal(L, -1, -2))
+            if (lua_rawequal(L, -1, -2)) {
+                object = 1;
                 h->error_status = att_host_kind_status(lua_tostring(L, -4), (long)lua_tointeger(L, -3));
+            }
             lua_pop(L, 2);
         }
         lua_pop(L, 2);
@@ -274,6 +340,23 @@ static int msghandler(lua_State *L)
         msg = lua_tostring(L, 1);
     else
         msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    h->error_usage = !object && lua_type(L, 1) == LUA_TSTRING && is_usage(msg);
+    oneline = object || h->error_limit || h->error_usage;
+    if (oneline) {
+        size_t skip = object ? 0 : place_len(msg);
+        if (object || !skip || own_place(msg, skip)) { /* a place the user can act on, not att's */
+            msg += skip;
+            if (strncmp(msg, "att: ", 5) == 0) msg += 5;
+            /* an error object's line begins with what happened (att: HTTP 401 from ...) */
+            if (push_user_place(L))
+                msg = object ? lua_pushfstring(L, "%s (at %s)", msg, lua_tostring(L, -1))
+                             : lua_pushfstring(L, "%s: %s", lua_tostring(L, -1), msg);
+        }
+        if (!h->api.cfg.verbose) {
+            lua_pushstring(L, msg);
+            return 1;
+        }
+    }
     luaL_traceback(L, L, msg, 1);
     return 1;
 }
@@ -284,8 +367,15 @@ void att_host_report(lua_State *L, int status)
     if (status == LUA_OK) return;
     msg = lua_tostring(L, -1);
     if (!msg) msg = "(error object is not a string)";
-    fflush(stdout); /* output written before the error comes first */
-    fprintf(stderr, "%s%s\n", strncmp(msg, "att: ", 5) == 0 ? "" : "att: ", msg);
+    fflush(stdout);            /* output written before the error comes first */
+    if (att_outfile_kept(L)) { /* the first line names the partial output a failed writer kept */
+        const char *nl = strchr(msg, '\n');
+        int len = nl ? (int)(nl - msg) : (int)strlen(msg);
+        fprintf(stderr, "%s%.*s; partial output kept in %s%s\n", strncmp(msg, "att: ", 5) == 0 ? "" : "att: ", len, msg,
+                lua_tostring(L, -1), nl ? nl : "");
+        lua_pop(L, 1);
+    } else
+        fprintf(stderr, "%s%s\n", strncmp(msg, "att: ", 5) == 0 ? "" : "att: ", msg);
     fflush(stderr);
     lua_pop(L, 1);
 }

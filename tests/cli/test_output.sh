@@ -98,7 +98,9 @@ lost "--safe io.open over the file size limit: 8" 8 s1.txt "File too large"
 sh -c "ulimit -f 100; exec \"\$0\" --safe -e 'io.output(\"s2.txt\") for i = 1, 1e4 do io.write(i, (\"x\"):rep(50), \"\\n\") end'" "$ATT" 2>"$T/err"; rc=$?
 lost "--safe io.output over the file size limit, never closed: 8" 8 s2.txt "File too large"
 sh -c "ulimit -f 100; exec \"\$0\" --safe -e 'local r = {} for i = 1, 2000 do r[i] = {id = i, n = (\"x\"):rep(40)} end require(\"att.report\").csv(r, {out = \"s3.csv\"})'" "$ATT" 2>"$T/err"; rc=$?
-lost "--safe report.csv over the file size limit: 8" 8 s3.csv "File too large"
+check "--safe report.csv over the file size limit: 8, the partial output kept and named" sh -c "[ $rc -eq 8 ] &&
+    grep -qx 'att: write error on s3.csv.att-partial-[0-9]*: File too large' '$T/err' &&
+    grep -q 'partial output kept in s3.csv.partial' '$T/err' && [ ! -e s3.csv ] && [ -s s3.csv.partial ]"
 "$ATT" --safe -e 'print("a")' >/dev/full 2>"$T/err"; rc=$?
 lost "--safe print to /dev/full: 8" 8 "standard output" "$FULL"
 

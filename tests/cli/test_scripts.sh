@@ -70,7 +70,7 @@ check "att search --level product --format jsonl" sh -c "[ $rc -eq 0 ] && head -
 run "$ATT" search serviceType=FIBER --level nope
 check "att search: a bad level exits 2" sh -c "[ $rc -eq 2 ] && grep -q 'level must be' '$T/err'"
 run "$ATT" search pageSize=0
-check "att search: a bad parameter is att.search's clear error" sh -c "[ $rc -eq 1 ] && grep -q 'pageSize must be an integer from 1 to 2147483647' '$T/err'"
+check "att search: a bad parameter is att.search's clear error, exit 2" sh -c "[ $rc -eq 2 ] && grep -q 'pageSize must be an integer from 1 to 2147483647' '$T/err'"
 run "$ATT" search --help
 check "att search --help" has_out "usage: att search"
 
@@ -85,7 +85,7 @@ check "--replay: the report reproduced byte for byte, offline" sh -c "[ $rc -eq 
 run env -u ATT_TOKEN "$ATT" --replay "$T/rec" scripts/fiber-accounts.lua --page-size 25
 check "--replay: a request that was not recorded fails clearly" sh -c "[ $rc -eq 1 ] && grep -q 'att: replay error .*no recorded response for POST /v1/customers/search' '$T/err'"
 run "$ATT" --replay "$T/nowhere" -e 'att.search{}:total()'
-check "--replay of a missing recording names the file" sh -c "[ $rc -eq 1 ] && grep -q 'nowhere/session.jsonl' '$T/err'"
+check "--replay of a missing recording names the file, exit 2" sh -c "[ $rc -eq 2 ] && grep -q 'nowhere/session.jsonl' '$T/err'"
 run "$ATT" --record "$T/a" --replay "$T/b" -e ''
 check "--record and --replay together are refused" rc_is 2
 
@@ -100,8 +100,8 @@ run env ATT_LUA_PATH="$T/mods" "$ATT" -e 'print(require("mine").hello())'
 check "ATT_LUA_PATH" out_is "from --lua-path"
 run "$ATT" -e 'print(require("att.report").csv ~= nil)'
 check "without it, the bundled module" out_is true
-run "$ATT" -e 'require("att.report").csv({{a=1}}, {out = "/nonexistent-dir/x.csv"})'
-check "a bundled module's error names its real file in the traceback" has_err "lua/att/report.lua:"
+run "$ATT" --verbose -e 'require("att.report").csv({{a=1}}, {out = "/nonexistent-dir/x.csv"})'
+check "--verbose: a bundled module's error names its real file in the traceback" has_err "lua/att/report.lua:"
 
 # ---- no progress line when stderr is not a terminal ---------------------------------------------
 run "$ATT" -e 'for p in att.search{pageSize=10} do end'

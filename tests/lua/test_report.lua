@@ -695,7 +695,8 @@ T.test("errors: cells that cannot be written name the row and column", function(
   T.eq(err_of(report.json, { { s = "bad\xff" } }, { out = tmp }), "att.report.json: row 1: string is not valid UTF-8")
 end)
 
-T.test("errors: a failing iterator leaves a closed file with the rows written so far", function()
+T.test("errors: a failing iterator leaves the previous file untouched, the rows so far in PATH.partial", function()
+  local f = assert(io.open(tmp, "wb")) f:write("previous\n") f:close()
   local i = 0
   local rows = function()
     i = i + 1
@@ -703,7 +704,32 @@ T.test("errors: a failing iterator leaves a closed file with the rows written so
     return { a = i }
   end
   T.eq(err_of(report.csv, rows, { out = tmp }), "boom")
-  T.eq(T.read_file(tmp), "a\r\n1\r\n2\r\n")
+  T.eq(T.read_file(tmp), "previous\n")
+  T.eq(T.read_file(tmp .. ".partial"), "a\r\n1\r\n2\r\n")
+  os.remove(tmp .. ".partial")
+end)
+
+T.test("format_of: formats follow file names", function()
+  for name, want in pairs({ ["a.csv"] = "csv", ["a.TSV"] = "tsv", ["a.jsonl"] = "jsonl", ["a.ndjson"] = "jsonl",
+    ["d/a.json"] = "json", ["a.md"] = "markdown", ["a.html"] = "html", ["a.txt"] = "table" }) do
+    T.eq(report.format_of(name), want, name)
+  end
+  T.eq(report.format_of("a.xlsx"), nil, "unknown")
+  T.eq(report.format_of("csv"), nil, "no extension")
+  T.eq(report.format_of(nil), nil, "nil")
+end)
+
+T.test("opts.out: written beside its name, renamed into place; a directory is refused before any row", function()
+  local name = tmp .. ".md"
+  T.eq(report.write("auto", { { a = 1 } }, { out = name }), 1)
+  T.eq(T.read_file(name), "| a |\n|---|\n| 1 |\n")
+  os.remove(name)
+  local read = 0
+  local ok, err = pcall(report.csv, function() read = read + 1 end, { out = "/" })
+  T.ok(not ok, "refused")
+  T.match(err, "att%.report%.csv: cannot open \"/\" for writing: it is a directory")
+  T.eq(read, 0, "rows read")
+  T.eq(report.check_out(tmp), tmp, "check_out returns the path")
 end)
 
 os.remove(tmp)

@@ -740,4 +740,50 @@ T.test("query select, sort, group, unique on a crossed path: the list; aggregate
     { ["avg_accounts.subscribersCount"] = nil } }, "avg over the values of each group")
 end)
 
+-- opts.whole, opts.raw, opts.where (att search's jsonl/json and --where)
+local tree = {
+  { id = "I1", accounts = {
+    { id = "A1", billingMarket = "DAL", state = { state = "ACTIVE" }, subscribers = {
+      { id = "S1", status = { state = "ACTIVE" }, products = { { name = "P1" }, { name = "P2" } } } } },
+    { id = "A2", billingMarket = "HOU", subscribers = {} } } },
+  { id = "I2", accounts = { { id = "A3", billingMarket = "DAL", subscribersCount = "2" } } },
+}
+
+T.test("whole: the record as it is, with its parents' ids", function()
+  local got = collect(rows(tree, "account", { whole = true }))
+  T.eq(#got, 3, "accounts")
+  T.eq(got[1].individualId, "I1", "individualId")
+  T.eq(got[1].state.state, "ACTIVE", "nested objects stay tables")
+  T.eq(got[1].subscribers[1].id, "S1", "child arrays kept")
+  T.eq(got[3].subscribersCount, "2", "types kept")
+  local p = collect(rows(tree, "product", { whole = true }))
+  T.same(p[2], { name = "P2", individualId = "I1", accountId = "A1", subscriberId = "S1", productIndex = 2 })
+  T.ok(tree[1].accounts[1].individualId == nil, "the record itself is not changed")
+end)
+
+T.test("raw: with columns, tables stay tables", function()
+  local got = collect(rows(tree, "individual", { columns = { "id", "accounts.billingMarket", "accounts.1.state" }, raw = true }))
+  T.same(got[1]["accounts.billingMarket"], { "DAL", "HOU" })
+  T.same(got[1]["accounts.1.state"], { state = "ACTIVE" })
+  local text = collect(rows(tree, "individual", { columns = { "accounts.billingMarket" } }))
+  T.eq(text[1]["accounts.billingMarket"], '["DAL","HOU"]', "without raw: JSON text")
+end)
+
+T.test("where: every {path, value} must match, compared as text", function()
+  local ids = function(list, key) local o = {} for i, r in ipairs(list) do o[i] = r[key] end return o end
+  T.same(ids(collect(rows(tree, "account", { columns = { "accountId" }, where = { { "billingMarket", "DAL" } } })), "accountId"),
+    { "A1", "A3" })
+  T.same(ids(collect(rows(tree, "account", { columns = { "accountId" },
+    where = { { "billingMarket", "DAL" }, { "individualId", "I2" } } })), "accountId"), { "A3" })
+  T.same(ids(collect(rows(tree, "individual", { columns = { "individualId" },
+    where = { { "accounts.billingMarket", "HOU" } } })), "individualId"), { "I1" }, "a crossed list: any element")
+  T.same(ids(collect(rows(tree, "account", { columns = { "accountId" }, where = { { "state.state", "" } } })), "accountId"),
+    { "A2", "A3" }, "a missing value is the empty string")
+  T.same(ids(collect(rows(tree, "subscriber", { whole = true, where = { { "account.billingMarket", "DAL" } } })), "id"),
+    { "S1" }, "a parent's field")
+  local ok, err = pcall(rows, tree, "account", { where = { "billingMarket=DAL" } })
+  T.ok(not ok, "a bad where entry is refused")
+  T.match(err, "opts.where%[1%] must be {path, value}")
+end)
+
 T.done()
