@@ -39,6 +39,7 @@ static const Setting SETTINGS[] = {
     {"token-url", "ATT_TOKEN_URL", "token_url", T_URL, OFF(token_url)},
     {"client-id", "ATT_CLIENT_ID", "client_id", T_STR, OFF(client_id)},
     {"scope", "ATT_SCOPE", "scope", T_STR, OFF(scope)},
+    {"field", "ATT_FIELDS", "extra_fields", T_FIELDS, OFF(extra_fields)},
     {"client-secret-file", "ATT_CLIENT_SECRET_FILE", "client_secret_file", T_PATH, SECRET_FILE},
     {NULL, "ATT_CLIENT_SECRET", "client_secret", T_STR, OFF(client_secret)},
     {NULL, "ATT_TOKEN", "token", T_STR, OFF(token)},
@@ -169,6 +170,7 @@ int att_config_set(AttCli *c, const Setting *st, const char *value, const char *
         *(double *)field = v;
         return 0;
     }
+    case T_FIELDS: return att_config_add_fields(c, value, source);
     }
     return 0;
 }
