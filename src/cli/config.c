@@ -347,6 +347,12 @@ static int run_quiet(AttCli *c, const char *v)
     c->quiet = 1;
     return 0;
 }
+static int run_no_global_warnings(AttCli *c, const char *v)
+{
+    (void)v;
+    c->cfg.host.global_warnings = -1;
+    return 0;
+}
 static int run_profile(AttCli *c, const char *v)
 {
     c->profile = v;
@@ -424,6 +430,7 @@ static const struct RunOpt {
     {"--safe", 0, run_safe},
     {"--quiet", 0, run_quiet},
     {"-q", 0, run_quiet},
+    {"--no-global-warnings", 0, run_no_global_warnings},
     {"profile", 1, run_profile},
     {"record", 1, run_record},
     {"replay", 1, run_replay},
@@ -572,6 +579,8 @@ int att_config_load(AttCli *c, int argc, char **argv)
         c->cfg.host.lua_path = getenv("ATT_LUA_PATH");
     c->cfg.api.progress = !c->quiet && isatty(STDERR_FILENO);
     c->cfg.host.quiet = c->quiet;
+    c->cfg.host.global_warnings = c->cfg.host.global_warnings == 0 &&
+                                  !(getenv("ATT_GLOBAL_WARNINGS") && strcmp(getenv("ATT_GLOBAL_WARNINGS"), "0") == 0);
     if (c->cfg.api.key && !c->cfg.api.cert) return att_config_error("--key needs --cert (the client certificate)");
     if ((rc = check_settings(c, secret_file)) != 0) return rc;
     if (c->cfg.api.insecure)

@@ -220,7 +220,10 @@ int main(int argc, char **argv)
         else
             rc = run_chunk(L, luaL_loadfilex(L, NULL, "t"), argc, argv, 0);
     }
-    if (rc == 0 && c.interactive && !att_stopping()) att_repl(L);
+    if (rc == 0 && c.interactive && !att_stopping()) {
+        host.prompt = 1;
+        att_repl(L);
+    }
 
 done:
     rc = finish(rc);

@@ -22,6 +22,7 @@ typedef struct AttHost {
     int error_limit;           /* the error the message handler last saw was a limit of the run */
     int error_lost;            /* ... was raised after a write of the run had failed */
     int error_status;          /* ... was an att error object: its exit status (3..7), else 0 */
+    int prompt;                /* the interactive prompt runs: its lines (=stdin) read globals unchecked */
 } AttHost;
 
 /* Creates a state with the standard libraries (or the --safe allow-list, when host->api.cfg.safe),
