@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cli/check.h"
 #include "cli/config.h"
 #include "cli/repl.h"
 #include "host/files.h"
@@ -123,11 +124,12 @@ static int run_chunk(lua_State *L, int loadstatus, int argc, char **argv, int fi
     return limit ? EXIT_LIMIT : h->error_lost ? EXIT_OUTPUT : h->error_status ? h->error_status : 1;
 }
 
-/* att search ... and att help [SCRIPT]. */
+/* att search ..., att check SCRIPT... and att help [SCRIPT]. */
 static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at)
 {
     static const char SEARCH[] = "return require('att.cli').search(arg)";
     int rc;
+    if (strcmp(argv[at], "check") == 0) return att_check_run(argc - at - 1, argv + at + 1);
     if (strcmp(argv[at], "search") == 0)
         return run_chunk(L, luaL_loadbufferx(L, SEARCH, strlen(SEARCH), "=att search", "t"), argc, argv, 0);
     if (at + 1 >= argc) {
@@ -202,7 +204,8 @@ int main(int argc, char **argv)
     set_arg(L, argc, argv, c.script);
 
     rc = 0;
-    if (c.script && (strcmp(argv[c.script], "search") == 0 || strcmp(argv[c.script], "help") == 0)) {
+    if (c.script && (strcmp(argv[c.script], "search") == 0 || strcmp(argv[c.script], "help") == 0 ||
+                     strcmp(argv[c.script], "check") == 0)) {
         rc = subcommand(L, &host, argc, argv, c.script);
         goto done;
     }
