@@ -62,7 +62,8 @@ static void consider(const char *name, size_t n, const char *c, size_t cn, const
     }
 }
 
-/* Checks opts.fields_ok (the opts table at oidx) and tells whether name is in it. [-0, +0, e] */
+/* Checks opts.fields_ok (the opts table at oidx) and tells whether name (NULL: none) is in it.
+ * [-0, +0, e] */
 static int declared_in_opts(lua_State *L, int oidx, const char *name, size_t n)
 {
     lua_Integer i, len;
@@ -81,7 +82,7 @@ static int declared_in_opts(lua_State *L, int oidx, const char *name, size_t n)
             luaL_error(L, "att.search: opts.fields_ok[%I] must be a field name (got %s)", (LUAI_UACINT)i,
                        luaL_typename(L, -1));
         s = lua_tolstring(L, -1, &k);
-        found = found || (k == n && memcmp(s, name, n) == 0);
+        found = found || (name && k == n && memcmp(s, name, n) == 0);
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
@@ -135,6 +136,7 @@ void att_fields_check(lua_State *L, int pidx, int oidx)
 {
     const AttApi *a = att_api_get(L);
     int filters = 0;
+    declared_in_opts(L, oidx, NULL, 0); /* checked even when every field is the contract's */
     lua_pushnil(L);
     while (lua_next(L, pidx)) {
         size_t n, i;
