@@ -124,7 +124,7 @@ check "a script on standard input: stdin:1" has_err "stdin:1: read of undefined 
 if command -v script >/dev/null 2>&1; then
     printf 'function g() return INFN end\n' >h.lua
     printf 'print(TYPED)\ng()\n' | script -qc "$ATT -i h.lua" /dev/null >"$T/err" 2>&1
-    check "at the prompt: a typed line reading TYPED does not warn" sh -c "! grep -q TYPED.\\' '$T/err' || ! grep -q 'undefined global .TYPED' '$T/err'"
+    check "at the prompt: a typed line reading TYPED does not warn" sh -c "! grep -q 'undefined global .TYPED' '$T/err'"
     check "... a script's function called from the prompt does (h.lua:1)" has_err "h.lua:1: read of undefined global 'INFN'"
 else
     ok "# SKIP script(1) missing: the prompt is not tested"
