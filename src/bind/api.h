@@ -50,6 +50,7 @@ typedef struct AttApiConfig {
     const char *record_dir;    /* --record DIR */
     const char *replay_dir;    /* --replay DIR: answers come from the recording, no network */
     int progress;              /* show a progress line on stderr (a terminal, not --quiet) */
+    const char *extra_fields;  /* request fields the user declared (--field, ATT_FIELDS), a,b,c */
 } AttApiConfig;
 
 /* The warnings hook: one line, without "att: warning: ". */

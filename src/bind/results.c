@@ -16,6 +16,7 @@
 #include "bind/api.h"
 #include "bind/error.h"
 #include "bind/exchange.h"
+#include "bind/fields.h"
 #include "bind/options.h"
 #include "core/text.h"
 
@@ -319,6 +320,7 @@ static const AttOpt OPTS[] = {
     {"fields", ATT_OPT_OWNER, 0, 0, NULL, ATT_OPT_NONE, 0}, /* att_proj_compile checks it */
     {"overlap", ATT_OPT_INT, 0, 2147483646.0, NULL, ATT_OPT_NONE, 0},
     {"drift", ATT_OPT_CHOICE, 0, 0, DRIFT, ATT_OPT_NONE, 0},
+    {"fields_ok", ATT_OPT_OWNER, 0, 0, NULL, ATT_OPT_NONE, 0}, /* att_fields_check checks it */
     {NULL, ATT_OPT_INT, 0, 0, NULL, 0, 0},
 };
 
@@ -395,6 +397,7 @@ int att_results_search(lua_State *L)
         }
         lua_settop(L, 4);
     }
+    att_fields_check(L, 3, lua_istable(L, 2) ? 2 : 0);
 
     /* Every position of the scan must be addressable: (pageOffset - 1) * pageSize at most 2^53. */
     if (!record_mode && (__builtin_mul_overflow(offset - 1, size, &pos) || (double)pos > MAX_POSITION))

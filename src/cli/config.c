@@ -39,6 +39,7 @@ static const Setting SETTINGS[] = {
     {"token-url", "ATT_TOKEN_URL", "token_url", T_URL, OFF(token_url)},
     {"client-id", "ATT_CLIENT_ID", "client_id", T_STR, OFF(client_id)},
     {"scope", "ATT_SCOPE", "scope", T_STR, OFF(scope)},
+    {"field", "ATT_FIELDS", "extra_fields", T_FIELDS, OFF(extra_fields)},
     {"client-secret-file", "ATT_CLIENT_SECRET_FILE", "client_secret_file", T_PATH, SECRET_FILE},
     {NULL, "ATT_CLIENT_SECRET", "client_secret", T_STR, OFF(client_secret)},
     {NULL, "ATT_TOKEN", "token", T_STR, OFF(token)},
@@ -169,6 +170,7 @@ int att_config_set(AttCli *c, const Setting *st, const char *value, const char *
         *(double *)field = v;
         return 0;
     }
+    case T_FIELDS: return att_config_add_fields(c, value, source);
     }
     return 0;
 }
@@ -345,6 +347,12 @@ static int run_quiet(AttCli *c, const char *v)
     c->quiet = 1;
     return 0;
 }
+static int run_no_global_warnings(AttCli *c, const char *v)
+{
+    (void)v;
+    c->cfg.host.global_warnings = -1;
+    return 0;
+}
 static int run_profile(AttCli *c, const char *v)
 {
     c->profile = v;
@@ -422,6 +430,7 @@ static const struct RunOpt {
     {"--safe", 0, run_safe},
     {"--quiet", 0, run_quiet},
     {"-q", 0, run_quiet},
+    {"--no-global-warnings", 0, run_no_global_warnings},
     {"profile", 1, run_profile},
     {"record", 1, run_record},
     {"replay", 1, run_replay},
@@ -570,6 +579,8 @@ int att_config_load(AttCli *c, int argc, char **argv)
         c->cfg.host.lua_path = getenv("ATT_LUA_PATH");
     c->cfg.api.progress = !c->quiet && isatty(STDERR_FILENO);
     c->cfg.host.quiet = c->quiet;
+    c->cfg.host.global_warnings = c->cfg.host.global_warnings == 0 &&
+                                  !(getenv("ATT_GLOBAL_WARNINGS") && strcmp(getenv("ATT_GLOBAL_WARNINGS"), "0") == 0);
     if (c->cfg.api.key && !c->cfg.api.cert) return att_config_error("--key needs --cert (the client certificate)");
     if ((rc = check_settings(c, secret_file)) != 0) return rc;
     if (c->cfg.api.insecure)

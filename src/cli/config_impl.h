@@ -7,7 +7,7 @@
 
 #include "cli/config.h"
 
-typedef enum { T_URL, T_STR, T_PATH, T_SECONDS, T_SECONDS0, T_BYTES, T_INT, T_RATE, T_WINDOW } Type;
+typedef enum { T_URL, T_STR, T_PATH, T_SECONDS, T_SECONDS0, T_BYTES, T_INT, T_RATE, T_WINDOW, T_FIELDS } Type;
 
 typedef struct Setting {
     const char *flag; /* NULL: not accepted on the command line */
@@ -40,6 +40,10 @@ int att_config_set(AttCli *c, const Setting *st, const char *value, const char *
 const Setting *att_config_setting(const char *key);
 /* Reads a client secret from a file (its first line) into *out (owned by c). 0, or -1 with why. */
 int att_config_secret_file(AttCli *c, const char *path, const char **out, char *why, size_t whylen);
+
+/* fields.c: adds the comma-separated field names in value to the declared request fields (every
+ * source adds, none replaces). 0 or 2. */
+int att_config_add_fields(AttCli *c, const char *value, const char *source);
 
 /* profile.c: reads the profile file and applies the selected profile (and collects the other
  * profiles' credentials, each for its origin). 0 or an exit status. */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/check.h"
 #include "cli/config.h"
 #include "cli/repl.h"
 #include "host/files.h"
@@ -125,11 +126,12 @@ static int run_chunk(lua_State *L, int loadstatus, int argc, char **argv, int fi
     return limit ? EXIT_LIMIT : h->error_lost ? EXIT_OUTPUT : h->error_status ? h->error_status : 1;
 }
 
-/* att search ... and att help [SCRIPT]. */
+/* att search ..., att check SCRIPT... and att help [SCRIPT]. */
 static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at)
 {
     static const char SEARCH[] = "return require('att.cli').search(arg)";
     int rc;
+    if (strcmp(argv[at], "check") == 0) return att_check_run(argc - at - 1, argv + at + 1);
     if (strcmp(argv[at], "search") == 0) {
         /* a bad parameter, option or column of att search is a bad command line: status 2 */
         rc = run_chunk(L, luaL_loadbufferx(L, SEARCH, strlen(SEARCH), "=att search", "t"), argc, argv, 0);
@@ -231,7 +233,8 @@ int main(int argc, char **argv)
     set_arg(L, argc, argv, c.script);
 
     rc = 0;
-    if (c.script && (strcmp(argv[c.script], "search") == 0 || strcmp(argv[c.script], "help") == 0)) {
+    if (c.script && (strcmp(argv[c.script], "search") == 0 || strcmp(argv[c.script], "help") == 0 ||
+                     strcmp(argv[c.script], "check") == 0)) {
         rc = subcommand(L, &host, argc, argv, c.script);
         goto done;
     }
@@ -249,7 +252,10 @@ int main(int argc, char **argv)
         else
             rc = run_chunk(L, luaL_loadfilex(L, NULL, "t"), argc, argv, 0);
     }
-    if (rc == 0 && c.interactive && !att_stopping()) att_repl(L);
+    if (rc == 0 && c.interactive && !att_stopping()) {
+        host.prompt = 1;
+        att_repl(L);
+    }
 
 done:
     rc = finish(rc);

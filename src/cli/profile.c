@@ -125,6 +125,26 @@ static int find_profile(AttCli *c)
     return 0;
 }
 
+/* extra_fields = {"a", "b"}: the list on top of L, each name added. 0 or an exit status. */
+static int apply_list(AttCli *c, lua_State *L, const Setting *st, const char *source, const char **secret_file,
+                      Levels *lv)
+{
+    lua_Integer i, n = (lua_Integer)lua_rawlen(L, -1);
+    int rc;
+    for (i = 1; i <= n; i++) {
+        const char *v;
+        if (lua_rawgeti(L, -1, i) != LUA_TSTRING) {
+            lua_pop(L, 1);
+            return att_config_error("%s: expected a list of names, such as {\"market\", \"region\"}", source);
+        }
+        v = att_config_keep(c, lua_tostring(L, -1));
+        lua_pop(L, 1);
+        if (!v) return att_config_error("out of memory");
+        if ((rc = att_config_set(c, st, v, source, secret_file, lv)) != 0) return rc;
+    }
+    return 0;
+}
+
 /* Applies the profile table on top of L (named name), key by key. 0 or an exit status. */
 static int apply_profile(AttCli *c, lua_State *L, const char *name, const char **secret_file, Levels *lv)
 {
@@ -136,6 +156,12 @@ static int apply_profile(AttCli *c, lua_State *L, const char *name, const char *
         const char *v;
         int rc;
         if (!st) return att_config_error("%s: profile '%s': unknown setting '%s'", c->profile_path, name, key);
+        snprintf(source, sizeof source, "%s: profile '%s': %s", c->profile_path, name, key);
+        if (st->type == T_FIELDS && lua_istable(L, -1)) {
+            if ((rc = apply_list(c, L, st, source, secret_file, lv)) != 0) return rc;
+            lua_pop(L, 1);
+            continue;
+        }
         if (lua_type(L, -1) == LUA_TNUMBER) {
             if (lua_isinteger(L, -1))
                 snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, -1));
@@ -147,7 +173,6 @@ static int apply_profile(AttCli *c, lua_State *L, const char *name, const char *
         } else {
             return att_config_error("%s: profile '%s': %s must be a string or a number", c->profile_path, name, key);
         }
-        snprintf(source, sizeof source, "%s: profile '%s': %s", c->profile_path, name, key);
         if (!(v = att_config_keep(c, v))) return att_config_error("out of memory");
         if ((rc = att_config_set(c, st, v, source, secret_file, lv)) != 0) return rc;
         lua_pop(L, 1);

@@ -14,6 +14,7 @@
 #include "bind/error.h"
 #include "bind/json.h"
 #include "host/files.h"
+#include "host/globals.h"
 #include "host/out.h"
 #include "host/outfile.h"
 #include "host/restrict.h"
@@ -198,6 +199,7 @@ static int open_all(lua_State *L)
         lua_setfield(L, -2, att_bundled[i].name);
     }
     lua_pop(L, 1);
+    if (att_host_get(L)->cfg.global_warnings) att_globals_install(L, &att_host_get(L)->prompt);
     return 0;
 }
 

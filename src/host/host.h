@@ -23,6 +23,7 @@ typedef struct AttHost {
     int error_lost;            /* ... was raised after a write of the run had failed */
     int error_status;          /* ... was an att error object: its exit status (3..7), else 0 */
     int error_usage;           /* ... was a usage error raised by att's API ("att.search: ...") */
+    int prompt;                /* the interactive prompt runs: its lines (=stdin) read globals unchecked */
 } AttHost;
 
 /* Creates a state with the standard libraries (or the --safe allow-list, when host->api.cfg.safe),

@@ -16,7 +16,8 @@ typedef struct AttHostConfig {
     int nallow_env;
     const char *deny[ATT_MAX_DENY]; /* files and directories a --safe script can never open */
     int ndeny;
-    int quiet; /* -q: no warnings (nor the progress line, see AttApiConfig) */
+    int quiet;           /* -q: no warnings (nor the progress line, see AttApiConfig) */
+    int global_warnings; /* warn of reads of undefined globals (off: --no-global-warnings, ATT_GLOBAL_WARNINGS=0) */
 } AttHostConfig;
 
 #endif

@@ -32,6 +32,7 @@ typedef struct SbxServerConfig {
     const char *tls_cert;     /* PEM text of the certificate (chain), or NULL for plain HTTP */
     const char *tls_key;      /* PEM text of its private key; both or neither; borrowed */
     int verbose;              /* one line per request on stderr */
+    int strict;               /* 400 UNKNOWN_FIELD for request members the contract does not define */
 } SbxServerConfig;
 
 #endif

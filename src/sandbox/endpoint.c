@@ -112,7 +112,7 @@ static enum MHD_Result handle_search(const SbxCall *c, const Request *rq)
 
     SbxSearch q;
     SbxSearchError e;
-    if (att_sbx_search_parse(rq->body.data, rq->body.len, cfg->max_page_size, &q, &e) != 0) {
+    if (att_sbx_search_parse(rq->body.data, rq->body.len, cfg->max_page_size, cfg->strict, &q, &e) != 0) {
         AttBuf body = {0};
         att_sbx_error_json(&body, e.code, e.message);
         SbxOutcome o = {.status = e.status, .code = e.code, .plan = &plan};
@@ -144,7 +144,7 @@ static enum MHD_Result handle_ids(const SbxCall *c, const Request *rq)
     const char *text = rq->body.len ? rq->body.data : "{}";
     if (rq->too_large)
         return att_sbx_reply_error(c, 413, "PAYLOAD_TOO_LARGE", "request body exceeds 1048576 bytes", NULL, 0);
-    if (att_sbx_search_parse(text, rq->body.len ? rq->body.len : 2, s->cfg.max_page_size, &q, &e) != 0) {
+    if (att_sbx_search_parse(text, rq->body.len ? rq->body.len : 2, s->cfg.max_page_size, s->cfg.strict, &q, &e) != 0) {
         att_sbx_error_json(&body, e.code, e.message);
         o.status = e.status;
         return att_sbx_reply(c, &o, "application/json", &body, NULL, 0);

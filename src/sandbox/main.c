@@ -42,7 +42,7 @@ typedef struct Options {
     char *cert_pem, *key_pem;       /* their contents, once read */
     uint64_t latency_ms;
     SbxFaults faults;
-    int verbose, dump, help, version;
+    int verbose, strict, dump, help, version;
     int generator_option; /* --individuals or --seed given */
 } Options;
 
@@ -191,6 +191,13 @@ static int set_verbose(Options *o, const char *val, char *err, size_t errlen)
     return 0;
 }
 
+static int set_strict(Options *o, const char *val, char *err, size_t errlen)
+{
+    (void)val, (void)err, (void)errlen;
+    o->strict = 1;
+    return 0;
+}
+
 static int set_dump(Options *o, const char *val, char *err, size_t errlen)
 {
     (void)val, (void)err, (void)errlen;
@@ -231,6 +238,8 @@ static const OptDef options[] = {
     {"latency", 0, "MS", set_latency, "wait MS milliseconds before each answer (default 0)"},
     {"fault", 0, "SPEC", set_fault, "misbehave as SPEC (see Fault rules below); repeatable"},
     {"fault-seed", 0, "S", set_fault_seed, "seed of the prob= draws, unsigned 64-bit (default 1)"},
+    {"strict", 0, NULL, set_strict,
+     "answer 400 UNKNOWN_FIELD to request fields the contract does not define (the API ignores them)"},
     {"verbose", 'v', NULL, set_verbose, "log one line per request on stderr"},
     {"dump", 0, NULL, set_dump, "print the data set as a JSON array on stdout and exit"},
     {"help", 0, NULL, set_help, "show this help and exit"},
@@ -399,6 +408,7 @@ static int serve(Options *o, const SbxData *data)
         .tls_cert = o->cert_pem,
         .tls_key = o->key_pem,
         .verbose = o->verbose,
+        .strict = o->strict,
     };
     SbxServer *server;
     char url[512], err[256];

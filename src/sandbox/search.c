@@ -37,7 +37,20 @@ static int get_integer(const cJSON *obj, const char *name, uint64_t lo, uint64_t
     return 0;
 }
 
-int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, SbxSearch *q, SbxSearchError *e)
+/* Under --strict: the first member of the request that the contract does not define, or NULL. */
+static const char *unknown_field(const cJSON *root)
+{
+    static const char *const KNOWN[] = {"serviceType", "pageSize", "pageOffset"};
+    for (const cJSON *it = root->child; it; it = it->next) {
+        size_t i;
+        for (i = 0; i < sizeof KNOWN / sizeof KNOWN[0] && strcmp(it->string, KNOWN[i]) != 0; i++) continue;
+        if (i == sizeof KNOWN / sizeof KNOWN[0]) return it->string;
+    }
+    return NULL;
+}
+
+int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, int strict, SbxSearch *q,
+                         SbxSearchError *e)
 {
     memset(q, 0, sizeof *q);
     q->page_size = max_page_size < ATT_SBX_DEFAULT_PAGE_SIZE ? max_page_size : ATT_SBX_DEFAULT_PAGE_SIZE;
@@ -59,6 +72,11 @@ int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, S
     int rc = 0;
     if (!cJSON_IsObject(root)) {
         rc = fail(e, "INVALID_REQUEST", "request body must be a JSON object");
+        goto done;
+    }
+    const char *unknown = strict ? unknown_field(root) : NULL;
+    if (unknown) {
+        rc = fail(e, "UNKNOWN_FIELD", "unknown request field '%.80s'", unknown);
         goto done;
     }
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(root, "serviceType");

@@ -36,8 +36,11 @@ typedef struct SbxPageStats {
     size_t returned; /* individuals in this page */
 } SbxPageStats;
 
-/* 0 with *q filled (free with att_sbx_search_clear), or -1 with *e filled. */
-int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, SbxSearch *q, SbxSearchError *e);
+/* 0 with *q filled (free with att_sbx_search_clear), or -1 with *e filled. strict: a member the
+ * contract does not define (anything but serviceType, pageSize, pageOffset) is 400 UNKNOWN_FIELD;
+ * otherwise such members are ignored, as the real API does. */
+int att_sbx_search_parse(const char *body, size_t len, uint64_t max_page_size, int strict, SbxSearch *q,
+                         SbxSearchError *e);
 void att_sbx_search_clear(SbxSearch *q);
 /* Appends the 200 body for q, over the data set as changed by `shift`, with `drift` added to the
  * totalCount it reports; check out->oom afterwards. */
