@@ -54,6 +54,18 @@ check "the installed att runs an installed example against the installed sandbox
     "$rc $(head -n 1 "$T/m.csv" | tr -d '\r')"
 cd - >/dev/null || exit 2
 
+# ---- the README's quick start, as written, in the tree (./att, ./att-sandbox after make) ----------
+awk '/^```lua/ { f = 1; next } /^```/ { if (f) exit } f' README.md >"$T/fiber.lua"
+qs=$(awk '/^```sh/ { f = 1; next } /^```/ { f = 0 } f' README.md | sed -n '3,4p')
+check "the quick start runs ./att-sandbox, then ./att fiber.lua (as make leaves them)" \
+    "./att-sandbox & ATT_BASE_URL=http://127.0.0.1:8080/omni-svcs ./att fiber.lua" \
+    "$(printf '%s\n' "$qs" | sed 's/  *#.*//' | tr '\n' ' ' | sed 's/ *$//')"
+# Run it on a free port (8080 may be taken): the script of the quick start, the sandbox's URL.
+ATT_BASE_URL=$(head -n 1 "$T/url") "${ATT:-./att}" "$T/fiber.lua" >"$T/fiber.out" 2>"$T/fiber.err"
+rc=$?
+check "the quick start's fiber.lua runs: one line per FIBER individual, four fields" "0 4" \
+    "$rc $(head -n 1 "$T/fiber.out" | awk -F '\t' '{ print NF }')"
+
 # ---- the man pages ------------------------------------------------------------------------------
 for page in att.1 att-sandbox.1; do
     f="$P/share/man/man1/$page"
