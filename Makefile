@@ -4,7 +4,8 @@
 #   make demo       install missing Debian packages, build, run the example reports against the sandbox
 #   make test       install missing Debian packages, build, run the whole suite (plain, then ASan+UBSan)
 #   make bench      measure att against curl+jq, Python and raw C; writes BENCHMARKS.md
-#   make install    install att, att-sandbox and the man page att(1) under PREFIX (default /usr/local)
+#   make install    install att, att-sandbox, att(1), att-sandbox(1), the docs and example scripts under
+#                   PREFIX (default /usr/local)
 #
 # Flags come from pkg-config; variables use '=' so that they are expanded only when a recipe runs,
 # i.e. after 'deps' has installed pkg-config and the -dev packages on a fresh machine.
@@ -138,10 +139,18 @@ demo:
 bench: all
 	@sh tests/bench/run.sh
 
+# The programs, their man pages, the API reference and the record shape (share/doc/att/), and the
+# example scripts (share/doc/att/examples/). DESTDIR for staged installs; tests/cli/test_install.sh.
+DOCDIR     = $(PREFIX)/share/doc/att
+MAN_PAGES := doc/att.1 doc/att-sandbox.1
+DOCS      := docs/API.md docs/RECORDS.md
+EXAMPLES  := $(sort $(wildcard scripts/*.lua))
 install: att att-sandbox
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(DOCDIR)/examples
 	install -m 755 att att-sandbox $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 doc/att.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
 
 clean:
 	rm -rf build att att-sandbox

@@ -19,7 +19,7 @@ local results <close> = att.search(params)
 local products = q.from(rows(results, "product", { "account.billingMarket", "account.serviceType", "name" }))
 if service ~= "ALL" then products = products:filter { ["account.serviceType"] = service } end
 
--- One row per market and plan, then one row per market with its total for the chart.
+-- One row per market and plan, then one row per market with its total (to order the chart).
 local mix = products:group({ "account.billingMarket", "name" }, { count = "products" })
   :select { { "account.billingMarket", "market" }, { "name", "product" }, "products" }
   :sort { "market", { "products", desc = true }, "product" }
@@ -31,16 +31,19 @@ local per_market = q.from(mix):group("market", { sum = "products" })
   :collect()
 
 if args.format == "html" then
-  -- One self-contained page: a bar per market, and the table of every market and plan.
-  local top = {}
-  for _, row in ipairs(mix) do
-    top[row.market] = top[row.market] or {}
-    table.insert(top[row.market], ("%s (%d)"):format(row.product, row.products))
-  end
-  for _, m in ipairs(per_market) do m.plans = table.concat(top[m.market], ", ") end
-  report.html(per_market, { out = args.out, title = ("Product mix by billing market (%s)"):format(service),
-                            columns = { "market", "products", "plans" },
-                            chart = { label = "market", value = "products" } })
+  -- One self-contained page: a stacked bar per market (one segment per plan, the largest markets
+  -- first), the table of every market and plan, and a footer naming the filter.
+  local rank = {}
+  for i, m in ipairs(per_market) do rank[m.market] = i end
+  table.sort(mix, function(a, b)
+    if a.market ~= b.market then return rank[a.market] < rank[b.market] end
+    if a.products ~= b.products then return a.products > b.products end
+    return a.product < b.product
+  end)
+  report.html(mix, { out = args.out, title = ("Product mix by billing market (%s)"):format(service),
+                     columns = { "market", "product", "products" },
+                     chart = { label = "market", value = "products", series = "product" },
+                     footer = { filters = params } })
 else
   report.write(args.format, mix, { columns = { "market", "product", "products" }, out = args.out })
 end

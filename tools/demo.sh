@@ -20,36 +20,39 @@ ATT_APPNAME=att-demo
 export ATT_BASE_URL ATT_APPNAME
 unset ATT_TOKEN
 
-step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
+# Headings in bold only on a terminal (and not with NO_COLOR set): a pipe or a file gets plain text.
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then BOLD=$(printf '\033[1m'); PLAIN=$(printf '\033[0m'); else BOLD=; PLAIN=; fi
+step() { printf '\n%s== %s%s\n$ %s\n' "$BOLD" "$1" "$PLAIN" "$2"; }
 
 echo "att-sandbox: 2000 generated individuals at $ATT_BASE_URL"
 
 step "FIBER accounts as CSV (first lines; whole file in $OUT/fiber-accounts.csv)" \
-     "att scripts/fiber-accounts.lua --out $OUT/fiber-accounts.csv"
+     "./att scripts/fiber-accounts.lua --out $OUT/fiber-accounts.csv"
 ./att scripts/fiber-accounts.lua --out "$OUT/fiber-accounts.csv"
 head -n 6 "$OUT/fiber-accounts.csv"
 echo "... $(($(wc -l <"$OUT/fiber-accounts.csv") - 1)) accounts"
 
-step "Individuals and accounts per billing market" "att scripts/markets.lua"
+step "FIBER accounts per billing market: individuals, accounts, locked, subscribers (FIBER only; --service ALL for every type)" \
+     "./att scripts/markets.lua"
 ./att scripts/markets.lua
 
-step "Locked FIBER accounts with their subscribers (first 15 rows)" "att scripts/locked-accounts.lua"
+step "Locked FIBER accounts with their subscribers (first 15 rows)" "./att scripts/locked-accounts.lua"
 ./att scripts/locked-accounts.lua | head -n 17
 
 step "Multi-step lookup: customers under two or more service types (first 10)" \
-     "att scripts/cross-service.lua --format markdown"
+     "./att scripts/cross-service.lua --format markdown"
 ./att scripts/cross-service.lua --format markdown | head -n 12
 
-step "Product mix by billing market as an HTML chart ($OUT/product-mix.html; here as a table)" \
-     "att scripts/product-mix.lua --out $OUT/product-mix.html"
+step "Product mix of FIBER accounts by billing market: stacked bars in HTML ($OUT/product-mix.html; here as a table)" \
+     "./att scripts/product-mix.lua --out $OUT/product-mix.html"
 ./att scripts/product-mix.lua --out "$OUT/product-mix.html"
 ./att scripts/product-mix.lua --format table | head -n 12
 
 step "A one-off search without a script" \
-     "att search serviceType=FIBER pageSize=5 --level account --columns id,billingMarket,accountLocked"
+     "./att search serviceType=FIBER pageSize=5 --level account --columns id,billingMarket,accountLocked"
 ./att search serviceType=FIBER pageSize=5 --level account --columns id,billingMarket,accountLocked
 
-step "A one-liner" "att -e 'local r = att.search{serviceType=\"FIBER\"} print(r:total(), r:next().familyName)'"
+step "A one-liner" "./att -e 'local r = att.search{serviceType=\"FIBER\"} print(r:total(), r:next().familyName)'"
 ./att -e 'local r = att.search{serviceType="FIBER"} print(r:total(), r:next().familyName)'
 
 echo

@@ -52,6 +52,14 @@
 --   chart      html: {label = COLUMN, value = COLUMN} adds an inline SVG bar chart, one bar per row
 --              (label on the axis, value as the bar length, a <title> tooltip per bar). COLUMN is a
 --              header name or path of opts.columns, or any path of the row. No chart without it.
+--              Several series: series = COLUMN (rows of the same label are one bar, a segment per
+--              value of COLUMN) or value = {COLUMN, ...} (a segment per column); stacked = false
+--              draws a group of bars per label instead of one stacked bar. A legend names them.
+--   footer     html: the footer says when (UTC), by which att, from which base URL (without user
+--              info, query or fragment) and with which filters the page was made; a table
+--              {filters = PARAMS or string, time = EPOCH, base_url = URL or false, note = TEXT}
+--              sets its parts (default: now, att.config().base_url, "filters: not given"); false
+--              leaves it out.
 --
 -- Memory: csv, tsv, jsonl, json and markdown stream — they hold one row at a time, so a report over
 -- millions of rows runs in constant memory (json writes "[", the objects one per line, then "]").
@@ -216,7 +224,7 @@ end
 
 local OPTION = {
   columns = true, out = true, header = true, defuse = true, eol = true, limit = true,
-  max_width = true, title = true, chart = true,
+  max_width = true, title = true, chart = true, footer = true,
 }
 local known_options = {}
 for k in pairs(OPTION) do known_options[#known_options + 1] = k end

@@ -18,6 +18,7 @@ local parse_columns, default_columns, row_reader = kit.parse_columns, kit.defaul
 local open_out, cell, width, fit, compile = kit.open_out, kit.cell, kit.width, kit.fit, kit.compile
 local REPLACEMENT = kit.REPLACEMENT
 local byte, concat, format = string.byte, table.concat, string.format
+local encode = att.json.encode
 
 local HTML_ESC = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
 -- Escapes text for HTML content and attribute values; control characters other than tab, LF and
@@ -51,9 +52,21 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   background: var(--bg); margin: 24px; }
 h1 { font-size: 1.5em; margin: 0 0 4px; }
 .count { color: var(--muted); margin: 0 0 16px; }
-figure.chart { margin: 0 0 20px; overflow-x: auto; }
+figure.chart { margin: 0 0 20px; }
+.chart svg { display: block; width: 100%; height: auto; }
 .chart text { font-size: 12px; fill: var(--fg); }
 .chart .bar { fill: var(--bar); }
+.chart .s0 { fill: #4e79a7; background: #4e79a7; } .chart .s1 { fill: #f28e2b; background: #f28e2b; }
+.chart .s2 { fill: #e15759; background: #e15759; } .chart .s3 { fill: #76b7b2; background: #76b7b2; }
+.chart .s4 { fill: #59a14f; background: #59a14f; } .chart .s5 { fill: #edc948; background: #edc948; }
+.chart .s6 { fill: #b07aa1; background: #b07aa1; } .chart .s7 { fill: #ff9da7; background: #ff9da7; }
+.chart .s8 { fill: #9c755f; background: #9c755f; } .chart .s9 { fill: #bab0ac; background: #bab0ac; }
+.legend { list-style: none; margin: 0 0 6px; padding: 0; display: flex; flex-wrap: wrap; gap: 2px 14px;
+  font-size: 12px; }
+.legend .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 5px; }
+footer.source { color: var(--muted); font-size: 12px; margin-top: 16px; border-top: 1px solid var(--line);
+  padding-top: 6px; overflow-wrap: anywhere; }
+@media (max-width: 600px) { body { margin: 12px; } }
 .chart .bar:hover { opacity: .75; }
 .chart .axis { stroke: var(--muted); stroke-width: 1; }
 table { border-collapse: collapse; }
@@ -73,6 +86,21 @@ tbody tr:nth-child(even) { background: var(--stripe); }
 -- Sorting: click a header (ascending, then descending); "#sort=NAME", "#sort=NAME:desc" or
 -- "#sort=-NAME" (NAME a header or a 1-based position) chooses the sort when the page loads.
 local HTML_JS = [[
+(function () {
+  "use strict";
+  // The chart's label column is sized from an over-estimate of the text's width; should a font
+  // still be wider, the label is narrowed to its room rather than run into the bars or be cut.
+  var svgs = document.querySelectorAll(".chart svg[data-label-room]");
+  Array.prototype.forEach.call(svgs, function (svg) {
+    var room = +svg.getAttribute("data-label-room");
+    Array.prototype.forEach.call(svg.querySelectorAll("text.label"), function (t) {
+      if (t.getComputedTextLength && t.getComputedTextLength() > room) {
+        t.setAttribute("textLength", room);
+        t.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
+    });
+  });
+})();
 (function () {
   "use strict";
   var table = document.getElementById("report");
@@ -151,51 +179,159 @@ local function num(x)
   return (s:gsub("%.0$", ""))
 end
 
--- An SVG bar chart: one horizontal bar per row, labels on the left axis.
-local function svg_chart(bars, label_name, value_name)
-  local ROW, BAR, WIDTH, PAD = 24, 16, 760, 8
-  local lw = 40
-  for _, b in ipairs(bars) do
-    local w = math.min(width(b.label), 32) * 7 + 12
-    if w > lw then lw = w end
-  end
-  local vw = 70
-  for _, b in ipairs(bars) do
-    local w = #b.text * 7 + 12
-    if w > vw then vw = w end
-  end
-  local plot = WIDTH - lw - vw
-  local lo, hi = 0, 0
-  for _, b in ipairs(bars) do
-    if b.value then
-      if b.value < lo then lo = b.value end
-      if b.value > hi then hi = b.value end
+-- The width in px of text at the chart's 12px font, a little over what DejaVu Sans (among the
+-- widest fonts a browser picks) needs: capitals, digits and most symbols 8, W and M 10.5, lower
+-- case 6.5 (m and w 9), narrow letters and punctuation 3.5, East Asian wide characters 12,
+-- combining marks 0. A font wider still is caught by the page's script (HTML_JS).
+local NARROW = "[%s%.,:;'!|iIjlft%(%)%[%]]"
+local function text_px(s)
+  if not utf8.len(s) then return #s * 8 end
+  local px = 0
+  for _, c in utf8.codes(s) do
+    if c < 128 then
+      local ch = string.char(c)
+      if ch:find(NARROW) then px = px + 3.5
+      elseif ch:find("[MW@%%]") then px = px + 10.5
+      elseif ch:find("[mw]") then px = px + 9
+      elseif ch:find("%l") then px = px + 6.5
+      else px = px + 8 end
+    else
+      local w = width(utf8.char(c))
+      px = px + (w == 2 and 12 or w == 0 and 0 or 8)
     end
   end
+  return px
+end
+
+-- Series colours (class s0..s9; Tableau 10, legible on light and dark backgrounds); more series
+-- than that reuse them in order, told apart by their tooltips and the table.
+local PALETTE = { "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
+  "#ff9da7", "#9c755f", "#bab0ac" }
+
+-- An SVG bar chart: one horizontal bar per label, or with several series a bar of stacked
+-- segments (opts.chart.stacked, the default) or a group of bars, one per series. Labels are
+-- left-aligned in a column as wide as the widest label needs (at most 32 columns of text; a
+-- longer one ends with "…" and shows whole in its tooltip), so none is clipped; the svg has a
+-- viewBox and width 100%, so it shrinks to the window. Returns the <figure> and the natural width
+-- in px (the page caps the chart at 1.25 times it).
+--   groups: {label =, bars = {[series index] = {value =, text =}}} in order of first appearance
+--   series: the series names (one unnamed series for a plain chart)
+local function svg_chart(groups, series, label_name, value_name, stacked)
+  local multi = series.multi
+  local PAD, GAP = 8, 8
+  local BAR = 16
+  local ns = #series
+  local ROW = (multi and not stacked) and ns * 12 + GAP or BAR + GAP
+  local lw = 40
+  for _, g in ipairs(groups) do
+    g.shown = fit(g.label, 32)
+    local w = text_px(g.shown) + 2 * PAD
+    if w > lw then lw = w end
+  end
+  -- The extent of the scale, and the value text after each bar.
+  local lo, hi = 0, 0
+  for _, g in ipairs(groups) do
+    if multi and stacked then
+      local neg, pos = 0, 0
+      for i = 1, ns do
+        local b = g.bars[i]
+        if b and b.value then
+          if b.value < 0 then neg = neg + b.value else pos = pos + b.value end
+        end
+      end
+      g.neg, g.pos = neg, pos
+      g.text = num(neg + pos)
+      if neg < lo then lo = neg end
+      if pos > hi then hi = pos end
+    else
+      for i = 1, ns do
+        local b = g.bars[i]
+        if b and b.value then
+          if b.value < lo then lo = b.value end
+          if b.value > hi then hi = b.value end
+        end
+      end
+    end
+  end
+  local vw = 40
+  for _, g in ipairs(groups) do
+    if multi and stacked then
+      vw = math.max(vw, text_px(g.text) + 12)
+    else
+      for i = 1, ns do
+        local b = g.bars[i]
+        if b then vw = math.max(vw, text_px(b.text) + 12) end
+      end
+    end
+  end
+  local lwn = math.ceil(lw)
+  local W = math.max(360, lwn + math.ceil(vw) + 280)
+  local plot = W - lwn - math.ceil(vw)
   if hi == lo then hi = lo + 1 end
-  local function x(v) return lw + (v - lo) / (hi - lo) * plot end
-  local height = #bars * ROW + 2 * PAD
+  local function x(v) return lwn + (v - lo) / (hi - lo) * plot end
+  local height = #groups * ROW + 2 * PAD - GAP
+  if #groups == 0 then height = 2 * PAD end
   local what = value_name .. " by " .. label_name
-  local out = {
-    format('<figure class="chart">\n<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">\n<title>%s</title>\n',
-      WIDTH, height, WIDTH, height, esc(what), esc(what)),
-  }
-  for i, b in ipairs(bars) do
-    local y = PAD + (i - 1) * ROW
-    local v = b.value or 0
-    local x0, x1 = x(math.min(0, v)), x(math.max(0, v))
-    local label = fit(b.label, 32)
-    out[#out + 1] = format(
-      '<g><text class="label" x="%s" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>' ..
-      '<rect class="bar" x="%s" y="%s" width="%s" height="%d"><title>%s: %s</title></rect>' ..
-      '<text class="value" x="%s" y="%s" dominant-baseline="middle">%s</text></g>\n',
-      num(lw - 6), num(y + ROW / 2), esc(label),
-      num(x0), num(y + (ROW - BAR) / 2), num(x1 - x0), BAR, esc(b.label), esc(b.text),
-      num(x1 + 4), num(y + ROW / 2), esc(b.text))
+  local out = { '<figure class="chart" id="chart">\n' }
+  if multi then
+    out[#out + 1] = '<ul class="legend">'
+    for i, s in ipairs(series) do
+      out[#out + 1] = format('<li><span class="swatch s%d"></span>%s</li>', (i - 1) % #PALETTE, esc(s))
+    end
+    out[#out + 1] = "</ul>\n"
+  end
+  out[#out + 1] = format('<svg xmlns="http://www.w3.org/2000/svg" width="100%%" viewBox="0 0 %d %d" preserveAspectRatio="xMinYMin meet" data-label-room="%d" role="img" aria-label="%s">\n<title>%s</title>\n',
+    W, height, lwn - 2 * PAD, esc(what), esc(what))
+  local function rect(cls, x0, x1, y, h, tip)
+    return format('<rect class="%s" x="%s" y="%s" width="%s" height="%d"><title>%s</title></rect>',
+      cls, num(x0), num(y), num(x1 - x0), h, esc(tip))
+  end
+  local function value_text(xv, y, t)
+    return format('<text class="value" x="%s" y="%s" dominant-baseline="middle">%s</text>', num(xv + 4), num(y), esc(t))
+  end
+  for gi, g in ipairs(groups) do
+    local y = PAD + (gi - 1) * ROW
+    local mid = y + (ROW - GAP) / 2
+    local parts = { format('<g>%s<text class="label" x="%d" y="%s" dominant-baseline="middle">%s</text>',
+      g.shown ~= g.label and "<title>" .. esc(g.label) .. "</title>" or "", PAD, num(mid), esc(g.shown)) }
+    if not multi then
+      local b = g.bars[1]
+      local v = b.value or 0
+      local x0, x1 = x(math.min(0, v)), x(math.max(0, v))
+      parts[#parts + 1] = rect("bar", x0, x1, y, BAR, g.label .. ": " .. b.text)
+      parts[#parts + 1] = value_text(x1, mid, b.text)
+    elseif stacked then
+      local pos, neg = 0, 0
+      for i = 1, ns do
+        local b = g.bars[i]
+        if b and b.value and b.value ~= 0 then
+          local x0, x1
+          if b.value > 0 then x0, x1 = x(pos), x(pos + b.value); pos = pos + b.value
+          else x0, x1 = x(neg + b.value), x(neg); neg = neg + b.value end
+          parts[#parts + 1] = rect(format("bar s%d", (i - 1) % #PALETTE), x0, x1, y, BAR,
+            format("%s, %s: %s", g.label, series[i], b.text))
+        end
+      end
+      parts[#parts + 1] = value_text(x(pos), mid, g.text)
+    else
+      for i = 1, ns do
+        local b = g.bars[i]
+        if b then
+          local v = b.value or 0
+          local x0, x1 = x(math.min(0, v)), x(math.max(0, v))
+          local sy = y + (i - 1) * 12
+          parts[#parts + 1] = rect(format("bar s%d", (i - 1) % #PALETTE), x0, x1, sy + 1, 10,
+            format("%s, %s: %s", g.label, series[i], b.text))
+          parts[#parts + 1] = value_text(x1, sy + 6, b.text)
+        end
+      end
+    end
+    parts[#parts + 1] = "</g>\n"
+    out[#out + 1] = concat(parts)
   end
   out[#out + 1] = format('<line class="axis" x1="%s" y1="%d" x2="%s" y2="%d"/>\n</svg>\n</figure>\n',
     num(x(0)), PAD, num(x(0)), height - PAD)
-  return concat(out)
+  return concat(out), W
 end
 
 -- Finds a chart column: a header name or path of the columns, or a path of the row.
@@ -208,6 +344,77 @@ local function chart_column(cols, name, key, who)
   return { path = name, header = name, get = compile(name) }
 end
 
+-- The values of opts.chart.value: one column, or a list of columns (one series each).
+local function value_columns(cols, chart, who)
+  local v = chart.value
+  if type(v) == "table" then
+    if #v == 0 then fail(who, "opts.chart.value must be a column name or a non-empty list of them") end
+    local out = {}
+    for i = 1, #v do out[i] = chart_column(cols, v[i], "value[" .. i .. "]", who) end
+    return out
+  end
+  return { chart_column(cols, v, "value", who) }
+end
+
+-- A base URL as the footer shows it: without user info, query or fragment (they may hold a
+-- credential or a key).
+local function public_url(u)
+  u = tostring(u)
+  u = u:gsub("[?#].*$", "")
+  u = u:gsub("^(%a[%w+.-]*://)[^/@]*@", "%1")
+  return u
+end
+
+local function filters_text(f)
+  if type(f) == "string" then return f end
+  local keys = {}
+  for k in pairs(f) do keys[#keys + 1] = tostring(k) end
+  table.sort(keys)
+  if #keys == 0 then return "none (every record)" end
+  local parts = {}
+  for i, k in ipairs(keys) do
+    local v = f[k]
+    if v == nil then v = f[tonumber(k)] end
+    parts[i] = k .. "=" .. (type(v) == "string" and v or type(v) == "table" and encode(v) or tostring(v))
+  end
+  return concat(parts, ", ")
+end
+
+-- The footer: when (UTC), by which att, from which base URL and with which filters the page was made.
+local function footer_html(f, who)
+  if f == false then return "" end
+  if f == nil or f == true then f = {} end
+  if type(f) ~= "table" then fail(who, "opts.footer must be false or a table, got " .. describe(f)) end
+  for k in pairs(f) do
+    if k ~= "filters" and k ~= "time" and k ~= "base_url" and k ~= "note" then
+      fail(who, "opts.footer takes filters, time, base_url and note, not " .. describe(k))
+    end
+  end
+  local t = f.time
+  if t == nil then t = os.time() end
+  if type(t) ~= "number" then fail(who, "opts.footer.time must be a number (seconds since the epoch), got " .. describe(t)) end
+  if f.filters ~= nil and type(f.filters) ~= "table" and type(f.filters) ~= "string" then
+    fail(who, "opts.footer.filters must be a table of request fields or a string, got " .. describe(f.filters))
+  end
+  local base = f.base_url
+  if base == nil then
+    local ok, c = pcall(att.config)
+    base = ok and type(c) == "table" and c.base_url or nil
+  end
+  if base ~= nil and base ~= false and type(base) ~= "string" then
+    fail(who, "opts.footer.base_url must be a string or false, got " .. describe(base))
+  end
+  if f.note ~= nil and type(f.note) ~= "string" then fail(who, "opts.footer.note must be a string, got " .. describe(f.note)) end
+  local out = { '<footer class="source" id="source">\n<p>Made <time datetime="', os.date("!%Y-%m-%dT%H:%M:%SZ", t), '">',
+    os.date("!%Y-%m-%d %H:%M:%S UTC", t), "</time> by att ", esc(tostring(att.version or "")) }
+  if base then out[#out + 1] = ' from <span class="url">' .. esc(public_url(base)) .. "</span>" end
+  out[#out + 1] = '; filters: <span class="filters">' ..
+    esc(f.filters == nil and "not given" or filters_text(f.filters)) .. "</span>.</p>\n"
+  if f.note then out[#out + 1] = "<p>" .. esc(f.note) .. "</p>\n" end
+  out[#out + 1] = "</footer>\n"
+  return concat(out)
+end
+
 -- One self-contained HTML5 page with a sortable table and an optional bar chart.
 function M.html(rows, opts)
   local who = "att.report.html"
@@ -215,18 +422,30 @@ function M.html(rows, opts)
   local cols = parse_columns(opts.columns, who)
   local limit = opts.limit or math.huge
   local title = opts.title or "att report"
-  local chart, label_col, value_col = opts.chart, nil, nil
+  local chart, label_col, value_cols, series_col = opts.chart, nil, nil, nil
   if chart then
     for k in pairs(chart) do
-      if k ~= "label" and k ~= "value" then
-        fail(who, "opts.chart takes label and value, not " .. describe(k))
+      if k ~= "label" and k ~= "value" and k ~= "series" and k ~= "stacked" then
+        fail(who, "opts.chart takes label, value, series and stacked, not " .. describe(k))
       end
     end
     label_col = chart_column(cols, chart.label, "label", who)
-    value_col = chart_column(cols, chart.value, "value", who)
+    value_cols = value_columns(cols, chart, who)
+    if chart.series ~= nil then
+      if #value_cols > 1 then fail(who, "opts.chart: series takes one value column, not a list") end
+      series_col = chart_column(cols, chart.series, "series", who)
+    end
+    if chart.stacked ~= nil and type(chart.stacked) ~= "boolean" then
+      fail(who, "opts.chart.stacked must be a boolean, got " .. describe(chart.stacked))
+    end
   end
+  local footer = footer_html(opts.footer, who)
   local nextrow = row_reader(rows, who)
-  local body, bars, more = {}, {}, 0
+  local body, more = {}, 0
+  local groups, by_label, series, series_index = {}, {}, { multi = series_col ~= nil or (value_cols and #value_cols > 1) }, {}
+  if value_cols and not series_col then
+    for i, c in ipairs(value_cols) do series[i] = c.header end
+  end
   local numeric, other = {}, {}
   for row, n in nextrow do
     cols = cols or default_columns(row)
@@ -245,18 +464,47 @@ function M.html(rows, opts)
       body[#body + 1] = "<tr>" .. concat(tds) .. "</tr>\n"
       if chart then
         local label = cell(row, label_col, n, who)
-        local vtext, v = cell(row, value_col, n, who)
-        local value = tonumber(v)
-        if value and (value ~= value or value == math.huge or value == -math.huge) then value = nil end
-        bars[#bars + 1] = { label = label, value = value, text = vtext }
+        local g
+        if series.multi then
+          g = by_label[label]
+          if not g then g = { label = label, bars = {} }; by_label[label] = g; groups[#groups + 1] = g end
+        else
+          g = { label = label, bars = {} }
+          groups[#groups + 1] = g
+        end
+        for vi, vc in ipairs(value_cols) do
+          local si = vi
+          if series_col then
+            local name = cell(row, series_col, n, who)
+            si = series_index[name]
+            if not si then series[#series + 1] = name; si = #series; series_index[name] = si end
+          end
+          local vtext, v = cell(row, vc, n, who)
+          local value = tonumber(v)
+          if value and (value ~= value or value == math.huge or value == -math.huge) then value = nil end
+          local b = g.bars[si]
+          if b and series.multi then -- the same label and series again: one bar of their sum
+            if value then b.value = (b.value or 0) + value end
+            b.text = b.value and num(b.value) or b.text
+          else
+            g.bars[si] = { value = value, text = vtext }
+          end
+        end
       end
     else
       more = more + 1
     end
   end
+  if not series.multi then series[1] = value_cols and value_cols[1].header end
   cols = cols or {}
   local shown = #body
   local nc = nonce()
+  local figure, natural = nil, nil
+  if chart then
+    local names = {}
+    for i, c in ipairs(value_cols) do names[i] = c.header end
+    figure, natural = svg_chart(groups, series, label_col.header, concat(names, ", "), chart.stacked ~= false)
+  end
   local write, finish, closer <close> = open_out(opts, who)
   write('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
     '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'nonce-', nc,
@@ -264,7 +512,9 @@ function M.html(rows, opts)
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
     '<meta name="generator" content="att ', esc(tostring(att.version or "")), '">\n',
     "<title>", esc(title), "</title>\n",
-    '<style nonce="', nc, '">\n', HTML_CSS, "</style>\n</head>\n<body>\n",
+    '<style nonce="', nc, '">\n', HTML_CSS,
+    natural and format(".chart svg { max-width: %dpx; }\n", math.floor(natural * 1.25)) or "",
+    "</style>\n</head>\n<body>\n",
     "<h1>", esc(title), "</h1>\n")
   local count
   if more > 0 then
@@ -273,7 +523,7 @@ function M.html(rows, opts)
     count = format("%d %s", shown, shown == 1 and "row" or "rows")
   end
   write('<p class="count" id="count">', count, "</p>\n")
-  if chart then write(svg_chart(bars, label_col.header, value_col.header)) end
+  if figure then write(figure) end
   write('<table id="report">\n<thead><tr>')
   for i, c in ipairs(cols) do
     local h = esc(c.header)
@@ -285,6 +535,7 @@ function M.html(rows, opts)
   for i = 1, shown do write(body[i]) end
   write("</tbody>\n</table>\n")
   if more > 0 then write(format('<p class="more">%d more rows not shown</p>\n', more)) end
+  write(footer)
   write('<script nonce="', nc, '">\n', HTML_JS, "</script>\n</body>\n</html>\n")
   finish()
   return shown, shown + more

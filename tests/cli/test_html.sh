@@ -1,8 +1,13 @@
 #!/bin/sh
 # tests/cli/test_html.sh — the HTML report of att.report rendered by headless Chromium: rows and bars
 # as rendered, escaping (a market named with <script> and &), no injected script, sorting by the
-# URL fragment (#sort=COL) and by clicking a header, and a screenshot. Prints TAP.
-# Env: ATT (the att binary, default ./att), CHROMIUM (default: chromium on the PATH).
+# URL fragment (#sort=COL) and by clicking a header, the layout at 400 and 1280 px wide (no chart
+# label or value clipped, cut or run into the bars, nothing wider than the window: measured in the
+# page with getBoundingClientRect), stacked and grouped series, the footer, and screenshots at
+# both widths. Prints TAP; skips (one TAP SKIP line) only when Chromium can be neither found nor
+# installed (apt-get, as root) nor started.
+# Env: ATT (the att binary, default ./att), CHROMIUM (default: chromium on the PATH), ATT_HTML_SHOTS
+# (a directory to keep the screenshots at 400 and 1280 px in).
 set -u
 case "${ATT:-./att}" in
     /*) ATT=${ATT:-./att} ;;
@@ -30,8 +35,14 @@ finish() { echo "1..$n"; [ "$fails" -eq 0 ] && exit 0; exit 1; }
 check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "want: $2" "got:  $3"; fi; }
 
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+if [ -z "$CHROMIUM" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    # tools/deps.sh lists chromium; a machine set up without it gets it here, when it can.
+    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq --no-install-recommends chromium \
+        >"$T/apt.log" 2>&1 || true
+    CHROMIUM=$(command -v chromium || true)
+fi
 if [ -z "$CHROMIUM" ] || ! "$CHROMIUM" --version >/dev/null 2>&1; then
-    notok "headless Chromium is installed" "chromium not found on the PATH (Debian package 'chromium'; set CHROMIUM to use another)"
+    ok "the HTML report in headless Chromium # SKIP chromium cannot be installed or started (Debian package 'chromium'; set CHROMIUM to use another)"
     finish
 fi
 
@@ -172,6 +183,116 @@ chrome "$T/clicked.html" "file://$T/click.html" $VT --allow-file-access-from-fil
 got=$(grep -o '<pre id="result">[^<]*</pre>' "$T/clicked.html" | sed 's/<[^>]*>//g')
 check "clicking a header sorts ascending, clicking again descending; the fragment follows" \
     "first:2,9,15,22,44,57,88,100:ascending;second:100,88,57,44,22,15,9,2:descending;hash:#sort=accounts:desc" "$got"
+
+# ---- layout at 400 and 1280 px: nothing clipped, nothing wider than the window ------------------
+# Reports with several series: plans per sub-market (names like HOU-NORTH, whose H the old chart
+# cut off), stacked and grouped, and a long label cut to 32 columns.
+OUT_DIR="$T" "$ATT" -e '
+local report = require "att.report"
+local mix = {}
+local markets = { "HOU-NORTH", "DAL-SOUTH", "WWWWMMMM-WIDE-CAPITALS", "São Paulo / 東京", "NYC",
+  "A market with a name much longer than thirty-two columns" }
+local plans = { "AT&T Internet 1000", "AT&T Internet 300", "Unlimited <Premium>", "DTV Choice" }
+for i, m in ipairs(markets) do
+  for j, p in ipairs(plans) do mix[#mix + 1] = { market = m, product = p, products = (i * 7 + j * 13) % 40 + 1 } end
+end
+local dir = os.getenv("OUT_DIR")
+local opts = { columns = { "market", "product", "products" }, footer = { filters = { serviceType = "FIBER" } } }
+opts.title, opts.out = "Stacked", dir .. "/stacked.html"
+opts.chart = { label = "market", value = "products", series = "product" }
+report.html(mix, opts)
+opts.title, opts.out = "Grouped", dir .. "/grouped.html"
+opts.chart = { label = "market", value = "products", series = "product", stacked = false }
+report.html(mix, opts)
+-- One series, sub-market names only (the case that showed HOU-NORTH as IOU-NORTH).
+report.html({ { m = "HOU-NORTH", n = 57 }, { m = "DAL-SOUTH", n = 44 }, { m = "WWW-MMM", n = 9 },
+  { m = "NYC-MANHATTAN", n = 88 } }, { chart = { label = "m", value = "n" }, out = dir .. "/submarkets.html" })' >"$T/gen2.out" 2>"$T/gen2.err"
+check "att writes the stacked, grouped and sub-market reports" "0:" "$?:$(head -c 300 "$T/gen2.err")"
+check "the stacked report: one segment per market and plan, a legend of 4 plans" "24 4" \
+    "$(count "$T/stacked.html" '<rect class="bar s') $(count "$T/stacked.html" '<span class="swatch')"
+check "the page's footer names the filter" 1 "$(count "$T/stacked.html" '<span class="filters">serviceType=FIBER</span>')"
+
+# layout PAGE WIDTH — loads PAGE in a frame WIDTH px wide and prints what the page measured:
+# "texts=N labels=N" and one line per problem found.
+layout() {
+    cat >"$T/layout.html" <<EOF
+<!DOCTYPE html>
+<meta charset="utf-8">
+<title>layout harness</title>
+<style>body { margin: 0 } iframe { border: 0; display: block }</style>
+<iframe id="f" src="$1" width="$2" height="900"></iframe>
+<pre id="result">no result</pre>
+<script>
+var frame = document.getElementById("f");
+frame.addEventListener("load", function () {
+  var out = [], texts = 0, labels = 0, small = 99;
+  try {
+    var d = frame.contentDocument, vw = d.documentElement.clientWidth;
+    var name = function (t) { return t.getAttribute("class") + " '" + t.textContent + "'"; };
+    var outside = function (b, r) {
+      return b.left < r.left - 0.5 || b.right > r.right + 0.5 || b.top < r.top - 0.5 || b.bottom > r.bottom + 0.5;
+    };
+    Array.prototype.forEach.call(d.querySelectorAll(".chart svg"), function (svg) {
+      var sr = svg.getBoundingClientRect();
+      if (sr.left < -0.5 || sr.right > vw + 0.5) out.push("the chart is wider than the window: " + sr.left + ".." + sr.right + " > " + vw);
+      var barLeft = Infinity;
+      Array.prototype.forEach.call(svg.querySelectorAll("rect.bar"), function (r) {
+        var b = r.getBoundingClientRect();
+        if (b.width > 0 && b.left < barLeft) barLeft = b.left;
+        if (outside(b, sr)) out.push("a bar outside the chart");
+      });
+      Array.prototype.forEach.call(svg.querySelectorAll("text"), function (t) {
+        var b = t.getBoundingClientRect();
+        texts++;
+        if (outside(b, sr)) out.push(name(t) + " clipped by the chart: " + [b.left, b.right, b.top, b.bottom].join(",") + " in " + [sr.left, sr.right, sr.top, sr.bottom].join(","));
+        if (b.left < -0.5 || b.right > vw + 0.5) out.push(name(t) + " outside the window");
+        if (t.getAttribute("class") === "label") {
+          labels++;
+          if (b.right > barLeft + 0.5) out.push(name(t) + " runs into the bars: " + b.right + " > " + barLeft);
+          if (b.height < small) small = b.height;
+        }
+      });
+    });
+    Array.prototype.forEach.call(d.querySelectorAll(".legend li, #source, h1, #count"), function (e) {
+      var b = e.getBoundingClientRect();
+      if (b.left < -0.5 || b.right > vw + 0.5) out.push(e.tagName + " '" + e.textContent.slice(0, 40) + "' wider than the window");
+    });
+    var fig = d.querySelector("figure.chart");
+    if (fig && fig.scrollWidth > fig.clientWidth + 1) out.push("the chart scrolls sideways");
+    if (!d.getElementById("source")) out.push("no footer");
+  } catch (e) {
+    out.push("error:" + e);
+  }
+  out.unshift("texts=" + texts + " labels=" + labels + " lineheight>=" + (small >= 8 ? "8" : small));
+  document.getElementById("result").textContent = out.join("\\n");
+});
+</script>
+EOF
+    # shellcheck disable=SC2086
+    chrome "$T/layout.out" "file://$T/layout.html" $VT --allow-file-access-from-files --window-size="$2",1000 --dump-dom
+    tr '\n' '\001' <"$T/layout.out" | sed 's/.*<pre id="result">//; s/<\/pre>.*//' | tr '\001' '\n' |
+        sed 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&#39;/'"'"'/g; s/&amp;/\&/g'
+    echo
+}
+for page in report:8 submarkets:4 stacked:6 grouped:6; do
+    file=${page%%:*}; nlab=${page#*:}
+    for w in 400 1280; do
+        got=$(layout "$file.html" "$w")
+        check "$file.html at $w px: every label and value inside the chart and the window, none into the bars" \
+            "labels=$nlab lineheight>=8" "$(printf '%s\n' "$got" | sed -n '1s/^texts=[0-9]* //p')$(printf '%s\n' "$got" | sed -n '2,$p')"
+    done
+done
+# The labels are whole (the old chart showed HOU-NORTH as IOU-NORTH: cut, not missing).
+check "the label HOU-NORTH is there whole" 1 "$(grep -o '<text class="label"[^>]*>HOU-NORTH</text>' "$T/stacked.html" | wc -l | tr -d ' ')"
+check "a label longer than 32 columns is cut with … and whole in its tooltip" 1 \
+    "$(grep -c '<g><title>A market with a name much longer than thirty-two columns</title><text class="label"[^>]*>A market with a name much longe…</text>' "$T/stacked.html")"
+for w in 400 1280; do
+    # shellcheck disable=SC2086
+    (cd "$T" && chrome "$T/shot$w.out" "file://$T/stacked.html" $VT --screenshot="$T/stacked$w.png" --window-size=$w,900)
+    dims=$(od -A n -t u1 -j 16 -N 8 "$T/stacked$w.png" 2>/dev/null | awk '{ print $1*16777216 + $2*65536 + $3*256 + $4 "x" $5*16777216 + $6*65536 + $7*256 + $8 }')
+    check "a screenshot of the stacked report at $w px wide" "${w}x900" "$dims"
+done
+[ -n "${ATT_HTML_SHOTS:-}" ] && mkdir -p "$ATT_HTML_SHOTS" && cp "$T"/stacked*.png "$ATT_HTML_SHOTS"/
 
 # ---- screenshot ---------------------------------------------------------------------------------
 # shellcheck disable=SC2086

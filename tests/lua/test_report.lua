@@ -471,12 +471,14 @@ end)
 ---------------------------------------------------------------------------------------------------
 -- html (the rendered page is checked in headless Chromium by tests/cli/test_html.sh)
 
-T.test("html: escaped text, one <tr> per row in tbody, one rect.bar per row, exact body", function()
+T.test("html: escaped text, one <tr> per row in tbody, one rect.bar per row, exact body and footer (no user info, query or fragment)", function()
   local rows = fixture("markets.json")
   local got, n = run("html", rows, {
     title = "Markets <&> \"q\" 'a'",
     columns = { "market", "accounts", { "growth", "Growth %" } },
     chart = { label = "market", value = "accounts" },
+    footer = { time = 1700000000, base_url = "https://user:secret-pw@api.example.com/omni-svcs?key=k1#frag",
+               filters = { serviceType = "FIBER", pageSize = 50 } },
   })
   T.eq(n, 8)
   T.match(got, '^<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf%-8">\n')
@@ -494,34 +496,37 @@ T.test("html: escaped text, one <tr> per row in tbody, one rect.bar per row, exa
   local body = got:match("<body>\n(.-)<script nonce")
   T.eq(body, table.concat {
     "<h1>Markets &lt;&amp;&gt; &quot;q&quot; &#39;a&#39;</h1>\n",
-    '<p class="count" id="count">8 rows</p>\n',
-    '<figure class="chart">\n',
-    '<svg xmlns="http://www.w3.org/2000/svg" width="760" height="208" viewBox="0 0 760 208" role="img" aria-label="accounts by market">\n',
+    "<p class=\"count\" id=\"count\">8 rows</p>\n",
+    "<figure class=\"chart\" id=\"chart\">\n",
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%\" viewBox=\"0 0 527 200\" preserveAspectRatio=\"xMinYMin meet\" data-label-room=\"191\" role=\"img\" aria-label=\"accounts by market\">\n",
     "<title>accounts by market</title>\n",
-    '<g><text class="label" x="230" y="20" text-anchor="end" dominant-baseline="middle">DAL</text><rect class="bar" x="236" y="12" width="258.8" height="16"><title>DAL: 57</title></rect><text class="value" x="498.8" y="20" dominant-baseline="middle">57</text></g>\n',
-    '<g><text class="label" x="230" y="44" text-anchor="end" dominant-baseline="middle">HOU</text><rect class="bar" x="236" y="36" width="199.8" height="16"><title>HOU: 44</title></rect><text class="value" x="439.8" y="44" dominant-baseline="middle">44</text></g>\n',
-    '<g><text class="label" x="230" y="68" text-anchor="end" dominant-baseline="middle">NYC</text><rect class="bar" x="236" y="60" width="399.5" height="16"><title>NYC: 88</title></rect><text class="value" x="639.5" y="68" dominant-baseline="middle">88</text></g>\n',
-    '<g><text class="label" x="230" y="92" text-anchor="end" dominant-baseline="middle">LAX</text><rect class="bar" x="236" y="84" width="68.1" height="16"><title>LAX: 15</title></rect><text class="value" x="308.1" y="92" dominant-baseline="middle">15</text></g>\n',
-    '<g><text class="label" x="230" y="116" text-anchor="end" dominant-baseline="middle">CHI</text><rect class="bar" x="236" y="108" width="40.9" height="16"><title>CHI: 9</title></rect><text class="value" x="280.9" y="116" dominant-baseline="middle">9</text></g>\n',
-    '<g><text class="label" x="230" y="140" text-anchor="end" dominant-baseline="middle">ATL</text><rect class="bar" x="236" y="132" width="99.9" height="16"><title>ATL: 22</title></rect><text class="value" x="339.9" y="140" dominant-baseline="middle">22</text></g>\n',
-    '<g><text class="label" x="230" y="164" text-anchor="end" dominant-baseline="middle">&lt;script&gt;document.title=&#39;pwned&#39;&lt;…</text><rect class="bar" x="236" y="156" width="454" height="16"><title>&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt; &amp; Co: 100</title></rect><text class="value" x="694" y="164" dominant-baseline="middle">100</text></g>\n',
-    '<g><text class="label" x="230" y="188" text-anchor="end" dominant-baseline="middle">São Paulo / 東京</text><rect class="bar" x="236" y="180" width="9.1" height="16"><title>São Paulo / 東京: 2</title></rect><text class="value" x="249.1" y="188" dominant-baseline="middle">2</text></g>\n',
-    '<line class="axis" x1="236" y1="8" x2="236" y2="200"/>\n',
-    "</svg>\n</figure>\n",
-    '<table id="report">\n',
-    '<thead><tr><th scope="col" data-name="market" aria-sort="none"><button type="button">market</button></th>',
-    '<th scope="col" data-name="accounts" aria-sort="none" class="num"><button type="button">accounts</button></th>',
-    '<th scope="col" data-name="Growth %" aria-sort="none" class="num"><button type="button">Growth %</button></th></tr></thead>\n',
+    "<g><text class=\"label\" x=\"8\" y=\"16\" dominant-baseline=\"middle\">DAL</text><rect class=\"bar\" x=\"207\" y=\"8\" width=\"159.6\" height=\"16\"><title>DAL: 57</title></rect><text class=\"value\" x=\"370.6\" y=\"16\" dominant-baseline=\"middle\">57</text></g>\n",
+    "<g><text class=\"label\" x=\"8\" y=\"40\" dominant-baseline=\"middle\">HOU</text><rect class=\"bar\" x=\"207\" y=\"32\" width=\"123.2\" height=\"16\"><title>HOU: 44</title></rect><text class=\"value\" x=\"334.2\" y=\"40\" dominant-baseline=\"middle\">44</text></g>\n",
+    "<g><text class=\"label\" x=\"8\" y=\"64\" dominant-baseline=\"middle\">NYC</text><rect class=\"bar\" x=\"207\" y=\"56\" width=\"246.4\" height=\"16\"><title>NYC: 88</title></rect><text class=\"value\" x=\"457.4\" y=\"64\" dominant-baseline=\"middle\">88</text></g>\n",
+    "<g><text class=\"label\" x=\"8\" y=\"88\" dominant-baseline=\"middle\">LAX</text><rect class=\"bar\" x=\"207\" y=\"80\" width=\"42\" height=\"16\"><title>LAX: 15</title></rect><text class=\"value\" x=\"253\" y=\"88\" dominant-baseline=\"middle\">15</text></g>\n",
+    "<g><text class=\"label\" x=\"8\" y=\"112\" dominant-baseline=\"middle\">CHI</text><rect class=\"bar\" x=\"207\" y=\"104\" width=\"25.2\" height=\"16\"><title>CHI: 9</title></rect><text class=\"value\" x=\"236.2\" y=\"112\" dominant-baseline=\"middle\">9</text></g>\n",
+    "<g><text class=\"label\" x=\"8\" y=\"136\" dominant-baseline=\"middle\">ATL</text><rect class=\"bar\" x=\"207\" y=\"128\" width=\"61.6\" height=\"16\"><title>ATL: 22</title></rect><text class=\"value\" x=\"272.6\" y=\"136\" dominant-baseline=\"middle\">22</text></g>\n",
+    "<g><title>&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt; &amp; Co</title><text class=\"label\" x=\"8\" y=\"160\" dominant-baseline=\"middle\">&lt;script&gt;document.title=&#39;pwned&#39;&lt;…</text><rect class=\"bar\" x=\"207\" y=\"152\" width=\"280\" height=\"16\"><title>&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt; &amp; Co: 100</title></rect><text class=\"value\" x=\"491\" y=\"160\" dominant-baseline=\"middle\">100</text></g>\n",
+    "<g><text class=\"label\" x=\"8\" y=\"184\" dominant-baseline=\"middle\">São Paulo / 東京</text><rect class=\"bar\" x=\"207\" y=\"176\" width=\"5.6\" height=\"16\"><title>São Paulo / 東京: 2</title></rect><text class=\"value\" x=\"216.6\" y=\"184\" dominant-baseline=\"middle\">2</text></g>\n",
+    "<line class=\"axis\" x1=\"207\" y1=\"8\" x2=\"207\" y2=\"192\"/>\n",
+    "</svg>\n",
+    "</figure>\n",
+    "<table id=\"report\">\n",
+    "<thead><tr><th scope=\"col\" data-name=\"market\" aria-sort=\"none\"><button type=\"button\">market</button></th><th scope=\"col\" data-name=\"accounts\" aria-sort=\"none\" class=\"num\"><button type=\"button\">accounts</button></th><th scope=\"col\" data-name=\"Growth %\" aria-sort=\"none\" class=\"num\"><button type=\"button\">Growth %</button></th></tr></thead>\n",
     "<tbody>\n",
-    '<tr><td>DAL</td><td class="num">57</td><td class="num">-1.5</td></tr>\n',
-    '<tr><td>HOU</td><td class="num">44</td><td class="num">2.25</td></tr>\n',
-    '<tr><td>NYC</td><td class="num">88</td><td class="num">0.5</td></tr>\n',
-    '<tr><td>LAX</td><td class="num">15</td><td class="num">-12</td></tr>\n',
-    '<tr><td>CHI</td><td class="num">9</td><td class="num">7</td></tr>\n',
-    '<tr><td>ATL</td><td class="num">22</td><td class="num">0</td></tr>\n',
-    '<tr><td>&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt; &amp; Co</td><td class="num">100</td><td class="num">3.125</td></tr>\n',
-    '<tr><td>São Paulo / 東京</td><td class="num">2</td><td class="num">-0.25</td></tr>\n',
-    "</tbody>\n</table>\n",
+    "<tr><td>DAL</td><td class=\"num\">57</td><td class=\"num\">-1.5</td></tr>\n",
+    "<tr><td>HOU</td><td class=\"num\">44</td><td class=\"num\">2.25</td></tr>\n",
+    "<tr><td>NYC</td><td class=\"num\">88</td><td class=\"num\">0.5</td></tr>\n",
+    "<tr><td>LAX</td><td class=\"num\">15</td><td class=\"num\">-12</td></tr>\n",
+    "<tr><td>CHI</td><td class=\"num\">9</td><td class=\"num\">7</td></tr>\n",
+    "<tr><td>ATL</td><td class=\"num\">22</td><td class=\"num\">0</td></tr>\n",
+    "<tr><td>&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt; &amp; Co</td><td class=\"num\">100</td><td class=\"num\">3.125</td></tr>\n",
+    "<tr><td>São Paulo / 東京</td><td class=\"num\">2</td><td class=\"num\">-0.25</td></tr>\n",
+    "</tbody>\n",
+    "</table>\n",
+    "<footer class=\"source\" id=\"source\">\n",
+    "<p>Made <time datetime=\"2023-11-14T22:13:20Z\">2023-11-14 22:13:20 UTC</time> by att " .. att.version .. " from <span class=\"url\">https://api.example.com/omni-svcs</span>; filters: <span class=\"filters\">pageSize=50, serviceType=FIBER</span>.</p>\n",
+    "</footer>\n",
   })
 end)
 
@@ -551,8 +556,8 @@ T.test("html: limit, one row, negative values in the chart, empty input", functi
   T.eq(total, 3)
   T.match(got, '<p class="count" id="count">2 of 3 rows shown</p>')
   T.match(got, '<p class="more">1 more rows not shown</p>')
-  T.match(got, '<rect class="bar" x="40" y="12" width="325" height="16"><title>a: %-4</title></rect>')
-  T.match(got, '<rect class="bar" x="365" y="36" width="325" height="16"><title>b: 4</title></rect>')
+  T.match(got, '<rect class="bar" x="40" y="8" width="140" height="16"><title>a: %-4</title></rect>')
+  T.match(got, '<rect class="bar" x="180" y="32" width="140" height="16"><title>b: 4</title></rect>')
   got = run("html", { rows[1] }, {})
   T.match(got, '<p class="count" id="count">1 row</p>')
   got, n = run("html", {}, { chart = { label = "k", value = "v" } })
@@ -569,10 +574,51 @@ T.test("html: chart columns by header name, by path, or any path of the row", fu
   T.match(got, "<title>DAL: 3</title>")
   T.match(got, "<title>HOU: 1</title>")
   got = run("html", rows, { columns = { "n" }, chart = { label = "m.name", value = "extra" } })
-  T.match(got, 'width="650" height="16"><title>DAL: 7</title>')
+  T.match(got, 'width="280" height="16"><title>DAL: 7</title>')
   T.match(got, 'width="0" height="16"><title>HOU: x</title>')  -- not a number: an empty bar
   local _, bars = got:gsub('<rect class="bar"', "")
   T.eq(bars, 2)
+end)
+
+T.test("html: several series: stacked by default, grouped with stacked = false, or a list of value columns", function()
+  local rows = { { m = "A", s = "x", n = 3 }, { m = "A", s = "y", n = 2 }, { m = "B", s = "x", n = 1 },
+                 { m = "A", s = "x", n = 1 } }
+  local got = run("html", rows, { columns = { "m", "s", "n" }, chart = { label = "m", value = "n", series = "s" } })
+  T.match(got, '<ul class="legend"><li><span class="swatch s0"></span>x</li><li><span class="swatch s1"></span>y</li></ul>')
+  local _, bars = got:gsub('<rect class="bar s%d"', "")
+  T.eq(bars, 3, "one segment per label and series (A/x summed)")
+  T.match(got, "<title>A, x: 4</title>")
+  T.match(got, "<title>A, y: 2</title>")
+  T.match(got, "<title>B, x: 1</title>")
+  local _, labels = got:gsub('<text class="label"', "")
+  T.eq(labels, 2, "one label per market")
+  T.match(got, 'dominant%-baseline="middle">6</text></g>')  -- the stack's total
+  local _, trs = got:match("<tbody>(.-)</tbody>"):gsub("<tr>", "")
+  T.eq(trs, 4, "the table keeps every row")
+  got = run("html", rows, { chart = { label = "m", value = "n", series = "s", stacked = false } })
+  _, bars = got:gsub('<rect class="bar s%d"', "")
+  T.eq(bars, 3, "grouped: one bar per label and series")
+  local _, values = got:gsub('<text class="value"', "")
+  T.eq(values, 3, "grouped: a value per bar")
+  got = run("html", { { m = "A", p = 1, q = 2 }, { m = "B", p = 3, q = att.null } },
+    { chart = { label = "m", value = { "p", "q" } } })
+  T.match(got, '<li><span class="swatch s0"></span>p</li><li><span class="swatch s1"></span>q</li>')
+  T.match(got, 'aria%-label="p, q by m"')
+  _, bars = got:gsub('<rect class="bar s%d"', "")
+  T.eq(bars, 3, "a value list: one segment per column with a number")
+end)
+
+T.test("html: the footer (when, from where, with which filters), its parts, false", function()
+  local got = run("html", { { a = 1 } }, { footer = { time = 0, base_url = "http://u:p@h:8/x", filters = {} } })
+  T.match(got, '<footer class="source" id="source">\n<p>Made <time datetime="1970%-01%-01T00:00:00Z">1970%-01%-01 00:00:00 UTC</time> by att [^<]* from <span class="url">http://h:8/x</span>; filters: <span class="filters">none %(every record%)</span>%.</p>\n</footer>')
+  got = run("html", { { a = 1 } }, { footer = { base_url = false, filters = "market DAL <b>", note = "by <me>" } })
+  T.ok(not got:find('class="url"', 1, true), "base_url = false leaves it out")
+  T.match(got, '<span class="filters">market DAL &lt;b&gt;</span>')
+  T.match(got, "<p>by &lt;me&gt;</p>\n</footer>")
+  got = run("html", { { a = 1 } })
+  T.match(got, 'from <span class="url">' .. att.config().base_url:gsub("%p", "%%%0") .. '</span>; filters: <span class="filters">not given</span>')
+  T.match(got, '<time datetime="%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ">')
+  T.ok(not run("html", { { a = 1 } }, { footer = false }):find("<footer", 1, true), "footer = false")
 end)
 
 ---------------------------------------------------------------------------------------------------
@@ -677,14 +723,21 @@ end)
 
 T.test("errors: options", function()
   T.eq(err_of(report.csv, {}, { colums = { "a" } }),
-    'att.report.csv: unknown option "colums" (known: chart, columns, defuse, eol, header, limit, max_width, out, title)')
+    'att.report.csv: unknown option "colums" (known: chart, columns, defuse, eol, footer, header, limit, max_width, out, title)')
   T.eq(err_of(report.csv, {}, "x"), 'att.report.csv: opts must be a table, got "x"')
   T.eq(err_of(report.table, {}, { limit = -1 }), "att.report.table: opts.limit must be an integer >= 0, got -1")
   T.eq(err_of(report.table, {}, { limit = 1.5 }), "att.report.table: opts.limit must be an integer >= 0, got 1.5")
   T.eq(err_of(report.table, {}, { max_width = 0 }), "att.report.table: opts.max_width must be an integer >= 1, got 0")
   T.eq(err_of(report.csv, {}, { defuse = "no" }), 'att.report.csv: opts.defuse must be a boolean, got "no"')
   T.eq(err_of(report.html, {}, { chart = { label = "k" } }), "att.report.html: opts.chart.value must be a column name, got nil")
-  T.eq(err_of(report.html, {}, { chart = { label = "k", value = "v", kind = "pie" } }), 'att.report.html: opts.chart takes label and value, not "kind"')
+  T.eq(err_of(report.html, {}, { chart = { label = "k", value = {} } }), "att.report.html: opts.chart.value must be a column name or a non-empty list of them")
+  T.eq(err_of(report.html, {}, { chart = { label = "k", value = { "a", "b" }, series = "s" } }), "att.report.html: opts.chart: series takes one value column, not a list")
+  T.eq(err_of(report.html, {}, { chart = { label = "k", value = "v", stacked = 1 } }), "att.report.html: opts.chart.stacked must be a boolean, got number")
+  T.eq(err_of(report.html, {}, { footer = "x" }), 'att.report.html: opts.footer must be false or a table, got "x"')
+  T.eq(err_of(report.html, {}, { footer = { when = 1 } }), 'att.report.html: opts.footer takes filters, time, base_url and note, not "when"')
+  T.eq(err_of(report.html, {}, { footer = { time = "now" } }), 'att.report.html: opts.footer.time must be a number (seconds since the epoch), got "now"')
+  T.eq(err_of(report.html, {}, { footer = { filters = 1 } }), "att.report.html: opts.footer.filters must be a table of request fields or a string, got number")
+  T.eq(err_of(report.html, {}, { chart = { label = "k", value = "v", kind = "pie" } }), 'att.report.html: opts.chart takes label, value, series and stacked, not "kind"')
   -- options of other writers are accepted, so that one opts table serves every format
   T.eq(run("csv", { { a = 1 } }, { title = "x", chart = { label = "a", value = "a" }, max_width = 3 }), "a\r\n1\r\n")
 end)
