@@ -12,10 +12,12 @@ local function is_ident(k)
 end
 
 -- Strings are quoted as Lua would read them back, with the escapes people read (\n, \t, \r),
--- other control characters as \ddd, and UTF-8 left as it is (not %q's "\9" and "\<newline>").
+-- other control characters as \d (\ddd before a digit, as %q), and UTF-8 left as it is (not %q's "\9" and "\<newline>").
 local ESC = { ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r", ['"'] = '\\"', ["\\"] = "\\\\" }
 local function quote(s)
-  return '"' .. s:gsub('[%c"\\]', function(c) return ESC[c] or ("\\%03d"):format(c:byte()) end) .. '"'
+  return '"' .. s:gsub('([%c"\\])(%d?)', function(c, d)
+    return (ESC[c] or (d == "" and "\\%d" or "\\%03d"):format(c:byte())) .. d -- \0012 is \001 then 2
+  end) .. '"'
 end
 
 local function scalar(v)
