@@ -1,9 +1,9 @@
 -- att.pretty — readable renderings of Lua values for the interactive prompt.
 --   pretty(value [, opts]) -> string
 -- Tables print as Lua constructors with sorted keys and indentation, up to opts.depth levels
--- (default 4) and opts.items entries per table (default 40); an array of flat records (rows)
--- prints as an aligned table; strings are quoted; att.null prints as null; userdata through
--- tostring (a Results shows its state).
+-- (default 4; deeper tables show as {...}) and opts.items entries per table (default 40); an
+-- array of flat records (rows) prints as an aligned table; strings are quoted; att.null prints
+-- as null; userdata through tostring (a Results shows its state).
 local M = {}
 local null = att.json.null
 
@@ -11,10 +11,19 @@ local function is_ident(k)
   return type(k) == "string" and k:match("^[%a_][%w_]*$") ~= nil
 end
 
+-- Strings are quoted as Lua would read them back, with the escapes people read (\n, \t, \r),
+-- other control characters as \d (\ddd before a digit, as %q), and UTF-8 left as it is (not %q's "\9" and "\<newline>").
+local ESC = { ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r", ['"'] = '\\"', ["\\"] = "\\\\" }
+local function quote(s)
+  return '"' .. s:gsub('([%c"\\])(%d?)', function(c, d)
+    return (ESC[c] or (d == "" and "\\%d" or "\\%03d"):format(c:byte())) .. d -- \0012 is \001 then 2
+  end) .. '"'
+end
+
 local function scalar(v)
   if v == null then return "null" end
   local t = type(v)
-  if t == "string" then return string.format("%q", v):gsub("\\\n", "\\n") end
+  if t == "string" then return quote(v) end
   if t == "number" and math.type(v) == "float" then return string.format("%.14g", v) end
   return tostring(v)
 end
