@@ -66,7 +66,9 @@ static const char USAGE[] =
     "  att search K=V... [--level L] [--columns A,B] [--format F] [--all]   a one-off search\n"
     "\n"
     "With no script and a terminal on standard input, att opens an interactive prompt.\n"
-    "Exit status: 0 success, 1 script error, 2 bad command line or configuration, 7 --max-time or\n"
-    "--max-memory reached, 8 output lost (a write failed), 128+N ended by signal N (130 Ctrl-C).\n";
+    "Exit status: 0 success, 1 script error, 2 bad command line or configuration, 3 network,\n"
+    "4 authentication, 5 request refused (HTTP 4xx), 6 the API failed (5xx, 429, invalid JSON, a\n"
+    "protocol or drift error), 7 --max-time or --max-memory reached, 8 output lost (a write\n"
+    "failed), 128+N ended by signal N (130 Ctrl-C).\n";
 
 void att_config_usage(FILE *f) { fputs(USAGE, f); }

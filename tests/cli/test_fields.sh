@@ -24,7 +24,7 @@ STRICT=$URL
 
 # ---- a near miss is an error with a suggestion ----------------------------------------------------
 run "$ATT" --base-url "$PLAIN" search servicetype=FIBER
-check "att search servicetype=FIBER: exit 1" rc_is 1
+check "att search servicetype=FIBER: a bad command line, exit 2" rc_is 2
 check "... says: did you mean 'serviceType'" has_err "$TYPO"
 run "$ATT" --base-url "$PLAIN" -e 'att.search{servicetype = "FIBER"}'
 check "att.search{servicetype=...}: exit 1" rc_is 1
