@@ -89,6 +89,43 @@ end
 
 -- Fails unless every column (or --where path) gives a value in at least one of the records read
 -- (the first page): a misspelled column is an error with a suggestion, not an empty column.
+-- For JSON, dotted columns become nested objects ("status.state" -> {"status": {"state": ...}}), so
+-- that jq reads .status.state without quoting; a column that is also the parent of another keeps its
+-- dotted name. Returns the iterator and the top-level columns, in order.
+local function nest(iter, cols)
+  local top, seen, plain = {}, {}, {}
+  for _, c in ipairs(cols) do plain[c] = true end
+  for _, c in ipairs(cols) do
+    local head = c:match("^[^.]+")
+    local whole = not c:find(".", 1, true) or plain[head]
+    local key = whole and c or head
+    if not seen[key] then seen[key], top[#top + 1] = true, key end
+  end
+  return function()
+    local row = iter()
+    if row == nil then return nil end
+    local out = {}
+    for _, c in ipairs(cols) do
+      local v = row[c]
+      if v == nil then v = att.null end
+      local head = c:match("^[^.]+")
+      if not c:find(".", 1, true) or plain[head] then
+        out[c] = v
+      else
+        local t = out
+        local parts = {}
+        for part in c:gmatch("[^.]+") do parts[#parts + 1] = part end
+        for k = 1, #parts - 1 do
+          if type(t[parts[k]]) ~= "table" then t[parts[k]] = {} end
+          t = t[parts[k]]
+        end
+        t[parts[#parts]] = v
+      end
+    end
+    return out
+  end, top
+end
+
 local function check_paths(rows, level, records, paths, what)
   if #records == 0 then return end
   local missing = {}
@@ -203,11 +240,13 @@ function M.search(argv)
     columns = columns or DEFAULT_COLUMNS[level]
     ropts.columns, ropts.raw = columns, json or nil
   end
+  local iter = rows(individuals, level, ropts)
+  if json and columns then iter, columns = nest(iter, columns) end
   local wopts = { columns = columns, out = o.out }
   if format == "table" or format == "html" then
     if o.max_rows then wopts.limit = o.max_rows == 0 and math.huge or o.max_rows end
   end
-  local shown, read = report.write(format, rows(individuals, level, ropts), wopts)
+  local shown, read = report.write(format, iter, wopts)
 
   local st = results:stats()
   if read and shown < read then

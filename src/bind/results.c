@@ -341,7 +341,9 @@ static void push_params(lua_State *L, lua_Integer *size, lua_Integer *offset)
         lua_rawset(L, t);
     }
     if (lua_getfield(L, t, "serviceType") != LUA_TNIL && (lua_type(L, -1) != LUA_TSTRING || lua_rawlen(L, -1) == 0))
-        luaL_error(L, "att.search: serviceType must be a non-empty string (got %s)", luaL_tolstring(L, -1, NULL));
+        luaL_error(L, "att.search: serviceType must be a non-empty string (got %s)",
+                   lua_type(L, -1) == LUA_TSTRING ? lua_pushfstring(L, "\"%s\"", lua_tostring(L, -1))
+                                                  : luaL_tolstring(L, -1, NULL));
     lua_pop(L, 1);
     for (i = 0; i < 2; i++) {
         lua_Integer v = i == 0 ? 50 : 1; /* the defaults: pageSize 50, pageOffset 1 */

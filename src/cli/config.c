@@ -7,6 +7,7 @@
 #include "cli/config_impl.h"
 
 #include <errno.h>
+#include "bind/fields.h"
 #include "core/auth.h"
 #include "core/text.h"
 #include <lauxlib.h>
@@ -58,48 +59,6 @@ int att_config_error(const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     return 2;
-}
-
-int att_parse_seconds(const char *s, int allow_zero, double *out)
-{
-    char *end;
-    double v;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || end == s || *end || v != v || v < 0 || (!allow_zero && v == 0) || v > 86400.0 * 7) return -1;
-    *out = v;
-    return 0;
-}
-
-int att_parse_bytes(const char *s, size_t *out)
-{
-    char *end;
-    double v;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || end == s || !(v >= 1)) return -1;
-    switch (*end) {
-    case 'k':
-    case 'K':
-        v *= 1024.0;
-        end++;
-        break;
-    case 'm':
-    case 'M':
-        v *= 1024.0 * 1024.0;
-        end++;
-        break;
-    case 'g':
-    case 'G':
-        v *= 1024.0 * 1024.0 * 1024.0;
-        end++;
-        break;
-    default: break;
-    }
-    if (*end == 'B' || *end == 'b') end++;
-    if (*end || v > 1024.0 * 1024 * 1024 * 1024) return -1;
-    *out = (size_t)v;
-    return 0;
 }
 
 const char *att_config_keep(AttCli *c, const char *s)
@@ -450,6 +409,22 @@ static const struct RunOpt *find_run_opt(const char *name, int value)
     return NULL;
 }
 
+/* "unknown option --verbos (did you mean --verbose?)": the nearest option within two edits. */
+static int unknown_option(const char *arg)
+{
+    const char *best = NULL, *name = arg + (arg[1] == '-' ? 2 : 1);
+    size_t i, d, bd = 3;
+    for (i = 0; i < NRUN_OPTS + NSETTINGS; i++) {
+        const char *cand = i < NRUN_OPTS ? RUN_OPTS[i].name : SETTINGS[i - NRUN_OPTS].flag;
+        if (!cand || strcmp(cand, "-i") == 0 || strcmp(cand, "-q") == 0) continue;
+        if (cand[0] == '-') cand += 2;
+        d = att_fields_distance(name, strcspn(name, "="), cand, strlen(cand));
+        if (d < bd) bd = d, best = cand;
+    }
+    if (best) return att_config_error("unknown option %s (did you mean --%s?)\nTry 'att --help'.", arg, best);
+    return att_config_error("unknown option %s\nTry 'att --help'.", arg);
+}
+
 typedef struct Pending {
     const Setting *st;
     const char *value;
@@ -470,7 +445,7 @@ static int long_option(AttCli *c, Args *a, int argc, char **argv, int *i)
     size_t n = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
     const struct RunOpt *ro;
     const Setting *st;
-    if (n >= sizeof name) return att_config_error("unknown option %s\nTry 'att --help'.", arg);
+    if (n >= sizeof name) return unknown_option(arg);
     memcpy(name, arg + 2, n);
     name[n] = '\0';
     if (strcmp(name, "token") == 0 || strcmp(name, "client-secret") == 0 || strcmp(name, "password") == 0)
@@ -480,7 +455,7 @@ static int long_option(AttCli *c, Args *a, int argc, char **argv, int *i)
             name, strcmp(name, "token") == 0 ? "ATT_TOKEN" : "ATT_CLIENT_SECRET (or ATT_CLIENT_SECRET_FILE)");
     ro = find_run_opt(name, 1);
     st = find_flag(name);
-    if (!ro && !st) return att_config_error("unknown option %s\nTry 'att --help'.", arg);
+    if (!ro && !st) return unknown_option(arg);
     value = eq ? eq + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
     if (!value) return att_config_error("%s needs a value\nTry 'att --help'.", arg);
     if (ro) return ro->fn(c, value);
@@ -523,7 +498,7 @@ static int parse_args(AttCli *c, Args *a, int argc, char **argv)
         } else if (strncmp(arg, "--", 2) == 0) {
             if ((rc = long_option(c, a, argc, argv, &i)) != 0) return rc;
         } else {
-            return att_config_error("unknown option %s\nTry 'att --help'.", arg);
+            return unknown_option(arg);
         }
     }
     c->script = i < argc ? i : 0;

@@ -141,6 +141,21 @@ static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at
         att_config_usage(stdout);
         return 0;
     }
+    if (strcmp(argv[at + 1], "search") == 0 || strcmp(argv[at + 1], "check") == 0) {
+        /* att help search: the options of att search (att help check: luacheck's lint) */
+        if (argv[at + 1][0] == 'c') {
+            printf("usage: att check SCRIPT...\nLints scripts with luacheck (Debian's lua-check), att's globals "
+                   "declared.\nExit status: 0 clean, 1 problems found, 2 luacheck missing.\n");
+            return 0;
+        }
+        lua_createtable(L, 1, 1);
+        lua_pushliteral(L, "search");
+        lua_rawseti(L, -2, 0);
+        lua_pushliteral(L, "--help");
+        lua_rawseti(L, -2, 1);
+        lua_setglobal(L, "arg");
+        return run_chunk(L, luaL_loadbufferx(L, SEARCH, strlen(SEARCH), "=att search", "t"), argc, argv, 0);
+    }
     /* The script runs with the single argument --help: att.args prints its declared usage and
      * exits; a script that uses the API first is stopped before any request. */
     lua_pushfstring(L,
