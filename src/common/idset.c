@@ -84,12 +84,18 @@ int att_idset_init(AttIdSet *s, AttBudget *budget)
     return 0;
 }
 
-void att_idset_free(AttIdSet *s)
+/* Frees the arrays and gives back what they were charged. */
+static void release(AttIdSet *s)
 {
     free(s->check);
     free(s->home);
     free(s->rank);
     att_budget_give(s->budget, s->charged);
+}
+
+void att_idset_free(AttIdSet *s)
+{
+    release(s);
     s->check = NULL;
     s->home = NULL;
     s->rank = NULL;
@@ -150,10 +156,7 @@ static int grow(AttIdSet *s, size_t cap)
         home[j] = s->home[i];
         rank[j] = s->rank[i];
     }
-    free(s->check);
-    free(s->home);
-    free(s->rank);
-    att_budget_give(s->budget, s->charged);
+    release(s);
     s->check = check;
     s->home = home;
     s->rank = rank;
