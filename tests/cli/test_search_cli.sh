@@ -120,7 +120,7 @@ check "jsonl without --columns: whole individuals, nested accounts as JSON (not 
 run "$ATT" search serviceType=FIBER pageSize=4 --level subscriber --format json
 check "json at the subscriber level: whole subscribers with individualId and accountId" sh -c "[ $rc -eq 0 ] && grep -q '\"individualId\":' '$T/out' && grep -q '\"accountId\":' '$T/out' && grep -q '\"status\":{\"state\":' '$T/out'"
 run "$ATT" search pageSize=3 --format jsonl --columns id,accounts.billingMarket
-check "jsonl with --columns: a crossed list as a JSON array, not a string" sh -c "[ $rc -eq 0 ] && head -n 1 '$T/out' | grep -q '\"accounts.billingMarket\":\\[\"'"
+check "jsonl with --columns: a crossed list as a JSON array, not a string, nested (jq .accounts.billingMarket)" sh -c "[ $rc -eq 0 ] && head -n 1 '$T/out' | grep -q '\"accounts\":{\"billingMarket\":\\[\"'"
 run "$ATT" search pageSize=5 --level account --columns id,billingMarkt
 check "--columns with an unknown path: exit 2 and a suggestion" sh -c "[ $rc -eq 2 ] && grep -q 'did you mean \"billingMarket\"' '$T/err' && ! [ -s '$T/out' ]"
 run "$ATT" search --all pageSize=100 --level account --where billingMarket=DAL --where serviceType=FIBER --format csv --columns billingMarket,serviceType
