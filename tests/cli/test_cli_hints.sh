@@ -19,6 +19,17 @@ check "an option far from every other: no suggestion" sh -c "[ $rc -eq 2 ] && gr
 run "$ATT" -e 'att.search{serviceType = ""}'
 check "serviceType=\"\": the empty string is shown quoted" has_err 'serviceType must be a non-empty string (got "")'
 
+printf 'local x = 1\n' >"$T/noargs.lua"
+run "$ATT" help "$T/noargs.lua"
+check "att help on a script without att.args: says so, status 0, no traceback" \
+    sh -c "[ $rc -eq 0 ] && grep -q 'declares no arguments' '$T/out' && ! grep -q traceback '$T/err' '$T/out'"
+
+start_sandbox --individuals 5 --token good-token-123
+run env ATT_TOKEN=bad-token-4567 "$ATT" --verbose --base-url "$URL" -e 'att.search{}:total()'
+sent=$(requests)
+check "a static token refused: one 401, exit 4, no talk of renewing it" \
+    sh -c "[ $rc -eq 4 ] && grep -q '^att: HTTP 401 from ' '$T/err' && ! grep -qi 'renew' '$T/err' && [ $sent -eq 1 ]"
+
 start_sandbox --individuals 5
 run "$ATT" --base-url "$URL" search --level subscriber --columns id,status.state,account.billingMarket --format jsonl
 check "jsonl with dotted columns: nested objects, no dotted keys" sh -c "[ $rc -eq 0 ] && head -1 '$T/out' | grep -q '^{\"id\":\"SUB-[0-9]*\",\"status\":{\"state\":\"[A-Z]*\"},\"account\":{\"billingMarket\":\"[A-Z-]*\"}}$'"
