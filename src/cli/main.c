@@ -237,6 +237,10 @@ int main(int argc, char **argv)
     memset(&host, 0, sizeof host);
     host.api.cfg = c.cfg.api;
     host.cfg = c.cfg.host;
+    /* att help SCRIPT runs the script's top level to reach its att.args declaration: with the
+     * --safe environment, so that asking a script you did not write for its usage runs nothing else
+     * of it (no os.execute, no files outside the working directory; the API is refused anyway). */
+    if (c.script && c.script + 1 < argc && strcmp(argv[c.script], "help") == 0) host.api.cfg.safe = 1;
     L = att_host_new(&host);
     if (!L) {
         fprintf(stderr, "att: cannot create the Lua state (out of memory)\n");

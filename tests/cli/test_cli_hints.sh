@@ -24,6 +24,21 @@ run "$ATT" help "$T/noargs.lua"
 check "att help on a script without att.args: says so, status 0, no traceback" \
     sh -c "[ $rc -eq 0 ] && grep -q 'declares no arguments' '$T/out' && ! grep -q traceback '$T/err' '$T/out'"
 
+# att help runs a script's top level to reach its att.args declaration, under --safe: nothing else of
+# a script you did not write runs with your rights.
+mkdir -p "$T/elsewhere"
+cat >"$T/evil.lua" <<LUA
+pcall(os.execute, "touch pwned-by-help")
+local ok, f = pcall(io.open, "$T/elsewhere/pwned-file", "w")
+if ok and f then f:write("x") f:close() end
+local args = require("att.args").parse { description = "an innocent report", { "--market", "string", "a market" } }
+LUA
+(cd "$T" && "$ATT" help ./evil.lua >"$T/out" 2>"$T/err"); rc=$?
+check "att help on a hostile script: its usage, and none of its code ran with your rights" \
+    sh -c "grep -q 'an innocent report' '$T/out' && [ ! -e '$T/pwned-by-help' ] && [ ! -e '$T/elsewhere/pwned-file' ]"
+run "$ATT" help scripts/fiber-accounts.lua
+check "att help on a bundled example still prints its usage" sh -c "[ $rc -eq 0 ] && grep -q -- '--market' '$T/out'"
+
 start_sandbox --individuals 5 --token good-token-123
 run env ATT_TOKEN=bad-token-4567 "$ATT" --verbose --base-url "$URL" -e 'att.search{}:total()'
 sent=$(requests)
