@@ -11,8 +11,8 @@
  * after the value, not even a NUL), does not check UTF-8 (bytes of strings pass as they are,
  * like lua-cjson), and nests at most 1000 levels deep. Fuzz targets check that whatever it accepts
  * lua-cjson accepts, with the same values (integers beyond 2^53, which lua-cjson rounds through a
- * float, against the text itself). Long because the opts.fields projections (the second half) walk
- * the same scanner and share its state; apart, they would need its internals in a header. */
+ * float, against the text itself). The opts.fields projections walk the same scanner (the second
+ * half); the trie of kept paths they follow is bind/proj.c's. */
 #include <lauxlib.h>
 #include <math.h>
 #include <stdint.h>
@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "bind/json.h"
+#include "bind/proj.h"
 
 #define MAX_DEPTH 1000
 #define INT_LIMIT 9223372036854775808.0
@@ -391,131 +392,7 @@ static int dec_value(Dec *d)
     }
 }
 
-/* ---- projections ---------------------------------------------------------------------------- */
-
-/* A trie of object keys. Arrays are transparent: a node applies to each element of an array. */
-typedef struct PNode {
-    int kid, next;       /* first child, next sibling: indexes, -1 for none */
-    int keep_all;        /* the whole value is kept */
-    int keep_rest;       /* keys without a child are kept whole (the page level) */
-    unsigned koff, klen; /* the key, in the key bytes after the nodes */
-} PNode;
-
-struct AttProj {
-    int nnodes, cap;
-    size_t kused, kcap;
-    PNode node[]; /* node 0: the page; node 1: an individual; then the key bytes */
-};
-
-#define PROJ_KEYS(p) ((char *)((p)->node + (p)->cap))
-
-static int proj_find(const AttProj *p, int parent, const char *key, size_t len)
-{
-    int k;
-    for (k = p->node[parent].kid; k >= 0; k = p->node[k].next)
-        if (p->node[k].klen == len && memcmp(PROJ_KEYS(p) + p->node[k].koff, key, len) == 0) return k;
-    return -1;
-}
-
-static int proj_add(AttProj *p, int parent, const char *key, size_t len)
-{
-    int k = proj_find(p, parent, key, len);
-    PNode *n;
-    if (k >= 0) return k;
-    k = p->nnodes++; /* room was counted by att_proj_compile */
-    n = &p->node[k];
-    n->kid = -1;
-    n->keep_all = n->keep_rest = 0;
-    n->koff = (unsigned)p->kused;
-    n->klen = (unsigned)len;
-    memcpy(PROJ_KEYS(p) + p->kused, key, len);
-    p->kused += len;
-    n->next = p->node[parent].kid;
-    p->node[parent].kid = k;
-    return k;
-}
-
-/* Adds the dotted path s (checked) under node 1. */
-static void proj_path(AttProj *p, const char *s, size_t len)
-{
-    int at = 1;
-    size_t i = 0;
-    while (i < len) {
-        size_t j = i;
-        while (j < len && s[j] != '.') j++;
-        at = proj_add(p, at, s + i, j - i);
-        if (p->node[at].keep_all) return; /* a shorter path keeps all of it already */
-        i = j + 1;
-    }
-    p->node[at].keep_all = 1;
-}
-
-AttProj *att_proj_compile(lua_State *L, int idx, const char *who)
-{
-    static const char INDIVIDUALS[] = "individuals", ID[] = "id";
-    lua_Integer i, n;
-    size_t nodes = 3, keys = sizeof INDIVIDUALS + sizeof ID;
-    AttProj *p;
-
-    idx = lua_absindex(L, idx);
-    if (lua_type(L, idx) != LUA_TTABLE)
-        luaL_error(L, "%s: opts.fields must be a list of field paths such as \"accounts.id\" (got %s)", who,
-                   luaL_typename(L, idx));
-    n = (lua_Integer)lua_rawlen(L, idx);
-    if (n == 0) luaL_error(L, "%s: opts.fields is empty (leave it out to keep every field)", who);
-    if (n > 10000) luaL_error(L, "%s: opts.fields has more than 10000 paths", who);
-    for (i = 1; i <= n; i++) {
-        size_t len, k;
-        const char *s;
-        if (lua_rawgeti(L, idx, i) != LUA_TSTRING)
-            luaL_error(L, "%s: opts.fields[%d] must be a string (got %s)", who, (int)i, luaL_typename(L, -1));
-        s = lua_tolstring(L, -1, &len);
-        if (len == 0 || len > 1000 || s[0] == '.' || s[len - 1] == '.' || strstr(s, "..") || strlen(s) != len)
-            luaL_error(L, "%s: opts.fields[%d] is not a field path (keys joined by '.', e.g. \"accounts.id\"): \"%s\"",
-                       who, (int)i, s);
-        for (k = 0; k < len; k++) nodes += s[k] == '.';
-        nodes += 1;
-        keys += len;
-        lua_pop(L, 1);
-    }
-    p = lua_newuserdatauv(L, sizeof *p + nodes * sizeof(PNode) + keys, 0);
-    p->cap = (int)nodes;
-    p->nnodes = 2;
-    p->kused = 0;
-    p->kcap = keys;
-    p->node[0] = (PNode){-1, -1, 0, 1, 0, 0};
-    p->node[1] = (PNode){-1, -1, 0, 0, 0, 0};
-    memcpy(PROJ_KEYS(p), INDIVIDUALS, sizeof INDIVIDUALS - 1);
-    p->kused = sizeof INDIVIDUALS - 1;
-    p->node[1].klen = (unsigned)(sizeof INDIVIDUALS - 1);
-    p->node[0].kid = 1;
-    /* The scan needs every individual's id (repeated pages, duplicates when totalCount changes). */
-    p->node[proj_add(p, 1, ID, sizeof ID - 1)].keep_all = 1;
-    for (i = 1; i <= n; i++) {
-        size_t len;
-        const char *s;
-        lua_rawgeti(L, idx, i);
-        s = lua_tolstring(L, -1, &len);
-        proj_path(p, s, len);
-        lua_pop(L, 1);
-    }
-    return p;
-}
-
-int att_proj_keeps(const AttProj *p, const char *path)
-{
-    int at = 1;
-    const char *s = path;
-    while (*s) {
-        size_t len = strcspn(s, ".");
-        at = proj_find(p, at, s, len);
-        if (at < 0) return 0;
-        if (p->node[at].keep_all) return 1;
-        s += len;
-        if (*s == '.') s++;
-    }
-    return 1;
-}
+/* ---- projections (the trie is bind/proj.c's) ---------------------------------------------- */
 
 /* Checks the value at d->p and moves past it without building anything. */
 static int skip_value(Dec *d)
@@ -594,12 +471,12 @@ static int proj_key(Dec *d, const AttProj *p, int node, int *kid)
         d->p = key - 1;
         if (!dec_string(d, 1)) return -1;
         s = lua_tolstring(d->L, -1, &len);
-        *kid = proj_find(p, node, s, len);
+        *kid = att_proj_find(p, node, s, len);
         if (*kid >= 0 || p->node[node].keep_rest) return 1;
         lua_pop(d->L, 1);
         return 0;
     }
-    *kid = proj_find(p, node, key, (size_t)(d->p - 1 - key));
+    *kid = att_proj_find(p, node, key, (size_t)(d->p - 1 - key));
     if (*kid < 0 && !p->node[node].keep_rest) return 0;
     lua_pushlstring(d->L, key, (size_t)(d->p - 1 - key));
     return 1;
