@@ -446,10 +446,6 @@ int att_results_feed(lua_State *L)
             att_error_push(L, "json", 200, ex->url, lua_tostring(L, -1), 0, body, len);
             return att_scan_fail(L, r, 1);
         }
-        if (!r->seen_ok) {
-            att_idset_init(&r->seen, att_api_get(L)->budget);
-            r->seen_ok = 1;
-        }
         if (!att_scan_accept(L, r, 1, ex, lua_gettop(L))) {
             lua_pop(L, 2);
             continue; /* not placed: the next body stands for it */

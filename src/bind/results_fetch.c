@@ -163,11 +163,6 @@ void att_scan_fetch(lua_State *L, Results *r, int ud)
 {
     int top = lua_gettop(L);
     if (r->t0 == 0) r->t0 = att_now();
-    if (!r->seen_ok) {
-        if (att_idset_init(&r->seen, att_api_get(L)->budget) != 0)
-            luaL_error(L, "att.search: no random bytes for the id set");
-        r->seen_ok = 1;
-    }
     for (;;) {
         AttExchange *ex = take_exchange(L, r, ud);
         int ok;

@@ -26,7 +26,6 @@ typedef struct Results {
     int drift_warn;                 /* opts.drift = "warn": an incomplete recovery warns, is counted */
     lua_Integer page_size;          /* requested pageSize */
     lua_Integer eff_size;           /* the server's pageInfo.pageSize when it gives one */
-    int size_fixed;                 /* eff_size was set by the first page */
     lua_Integer overlap;            /* opts.overlap: records each page re-reads of the previous one */
     lua_Integer offset;             /* pageOffset of the page in hand (of the next page before that) */
     lua_Integer start_offset;       /* pageOffset of the scan's first page */

@@ -30,6 +30,12 @@
 #define MAX_PAGE_SIZE 2147483647 /* 2^31 - 1 */
 #define MAX_REREADS   64
 
+/* An individual of the page: its id's fingerprint, and whether the scan was sent it before. */
+typedef struct PageId {
+    AttIdFp fp;
+    int seen;
+} PageId;
+
 static lua_Integer page_offset_of(const Results *r, uint32_t ordinal)
 {
     /* Only asked when nothing changed: the pages followed each other from the first one. */
@@ -53,12 +59,13 @@ static int is_array(lua_State *L, int idx, lua_Integer n)
     return keys == n;
 }
 
-/* Checks a decoded response (at resp) against the contract. Pushes the individuals and returns
- * NULL, or pushes nothing and returns what is wrong (in buf when it names a position). */
-static const char *check_page(lua_State *L, const Results *r, int resp, Page *pg, char *buf, size_t len)
+/* Checks a decoded response (at resp) against the contract. Pushes the individuals and, above
+ * them, the fingerprints of their ids (*ids, in a userdata), and returns NULL; or pushes nothing and
+ * returns what is wrong (in buf when it names a position). */
+static const char *check_page(lua_State *L, const Results *r, int resp, Page *pg, PageId **ids, char *buf, size_t len)
 {
     lua_Integer i;
-    int t;
+    int t, ind;
     if (lua_type(L, resp) != LUA_TTABLE || (lua_rawlen(L, resp) > 0)) return "the response is not a JSON object";
     lua_getfield(L, resp, "totalCount");
     pg->total = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
@@ -81,43 +88,36 @@ static const char *check_page(lua_State *L, const Results *r, int resp, Page *pg
         return "the response has no individuals array";
     }
     pg->n = (lua_Integer)lua_rawlen(L, -1);
-    if (!is_array(L, lua_gettop(L), pg->n)) {
+    ind = lua_gettop(L);
+    if (!is_array(L, ind, pg->n)) {
         lua_pop(L, 1);
         return "individuals is not an array";
     }
+    *ids = lua_newuserdatauv(L, (size_t)pg->n * sizeof **ids, 0);
     for (i = 1; i <= pg->n; i++) {
         const char *why = NULL;
-        if (lua_rawgeti(L, -1, i) != LUA_TTABLE || lua_rawlen(L, -1) > 0) {
+        if (lua_rawgeti(L, ind, i) != LUA_TTABLE || lua_rawlen(L, -1) > 0) {
             why = "is not an object";
         } else {
             t = lua_getfield(L, -1, "id");
-            if ((t != LUA_TSTRING && t != LUA_TNUMBER) || (t == LUA_TSTRING && lua_rawlen(L, -1) == 0))
+            if ((t != LUA_TSTRING && t != LUA_TNUMBER) || (t == LUA_TSTRING && lua_rawlen(L, -1) == 0)) {
                 why = "has no id (a non-empty string or a number)";
+            } else { /* its fingerprint, once (ids 1 and "1" are the same) */
+                size_t n;
+                const char *id = lua_tolstring(L, -1, &n);
+                (*ids)[i - 1].fp = att_idset_fp(&r->seen, id, n);
+            }
             lua_pop(L, 1);
         }
         lua_pop(L, 1);
         if (why) {
-            lua_pop(L, 1);
+            lua_pop(L, 2);
             snprintf(buf, len, "individual %lld of the page at pageOffset %lld %s", (long long)i, (long long)r->offset,
                      why);
             return buf;
         }
     }
     return NULL;
-}
-
-/* The fingerprint of individual i's id (ids 1 and "1" are the same). [-0, +0, -] */
-static AttIdFp id_fp(lua_State *L, const Results *r, int individuals, lua_Integer i)
-{
-    size_t n;
-    const char *s;
-    AttIdFp fp;
-    lua_rawgeti(L, individuals, i);
-    lua_getfield(L, -1, "id");
-    s = lua_tolstring(L, -1, &n);
-    fp = att_idset_fp(&r->seen, s, n);
-    lua_pop(L, 2);
-    return fp;
 }
 
 static void fail_msg(lua_State *L, Results *r, int ud, const AttExchange *ex, const char *kind, const char *msg,
@@ -185,7 +185,6 @@ static void check_size(lua_State *L, Results *r, int ud, const AttExchange *ex, 
     char msg[200];
     if (r->pages == 0) {
         if (pg->size) r->eff_size = pg->size;
-        r->size_fixed = 1;
         if (r->overlap >= r->eff_size) {
             snprintf(msg, sizeof msg, "opts.overlap %lld is not below the server's pageSize %lld",
                      (long long)r->overlap, (long long)r->eff_size);
@@ -210,13 +209,14 @@ typedef struct Shared {
     uint32_t rmin, rmax; /* the ordinals of the pages they were first seen on */
 } Shared;
 
-static Shared shared(lua_State *L, const Results *r, int individuals, lua_Integer n)
+static Shared shared(const Results *r, PageId *ids, lua_Integer n)
 {
     Shared sh = {0, 0, UINT32_MAX, 0};
     lua_Integer i;
     uint32_t rank;
     for (i = 1; i <= n; i++) {
-        if (!att_idset_get(&r->seen, id_fp(L, r, individuals, i), &rank)) continue;
+        ids[i - 1].seen = att_idset_get(&r->seen, ids[i - 1].fp, &rank);
+        if (!ids[i - 1].seen) continue;
         if (rank < sh.rmin) sh.rmin = rank;
         if (rank > sh.rmax) sh.rmax = rank;
         if (sh.lead == i - 1) sh.lead = i;
@@ -227,23 +227,23 @@ static Shared shared(lua_State *L, const Results *r, int individuals, lua_Intege
 
 /* Pushes the records of the page not seen before, each added to the set; `expect` leading records
  * are the asked-for overlap, the other seen ones are counted as dropped. [-0, +1, e] */
-static void push_new(lua_State *L, Results *r, int ud, const AttExchange *ex, int individuals, const Page *pg,
-                     lua_Integer expect)
+static void push_new(lua_State *L, Results *r, int ud, const AttExchange *ex, int individuals, const PageId *ids,
+                     const Page *pg, lua_Integer expect)
 {
     uint32_t rank, ordinal = r->ordinal + 1;
     lua_Integer i, k = 0;
     char msg[200];
     lua_createtable(L, (int)(pg->n < 1 << 20 ? pg->n : 1 << 20), 0);
     for (i = 1; i <= pg->n; i++) {
-        AttIdFp fp = id_fp(L, r, individuals, i);
-        if (att_idset_get(&r->seen, fp, &rank)) {
-            if (rank == ordinal) {
-                snprintf(msg, sizeof msg, "the page at pageOffset %lld holds the id of individual %lld twice",
-                         (long long)r->offset, (long long)i);
-                att_scan_protocol_error(L, r, ud, ex, msg);
-            }
+        AttIdFp fp = ids[i - 1].fp;
+        if (ids[i - 1].seen) {
             if (i > expect) r->dropped++; /* sent again (the overlap is asked for) */
             continue;
+        }
+        if (att_idset_get(&r->seen, fp, &rank)) { /* not seen before the page: so earlier on it */
+            snprintf(msg, sizeof msg, "the page at pageOffset %lld holds the id of individual %lld twice",
+                     (long long)r->offset, (long long)i);
+            att_scan_protocol_error(L, r, ud, ex, msg);
         }
         if (att_idset_put(&r->seen, fp, ordinal) != 0) {
             snprintf(msg, sizeof msg, "the scan's set of ids (%zu bytes for %lld individuals) would pass --max-memory",
@@ -255,16 +255,17 @@ static void push_new(lua_State *L, Results *r, int ud, const AttExchange *ex, in
     }
 }
 
-/* Places a checked page (its individuals at `individuals`) after what the scan has read and makes
- * the records not seen before the page in hand. Returns 0 when it cannot be placed. [-0, +0, e] */
-static int take_page(lua_State *L, Results *r, int ud, const AttExchange *ex, int individuals, const Page *pg)
+/* Places a checked page (its individuals at `individuals`, their ids in ids) after what the scan
+ * has read and makes the records not seen before the page in hand. Returns 0 when it cannot be placed. [-0, +0, e] */
+static int take_page(lua_State *L, Results *r, int ud, const AttExchange *ex, int individuals, PageId *ids,
+                     const Page *pg)
 {
     int top = lua_gettop(L), change = 0;
     lua_Integer expect = 0, moved = 0;
     Shared sh;
 
     check_size(L, r, ud, ex, pg);
-    sh = shared(L, r, individuals, pg->n);
+    sh = shared(r, ids, pg->n);
     if (r->pages > 0) {
         expect = r->record_mode && r->offset != r->start_offset ? r->overlap : 0;
         if (expect > pg->n) expect = pg->n;
@@ -306,7 +307,7 @@ static int take_page(lua_State *L, Results *r, int ud, const AttExchange *ex, in
         }
     }
 
-    push_new(L, r, ud, ex, individuals, pg, expect);
+    push_new(L, r, ud, ex, individuals, ids, pg, expect);
     r->page_len = (lua_Integer)lua_rawlen(L, -1);
     lua_setiuservalue(L, ud, UV_PAGE);
     if (r->offset > r->furthest || r->pages == 0) {
@@ -327,11 +328,18 @@ static int take_page(lua_State *L, Results *r, int ud, const AttExchange *ex, in
 int att_scan_accept(lua_State *L, Results *r, int ud, const AttExchange *ex, int resp)
 {
     Page pg = {0, 0, 0};
+    PageId *ids = NULL;
     char buf[200];
     int ok;
-    const char *why = check_page(L, r, resp, &pg, buf, sizeof buf);
+    const char *why;
+    if (!r->seen_ok) { /* the scan's id set, made with its first page */
+        if (att_idset_init(&r->seen, att_api_get(L)->budget) != 0)
+            luaL_error(L, "att.search: no random bytes for the scan's id set");
+        r->seen_ok = 1;
+    }
+    why = check_page(L, r, resp, &pg, &ids, buf, sizeof buf);
     if (why) att_scan_protocol_error(L, r, ud, ex, why);
-    ok = take_page(L, r, ud, ex, lua_gettop(L), &pg);
-    lua_pop(L, 1);
+    ok = take_page(L, r, ud, ex, lua_gettop(L) - 1, ids, &pg);
+    lua_pop(L, 2);
     return ok;
 }
