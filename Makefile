@@ -13,7 +13,7 @@
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 CC        ?= cc
-PKGS       = lua5.4 libcurl readline libcjson
+PKGS       = lua5.4 libcurl readline libcjson zlib
 SBX_PKGS   = libmicrohttpd libcjson
 
 WARN       = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2

@@ -16,7 +16,11 @@ trap 'rm -rf "$LOGDIR"' EXIT INT TERM
 # ASan: leaks are errors; UBSan: stop at the first report. Lua's own library is not instrumented.
 # Reports also go to files under $LOGDIR/san, so that a report from a process whose exit status a
 # test does not look at (a sandbox, a command run for its output) still fails the suite.
-mkdir -p "$LOGDIR/san"
+mkdir -p "$LOGDIR/san" "$LOGDIR/state"
+# Journals of the runs the tests make (failed ones are kept) stay in the suite's own directory.
+XDG_STATE_HOME="$LOGDIR/state"
+export XDG_STATE_HOME
+unset ATT_JOURNAL ATT_JOURNAL_MAX ATT_RESUME
 ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86:log_path=$LOGDIR/san/asan"
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87:log_path=$LOGDIR/san/ubsan"
 export ASAN_OPTIONS UBSAN_OPTIONS

@@ -3,7 +3,7 @@
 # Uses apt-get directly as root, through sudo otherwise. Quiet when everything is present.
 set -eu
 PKGS="build-essential pkg-config liblua5.4-dev lua5.4 lua-cjson lua-cjson-dev libcurl4-openssl-dev
-libreadline-dev libmicrohttpd-dev libcjson-dev curl cppcheck clang libclang-rt-14-dev openssl chromium
+libreadline-dev libmicrohttpd-dev libcjson-dev zlib1g-dev curl cppcheck clang libclang-rt-14-dev openssl chromium
 nghttp2-server time tmux clang-format lua-check python3 groff-base man-db bsdutils"
 missing=""
 for p in $PKGS; do

@@ -30,17 +30,11 @@ local function esc(s)
 end
 M.escape = esc
 
--- A nonce for the Content-Security-Policy, from the clock and a heap address (no effect on
--- math.random's sequence). Only the page's own <style> and <script> carry it.
+-- A nonce for the Content-Security-Policy, from the system's random source through the run's
+-- journal (att.nonce: a resumed run writes the same page; no effect on math.random's sequence).
+-- Only the page's own <style> and <script> carry it.
 local function nonce()
-  local seed = format("%s|%s|%s|%s", os.time(), os.clock(), tostring({}), collectgarbage("count"))
-  local h1, h2 = 0x811C9DC5, 0x01000193
-  for i = 1, #seed do
-    local b = byte(seed, i)
-    h1 = ((h1 ~ b) * 0x01000193) & 0xFFFFFFFF
-    h2 = ((h2 ~ b) * 0x0100019D + 0x9E3779B9) & 0xFFFFFFFF
-  end
-  return format("%08x%08x", h1, h2)
+  return att.nonce()
 end
 
 local HTML_CSS = [[

@@ -115,8 +115,6 @@ void att_api_counters(const AttApi *a, AttHttpCounters *n, long *token_fetches)
 void att_api_close(AttApi *a)
 {
     while (a->clients) client_free(a->clients); /* lua_close has run their __gc already */
-    if (a->record_file) fclose(a->record_file);
-    a->record_file = NULL;
     att_redact_free(a->redact);
     a->redact = NULL;
 }

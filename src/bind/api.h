@@ -49,6 +49,10 @@ typedef struct AttApiConfig {
     const char *allow_methods; /* --allow-method: methods att.request may use under --safe */
     const char *record_dir;    /* --record DIR */
     const char *replay_dir;    /* --replay DIR: answers come from the recording, no network */
+    const char *journal_dir;   /* the run's journal directory (RUNS/ID); NULL: none */
+    int journal_resume;        /* journal_dir holds the journal of an earlier run, resumed */
+    size_t journal_max;        /* the journal's size cap in bytes; 0: none */
+    const char *journal_meta;  /* the run's description (JSON), written beside its journal */
     int progress;              /* show a progress line on stderr (a terminal, not --quiet) */
     const char *extra_fields;  /* request fields the user declared (--field, ATT_FIELDS), a,b,c */
 } AttApiConfig;
@@ -69,16 +73,16 @@ typedef struct AttClient {
 
 typedef struct AttApi {
     AttApiConfig cfg;
-    AttClient *clients;      /* every live client, the current one first */
-    int client_ref;          /* registry reference of the current client's box; 0: none yet */
-    AttHttpCounters retired; /* counters of the clients already freed (att.stats counts all) */
-    long retired_fetches;    /* token fetches of those */
-    AttBudget *budget;       /* the run's memory budget (its owner's) */
-    AttRedact *redact;       /* every credential of the run (owned) */
-    FILE *record_file;       /* DIR/session.jsonl while recording */
-    double progress_last;    /* when the progress line was last drawn; 0: not shown */
-    const char *refused;     /* set: every request raises this message instead (att help SCRIPT) */
-    AttWarnFn warn;          /* NULL: warnings go to stderr */
+    AttClient *clients;         /* every live client, the current one first */
+    int client_ref;             /* registry reference of the current client's box; 0: none yet */
+    AttHttpCounters retired;    /* counters of the clients already freed (att.stats counts all) */
+    long retired_fetches;       /* token fetches of those */
+    AttBudget *budget;          /* the run's memory budget (its owner's) */
+    AttRedact *redact;          /* every credential of the run (owned) */
+    struct AttJournal *journal; /* the journal or recording of the run (journal.c); NULL: none */
+    double progress_last;       /* when the progress line was last drawn; 0: not shown */
+    const char *refused;        /* set: every request raises this message instead (att help SCRIPT) */
+    AttWarnFn warn;             /* NULL: warnings go to stderr */
     void *warn_ud;
 } AttApi;
 

@@ -40,7 +40,6 @@ void att_exchange_init(lua_State *L)
 AttExchange *att_exchange_start(lua_State *L, int client, const char *method, const char *path, int body_idx)
 {
     AttApi *h = att_api_get(L);
-    AttHttp *http = NULL;
     AttExchange *ex;
     int pushed = 0;
     char why[160];
@@ -51,25 +50,24 @@ AttExchange *att_exchange_start(lua_State *L, int client, const char *method, co
     if (body_idx) body_idx = lua_absindex(L, body_idx);
     if (client) {
         client = lua_absindex(L, client);
-        http = ((AttClient *)luaL_checkudata(L, client, ATT_CLIENT_MT))->http;
     } else if (!h->cfg.replay_dir) {
-        http = att_api_client(L)->http; /* pushed: taken off again below */
+        att_api_client(L); /* pushed: taken off again below */
         pushed = client = lua_gettop(L);
     }
-    ex = lua_newuserdatauv(L, sizeof *ex, 1);
+    ex = lua_newuserdatauv(L, sizeof *ex, 2);
     memset(ex, 0, sizeof *ex);
     ex->req.budget = h->budget;
-    ex->http = http;
     luaL_setmetatable(L, ATT_EXCHANGE_MT);
     if (client) { /* the exchange keeps its client alive */
+        ex->http = ((AttClient *)luaL_checkudata(L, client, ATT_CLIENT_MT))->http;
         lua_pushvalue(L, client);
         lua_setiuservalue(L, -2, 1);
     }
     if (pushed) lua_remove(L, pushed);
     snprintf(ex->method, sizeof ex->method, "%s", method);
     snprintf(ex->path, sizeof ex->path, "%s", path);
-    if (http) {
-        att_http_url(http, path, ex->url, sizeof ex->url);
+    if (ex->http) {
+        att_http_url(ex->http, path, ex->url, sizeof ex->url);
     } else {
         char full[2048];
         snprintf(full, sizeof full, "%s%s", h->cfg.base_url, path);
@@ -80,14 +78,21 @@ AttExchange *att_exchange_start(lua_State *L, int client, const char *method, co
         const char *b = lua_tolstring(L, body_idx, &n);
         att_buf_add(&ex->req, b, n);
         if (ex->req.oom) luaL_error(L, "att: not enough memory for the request body");
-        ex->has_body = 1;
+        ex->has_body = 2;
     } else if (body_idx && !lua_isnil(L, body_idx)) {
         char err[160];
         if (att_json_encode(L, body_idx, &ex->req, err, sizeof err) != 0) luaL_error(L, "request body: %s", err);
         ex->has_body = 1;
     }
-    if (http) {
-        ex->x = att_xfer_new(http, ex->method, ex->path, ex->has_body ? (ex->req.data ? ex->req.data : "") : NULL,
+    ex->jq.method = ex->method;
+    ex->jq.path = ex->path;
+    ex->jq.body = ex->has_body ? (ex->req.data ? ex->req.data : "") : NULL;
+    ex->jq.len = ex->req.len;
+    ex->jq.given = ex->has_body == 2;
+    if (h->journal && att_journal_lookup(L, &ex->jq, -1)) {
+        ex->journaled = 1; /* the journal (or the recording) answers it */
+    } else if (ex->http) {
+        ex->x = att_xfer_new(ex->http, ex->method, ex->path, ex->has_body ? (ex->req.data ? ex->req.data : "") : NULL,
                              ex->req.len);
         if (!ex->x) luaL_error(L, "att: out of memory");
     }
@@ -116,32 +121,63 @@ static void clean_body(lua_State *L, AttApi *h, AttResponse *r)
     r->body = clean;
 }
 
+/* Moves the response of the completed transfer into the box and redacts it; 0 when the
+ * transfer failed. [-0, +0, e] */
+static int take_response(lua_State *L, AttExchange *ex)
+{
+    AttResponse *r = &ex->resp;
+    *r = *att_xfer_response(ex->x); /* the body moves into the box */
+    memset(att_xfer_response(ex->x), 0, sizeof *r);
+    att_exchange_cancel(ex);
+    ex->attempts = r->attempts;
+    if (r->err != ATT_HTTP_OK) return 0;
+    clean_body(L, att_api_get(L), r);
+    return 1;
+}
+
+void att_exchange_salvage(lua_State *L, AttExchange *ex, int ud)
+{
+    AttApi *h = att_api_get(L);
+    AttResponse *r = &ex->resp;
+    AttBuf clean = {0};
+    if (!ex->x || !att_xfer_done(ex->x) || !h->journal) return;
+    *r = *att_xfer_response(ex->x);
+    memset(att_xfer_response(ex->x), 0, sizeof *r);
+    att_exchange_cancel(ex);
+    ex->attempts = r->attempts;
+    clean.budget = r->body.budget;
+    if (r->err != ATT_HTTP_OK) return;
+    if (r->body.data && att_redact_apply(h->redact, r->body.data, r->body.len, &clean) > 0) {
+        if (clean.oom) { /* not kept: a resume asks for it again */
+            att_buf_free(&clean);
+            return;
+        }
+        att_buf_wipe_free(&r->body);
+        r->body = clean;
+    }
+    att_journal_append(L, &ex->jq, ud, r);
+}
+
 int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
 {
     AttApi *h = att_api_get(L);
     AttResponse *r = &ex->resp;
-    const char *body = ex->has_body ? (ex->req.data ? ex->req.data : "") : NULL;
+    int ud = lua_touserdata(L, -1) == (void *)ex ? lua_gettop(L) : 0; /* the box, on top */
 
-    if (!ex->x && !h->cfg.replay_dir) {
+    if (ex->journaled) {
+        ex->attempts = h->cfg.replay_dir ? 1 : 0; /* a recording's answer stands for its request */
+        if (!att_journal_answer(L, &ex->jq, ex->url, r)) return 0;
+        clean_body(L, h, r);
+    } else if (!ex->x) {
         att_error_push(L, "network", 0, ex->url, "the request was cancelled", 0, NULL, 0);
         return 0;
-    }
-    if (!ex->x) {
-        ex->attempts = 1; /* an answer from the recording stands for the request it recorded */
-        if (!att_journal_replay(L, h, ex->method, ex->path, body, ex->req.len, r, ex->url)) return 0;
-        clean_body(L, h, r);
     } else {
         att_http_wait(ex->http, ex->x);
-        *r = *att_xfer_response(ex->x); /* the body moves into the box */
-        memset(att_xfer_response(ex->x), 0, sizeof *r);
-        att_exchange_cancel(ex);
-        ex->attempts = r->attempts;
-        if (r->err != ATT_HTTP_OK) {
+        if (!take_response(L, ex)) {
             att_error_push_transport(L, r, ex->url);
             return 0;
         }
-        clean_body(L, h, r);
-        if (h->cfg.record_dir) att_journal_record(L, h, ex->method, ex->path, body, ex->req.len, r);
+        if (ud) att_journal_append(L, &ex->jq, ud, r);
     }
     if (r->status < 200 || r->status > 299) {
         att_error_push_http(L, r, ex->url);

@@ -1,236 +1,550 @@
-/* journal.c — the file format of recordings, and record/replay (`att --record DIR`, `att --replay
- * DIR`).
+/* journal.c — the journal of a run and recordings: record, replay and resume (see journal.h).
  *
- * A recording is DIR/session.jsonl: one JSON object per exchange, in order, with the method, the
- * path (relative to the base URL), the request body normalised (JSON re-encoded with sorted keys),
- * the HTTP status, the content type and the response body. No headers are stored, so no credential
- * is; credentials are also removed from bodies (the run's redactor). The file is created 0600,
- * never through a symbolic link, in a directory only its owner can enter. Replay matches on method,
- * path and normalised body; identical requests get their recorded responses in order (the last one
- * again when they run out); a request that was not recorded fails with an error of kind "replay". */
+ * Every record is one exchange ('x': META {method, path, body, n, status, contentType}, BODY the
+ * response body as it came, redacted of every credential) or one reading of a source of
+ * difference ('t': META {what, v}). A request is known by its key, "METHOD path body" with the
+ * body normalised (JSON re-encoded with sorted keys; att's own encodings are already), and by
+ * its occurrence: the nth time the run asked it. Matching by (key, n) and not by order lets
+ * windowed scans, att.parallel and att.request resume whatever order their answers came in.
+ *
+ * The run's journal directory is made when the first answer is to be kept (a run that asks
+ * nothing leaves nothing); readings taken before that wait in memory. No request header is
+ * stored, so no credential is; the directory is 0700, its files 0600. */
 #include "bind/journal.h"
 
+#include <cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <lauxlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "bind/error.h"
 #include "bind/json.h"
+#include "core/jfile.h"
+#include "core/retry.h"
 
-static const char REPLAY_KEY[] = "att.replay";
+static const char STATE_KEY[] = "att.journal"; /* registry: {index=, seen=, readings=, used=} */
 
-/* Pushes the matching key of a request: "METHOD path body", the body re-encoded when it is
- * JSON so that key order and spacing do not matter. [-0, +1, m] */
-static void push_key(lua_State *L, const char *method, const char *path, const char *body, size_t len)
+typedef struct JAnswer {
+    uint64_t body_off;
+    char *mem; /* the body itself (a recording in JSON lines); NULL: at body_off in the file */
+    size_t blen;
+    long status;
+    char ct[128];
+} JAnswer;
+
+struct AttJournal {
+    AttJournalMode mode;
+    const AttApiConfig *cfg;
+    char dir[2048];
+    AttJFile file; /* being appended to (fd -1: not yet, or not at all) */
+    int rfd;       /* the loaded file, for answers (-1: none) */
+    JAnswer *ans;  /* answers read back */
+    size_t nans, cap;
+    AttBuf pending; /* readings framed before the file exists */
+    long held;      /* exchanges the journal holds (read back and appended) */
+    long answered, appended;
+    int warned;
+};
+
+AttJournal *att_journal_new(const AttApiConfig *cfg)
 {
-    AttBuf b = {0};
-    char err[160];
-    int top = lua_gettop(L);
-    const char *norm = body ? body : "";
-    size_t nlen = body ? len : 0;
-    if (body && len && att_json_decode(L, body, len) && att_json_encode(L, -1, &b, err, sizeof err) == 0) {
-        lua_pushlstring(L, b.data, b.len);
-        att_buf_free(&b);
-        norm = lua_tolstring(L, -1, &nlen);
-    }
-    att_buf_free(&b);
-    lua_pushfstring(L, "%s %s ", method, path);
-    lua_pushlstring(L, norm, nlen);
-    lua_concat(L, 2);
-    lua_replace(L, top + 1);
-    lua_settop(L, top + 1);
+    AttJournal *j;
+    AttJournalMode m = cfg->replay_dir                           ? ATT_JOURNAL_REPLAY
+                       : cfg->record_dir                         ? ATT_JOURNAL_RECORD
+                       : cfg->journal_dir && cfg->journal_resume ? ATT_JOURNAL_RESUME
+                       : cfg->journal_dir                        ? ATT_JOURNAL_RUN
+                                                                 : ATT_JOURNAL_OFF;
+    if (m == ATT_JOURNAL_OFF || !(j = calloc(1, sizeof *j))) return NULL;
+    j->mode = m;
+    j->cfg = cfg;
+    j->file.fd = j->rfd = -1;
+    snprintf(j->dir, sizeof j->dir, "%s",
+             m == ATT_JOURNAL_REPLAY   ? cfg->replay_dir
+             : m == ATT_JOURNAL_RECORD ? cfg->record_dir
+                                       : cfg->journal_dir);
+    return j;
 }
 
-/* Creates DIR/session.jsonl for writing: DIR made 0700 (an existing one must be its owner's and
- * closed to others: the recording holds customer data), the file 0600 under a fresh name
- * (O_EXCL, so nothing planted there is followed or truncated) and then renamed over
- * session.jsonl (rename replaces a symbolic link; it never writes through one). [-0, +0, e] */
-static FILE *open_recording(lua_State *L, const char *dir)
+void att_journal_free(AttJournal *j)
 {
-    char tmp[1100], file[1100];
-    struct stat st;
-    FILE *f;
-    int fd;
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        luaL_error(L, "att: --record: cannot create %s: %s", dir, strerror(errno));
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) luaL_error(L, "att: --record: %s is not a directory", dir);
-    if (st.st_uid != geteuid() || (st.st_mode & 077))
-        luaL_error(L,
-                   "att: --record: %s is open to other users (mode %03o); a recording holds customer data: "
-                   "chmod 700 it, or name a new directory",
-                   dir, (unsigned)(st.st_mode & 0777));
-    snprintf(tmp, sizeof tmp, "%s/.session.jsonl.XXXXXX", dir);
-    snprintf(file, sizeof file, "%s/session.jsonl", dir);
-    fd = mkstemp(tmp);
-    if (fd < 0) luaL_error(L, "att: --record: cannot create a file in %s: %s", dir, strerror(errno));
-    if (fchmod(fd, 0600) != 0 || rename(tmp, file) != 0 || !(f = fdopen(fd, "w"))) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        luaL_error(L, "att: --record: cannot write %s: %s", file, strerror(e));
-        return NULL;
-    }
-    return f;
+    if (!j) return;
+    att_jfile_close(&j->file);
+    if (j->rfd >= 0) close(j->rfd);
+    while (j->nans > 0) free(j->ans[--j->nans].mem);
+    free(j->ans);
+    att_buf_free(&j->pending);
+    free(j);
 }
 
-void att_journal_record(lua_State *L, AttApi *h, const char *method, const char *path, const char *body, size_t len,
-                        const AttResponse *r)
-{
-    AttBuf b = {0};
-    char err[160];
-    int top = lua_gettop(L);
+AttJournalMode att_journal_mode(const AttJournal *j) { return j ? j->mode : ATT_JOURNAL_OFF; }
 
-    if (!h->record_file) h->record_file = open_recording(L, h->cfg.record_dir);
-    lua_createtable(L, 0, 6);
-    lua_pushstring(L, method);
-    lua_setfield(L, -2, "method");
-    lua_pushstring(L, path);
-    lua_setfield(L, -2, "path");
-    push_key(L, "", "", body, len); /* " " + normalised body */
-    {
-        size_t n;
-        const char *k = lua_tolstring(L, -1, &n);
-        att_api_push_clean(L, k + 2, n - 2);
+long att_journal_answers(const AttApi *a) { return a->journal ? a->journal->held : 0; }
+
+void att_journal_counts(const AttApi *a, long *answered, long *appended)
+{
+    *answered = a->journal ? a->journal->answered : 0;
+    *appended = a->journal ? a->journal->appended : 0;
+}
+
+/* Pushes the registry table of the journal's Lua side, made on first use. [-0, +1, m] */
+static void push_state(lua_State *L)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY) == LUA_TTABLE) return;
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 4);
+    lua_newtable(L);
+    lua_setfield(L, -2, "index");
+    lua_newtable(L);
+    lua_setfield(L, -2, "seen");
+    lua_newtable(L);
+    lua_setfield(L, -2, "readings");
+    lua_newtable(L);
+    lua_setfield(L, -2, "used");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
+}
+
+/* Pushes state[field][key], made a table when missing (key at index k). [-0, +1, m] */
+static void push_list(lua_State *L, const char *field, int k)
+{
+    k = lua_absindex(L, k);
+    push_state(L);
+    lua_getfield(L, -1, field);
+    lua_remove(L, -2);
+    lua_pushvalue(L, k);
+    if (lua_rawget(L, -2) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, k);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, -4);
     }
     lua_remove(L, -2);
-    lua_setfield(L, -2, "body");
-    lua_pushinteger(L, r->status);
-    lua_setfield(L, -2, "status");
-    lua_pushstring(L, r->content_type);
-    lua_setfield(L, -2, "contentType");
-    att_api_push_clean(L, r->body.data ? r->body.data : "", r->body.len);
-    lua_setfield(L, -2, "response");
-    if (att_json_encode(L, -1, &b, err, sizeof err) != 0) {
-        att_buf_free(&b);
-        luaL_error(L, "att: --record: cannot record the exchange with %s: %s", path, err);
-    }
-    att_buf_add(&b, "\n", 1);
-    if (b.oom || fwrite(b.data, 1, b.len, h->record_file) != b.len || fflush(h->record_file) != 0) {
-        att_buf_free(&b);
-        luaL_error(L, "att: --record: write failed: %s", strerror(errno));
-    }
-    att_buf_free(&b);
-    lua_settop(L, top);
 }
 
-/* Loads DIR/session.jsonl into the registry: key -> {next = 1, responses...}. [-0, +1, e] */
-static void push_replay(lua_State *L, AttApi *h)
-{
-    char file[1100], line[1 << 16];
-    FILE *f;
-    int lineno = 0;
+/* ---- reading a journal back ----------------------------------------------------------------- */
 
-    if (lua_getfield(L, LUA_REGISTRYINDEX, REPLAY_KEY) == LUA_TTABLE) return;
-    lua_pop(L, 1);
-    snprintf(file, sizeof file, "%s/session.jsonl", h->cfg.replay_dir);
-    f = fopen(file, "r");
-    if (!f) {
-        luaL_error(L, "att: --replay: cannot read %s: %s", file, strerror(errno));
-        return;
+typedef struct Loader {
+    lua_State *L;
+    AttJournal *j;
+    long bad; /* records whose META is not what it should be */
+} Loader;
+
+/* A new answer, listed under the key on top of the stack (popped); NULL when out of memory.
+ * [-1, +0, m] */
+static JAnswer *add_answer(lua_State *L, AttJournal *j, long status, const char *ct)
+{
+    JAnswer *a;
+    if (j->nans == j->cap) {
+        size_t cap = j->cap ? j->cap * 2 : 64;
+        JAnswer *p = realloc(j->ans, cap * sizeof *p);
+        if (!p) return lua_pop(L, 1), NULL;
+        j->ans = p;
+        j->cap = cap;
     }
-    lua_newtable(L);
+    a = &j->ans[j->nans++];
+    memset(a, 0, sizeof *a);
+    a->status = status;
+    snprintf(a->ct, sizeof a->ct, "%s", ct ? ct : "");
+    push_list(L, "index", -1);
+    lua_pushinteger(L, (lua_Integer)j->nans);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    lua_pop(L, 2);
+    j->held++;
+    return a;
+}
+
+static int load_exchange(Loader *ld, const AttJRec *rec, cJSON *m)
+{
+    const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method"),
+                *path = cJSON_GetObjectItemCaseSensitive(m, "path"),
+                *body = cJSON_GetObjectItemCaseSensitive(m, "body"),
+                *status = cJSON_GetObjectItemCaseSensitive(m, "status"),
+                *ct = cJSON_GetObjectItemCaseSensitive(m, "contentType");
+    JAnswer *a;
+    if (!cJSON_IsString(method) || !cJSON_IsString(path) || !cJSON_IsString(body) || !cJSON_IsNumber(status))
+        return ld->bad++, 0;
+    lua_pushfstring(ld->L, "%s %s %s", method->valuestring, path->valuestring, body->valuestring);
+    if (!(a = add_answer(ld->L, ld->j, (long)status->valuedouble, cJSON_IsString(ct) ? ct->valuestring : NULL)))
+        return -1;
+    a->body_off = rec->body_off;
+    a->blen = rec->blen;
+    return 0;
+}
+
+static int load_one(void *ud, const AttJRec *rec)
+{
+    Loader *ld = ud;
+    cJSON *m = cJSON_ParseWithLength(rec->meta, rec->mlen);
+    int rc = 0;
+    if (!cJSON_IsObject(m)) {
+        ld->bad++;
+    } else if (rec->type == 'x') {
+        rc = load_exchange(ld, rec, m);
+    } else if (rec->type == 't' && ld->j->mode == ATT_JOURNAL_RESUME) {
+        const cJSON *what = cJSON_GetObjectItemCaseSensitive(m, "what"), *v = cJSON_GetObjectItemCaseSensitive(m, "v");
+        if (cJSON_IsString(what) && cJSON_IsString(v)) {
+            lua_pushstring(ld->L, what->valuestring);
+            push_list(ld->L, "readings", -1);
+            lua_pushstring(ld->L, v->valuestring);
+            lua_rawseti(ld->L, -2, (lua_Integer)lua_rawlen(ld->L, -2) + 1);
+            lua_pop(ld->L, 2);
+        }
+    }
+    cJSON_Delete(m);
+    return rc;
+}
+
+static void push_key(lua_State *L, const AttJournalReq *q);
+
+/* A recording in JSON lines (DIR/session.jsonl, by hand or by an older att): one object per line
+ * with method, path, body, status, contentType and response. [-0, +0, e] */
+static int load_lines(lua_State *L, AttJournal *j, const char *path, char *err, size_t errlen)
+{
+    char line[1 << 16];
+    FILE *f = fopen(path, "r");
+    int lineno = 0, top = lua_gettop(L);
+    if (!f) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
     for (;;) {
         luaL_Buffer b;
         size_t n;
-        int more = 1, top = lua_gettop(L);
+        int more = 1, ok;
         const char *text;
+        AttJournalReq q;
         luaL_buffinit(L, &b);
         while (more && fgets(line, sizeof line, f)) { /* lines may be longer than the buffer */
             n = strlen(line);
-            if (n && line[n - 1] == '\n') {
-                line[--n] = '\0';
-                more = 0;
-            }
+            if (n && line[n - 1] == '\n') line[--n] = '\0', more = 0;
             luaL_addlstring(&b, line, n);
         }
         luaL_pushresult(&b);
         text = lua_tolstring(L, -1, &n);
+        if (n == 0 && more) break; /* the end */
+        lineno++;
         if (n == 0) {
-            if (feof(f)) {
-                lua_pop(L, 1);
-                break;
-            }
-            lua_pop(L, 1);
+            lua_settop(L, top);
             continue;
         }
-        lineno++;
-        if (!att_json_decode(L, text, n) || lua_type(L, -1) != LUA_TTABLE) {
+        ok = att_json_decode(L, text, n) && lua_type(L, -1) == LUA_TTABLE;
+        if (ok) {
+            lua_getfield(L, -1, "method");
+            lua_getfield(L, -2, "path");
+            lua_getfield(L, -3, "body");
+            lua_getfield(L, -4, "response");
+            lua_getfield(L, -5, "status");
+            ok = lua_type(L, -5) == LUA_TSTRING && lua_type(L, -4) == LUA_TSTRING && lua_isstring(L, -3) &&
+                 lua_isinteger(L, -1);
+        }
+        if (!ok) {
             fclose(f);
-            luaL_error(L, "att: --replay: %s:%d is not a recorded exchange", file, lineno);
+            snprintf(err, errlen, "%s:%d is not a recorded exchange", path, lineno);
+            return -1;
         }
-        lua_getfield(L, -1, "method");
-        lua_getfield(L, -2, "path");
-        lua_getfield(L, -3, "body");
-        if (!lua_isstring(L, -3) || !lua_isstring(L, -2) || !lua_isstring(L, -1)) {
-            fclose(f);
-            luaL_error(L, "att: --replay: %s:%d lacks method, path or body", file, lineno);
+        memset(&q, 0, sizeof q);
+        q.method = lua_tostring(L, -5);
+        q.path = lua_tostring(L, -4);
+        q.body = lua_tolstring(L, -3, &q.len);
+        q.given = 1;
+        push_key(L, &q);
+        {
+            size_t rlen = 0;
+            const char *resp = lua_isstring(L, -3) ? lua_tolstring(L, -3, &rlen) : "";
+            JAnswer *a;
+            lua_getfield(L, top + 2, "contentType");
+            lua_insert(L, -2); /* ... contentType key */
+            a = add_answer(L, j, (long)lua_tointeger(L, -3), lua_isstring(L, -2) ? lua_tostring(L, -2) : NULL);
+            if (!a || (rlen && !(a->mem = malloc(rlen)))) {
+                fclose(f);
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            if (rlen) memcpy(a->mem, resp, rlen);
+            a->blen = rlen;
         }
-        lua_pushfstring(L, "%s %s %s", lua_tostring(L, -3), lua_tostring(L, -2), lua_tostring(L, -1));
-        lua_replace(L, -4);
-        lua_pop(L, 2); /* ... text, entry, key */
-        lua_pushvalue(L, -1);
-        if (lua_rawget(L, top) != LUA_TTABLE) {
-            lua_pop(L, 1);
-            lua_createtable(L, 2, 1);
-            lua_pushinteger(L, 1);
-            lua_setfield(L, -2, "next");
-            lua_pushvalue(L, -2);
-            lua_pushvalue(L, -2);
-            lua_rawset(L, top);
-        }
-        lua_pushvalue(L, -3);
-        lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
         lua_settop(L, top);
     }
     fclose(f);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, REPLAY_KEY);
+    lua_settop(L, top);
+    return 0;
 }
 
-int att_journal_replay(lua_State *L, AttApi *h, const char *method, const char *path, const char *body, size_t len,
-                       AttResponse *out, const char *url)
+/* Long because it reads, checks, locks and reopens for appending, each with its own message. */
+int att_journal_load(lua_State *L, char *err, size_t errlen)
 {
-    int top = lua_gettop(L);
-    lua_Integer next, count;
-    size_t n;
-    const char *s;
+    AttJournal *j = att_api_get(L)->journal;
+    char path[2100], why[300];
+    Loader ld = {L, j, 0};
+    uint64_t end = 0;
+    long n;
+    if (!j || (j->mode != ATT_JOURNAL_RESUME && j->mode != ATT_JOURNAL_REPLAY) || j->rfd >= 0) return 0;
+    snprintf(path, sizeof path, "%s/%s", j->dir, ATT_JOURNAL_FILE);
+    push_state(L);
+    lua_pop(L, 1);
+    if (j->mode == ATT_JOURNAL_REPLAY && access(path, F_OK) != 0) {
+        snprintf(path, sizeof path, "%s/session.jsonl", j->dir);
+        return load_lines(L, j, path, err, errlen);
+    }
+    j->rfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (j->rfd < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (j->mode == ATT_JOURNAL_RESUME && flock(j->rfd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(err, errlen, "%s is in use by another att (the run is still going, or is being resumed)", j->dir);
+        return -1;
+    }
+    n = att_jfile_scan(j->rfd, 1, load_one, &ld, &end, why, sizeof why);
+    if (n < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", path, n == -1 ? why : "out of memory");
+        return -1;
+    }
+    if (ld.bad) att_api_warn(L, "%s: %ld records are not att's and were skipped", path, ld.bad);
+    if (j->mode == ATT_JOURNAL_REPLAY) return 0;
+    if (att_jfile_open(&j->file, path, 0, end, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s", why);
+        return -1;
+    }
+    j->file.cap = j->cfg->journal_max;
+    return 0;
+}
 
-    push_replay(L, h);
-    push_key(L, method, path, body, len);
-    if (lua_rawget(L, -2) != LUA_TTABLE) {
+/* ---- the key and occurrence of each request ------------------------------------------------- */
+
+/* Pushes "METHOD path body" for q, the body normalised and redacted. [-0, +1, m] */
+static void push_key(lua_State *L, const AttJournalReq *q)
+{
+    const char *body = q->body ? q->body : "";
+    size_t len = q->body ? q->len : 0;
+    int top = lua_gettop(L);
+    AttBuf b = {0};
+    char err[160];
+    lua_pushfstring(L, "%s %s ", q->method, q->path);
+    /* A body given as a string is re-encoded (sorted keys, one spacing); att's own encodings of
+     * tables are that form already. */
+    if (q->given && len && att_json_decode(L, body, len) && att_json_encode(L, -1, &b, err, sizeof err) == 0) {
+        lua_pop(L, 1);
+        att_api_push_clean(L, b.data, b.len);
+    } else {
+        lua_settop(L, top + 1);
+        att_api_push_clean(L, body, len);
+    }
+    att_buf_free(&b);
+    lua_concat(L, 2);
+}
+
+int att_journal_lookup(lua_State *L, AttJournalReq *q, int ud)
+{
+    AttJournal *j = att_api_get(L)->journal;
+    lua_Integer n, held;
+    ud = lua_absindex(L, ud);
+    push_key(L, q);
+    push_state(L);
+    lua_getfield(L, -1, "seen");
+    lua_pushvalue(L, -3);
+    n = lua_rawget(L, -2) == LUA_TNUMBER ? lua_tointeger(L, -1) + 1 : 1;
+    lua_pop(L, 1);
+    lua_pushvalue(L, -3);
+    lua_pushinteger(L, n);
+    lua_rawset(L, -3);
+    lua_pop(L, 2);
+    q->occ = n;
+    q->ans = 0;
+    if (j->mode == ATT_JOURNAL_RESUME || j->mode == ATT_JOURNAL_REPLAY) {
+        push_list(L, "index", -1);
+        held = (lua_Integer)lua_rawlen(L, -1);
+        if (j->mode == ATT_JOURNAL_REPLAY && n > held) n = held; /* the last one again */
+        if (n >= 1 && n <= held && lua_rawgeti(L, -1, n) == LUA_TNUMBER) q->ans = (size_t)lua_tointeger(L, -1);
+        lua_settop(L, lua_gettop(L) - (n >= 1 && n <= held ? 2 : 1));
+    }
+    lua_setiuservalue(L, ud, 2); /* the key, for the record */
+    return q->ans > 0 || j->mode == ATT_JOURNAL_REPLAY;
+}
+
+int att_journal_answer(lua_State *L, const AttJournalReq *q, const char *url, AttResponse *out)
+{
+    AttApi *h = att_api_get(L);
+    AttJournal *j = h->journal;
+    const JAnswer *a;
+    if (!q->ans) {
         char msg[2400];
-        snprintf(msg, sizeof msg, "no recorded response for %s %.1000s with body %.200s (recording in %.1000s)", method,
-                 path, body && len ? body : "(none)", h->cfg.replay_dir);
-        lua_settop(L, top);
+        snprintf(msg, sizeof msg, "no recorded response for %s %.1000s with body %.200s (recording in %.1000s)",
+                 q->method, q->path, q->body && q->len ? q->body : "(none)", j->dir);
         att_error_push(L, "replay", 0, url, msg, 0, NULL, 0);
         return 0;
     }
-    lua_getfield(L, -1, "next");
-    next = lua_tointeger(L, -1);
-    lua_pop(L, 1);
-    count = (lua_Integer)lua_rawlen(L, -1);
-    if (next < count) {
-        lua_pushinteger(L, next + 1);
-        lua_setfield(L, -2, "next");
+    a = &j->ans[q->ans - 1];
+    out->status = a->status;
+    snprintf(out->content_type, sizeof out->content_type, "%s", a->ct);
+    out->body.budget = h->budget;
+    if (a->mem) {
+        att_buf_add(&out->body, a->mem, a->blen);
+        if (out->body.oom) luaL_error(L, "att: not enough memory for a recorded answer");
+    } else if (a->blen && att_jfile_read(j->rfd, a->body_off, a->blen, &out->body) != 0)
+        luaL_error(L, "att: %s: %s", j->dir,
+                   out->body.oom ? "not enough memory for a journaled answer" : strerror(errno));
+    j->answered++;
+    return 1;
+}
+
+/* ---- writing -------------------------------------------------------------------------------- */
+
+static void stop_warning(lua_State *L, AttJournal *j, const char *why)
+{
+    if (j->warned++) return;
+    att_api_warn(L, "%s: %s; what follows is not journaled (a resume asks for it again)", j->dir, why);
+}
+
+/* Writes the run's description beside its journal. 0 or -1 (why in err). */
+static int write_run_file(AttJournal *j, char *err, size_t errlen)
+{
+    char path[2100];
+    const char *meta = j->cfg->journal_meta ? j->cfg->journal_meta : "{}";
+    size_t n = strlen(meta);
+    int fd;
+    snprintf(path, sizeof path, "%s/%s", j->dir, ATT_JOURNAL_RUN_FILE);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, meta, n) != (ssize_t)n || close(fd) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
     }
-    lua_rawgeti(L, -1, next);
-    lua_getfield(L, -1, "status");
-    out->status = (long)lua_tointeger(L, -1);
-    lua_getfield(L, -2, "contentType");
-    snprintf(out->content_type, sizeof out->content_type, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
-    lua_getfield(L, -3, "response");
-    s = lua_tolstring(L, -1, &n);
-    out->attempts = 1;
-    if (s && n) {
-        out->body.budget = h->budget;
-        att_buf_add(&out->body, s, n);
-        if (out->body.oom) luaL_error(L, "att: not enough memory for the recorded response");
+    return 0;
+}
+
+/* Makes the journal file of a run (its directory first) or of a recording (a new file renamed
+ * over the old one: rename replaces a symbolic link, never writes through it). 0 or -1. */
+static int create_file(AttJournal *j, char *err, size_t errlen)
+{
+    char path[2100], tmp[2200];
+    snprintf(path, sizeof path, "%s/%s", j->dir, ATT_JOURNAL_FILE);
+    if (att_jfile_mkdir(j->dir, err, errlen) != 0) return -1;
+    if (j->mode == ATT_JOURNAL_RECORD) {
+        snprintf(tmp, sizeof tmp, "%s/.%s.%ld", j->dir, ATT_JOURNAL_FILE, (long)getpid());
+        unlink(tmp);
+        if (att_jfile_open(&j->file, tmp, 1, 0, err, errlen) != 0) return -1;
+        if (rename(tmp, path) != 0) {
+            snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+            att_jfile_close(&j->file);
+            unlink(tmp);
+            return -1;
+        }
+        return 0;
+    }
+    if (write_run_file(j, err, errlen) != 0 || att_jfile_open(&j->file, path, 1, 0, err, errlen) != 0) return -1;
+    flock(j->file.fd, LOCK_EX | LOCK_NB); /* att runs: a locked journal is a run still going */
+    j->file.cap = j->cfg->journal_max;
+    return 0;
+}
+
+/* Appends one record, making the file first when needed; readings framed before it exists are
+ * written first. Never raises. */
+static void put(lua_State *L, AttJournal *j, char type, const char *meta, size_t mlen, const char *body, size_t blen)
+{
+    char err[2600];
+    int rc;
+    if (j->file.stopped) return;
+    if (j->file.fd < 0) {
+        if (type == 't') { /* no file before the first answer */
+            att_jfile_frame(&j->pending, type, meta, mlen, body, blen);
+            return;
+        }
+        if (create_file(j, err, sizeof err) != 0) {
+            j->file.stopped = -1;
+            stop_warning(L, j, err);
+            return;
+        }
+        if (att_jfile_append_framed(&j->file, j->pending.data, j->pending.len) != 0) j->file.stopped = -1;
+        att_buf_free(&j->pending);
+    }
+    rc = att_jfile_append(&j->file, type, meta, mlen, body, blen);
+    if (rc == 1) {
+        snprintf(err, sizeof err, "the journal reached its size cap of %llu bytes (--journal-max)",
+                 (unsigned long long)j->file.cap);
+        stop_warning(L, j, err);
+    } else if (rc < 0 || j->file.stopped < 0) {
+        snprintf(err, sizeof err, "cannot write the journal: %s", strerror(j->file.err ? j->file.err : EIO));
+        stop_warning(L, j, err);
+    } else if (type == 'x') {
+        j->held++;
+        j->appended++;
+    }
+}
+
+/* 1 when the answer is the request's final outcome: nothing a retry or another credential would
+ * change. */
+static int final(const AttResponse *r)
+{
+    return r->err == ATT_HTTP_OK && !att_retry_classify(r->status, ATT_FAIL_NONE).retryable && r->status != 401 &&
+           r->status != 403;
+}
+
+void att_journal_append(lua_State *L, const AttJournalReq *q, int ud, const AttResponse *r)
+{
+    AttJournal *j = att_api_get(L)->journal;
+    cJSON *m;
+    char *text;
+    size_t klen, skip;
+    const char *key;
+    if (!j || j->mode == ATT_JOURNAL_REPLAY || j->file.stopped || !final(r)) return;
+    ud = lua_absindex(L, ud);
+    if (lua_getiuservalue(L, ud, 2) != LUA_TSTRING) {
+        lua_pop(L, 1);
+        return;
+    }
+    key = lua_tolstring(L, -1, &klen);
+    skip = strlen(q->method) + strlen(q->path) + 2;
+    m = cJSON_CreateObject();
+    if (m && cJSON_AddStringToObject(m, "method", q->method) && cJSON_AddStringToObject(m, "path", q->path) &&
+        cJSON_AddStringToObject(m, "body", skip <= klen ? key + skip : "") &&
+        cJSON_AddNumberToObject(m, "n", (double)q->occ) && cJSON_AddNumberToObject(m, "status", (double)r->status) &&
+        cJSON_AddStringToObject(m, "contentType", r->content_type) && (text = cJSON_PrintUnformatted(m)) != NULL) {
+        put(L, j, 'x', text, strlen(text), r->body.data, r->body.len);
+        cJSON_free(text);
+    } else {
+        j->file.stopped = -1;
+        stop_warning(L, j, "out of memory");
+    }
+    cJSON_Delete(m);
+    lua_pop(L, 1);
+}
+
+/* ---- readings ------------------------------------------------------------------------------- */
+
+int att_journal_reading(lua_State *L, const char *what, char *val, size_t n)
+{
+    AttJournal *j = att_api_get(L)->journal;
+    int top = lua_gettop(L), found = 0;
+    lua_Integer k;
+    if (!j || j->mode != ATT_JOURNAL_RESUME) return 0;
+    push_state(L);
+    lua_getfield(L, top + 1, "used");
+    k = (lua_getfield(L, top + 2, what) == LUA_TNUMBER ? lua_tointeger(L, -1) : 0) + 1;
+    lua_getfield(L, top + 1, "readings");
+    if (lua_getfield(L, top + 4, what) == LUA_TTABLE && lua_rawgeti(L, top + 5, k) == LUA_TSTRING) {
+        snprintf(val, n, "%s", lua_tostring(L, -1));
+        found = 1;
+        lua_pushinteger(L, k);
+        lua_setfield(L, top + 2, what);
     }
     lua_settop(L, top);
-    return 1;
+    return found;
+}
+
+void att_journal_note(lua_State *L, const char *what, const char *val)
+{
+    AttJournal *j = att_api_get(L)->journal;
+    char meta[200];
+    int n;
+    if (!j || (j->mode != ATT_JOURNAL_RUN && j->mode != ATT_JOURNAL_RESUME)) return;
+    n = snprintf(meta, sizeof meta, "{\"what\":\"%s\",\"v\":\"%s\"}", what, val);
+    if (n > 0 && (size_t)n < sizeof meta) put(L, j, 't', meta, (size_t)n, NULL, 0);
 }

@@ -36,6 +36,7 @@ void att_scan_cancel(lua_State *L, Results *r, int ud)
         while (lua_next(L, -2)) {
             AttExchange *ex = luaL_testudata(L, -1, ATT_EXCHANGE_MT);
             if (ex) {
+                att_exchange_salvage(L, ex, -1); /* a page that came is kept for a resume */
                 att_exchange_cancel(ex);
                 count_exchange(r, ex);
             }

@@ -327,6 +327,24 @@ static int run_replay(AttCli *c, const char *v)
     c->cfg.api.replay_dir = v;
     return 0;
 }
+static int run_no_journal(AttCli *c, const char *v)
+{
+    (void)v;
+    c->no_journal = 1;
+    return 0;
+}
+static int run_journal(AttCli *c, const char *v)
+{
+    if (!*v) return att_config_error("--journal: expected a directory");
+    c->journal = v;
+    return 0;
+}
+static int run_journal_max(AttCli *c, const char *value)
+{
+    if (att_parse_bytes(value, &c->journal_max) || c->journal_max < 1024 * 1024)
+        return att_config_error("--journal-max: expected a size of at least 1M, such as 512M, got '%s'", value);
+    return 0;
+}
 static int run_lua_path(AttCli *c, const char *v)
 {
     c->cfg.host.lua_path = v;
@@ -390,6 +408,9 @@ static const struct RunOpt {
     {"--quiet", 0, run_quiet},
     {"-q", 0, run_quiet},
     {"--no-global-warnings", 0, run_no_global_warnings},
+    {"--no-journal", 0, run_no_journal},
+    {"journal", 1, run_journal},
+    {"journal-max", 1, run_journal_max},
     {"profile", 1, run_profile},
     {"record", 1, run_record},
     {"replay", 1, run_replay},
@@ -550,6 +571,10 @@ int att_config_load(AttCli *c, int argc, char **argv)
             "(ATT_CLIENT_SECRET or ATT_CLIENT_SECRET_FILE)");
     if (c->cfg.api.record_dir && c->cfg.api.replay_dir)
         return att_config_error("--record and --replay cannot be used together");
+    if (!c->journal_max && getenv("ATT_JOURNAL_MAX") && *getenv("ATT_JOURNAL_MAX") &&
+        (att_parse_bytes(getenv("ATT_JOURNAL_MAX"), &c->journal_max) || c->journal_max < 1024 * 1024))
+        return att_config_error("ATT_JOURNAL_MAX: expected a size of at least 1M, such as 512M, got '%s'",
+                                getenv("ATT_JOURNAL_MAX"));
     if (!c->cfg.host.lua_path && getenv("ATT_LUA_PATH") && *getenv("ATT_LUA_PATH"))
         c->cfg.host.lua_path = getenv("ATT_LUA_PATH");
     c->cfg.api.progress = !c->quiet && isatty(STDERR_FILENO);

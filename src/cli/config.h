@@ -21,6 +21,9 @@ typedef struct AttCli {
     char profile_path[1024];    /* the profile file read, if any */
     char *owned[ATT_MAX_OWNED]; /* strings this struct owns (profile values, secrets) */
     int nowned;
+    int no_journal;                     /* --no-journal */
+    const char *journal;                /* --journal DIR: where journals live */
+    size_t journal_max;                 /* --journal-max, ATT_JOURNAL_MAX; 0: the default */
     const char *skipped[ATT_MAX_CREDS]; /* why another profile's credentials are not used */
     int nskipped;
 } AttCli;

@@ -19,6 +19,8 @@
 #include "cli/check.h"
 #include "cli/config.h"
 #include "cli/repl.h"
+#include "cli/runs.h"
+#include "bind/journal.h"
 #include "host/files.h"
 #include "host/host.h"
 #include "host/out.h"
@@ -175,15 +177,17 @@ static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at
     return rc;
 }
 
-/* --replay DIR is checked before anything runs: a missing directory, or one without a recording,
- * is a bad command line (and not a failure of the first request, after the script has started). */
+/* --replay DIR is checked before anything runs: a missing directory, or one without a recording
+ * (DIR/journal, or DIR/session.jsonl: JSON lines), is a bad command line (and not a failure of the
+ * first request, after the script has started). */
 static int check_replay(const char *dir)
 {
-    char file[4096];
+    char file[4096], lines[4096];
     struct stat st;
     if (!dir) return 0;
-    snprintf(file, sizeof file, "%s/session.jsonl", dir);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(file, R_OK) != 0) {
+    snprintf(file, sizeof file, "%s/journal", dir);
+    snprintf(lines, sizeof lines, "%s/session.jsonl", dir);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || (access(file, R_OK) != 0 && access(lines, R_OK) != 0)) {
         const char *why = stat(dir, &st) != 0 ? "no such directory" : !S_ISDIR(st.st_mode) ? "not a directory" : NULL;
         if (why)
             fprintf(stderr, "att: --replay %s: %s (no recording %s)\n", dir, why, file);
@@ -205,10 +209,49 @@ static int finish(int rc)
     return rc == 0 && lost ? EXIT_OUTPUT : rc;
 }
 
+/* att runs and att resume (they run no script: returns -(status + 1)); else --replay checked and
+ * the run's journal set up. 0 to go on, or an exit status. */
+static int before_run(AttCli *c, AttRun *run, int argc, char **argv)
+{
+    int rc;
+    if (c->script && (strcmp(argv[c->script], "runs") == 0 || strcmp(argv[c->script], "resume") == 0)) {
+        rc = argv[c->script][1] == 'u' ? att_runs_list(c, argc, argv, c->script)
+                                       : att_runs_resume(c, argc, argv, c->script);
+        return -rc - 1;
+    }
+    if ((rc = check_replay(c->cfg.api.replay_dir)) != 0) return rc;
+    return att_runs_setup(c, run, argc, argv);
+}
+
+/* The line a run that stopped ends with, kept beside its journal. */
+static const char *why_stopped(const AttHost *host, int rc)
+{
+    int stop = att_stopping();
+    if (stop) return att_stop_text(stop);
+    if (host->why[0]) return host->why;
+    return rc == EXIT_OUTPUT ? "a write failed (output lost)" : "failed";
+}
+
+/* The end of the run: the exit status (what finalisers wrote counts too), and the journal removed
+ * after a success or kept with why the run stopped. */
+static int end_run(lua_State *L, AttHost *host, AttRun *run, int rc)
+{
+    long answers;
+    rc = finish(rc);
+    answers = att_journal_answers(&host->api);
+    att_host_close(L);
+    rc = finish(rc); /* what finalisers wrote */
+    if (rc != 0 && answers > 0 && !host->why[0] && !att_stopping())
+        fprintf(stderr, "att: resume with: %s\n", run->hint); /* a lost write, reported before */
+    att_runs_end(run, answers, rc, why_stopped(host, rc));
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     AttCli c;
     AttHost host;
+    AttRun run;
     lua_State *L;
     int rc, i;
 
@@ -222,9 +265,9 @@ int main(int argc, char **argv)
         }
         return rc == -1 ? 0 : rc;
     }
-    if ((rc = check_replay(c.cfg.api.replay_dir)) != 0) {
+    if ((rc = before_run(&c, &run, argc, argv)) != 0) {
         att_config_free(&c);
-        return rc;
+        return rc < 0 ? -rc - 1 : rc;
     }
     hygiene(&c.cfg);
     if (att_out_init() != 0 || att_watch_start(c.cfg.host.max_time) != 0) {
@@ -243,10 +286,11 @@ int main(int argc, char **argv)
     if (c.script && c.script + 1 < argc && strcmp(argv[c.script], "help") == 0) host.api.cfg.safe = 1;
     L = att_host_new(&host);
     if (!L) {
-        fprintf(stderr, "att: cannot create the Lua state (out of memory)\n");
+        if (!host.init_failed) fprintf(stderr, "att: cannot create the Lua state (out of memory)\n");
         att_watch_end();
+        att_runs_free(&run);
         att_config_free(&c);
-        return 1;
+        return host.init_failed ? EXIT_USAGE : 1;
     }
     limit_data(&c.cfg);
     set_arg(L, argc, argv, c.script);
@@ -277,10 +321,9 @@ int main(int argc, char **argv)
     }
 
 done:
-    rc = finish(rc);
-    att_host_close(L);
-    rc = finish(rc); /* what finalisers wrote */
+    rc = end_run(L, &host, &run, rc);
     att_watch_end();
+    att_runs_free(&run);
     att_config_free(&c);
     return rc;
 }

@@ -12,12 +12,14 @@
 #include "core/auth.h"
 #include "host/bundle.h"
 #include "bind/error.h"
+#include "bind/journal.h"
 #include "bind/json.h"
 #include "host/files.h"
 #include "host/globals.h"
 #include "host/out.h"
 #include "host/outfile.h"
 #include "host/restrict.h"
+#include "host/sources.h"
 #include "core/stop.h"
 #include "core/text.h"
 
@@ -181,6 +183,12 @@ static int open_all(lua_State *L)
 {
     size_t i;
     luaL_openlibs(L);
+    if (att_host_get(L)->api.journal) { /* a resumed run's readings are needed at once (the seed) */
+        char err[600];
+        if (att_journal_load(L, err, sizeof err) != 0)
+            return luaL_error(L, "att: %s: %s", att_host_get(L)->api.cfg.replay_dir ? "--replay" : "resume", err);
+    }
+    att_sources_install(L);
     wrap_stdout(L);
     att_files_install(L);
     if (att_host_get(L)->api.cfg.safe) {
@@ -190,6 +198,7 @@ static int open_all(lua_State *L)
         att_user_modules(L, att_host_get(L)->cfg.lua_path);
     }
     luaL_requiref(L, "att", att_open, 1); /* package.loaded.att and global att */
+    att_sources_att(L, lua_gettop(L));
     lua_pop(L, 1);
     att_outfile_install(L, att_host_get(L)->api.cfg.safe);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
@@ -211,6 +220,9 @@ lua_State *att_host_new(AttHost *host)
     host->api.warn = host_warn;
     host->api.warn_ud = host;
     if (att_api_init(&host->api) != 0) return NULL;
+    host->api.journal = att_journal_new(&host->api.cfg);
+    if (!host->api.journal && (host->api.cfg.replay_dir || host->api.cfg.record_dir || host->api.cfg.journal_dir))
+        return NULL;
     L = lua_newstate(host_alloc, host);
     if (!L) return NULL;
     *(AttApi **)lua_getextraspace(L) = &host->api;
@@ -218,7 +230,12 @@ lua_State *att_host_new(AttHost *host)
     lua_sethook(L, limit_hook, LUA_MASKCOUNT, 1000);
     lua_pushcfunction(L, open_all);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
-        fprintf(stderr, "att: cannot initialise Lua: %s\n", lua_tostring(L, -1));
+        const char *msg = lua_tostring(L, -1);
+        if (msg && strncmp(msg, "att: ", 5) == 0) { /* a journal or recording that cannot be read */
+            fprintf(stderr, "%s\n", msg);
+            host->init_failed = 1;
+        } else
+            fprintf(stderr, "att: cannot initialise Lua: %s\n", msg ? msg : "?");
         att_host_close(L);
         return NULL;
     }
@@ -232,6 +249,8 @@ void att_host_close(lua_State *L)
     h = att_host_get(L);
     lua_close(L); /* runs __gc of results first */
     att_pool_free(&h->pool);
+    att_journal_free(h->api.journal);
+    h->api.journal = NULL;
     att_api_close(&h->api);
 }
 
@@ -365,19 +384,25 @@ static int msghandler(lua_State *L)
 
 void att_host_report(lua_State *L, int status)
 {
-    const char *msg;
+    AttHost *h = att_host_get(L);
+    const char *msg, *nl, *kept = NULL, *prefix;
+    char resume[2700] = "";
+    int len;
     if (status == LUA_OK) return;
     msg = lua_tostring(L, -1);
     if (!msg) msg = "(error object is not a string)";
-    fflush(stdout);            /* output written before the error comes first */
-    if (att_outfile_kept(L)) { /* the first line names the partial output a failed writer kept */
-        const char *nl = strchr(msg, '\n');
-        int len = nl ? (int)(nl - msg) : (int)strlen(msg);
-        fprintf(stderr, "%s%.*s; partial output kept in %s%s\n", strncmp(msg, "att: ", 5) == 0 ? "" : "att: ", len, msg,
-                lua_tostring(L, -1), nl ? nl : "");
-        lua_pop(L, 1);
-    } else
-        fprintf(stderr, "%s%s\n", strncmp(msg, "att: ", 5) == 0 ? "" : "att: ", msg);
+    fflush(stdout); /* output written before the error comes first */
+    prefix = strncmp(msg, "att: ", 5) == 0 ? "" : "att: ";
+    nl = strchr(msg, '\n');
+    len = nl ? (int)(nl - msg) : (int)strlen(msg);
+    snprintf(h->why, sizeof h->why, "%.*s", len - (*prefix ? 0 : 5), msg + (*prefix ? 0 : 5));
+    if (att_outfile_kept(L)) kept = lua_tostring(L, -1); /* the partial output a failed writer kept */
+    if (h->cfg.resume_hint && att_journal_answers(&h->api) > 0)
+        snprintf(resume, sizeof resume, "; resume with: %s", h->cfg.resume_hint);
+    /* The first line says what happened, where the partial output is, and how to go on. */
+    fprintf(stderr, "%s%.*s%s%s%s%s\n", prefix, len, msg, kept ? "; partial output kept in " : "", kept ? kept : "",
+            resume, nl ? nl : "");
+    if (kept) lua_pop(L, 1);
     fflush(stderr);
     lua_pop(L, 1);
 }

@@ -24,6 +24,8 @@ typedef struct AttHost {
     int error_status;          /* ... was an att error object: its exit status (3..7), else 0 */
     int error_usage;           /* ... was a usage error raised by att's API ("att.search: ...") */
     int prompt;                /* the interactive prompt runs: its lines (=stdin) read globals unchecked */
+    int init_failed;           /* att_host_new failed with a message already printed (status 2) */
+    char why[400];             /* the first line of the last error reported, without "att: " */
 } AttHost;
 
 /* Creates a state with the standard libraries (or the --safe allow-list, when host->api.cfg.safe),

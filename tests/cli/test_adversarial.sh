@@ -125,7 +125,7 @@ run "$ATT" --safe -e 'print((select(2, pcall(io.open, ".att_history"))))'
 check "2 the prompt's history is refused" has_out "keeps to itself"
 cd "$T/work" || exit 1
 mkdir -p rec && chmod 700 rec
-run "$ATT" --safe --record rec -e 'print((select(2, pcall(io.open, "rec/session.jsonl", "w"))))'
+run "$ATT" --safe --record rec -e 'print((select(2, pcall(io.open, "rec/journal", "w"))))'
 check "2 the recording directory is refused" has_out "keeps to itself"
 run "$ATT" --safe -e 'print(io.open("ok.txt", "w"):write("fine") and "written")'
 check "2 a report file in the working directory is still fine" out_is written
@@ -143,7 +143,7 @@ for fault in echo-json=500 echo-html=502 echo-text=401 echo-json=401; do
       local ok, e = pcall(function() return att.search{}:total() end)
       print(tostring(e)) print(e.message) print(e.body) print(att.stats().token_fetches)'
     check "3 $fault: tostring(err), err.message, err.body, --trace, --record show no access token" \
-        sh -c "no_token() { ! grep -qE '[A-Za-z0-9_-]{40,}' \"\$@\"; }; no_token '$T/out' '$T/err' '$T/rec/session.jsonl' && grep -q 'REDACTED' '$T/out'"
+        sh -c "no_token() { ! grep -qE '[A-Za-z0-9_-]{40,}' \"\$@\"; }; no_token '$T/out' '$T/err' '$T/rec/journal' && grep -q 'REDACTED' '$T/out'"
 done
 check "3 echo-json=401: the renewed (second) token was redacted too" sh -c "tail -n 1 '$T/out' | grep -qx 2"
 start_sandbox --individuals 20 --oauth-client 'app-client-1:client-secret-A1' --fault echo-page
@@ -217,15 +217,15 @@ R=$URL
 mkdir -m 755 "$T/open"
 run env ATT_TOKEN=tok-REC-12345678 "$ATT" --record "$T/open" --base-url "$R" -e 'att.search{}:total()'
 check "8 --record into a directory others can read is refused before any request (exit 2)" \
-    sh -c "[ $rc -eq 2 ] && grep -q 'open to other users' '$T/err' && [ ! -e '$T/open/session.jsonl' ]"
+    sh -c "[ $rc -eq 2 ] && grep -q 'open to other users' '$T/err' && [ ! -e '$T/open/journal' ]"
 mkdir -m 700 "$T/closed"
 printf 'keep me\n' >"$T/victim"
-ln -s "$T/victim" "$T/closed/session.jsonl"
+ln -s "$T/victim" "$T/closed/journal"
 run env ATT_TOKEN=tok-REC-12345678 "$ATT" --record "$T/closed" --base-url "$R" -e 'print(att.request("POST", "/v1/customers/search", {}).echo)'
-check "8 a symlink planted at session.jsonl is replaced, never written through" \
-    sh -c "[ \"\$(cat '$T/victim')\" = 'keep me' ] && [ -f '$T/closed/session.jsonl' ] && [ ! -L '$T/closed/session.jsonl' ]"
+check "8 a symlink planted at journal is replaced, never written through" \
+    sh -c "[ \"\$(cat '$T/victim')\" = 'keep me' ] && [ -f '$T/closed/journal' ] && [ ! -L '$T/closed/journal' ]"
 check "8 the recording is 0600 and holds no credential" \
-    sh -c "[ \"\$(stat -c %a '$T/closed/session.jsonl')\" = 600 ] && grep -q 'REDACTED' '$T/closed/session.jsonl' && ! grep -q 'tok-REC' '$T/closed/session.jsonl'"
+    sh -c "[ \"\$(stat -c %a '$T/closed/journal')\" = 600 ] && grep -q 'REDACTED' '$T/closed/journal' && ! grep -q 'tok-REC' '$T/closed/journal'"
 run env ATT_TOKEN=tok-REC-12345678 "$ATT" --record "$T/newrec" --base-url "$R" -e 'att.search{}:total()'
 check "8 a new recording directory is made 0700" sh -c "[ \"\$(stat -c %a '$T/newrec')\" = 700 ]"
 # core dumps: RLIMIT_CORE 0 always; not dumpable while a credential is held (/proc/PID/environ then

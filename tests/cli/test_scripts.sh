@@ -77,15 +77,15 @@ check "att search --help" has_out "usage: att search"
 # ---- record and replay --------------------------------------------------------------------------
 run "$ATT" --record "$T/rec" scripts/fiber-accounts.lua --page-size 20
 cp "$T/out" "$T/recorded.csv"
-check "--record: the report runs and is saved" sh -c "[ $rc -eq 0 ] && [ -s '$T/rec/session.jsonl' ]"
-check "--record: one exchange per page" sh -c "[ \$(wc -l <'$T/rec/session.jsonl') -eq $(( (FIBER + 19) / 20 )) ]"
-check "--record: no credential in the recording" sh -c "! grep -q 'rec-Secret-Token-1' '$T/rec/session.jsonl'"
+check "--record: the report runs and is saved" sh -c "[ $rc -eq 0 ] && [ -s '$T/rec/journal' ]"
+check "--record: one exchange per page" sh -c "[ \$(grep -c '^@J x ' '$T/rec/journal') -eq $(( (FIBER + 19) / 20 )) ]"
+check "--record: no credential in the recording" sh -c "! grep -q 'rec-Secret-Token-1' '$T/rec/journal'"
 run env -u ATT_TOKEN ATT_BASE_URL=http://127.0.0.1:1/offline "$ATT" --replay "$T/rec" scripts/fiber-accounts.lua --page-size 20
 check "--replay: the report reproduced byte for byte, offline" sh -c "[ $rc -eq 0 ] && cmp -s '$T/recorded.csv' '$T/out'"
 run env -u ATT_TOKEN "$ATT" --replay "$T/rec" scripts/fiber-accounts.lua --page-size 25
 check "--replay: a request that was not recorded fails clearly" sh -c "[ $rc -eq 1 ] && grep -q 'att: replay error .*no recorded response for POST /v1/customers/search' '$T/err'"
 run "$ATT" --replay "$T/nowhere" -e 'att.search{}:total()'
-check "--replay of a missing recording names the file, exit 2" sh -c "[ $rc -eq 2 ] && grep -q 'nowhere/session.jsonl' '$T/err'"
+check "--replay of a missing recording names the file, exit 2" sh -c "[ $rc -eq 2 ] && grep -q 'nowhere/journal' '$T/err'"
 run "$ATT" --record "$T/a" --replay "$T/b" -e ''
 check "--record and --replay together are refused" rc_is 2
 

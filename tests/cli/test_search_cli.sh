@@ -38,7 +38,7 @@ start_sandbox --fault status=500,after=2
 export ATT_BASE_URL="$URL"
 run "$ATT" --retries 0 search --all pageSize=10 --out keep.csv
 check "a failed scan: the previous file untouched, exit 6, one line naming the partial output" sh -c "[ $rc -eq 6 ] && [ \"\$(cat keep.csv)\" = previous ] &&
-    [ \$(wc -l <'$T/err') -eq 1 ] && grep -q '^att: HTTP 500 from .*; partial output kept in keep.csv.partial$' '$T/err' && [ \$(wc -l <keep.csv.partial) -ge 2 ]"
+    [ \$(wc -l <'$T/err') -eq 1 ] && grep -q '^att: HTTP 500 from .*; partial output kept in keep.csv.partial; resume with: att resume [0-9a-f]* > out$' '$T/err' && [ \$(wc -l <keep.csv.partial) -ge 2 ]"
 check "no traceback through att's modules" sh -c "! grep -q 'lua/att/\\|traceback' '$T/err'"
 run "$ATT" --retries 0 --verbose search --all pageSize=10 --out keep.csv
 check "--verbose: the full traceback" sh -c "[ $rc -eq 6 ] && grep -q 'stack traceback' '$T/err' && grep -q 'lua/att/' '$T/err'"
@@ -59,7 +59,7 @@ check "a writer's opts.out: refused before the first request, one line with the 
 run "$ATT" -e 'require("att.report").table({{a = 1}}, {out = "/nonexistent/r.txt"})'
 check "the table writer checks opts.out before reading rows" has_err "att.report.table: cannot open"
 run "$ATT" --replay "$T/nowhere" search
-check "--replay of a missing directory: exit 2, one line" sh -c "[ $rc -eq 2 ] && [ \$(wc -l <'$T/err') -eq 1 ] && grep -q 'nowhere/session.jsonl' '$T/err'"
+check "--replay of a missing directory: exit 2, one line" sh -c "[ $rc -eq 2 ] && [ \$(wc -l <'$T/err') -eq 1 ] && grep -q 'nowhere/journal' '$T/err'"
 mkdir emptyrec
 run "$ATT" --replay emptyrec -e 'print(1)'
 check "--replay of a directory without a recording: exit 2 before the script runs" sh -c "[ $rc -eq 2 ] && ! [ -s '$T/out' ] && grep -q 'no recording in it' '$T/err'"

@@ -19,6 +19,7 @@ void test_retry(void);
 void test_redact(void);
 void test_common(void);
 void test_window(void);
+void test_jfile(void);
 void test_fields(void);
 
 /* Encodes the result of evaluating expr; returns a static string ("ERR: msg" on failure). */
@@ -443,6 +444,7 @@ int main(void)
     test_common();
     test_window();
     test_fields();
+    test_jfile();
     lua_close(L);
     printf("1..%d\n", unit_count);
     return unit_failed ? 1 : 0;
