@@ -10,7 +10,33 @@
 #include "bind/json.h"
 #include "core/text.h"
 
-/* __tostring: "att: HTTP 400 from URL: message" and the like. */
+/* The integer field k of the error at index 1, or -1 when it has none. */
+static lua_Integer int_field(lua_State *L, const char *k)
+{
+    lua_Integer v = lua_getfield(L, 1, k) == LUA_TNUMBER && lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+    lua_pop(L, 1);
+    return v;
+}
+
+/* Where the error happened: " at page K of N (X of Y individuals)" when it ended a scan whose
+ * totalCount was known (page, pages, read, total: results_fetch.c), else url_fmt with the URL
+ * (" on %s": which server, when the first page failed). [-0, +1, m] */
+static const char *push_place(lua_State *L, const char *url_fmt, const char *url)
+{
+    lua_Integer v[4];
+    static const char *const keys[] = {"page", "pages", "read", "total"};
+    char num[4][32];
+    int i;
+    for (i = 0; i < 4; i++) {
+        v[i] = int_field(L, keys[i]);
+        if (v[i] < 0) return lua_pushfstring(L, url_fmt, url);
+        att_text_thousands((long long)v[i], num[i], sizeof num[i]);
+    }
+    return lua_pushfstring(L, " at page %s of %s (%s of %s individuals)", num[0], num[1], num[2], num[3]);
+}
+
+/* __tostring: "att: HTTP 400 from URL: message", "att: network error at page 4 of 10 (300 of 1,000
+ * individuals): message" and the like. */
 static int error_tostring(lua_State *L)
 {
     const char *kind, *url, *msg;
@@ -30,21 +56,21 @@ static int error_tostring(lua_State *L)
     if (!msg) msg = "unknown error";
     if (!url) url = "?";
     if (strcmp(kind, "http") == 0)
-        lua_pushfstring(L, "att: HTTP %d from %s: %s", (int)status, url, msg);
+        lua_pushfstring(L, "att: HTTP %d%s: %s", (int)status, push_place(L, " from %s", url), msg);
     else if (strcmp(kind, "network") == 0)
-        lua_pushfstring(L, "att: network error on %s: %s", url, msg);
+        lua_pushfstring(L, "att: network error%s: %s", push_place(L, " on %s", url), msg);
     else if (strcmp(kind, "json") == 0)
-        lua_pushfstring(L, "att: invalid JSON from %s: %s", url, msg);
+        lua_pushfstring(L, "att: invalid JSON%s: %s", push_place(L, " from %s", url), msg);
     else if (strcmp(kind, "protocol") == 0)
-        lua_pushfstring(L, "att: unexpected response from %s: %s", url, msg);
+        lua_pushfstring(L, "att: unexpected response%s: %s", push_place(L, " from %s", url), msg);
     else if (strcmp(kind, "auth") == 0)
         lua_pushfstring(L, "att: authentication failed for %s: %s", url, msg);
     else if (strcmp(kind, "interrupted") == 0)
-        lua_pushfstring(L, "att: interrupted during %s", url);
+        lua_pushfstring(L, "att: interrupted%s", push_place(L, " during %s", url));
     else if (strcmp(kind, "limit") == 0)
-        lua_pushfstring(L, "att: %s (during %s)", msg, url);
+        lua_pushfstring(L, "att: %s%s", msg, push_place(L, " (during %s)", url));
     else
-        lua_pushfstring(L, "att: %s error on %s: %s", kind, url, msg);
+        lua_pushfstring(L, "att: %s error%s: %s", kind, push_place(L, " on %s", url), msg);
     if (attempts > 1) {
         lua_pushfstring(L, " (%I attempts)", (LUAI_UACINT)attempts);
         lua_concat(L, 2);

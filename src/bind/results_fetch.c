@@ -156,6 +156,33 @@ static AttExchange *take_exchange(lua_State *L, Results *r, int ud)
     return start_page(L, r, ud, r->offset);
 }
 
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, k);
+}
+
+/* Says on the error object on top where the scan stopped: page, the number of the page at
+ * r->offset within the scan (counted from its place, not from r->pages, which counts the pages
+ * read again too); read, the individuals before that page; and once totalCount is known, total
+ * and pages, the pages the scan needs from its start to totalCount or opts.limit. [-0, +0, -] */
+static void set_place(lua_State *L, const Results *r)
+{
+    /* Individuals a page adds to what was read: a page, less the overlap in record paging. */
+    lua_Integer adds = r->eff_size - (r->record_mode ? r->overlap : 0), page, read = 0, n, pages;
+    if (!lua_istable(L, -1)) return;
+    page = r->record_mode ? (r->offset - r->start_offset) / adds + 1 : r->offset - r->start_offset + 1;
+    if (page > 1) read = att_scan_pos(r, r->offset) - r->start_pos + (r->record_mode ? r->overlap : 0);
+    set_int(L, "page", page);
+    set_int(L, "read", read);
+    if (r->total < 0) return;
+    n = r->total > r->start_pos ? r->total - r->start_pos : 0;
+    if (r->limit >= 0 && r->limit < n) n = r->limit;
+    pages = n <= r->eff_size ? 1 : 1 + (n - r->eff_size + adds - 1) / adds;
+    set_int(L, "pages", pages > page ? pages : page);
+    set_int(L, "total", r->total);
+}
+
 /* Requests the page at r->offset (or takes the one requested ahead) and makes it the page in
  * hand. When the page cannot follow what was read (the data moved), the page before it is read
  * again, and the pages requested ahead are dropped (they were asked for before the change).
@@ -171,7 +198,10 @@ void att_scan_fetch(lua_State *L, Results *r, int ud)
         ok = att_exchange_finish(L, ex, 1);
         count_exchange(r, ex);
         r->bytes += (lua_Integer)ex->resp.body.len;
-        if (!ok) att_scan_fail(L, r, ud);
+        if (!ok) {
+            set_place(L, r);
+            att_scan_fail(L, r, ud);
+        }
         ok = att_scan_accept(L, r, ud, ex, lua_gettop(L));
         lua_settop(L, top);
         if (ok) break;

@@ -38,6 +38,21 @@ char *att_strdup(const char *s)
     return p;
 }
 
+void att_text_thousands(long long v, char *out, size_t outlen)
+{
+    char digits[32], grouped[48];
+    int n, i, o = 0, neg = v < 0;
+    unsigned long long u = neg ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    n = snprintf(digits, sizeof digits, "%llu", u);
+    if (neg) grouped[o++] = '-';
+    for (i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0) grouped[o++] = ',';
+        grouped[o++] = digits[i];
+    }
+    grouped[o] = '\0';
+    if (outlen > 0) snprintf(out, outlen, "%s", grouped);
+}
+
 void att_one_line(const char *src, size_t n, char *dst, size_t dstlen)
 {
     size_t i = 0, o = 0;

@@ -17,6 +17,10 @@ char *att_strdup(const char *s);
  * never cutting a UTF-8 sequence. */
 void att_one_line(const char *src, size_t n, char *dst, size_t dstlen);
 
+/* Writes v in decimal with a comma between groups of three digits ("12,345", "-1,000"), always
+ * terminated (a buffer of 32 bytes holds any long long). */
+void att_text_thousands(long long v, char *out, size_t outlen);
+
 /* Appends s[0..n) to out so that it prints as one harmless line on a terminal: C0 and C1 control
  * characters, DEL and bytes that are not UTF-8 become \n, \r, \t, \e, \xHH; a backslash stays as
  * it is. */

@@ -56,7 +56,7 @@ start_sandbox $DATA --fault status=429,retry-after=100,after=1
 t0=$(ms)
 run "$ATT" --base-url "$URL" --max-wait 1 -e 'for p in att.search{pageSize=10} do end'
 t1=$(ms)
-check "Retry-After beyond --max-wait: capped, then a clear error, exit 6" sh -c "[ $rc -eq 6 ] && [ $((t1 - t0)) -lt 4000 ] && grep -q '^att: HTTP 429 from .* (2 attempts)' '$T/err'"
+check "Retry-After beyond --max-wait: capped, then a clear error, exit 6" sh -c "[ $rc -eq 6 ] && [ $((t1 - t0)) -lt 4000 ] && grep -q '^att: HTTP 429 at page 2 of 12 (10 of 120 individuals): .* (2 attempts)' '$T/err'"
 
 start_sandbox $DATA --fault stall=4000,after=1,count=1
 t0=$(ms)
@@ -74,7 +74,7 @@ for f in status=400 status=401 status=403 status=404 status=422; do
     run "$ATT" --base-url "$URL" --window 1 -e 'for p in att.search{pageSize=10} do end'
     code=${f#status=}
     want=5; case $code in 401|403) want=4 ;; esac
-    check "HTTP $code is not retried (exit $want, one request after the first page)" sh -c "[ $rc -eq $want ] && [ $(requests) -eq 2 ] && grep -q '^att: HTTP $code from' '$T/err'"
+    check "HTTP $code is not retried (exit $want, one request after the first page)" sh -c "[ $rc -eq $want ] && [ $(requests) -eq 2 ] && grep -q '^att: HTTP $code at page 2 of 12 (10 of 120 individuals): ' '$T/err'"
 done
 
 start_sandbox $DATA --fault status=503
@@ -92,7 +92,18 @@ check "connection refused is retried, then a network error, exit 3" sh -c "[ $rc
 
 start_sandbox $DATA --fault bad-json,after=1,count=1
 run "$ATT" --base-url "$URL" $REPORT
-check "invalid JSON is not retried: a clear error, exit 6, output so far kept" sh -c "[ $rc -eq 6 ] && grep -q '^att: invalid JSON from ' '$T/err' && [ \$(wc -l <'$T/out') -ge 2 ]"
+check "invalid JSON is not retried: a clear error, exit 6, output so far kept" sh -c "[ $rc -eq 6 ] && grep -q '^att: invalid JSON at page 2 of [0-9]* (10 of [0-9,]* individuals): ' '$T/err' && [ \$(wc -l <'$T/out') -ge 2 ]"
+
+# A scan's failure says where it stopped (page K of N, individuals read of totalCount), not the URL.
+printf 'for _ in att.search({ pageSize = 100 }, { window = 1 }) do end\nfor _ in att.search({ pageSize = 100 }) do end\n' >"$T/scan.lua"
+start_sandbox --individuals 1000 --fault status=503,after=3
+run sh -c "cd '$T' && '$ATT' --base-url '$URL' --retries 1 --max-wait 0.2 scan.lua"
+check "a scan failing at page 4: the whole line says where it stopped, exit 6" sh -c "[ $rc -eq 6 ] && [ \"\$(cat '$T/err')\" = 'att: HTTP 503 at page 4 of 10 (300 of 1,000 individuals): injected fault: HTTP 503 (2 attempts) (at scan.lua:1)' ]"
+start_sandbox --individuals 1000 --fault reset,after=3
+run sh -c "cd '$T' && '$ATT' --base-url '$URL' --retries 1 --max-wait 0.2 scan.lua"
+check "a reset at page 4: network error at page 4 of 10, one line" sh -c "[ $rc -eq 3 ] && [ \$(wc -l <'$T/err') -eq 1 ] && grep -q '^att: network error at page 4 of 10 (300 of 1,000 individuals): .* (2 attempts) (at scan.lua:1)$' '$T/err'"
+run sh -c "cd '$T' && '$ATT' --base-url '$URL' --retries 1 --max-wait 0.2 -e 'for _ in att.search{} do end'"
+check "a first page that fails names the URL" sh -c "[ $rc -eq 3 ] && grep -q '^att: network error on http://127.0.0.1:[0-9]*/omni-svcs/v1/customers/search: ' '$T/err'"
 
 # ---- totalCount changes mid-scan ------------------------------------------------------------------
 # One page after the other: with a window, pages fetched before and after the insert interleave and

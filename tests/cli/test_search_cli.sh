@@ -38,7 +38,7 @@ start_sandbox --fault status=500,after=2
 export ATT_BASE_URL="$URL"
 run "$ATT" --retries 0 search --all pageSize=10 --out keep.csv
 check "a failed scan: the previous file untouched, exit 6, one line naming the partial output" sh -c "[ $rc -eq 6 ] && [ \"\$(cat keep.csv)\" = previous ] &&
-    [ \$(wc -l <'$T/err') -eq 1 ] && grep -q '^att: HTTP 500 from .*; partial output kept in keep.csv.partial; resume with: att resume [0-9a-f]* > out$' '$T/err' && [ \$(wc -l <keep.csv.partial) -ge 2 ]"
+    [ \$(wc -l <'$T/err') -eq 1 ] && grep -q '^att: HTTP 500 at page 3 of 100 (20 of 1,000 individuals): .*; partial output kept in keep.csv.partial; resume with: att resume [0-9a-f]* > out$' '$T/err' && [ \$(wc -l <keep.csv.partial) -ge 2 ]"
 check "no traceback through att's modules" sh -c "! grep -q 'lua/att/\\|traceback' '$T/err'"
 run "$ATT" --retries 0 --verbose search --all pageSize=10 --out keep.csv
 check "--verbose: the full traceback" sh -c "[ $rc -eq 6 ] && grep -q 'stack traceback' '$T/err' && grep -q 'lua/att/' '$T/err'"

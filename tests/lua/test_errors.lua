@@ -171,4 +171,96 @@ T.test("a response larger than max_response fails cleanly", function()
   T.match(e.message, "larger than the 2000%-byte limit")
 end)
 
+-- A scan's failure says where it stopped: page K of N and the individuals read before it, with
+-- thousands separators; before totalCount is known (the first page), the URL instead.
+local function scan_error(sandbox_args, params, opts, kind, status, retries)
+  local s = T.sandbox(sandbox_args)
+  local seen = 0
+  local e = T.using({ base_url = s.url, retries = retries or 0 }, expect_error, function()
+    for _ in att.search(params, opts) do seen = seen + 1 end
+  end, kind or "network", status)
+  return e, seen
+end
+
+local function place(e, page, pages, read, total)
+  T.eq(e.page, page, "page")
+  T.eq(e.pages, pages, "pages")
+  T.eq(e.read, read, "read")
+  T.eq(e.total, total, "total")
+end
+
+T.test("a scan failing at its 4th page (window 1) says page 4 of 10, 300 of 1,000 individuals", function()
+  local e, seen = scan_error({ "--individuals", "1000", "--fault", "reset,after=3" }, { pageSize = 100 }, { window = 1 })
+  T.eq(seen, 300, "individuals before the failure")
+  place(e, 4, 10, 300, 1000)
+  T.match(tostring(e), "^att: network error at page 4 of 10 %(300 of 1,000 individuals%): ")
+  T.ok(not tostring(e):find("http://", 1, true), "no URL once the place is known")
+  T.match(e.url, "/v1/customers/search$", "the URL is still in the object")
+end)
+
+T.test("with window 8 the failing page is the first one the scan needs that failed", function()
+  -- page 2 is requested alone (the window opens when a second individual is asked for), then pages
+  -- 3 and 4 together, in either order: every request after the second fails, so page 3 is the first
+  local e, seen = scan_error({ "--individuals", "1000", "--fault", "reset,after=2" }, { pageSize = 100 }, { window = 8 })
+  T.eq(seen, 200, "individuals before the failure")
+  place(e, 3, 10, 200, 1000)
+  T.match(tostring(e), "^att: network error at page 3 of 10 %(200 of 1,000 individuals%): ")
+  -- r:each asks for the whole window at once: pages 2..8 all fail
+  local s = T.sandbox { "--individuals", "1000", "--fault", "reset,after=1" }
+  local e2 = T.using({ base_url = s.url, retries = 0 }, expect_error,
+    function() for _ in att.search({ pageSize = 100 }, { window = 8 }):each() do end end, "network", nil)
+  place(e2, 2, 10, 100, 1000)
+  T.match(tostring(e2), "^att: network error at page 2 of 10 %(100 of 1,000 individuals%): ")
+end)
+
+T.test("a first page that fails keeps the URL form: page 1, read 0, no total", function()
+  local e, seen = scan_error({ "--individuals", "1000", "--fault", "reset" }, { pageSize = 100 }, { window = 8 })
+  T.eq(seen, 0, "nothing read")
+  T.eq(e.page, 1, "page")
+  T.eq(e.read, 0, "read")
+  T.eq(e.pages, nil, "pages")
+  T.eq(e.total, nil, "total")
+  T.match(tostring(e), "^att: network error on http://127%.0%.0%.1:%d+/omni%-svcs/v1/customers/search: ")
+end)
+
+T.test("an HTTP 500 after retries says HTTP 500 at page K of N", function()
+  local e = scan_error({ "--individuals", "1000", "--fault", "status=500,after=3" }, { pageSize = 100 }, { window = 1 },
+    "http", 500, 1)
+  place(e, 4, 10, 300, 1000)
+  T.eq(e.attempts, 2, "attempts")
+  T.eq(tostring(e), "att: HTTP 500 at page 4 of 10 (300 of 1,000 individuals): injected fault: HTTP 500 (2 attempts)")
+end)
+
+T.test("invalid JSON past page 1 says where the scan stopped", function()
+  local e = scan_error({ "--individuals", "1000", "--fault", "bad-json,after=1" }, { pageSize = 100 }, { window = 1 },
+    "json", 200)
+  place(e, 2, 10, 100, 1000)
+  T.match(tostring(e), "^att: invalid JSON at page 2 of 10 %(100 of 1,000 individuals%): ")
+end)
+
+T.test("thousands separators in the total: 12,345 individuals", function()
+  local e = scan_error({ "--individuals", "12345", "--fault", "reset,after=3" }, { pageSize = 100 }, { window = 1 })
+  place(e, 4, 124, 300, 12345)
+  T.match(tostring(e), "^att: network error at page 4 of 124 %(300 of 12,345 individuals%): ")
+end)
+
+T.test("the pages of a scan count from its pageOffset and stop at opts.limit", function()
+  -- from pageOffset 120: records 11,900..12,344, 5 pages; the third fails
+  local e = scan_error({ "--individuals", "12345", "--fault", "reset,after=2" }, { pageSize = 100, pageOffset = 120 },
+    { window = 1 })
+  place(e, 3, 5, 200, 12345)
+  T.match(tostring(e), "at page 3 of 5 %(200 of 12,345 individuals%)")
+  e = scan_error({ "--individuals", "1000", "--fault", "reset,after=3" }, { pageSize = 100 }, { window = 1, limit = 450 })
+  place(e, 4, 5, 300, 1000)
+end)
+
+T.test("record paging with an overlap counts its pages and the records read", function()
+  -- pages start at records 1, 91, 181, 271 ...: 11 pages for 1,000; three read 280 records
+  local e, seen = scan_error({ "--individuals", "1000", "--paging", "record", "--fault", "reset,after=3" },
+    { pageSize = 100 }, { window = 1, paging = "record", overlap = 10 })
+  T.eq(seen, 280, "individuals before the failure")
+  place(e, 4, 11, 280, 1000)
+  T.match(tostring(e), "at page 4 of 11 %(280 of 1,000 individuals%)")
+end)
+
 T.done()

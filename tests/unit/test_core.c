@@ -409,6 +409,23 @@ static void test_helpers(lua_State *L)
                  17, buf, sizeof buf); /* no control sequence survives */
     CHECK_STR(buf, "esc [31mred 2J?!");
 
+    att_text_thousands(0, buf, sizeof buf);
+    CHECK_STR(buf, "0");
+    att_text_thousands(999, buf, sizeof buf);
+    CHECK_STR(buf, "999");
+    att_text_thousands(1000, buf, sizeof buf);
+    CHECK_STR(buf, "1,000");
+    att_text_thousands(12345, buf, sizeof buf);
+    CHECK_STR(buf, "12,345");
+    att_text_thousands(39950, buf, sizeof buf);
+    CHECK_STR(buf, "39,950");
+    att_text_thousands(-1234567, buf, sizeof buf);
+    CHECK_STR(buf, "-1,234,567");
+    att_text_thousands(LLONG_MIN, buf, sizeof buf);
+    CHECK_STR(buf, "-9,223,372,036,854,775,808");
+    att_text_thousands(123456, buf, 4); /* cut, terminated */
+    CHECK_STR(buf, "123");
+
     att_url_strip_userinfo("https://user:pw@host.example/a?b=c", buf, sizeof buf);
     CHECK_STR(buf, "https://host.example/a?b=c");
     att_url_strip_userinfo("http://h/p@q", buf, sizeof buf);
