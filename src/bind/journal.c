@@ -26,9 +26,13 @@
 #include "bind/error.h"
 #include "bind/json.h"
 #include "core/jfile.h"
+#include "core/jwriter.h"
 #include "core/retry.h"
 
-static const char STATE_KEY[] = "att.journal"; /* registry: {index=, seen=, readings=, used=} */
+static const char STATE_KEY[] = "att.journal";
+#define WRITER_QUEUE \
+    ((size_t)16      \
+     << 20) /* bytes of records waiting for the writer thread */ /* registry: {index=, seen=, readings=, used=} */
 
 typedef struct JAnswer {
     uint64_t body_off;
@@ -42,9 +46,13 @@ struct AttJournal {
     AttJournalMode mode;
     const AttApiConfig *cfg;
     char dir[2048];
-    AttJFile file; /* being appended to (fd -1: not yet, or not at all) */
-    int rfd;       /* the loaded file, for answers (-1: none) */
-    JAnswer *ans;  /* answers read back */
+    AttJFile file;      /* being appended to (fd -1: not yet, or not at all) */
+    AttJWriter *writer; /* the thread that appends to it, once started */
+    int sync;           /* no thread could be started: records are appended here */
+    int stopped;        /* nothing more is journaled (the cap, a failed write: warned once) */
+    uint64_t file_cap;  /* the file's cap, as the writer checks it */
+    int rfd;            /* the loaded file, for answers (-1: none) */
+    JAnswer *ans;       /* answers read back */
     size_t nans, cap;
     AttBuf pending; /* readings framed before the file exists */
     long held;      /* exchanges the journal holds (read back and appended) */
@@ -74,6 +82,7 @@ AttJournal *att_journal_new(const AttApiConfig *cfg)
 void att_journal_free(AttJournal *j)
 {
     if (!j) return;
+    att_jwriter_stop(j->writer); /* every queued record written first */
     att_jfile_close(&j->file);
     if (j->rfd >= 0) close(j->rfd);
     while (j->nans > 0) free(j->ans[--j->nans].mem);
@@ -445,33 +454,55 @@ static int create_file(AttJournal *j, char *err, size_t errlen)
     return 0;
 }
 
-/* Appends one record, making the file first when needed; readings framed before it exists are
- * written first. Never raises. */
+/* The file ready for appending (made first when needed, with the readings framed before it
+ * existed) and its writer thread started; 0, or -1 with why in err. */
+static int ready(lua_State *L, AttJournal *j, char *err, size_t errlen)
+{
+    if (j->file.fd < 0) {
+        if (create_file(j, err, errlen) != 0) return -1;
+        if (att_jfile_append_framed(&j->file, j->pending.data, j->pending.len) != 0) {
+            snprintf(err, errlen, "cannot write the journal: %s", strerror(j->file.err));
+            return -1;
+        }
+        att_buf_free(&j->pending);
+    }
+    if (!j->writer && !j->sync) {
+        j->file_cap = j->file.cap;
+        j->writer = att_jwriter_start(&j->file, WRITER_QUEUE, att_api_get(L)->budget);
+        j->sync = !j->writer; /* no thread: appended here */
+    }
+    return 0;
+}
+
+/* Appends one record, making the file first when needed. Never raises. */
 static void put(lua_State *L, AttJournal *j, char type, const char *meta, size_t mlen, const char *body, size_t blen)
 {
     char err[2600];
-    int rc;
-    if (j->file.stopped) return;
-    if (j->file.fd < 0) {
-        if (type == 't') { /* no file before the first answer */
-            att_jfile_frame(&j->pending, type, meta, mlen, body, blen);
-            return;
-        }
-        if (create_file(j, err, sizeof err) != 0) {
-            j->file.stopped = -1;
-            stop_warning(L, j, err);
-            return;
-        }
-        if (att_jfile_append_framed(&j->file, j->pending.data, j->pending.len) != 0) j->file.stopped = -1;
-        att_buf_free(&j->pending);
+    int rc, e = 0;
+    if (j->stopped) return;
+    if (j->file.fd < 0 && type == 't') { /* no file before the first answer */
+        att_jfile_frame(&j->pending, type, meta, mlen, body, blen);
+        return;
     }
-    rc = att_jfile_append(&j->file, type, meta, mlen, body, blen);
-    if (rc == 1) {
-        snprintf(err, sizeof err, "the journal reached its size cap of %llu bytes (--journal-max)",
-                 (unsigned long long)j->file.cap);
+    if (ready(L, j, err, sizeof err) != 0) {
+        j->stopped = 1;
         stop_warning(L, j, err);
-    } else if (rc < 0 || j->file.stopped < 0) {
-        snprintf(err, sizeof err, "cannot write the journal: %s", strerror(j->file.err ? j->file.err : EIO));
+        return;
+    }
+    if (j->writer) {
+        rc = att_jwriter_put(j->writer, type, meta, mlen, body, blen, &e);
+    } else {
+        rc = att_jfile_append(&j->file, type, meta, mlen, body, blen);
+        e = j->file.err;
+    }
+    if (rc == 1) {
+        j->stopped = 1;
+        snprintf(err, sizeof err, "the journal reached its size cap of %llu bytes (--journal-max)",
+                 (unsigned long long)(j->writer ? j->file_cap : j->file.cap));
+        stop_warning(L, j, err);
+    } else if (rc < 0) {
+        j->stopped = 1;
+        snprintf(err, sizeof err, "cannot write the journal: %s", e ? strerror(e) : "not enough memory");
         stop_warning(L, j, err);
     } else if (type == 'x') {
         j->held++;
@@ -494,7 +525,7 @@ void att_journal_append(lua_State *L, const AttJournalReq *q, int ud, const AttR
     char *text;
     size_t klen, skip;
     const char *key;
-    if (!j || j->mode == ATT_JOURNAL_REPLAY || j->file.stopped || !final(r)) return;
+    if (!j || j->mode == ATT_JOURNAL_REPLAY || j->stopped || !final(r)) return;
     ud = lua_absindex(L, ud);
     if (lua_getiuservalue(L, ud, 2) != LUA_TSTRING) {
         lua_pop(L, 1);
@@ -510,7 +541,7 @@ void att_journal_append(lua_State *L, const AttJournalReq *q, int ud, const AttR
         put(L, j, 'x', text, strlen(text), r->body.data, r->body.len);
         cJSON_free(text);
     } else {
-        j->file.stopped = -1;
+        j->stopped = 1;
         stop_warning(L, j, "out of memory");
     }
     cJSON_Delete(m);

@@ -36,6 +36,13 @@ static int secret_var(const char *name, size_t n)
     return (n == 9 && strncmp(name, "ATT_TOKEN", 9) == 0) || (n == 17 && strncmp(name, "ATT_CLIENT_SECRET", 17) == 0);
 }
 
+/* 1 when s holds a URL with user info (a password, which no journal may keep). */
+static int url_userinfo(const char *s)
+{
+    const char *p = strstr(s, "://");
+    return p && memchr(p + 3, '@', strcspn(p + 3, "/?#")) != NULL;
+}
+
 /* RUNS: from --journal, ATT_JOURNAL or the XDG state directory; 0, or -1 when there is none. */
 static int runs_dir(const AttCli *c, char *out, size_t n)
 {
@@ -146,7 +153,7 @@ static char *describe(const AttCli *c, int argc, char **argv, const char *kind, 
         if (strncmp(e, "ATT_", 4) != 0 && !(n == 2 && strncmp(e, "TZ", 2) == 0)) continue;
         memcpy(name, e, n);
         name[n] = '\0';
-        if (strcmp(name, "ATT_RESUME") == 0 || strchr(eq + 1, '@')) continue; /* a URL's user info stays out */
+        if (strcmp(name, "ATT_RESUME") == 0 || url_userinfo(eq + 1)) continue; /* never a URL's password */
         cJSON_AddStringToObject(env, name, eq + 1);
     }
     if (c->script && strcmp(argv[c->script], "-") != 0) file_crc(argv[c->script], crc);
@@ -162,11 +169,24 @@ done:
     return text;
 }
 
+/* 1 when an argument or an ATT_* variable holds a URL with user info: such a run keeps no
+ * journal (its description would hold the password, or a resume would lack it). */
+static int has_userinfo(int argc, char **argv)
+{
+    int i;
+    for (i = 1; i < argc; i++)
+        if (url_userinfo(argv[i])) return 1;
+    for (i = 0; environ[i]; i++)
+        if (strncmp(environ[i], "ATT_", 4) == 0 && url_userinfo(environ[i])) return 1;
+    return 0;
+}
+
 /* 1 when the run (its subcommand, its input) can be run again the same way. */
-static int resumable(const AttCli *c, char **argv)
+static int resumable(const AttCli *c, int argc, char **argv)
 {
     static const char *const SUBS[] = {"help", "check", "runs", "resume", NULL};
     int i;
+    if (has_userinfo(argc, argv)) return 0;
     if (c->interactive || (!c->script && c->nexpr == 0)) return 0; /* the prompt, or standard input */
     if (c->script && strcmp(argv[c->script], "-") == 0) return 0;
     for (i = 0; c->script && SUBS[i]; i++)
@@ -190,7 +210,7 @@ int att_runs_setup(AttCli *c, AttRun *run, int argc, char **argv)
         unsetenv("ATT_RESUME"); /* not the script's, nor its children's */
         c->cfg.api.journal_resume = 1;
     } else {
-        if (journal_off(c) || c->cfg.api.record_dir || c->cfg.api.replay_dir || !resumable(c, argv)) return 0;
+        if (journal_off(c) || c->cfg.api.record_dir || c->cfg.api.replay_dir || !resumable(c, argc, argv)) return 0;
         if (runs_dir(c, run->runs, sizeof run->runs) != 0) return 0;
         if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != (ssize_t)sizeof rnd) {
             unsigned v = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);

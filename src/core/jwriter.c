@@ -1,0 +1,163 @@
+/* jwriter.c — the journal's writer thread (see jwriter.h). */
+#include "core/jwriter.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Item {
+    struct Item *next;
+    char type;
+    size_t mlen, blen, charged;
+    char data[]; /* meta, then body */
+} Item;
+
+struct AttJWriter {
+    AttJFile *f;
+    AttBudget *budget;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t more, room;
+    Item *head, *tail; /* queued, oldest first */
+    Item *done;        /* written: freed (and given back to the budget) by the run's thread */
+    size_t queued, max_queued;
+    uint64_t accepted; /* bytes the file will hold once the queue is written */
+    uint64_t cap;      /* the file's cap, checked here as records are queued (0: none) */
+    int stopping, failed, err;
+};
+
+static void *writer_main(void *arg)
+{
+    AttJWriter *w = arg;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the run's thread's and the watchdog's */
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        Item *it;
+        int rc;
+        while (!w->head && !w->stopping) pthread_cond_wait(&w->more, &w->mu);
+        if (!w->head) break;
+        it = w->head;
+        w->head = it->next;
+        if (!w->head) w->tail = NULL;
+        pthread_mutex_unlock(&w->mu);
+        rc = w->failed ? -1 : att_jfile_append(w->f, it->type, it->data, it->mlen, it->data + it->mlen, it->blen);
+        pthread_mutex_lock(&w->mu);
+        if (rc != 0 && !w->failed) {
+            w->failed = 1;
+            w->err = w->f->err;
+        }
+        w->queued -= it->mlen + it->blen;
+        it->next = w->done;
+        w->done = it;
+        pthread_cond_signal(&w->room);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+AttJWriter *att_jwriter_start(AttJFile *f, size_t max_queued, AttBudget *budget)
+{
+    AttJWriter *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->f = f;
+    w->budget = budget;
+    w->max_queued = max_queued;
+    w->accepted = f->size;
+    w->cap = f->cap;
+    f->cap = 0; /* checked by att_jwriter_put, where the record is refused whole */
+    if (pthread_mutex_init(&w->mu, NULL) != 0) {
+        free(w);
+        return NULL;
+    }
+    pthread_cond_init(&w->more, NULL);
+    pthread_cond_init(&w->room, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_cond_destroy(&w->more);
+        pthread_cond_destroy(&w->room);
+        pthread_mutex_destroy(&w->mu);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* Frees the records written so far (the lock held). */
+static void reap(AttJWriter *w)
+{
+    while (w->done) {
+        Item *it = w->done;
+        w->done = it->next;
+        att_budget_give(w->budget, it->charged);
+        free(it);
+    }
+}
+
+int att_jwriter_put(AttJWriter *w, char type, const char *meta, size_t mlen, const char *body, size_t blen, int *err)
+{
+    char hdr[64];
+    size_t size = mlen + blen, total;
+    Item *it;
+    int rc = 0;
+    total = (size_t)snprintf(hdr, sizeof hdr, "@J %c %zu %zu 00000000\n", type, mlen, blen) + size + 2;
+    *err = 0;
+    pthread_mutex_lock(&w->mu);
+    reap(w);
+    if (w->failed) {
+        *err = w->err;
+        rc = -1;
+    } else if (w->cap && w->accepted + total > w->cap) {
+        rc = 1;
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (rc) return rc;
+    if (att_budget_take(w->budget, sizeof *it + size) != 0) { /* room once the queue is written? */
+        pthread_mutex_lock(&w->mu);
+        while (w->queued > 0 && !w->failed) pthread_cond_wait(&w->room, &w->mu);
+        reap(w);
+        pthread_mutex_unlock(&w->mu);
+        if (att_budget_take(w->budget, sizeof *it + size) != 0) return -1;
+    }
+    if (!(it = malloc(sizeof *it + size))) {
+        att_budget_give(w->budget, sizeof *it + size);
+        return -1;
+    }
+    it->next = NULL;
+    it->type = type;
+    it->mlen = mlen;
+    it->blen = blen;
+    it->charged = sizeof *it + size;
+    memcpy(it->data, meta, mlen);
+    if (blen) memcpy(it->data + mlen, body, blen);
+    pthread_mutex_lock(&w->mu);
+    while (w->queued > 0 && w->queued + size > w->max_queued && !w->failed) pthread_cond_wait(&w->room, &w->mu);
+    reap(w);
+    if (w->tail)
+        w->tail->next = it;
+    else
+        w->head = it;
+    w->tail = it;
+    w->queued += size;
+    w->accepted += total;
+    pthread_cond_signal(&w->more);
+    pthread_mutex_unlock(&w->mu);
+    return 0;
+}
+
+void att_jwriter_stop(AttJWriter *w)
+{
+    if (!w) return;
+    pthread_mutex_lock(&w->mu);
+    w->stopping = 1;
+    pthread_cond_signal(&w->more);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    reap(w);
+    pthread_cond_destroy(&w->more);
+    pthread_cond_destroy(&w->room);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+}

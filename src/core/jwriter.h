@@ -1,0 +1,30 @@
+/* jwriter.h — appends a journal's records from a thread of its own, so that a scan does not wait
+ * for the disk: the run's thread copies each record into a queue (a bounded number of bytes; it
+ * waits when the queue is full), the writer thread checksums and writes them in order. Plain C,
+ * no Lua. The copies are charged to a budget (the run's --max-memory) and given back by the
+ * run's thread, so the budget is only ever touched from one thread. */
+#ifndef ATT_JWRITER_H
+#define ATT_JWRITER_H
+
+#include <stddef.h>
+
+#include "common/budget.h"
+#include "core/jfile.h"
+
+typedef struct AttJWriter AttJWriter;
+
+/* Starts the writer for the open file f (which it owns from now on: the caller no longer
+ * touches it). max_queued: bytes the queue may hold. NULL when the thread cannot be made (the
+ * caller then appends itself). */
+AttJWriter *att_jwriter_start(AttJFile *f, size_t max_queued, AttBudget *budget);
+
+/* Queues one record. 0; 1 when it would pass the file's cap (nothing queued; the file is then
+ * stopped); -1 when an earlier write failed (*err its errno) or the copy is refused by the budget
+ * or memory (*err 0): nothing more is written. */
+int att_jwriter_put(AttJWriter *w, char type, const char *meta, size_t mlen, const char *body, size_t blen, int *err);
+
+/* Waits until every queued record is written, stops the thread and frees the writer; the file
+ * is left open in f for its owner to close. */
+void att_jwriter_stop(AttJWriter *w);
+
+#endif
