@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/jfile.h"
+#include "core/jwriter.h"
 #include "unit.h"
 
 void test_jfile(void);
@@ -194,6 +195,66 @@ static void test_dirs(const char *dir)
     CHECK(att_jfile_mkdir(path, err, sizeof err) == -1 && strstr(err, "not a directory") != NULL);
 }
 
+/* The writer thread: records queued from this thread are written in order, whole; the queue
+ * bound and the budget are held to; the cap refuses a record whole. */
+static void test_writer(const char *dir)
+{
+    char path[600], err[200], meta[32], body[5000];
+    AttJFile f;
+    AttBudget budget = {0};
+    AttJWriter *w;
+    Seen s;
+    uint64_t end;
+    int i, e, bad = 0;
+    memset(body, 'b', sizeof body);
+    snprintf(path, sizeof path, "%s/w1", dir);
+    CHECK(att_jfile_open(&f, path, 1, 0, err, sizeof err) == 0);
+    budget.limit = 1 << 20;
+    w = att_jwriter_start(&f, 20000, &budget); /* a queue of a few records: it waits */
+    CHECK(w != NULL);
+    for (i = 0; i < 300; i++) {
+        int n = snprintf(meta, sizeof meta, "{\"i\":%d}", i);
+        if (att_jwriter_put(w, 'x', meta, (size_t)n, body, (size_t)(i % 50) * 100, &e) != 0) bad++;
+        if (budget.used > 20000 + 5000 + 1000) bad++;
+    }
+    CHECK(bad == 0);
+    att_jwriter_stop(w);
+    CHECK(budget.used == 0); /* every copy given back */
+    att_jfile_close(&f);
+    CHECK(scan_file(path, 1, &s, &end) == 300 && strcmp(s.meta[15], "{\"i\":15}") == 0 && s.blen[15] == 1500);
+    /* the cap, as records are queued */
+    snprintf(path, sizeof path, "%s/w2", dir);
+    CHECK(att_jfile_open(&f, path, 1, 0, err, sizeof err) == 0);
+    f.cap = 12000;
+    w = att_jwriter_start(&f, 1 << 20, NULL);
+    CHECK(att_jwriter_put(w, 'x', "{}", 2, body, 5000, &e) == 0);
+    CHECK(att_jwriter_put(w, 'x', "{}", 2, body, 5000, &e) == 0);
+    CHECK(att_jwriter_put(w, 'x', "{}", 2, body, 5000, &e) == 1);
+    att_jwriter_stop(w);
+    att_jfile_close(&f);
+    CHECK(scan_file(path, 1, &s, &end) == 2);
+    /* a failed write is reported to the next record, with its errno */
+    snprintf(path, sizeof path, "%s/w2", dir);
+    f.fd = open(path, O_RDONLY);
+    f.stopped = 0;
+    f.cap = 0;
+    w = att_jwriter_start(&f, 1 << 20, NULL);
+    CHECK(att_jwriter_put(w, 'x', "{}", 2, "z", 1, &e) == 0);
+    for (i = 0; i < 200 && att_jwriter_put(w, 't', "{}", 2, NULL, 0, &e) == 0; i++) usleep(5000);
+    CHECK(i < 200 && e != 0);
+    att_jwriter_stop(w);
+    att_jfile_close(&f);
+    /* over the budget (nothing queued to wait for): refused */
+    snprintf(path, sizeof path, "%s/w3", dir);
+    CHECK(att_jfile_open(&f, path, 1, 0, err, sizeof err) == 0);
+    budget.limit = 100;
+    budget.used = 0;
+    w = att_jwriter_start(&f, 1 << 20, &budget);
+    CHECK(att_jwriter_put(w, 'x', "{}", 2, body, 5000, &e) == -1 && e == 0);
+    att_jwriter_stop(w);
+    att_jfile_close(&f);
+}
+
 void test_jfile(void)
 {
     char dir[] = "/tmp/att-jfile.XXXXXX";
@@ -208,6 +269,7 @@ void test_jfile(void)
     test_reopen(dir);
     test_cap_and_failure(dir);
     test_dirs(dir);
+    test_writer(dir);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0);
 }
