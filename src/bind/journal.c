@@ -25,40 +25,12 @@
 
 #include "bind/error.h"
 #include "bind/json.h"
-#include "core/jfile.h"
-#include "core/jwriter.h"
+#include "bind/journal_impl.h"
 #include "core/retry.h"
 
-static const char STATE_KEY[] = "att.journal";
-#define WRITER_QUEUE \
-    ((size_t)16      \
-     << 20) /* bytes of records waiting for the writer thread */ /* registry: {index=, seen=, readings=, used=} */
-
-typedef struct JAnswer {
-    uint64_t body_off;
-    char *mem; /* the body itself (a recording in JSON lines); NULL: at body_off in the file */
-    size_t blen;
-    long status;
-    char ct[128];
-} JAnswer;
-
-struct AttJournal {
-    AttJournalMode mode;
-    const AttApiConfig *cfg;
-    char dir[2048];
-    AttJFile file;      /* being appended to (fd -1: not yet, or not at all) */
-    AttJWriter *writer; /* the thread that appends to it, once started */
-    int sync;           /* no thread could be started: records are appended here */
-    int stopped;        /* nothing more is journaled (the cap, a failed write: warned once) */
-    uint64_t file_cap;  /* the file's cap, as the writer checks it */
-    int rfd;            /* the loaded file, for answers (-1: none) */
-    JAnswer *ans;       /* answers read back */
-    size_t nans, cap;
-    AttBuf pending; /* readings framed before the file exists */
-    long held;      /* exchanges the journal holds (read back and appended) */
-    long answered, appended;
-    int warned;
-};
+static const char STATE_KEY[] = "att.journal"; /* registry: {index=, seen=, readings=, used=} */
+/* Bytes of records that may wait for the writer thread. */
+#define WRITER_QUEUE ((size_t)16 << 20)
 
 AttJournal *att_journal_new(const AttApiConfig *cfg)
 {
@@ -102,7 +74,7 @@ void att_journal_counts(const AttApi *a, long *answered, long *appended)
 }
 
 /* Pushes the registry table of the journal's Lua side, made on first use. [-0, +1, m] */
-static void push_state(lua_State *L)
+void att_journal_push_state(lua_State *L)
 {
     if (lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY) == LUA_TTABLE) return;
     lua_pop(L, 1);
@@ -120,10 +92,10 @@ static void push_state(lua_State *L)
 }
 
 /* Pushes state[field][key], made a table when missing (key at index k). [-0, +1, m] */
-static void push_list(lua_State *L, const char *field, int k)
+void att_journal_push_list(lua_State *L, const char *field, int k)
 {
     k = lua_absindex(L, k);
-    push_state(L);
+    att_journal_push_state(L);
     lua_getfield(L, -1, field);
     lua_remove(L, -2);
     lua_pushvalue(L, k);
@@ -137,199 +109,10 @@ static void push_list(lua_State *L, const char *field, int k)
     lua_remove(L, -2);
 }
 
-/* ---- reading a journal back ----------------------------------------------------------------- */
-
-typedef struct Loader {
-    lua_State *L;
-    AttJournal *j;
-    long bad; /* records whose META is not what it should be */
-} Loader;
-
-/* A new answer, listed under the key on top of the stack (popped); NULL when out of memory.
- * [-1, +0, m] */
-static JAnswer *add_answer(lua_State *L, AttJournal *j, long status, const char *ct)
-{
-    JAnswer *a;
-    if (j->nans == j->cap) {
-        size_t cap = j->cap ? j->cap * 2 : 64;
-        JAnswer *p = realloc(j->ans, cap * sizeof *p);
-        if (!p) return lua_pop(L, 1), NULL;
-        j->ans = p;
-        j->cap = cap;
-    }
-    a = &j->ans[j->nans++];
-    memset(a, 0, sizeof *a);
-    a->status = status;
-    snprintf(a->ct, sizeof a->ct, "%s", ct ? ct : "");
-    push_list(L, "index", -1);
-    lua_pushinteger(L, (lua_Integer)j->nans);
-    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
-    lua_pop(L, 2);
-    j->held++;
-    return a;
-}
-
-static int load_exchange(Loader *ld, const AttJRec *rec, cJSON *m)
-{
-    const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method"),
-                *path = cJSON_GetObjectItemCaseSensitive(m, "path"),
-                *body = cJSON_GetObjectItemCaseSensitive(m, "body"),
-                *status = cJSON_GetObjectItemCaseSensitive(m, "status"),
-                *ct = cJSON_GetObjectItemCaseSensitive(m, "contentType");
-    JAnswer *a;
-    if (!cJSON_IsString(method) || !cJSON_IsString(path) || !cJSON_IsString(body) || !cJSON_IsNumber(status))
-        return ld->bad++, 0;
-    lua_pushfstring(ld->L, "%s %s %s", method->valuestring, path->valuestring, body->valuestring);
-    if (!(a = add_answer(ld->L, ld->j, (long)status->valuedouble, cJSON_IsString(ct) ? ct->valuestring : NULL)))
-        return -1;
-    a->body_off = rec->body_off;
-    a->blen = rec->blen;
-    return 0;
-}
-
-static int load_one(void *ud, const AttJRec *rec)
-{
-    Loader *ld = ud;
-    cJSON *m = cJSON_ParseWithLength(rec->meta, rec->mlen);
-    int rc = 0;
-    if (!cJSON_IsObject(m)) {
-        ld->bad++;
-    } else if (rec->type == 'x') {
-        rc = load_exchange(ld, rec, m);
-    } else if (rec->type == 't' && ld->j->mode == ATT_JOURNAL_RESUME) {
-        const cJSON *what = cJSON_GetObjectItemCaseSensitive(m, "what"), *v = cJSON_GetObjectItemCaseSensitive(m, "v");
-        if (cJSON_IsString(what) && cJSON_IsString(v)) {
-            lua_pushstring(ld->L, what->valuestring);
-            push_list(ld->L, "readings", -1);
-            lua_pushstring(ld->L, v->valuestring);
-            lua_rawseti(ld->L, -2, (lua_Integer)lua_rawlen(ld->L, -2) + 1);
-            lua_pop(ld->L, 2);
-        }
-    }
-    cJSON_Delete(m);
-    return rc;
-}
-
-static void push_key(lua_State *L, const AttJournalReq *q);
-
-/* A recording in JSON lines (DIR/session.jsonl, by hand or by an older att): one object per line
- * with method, path, body, status, contentType and response. [-0, +0, e] */
-static int load_lines(lua_State *L, AttJournal *j, const char *path, char *err, size_t errlen)
-{
-    char line[1 << 16];
-    FILE *f = fopen(path, "r");
-    int lineno = 0, top = lua_gettop(L);
-    if (!f) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-        return -1;
-    }
-    for (;;) {
-        luaL_Buffer b;
-        size_t n;
-        int more = 1, ok;
-        const char *text;
-        AttJournalReq q;
-        luaL_buffinit(L, &b);
-        while (more && fgets(line, sizeof line, f)) { /* lines may be longer than the buffer */
-            n = strlen(line);
-            if (n && line[n - 1] == '\n') line[--n] = '\0', more = 0;
-            luaL_addlstring(&b, line, n);
-        }
-        luaL_pushresult(&b);
-        text = lua_tolstring(L, -1, &n);
-        if (n == 0 && more) break; /* the end */
-        lineno++;
-        if (n == 0) {
-            lua_settop(L, top);
-            continue;
-        }
-        ok = att_json_decode(L, text, n) && lua_type(L, -1) == LUA_TTABLE;
-        if (ok) {
-            lua_getfield(L, -1, "method");
-            lua_getfield(L, -2, "path");
-            lua_getfield(L, -3, "body");
-            lua_getfield(L, -4, "response");
-            lua_getfield(L, -5, "status");
-            ok = lua_type(L, -5) == LUA_TSTRING && lua_type(L, -4) == LUA_TSTRING && lua_isstring(L, -3) &&
-                 lua_isinteger(L, -1);
-        }
-        if (!ok) {
-            fclose(f);
-            snprintf(err, errlen, "%s:%d is not a recorded exchange", path, lineno);
-            return -1;
-        }
-        memset(&q, 0, sizeof q);
-        q.method = lua_tostring(L, -5);
-        q.path = lua_tostring(L, -4);
-        q.body = lua_tolstring(L, -3, &q.len);
-        q.given = 1;
-        push_key(L, &q);
-        {
-            size_t rlen = 0;
-            const char *resp = lua_isstring(L, -3) ? lua_tolstring(L, -3, &rlen) : "";
-            JAnswer *a;
-            lua_getfield(L, top + 2, "contentType");
-            lua_insert(L, -2); /* ... contentType key */
-            a = add_answer(L, j, (long)lua_tointeger(L, -3), lua_isstring(L, -2) ? lua_tostring(L, -2) : NULL);
-            if (!a || (rlen && !(a->mem = malloc(rlen)))) {
-                fclose(f);
-                snprintf(err, errlen, "out of memory");
-                return -1;
-            }
-            if (rlen) memcpy(a->mem, resp, rlen);
-            a->blen = rlen;
-        }
-        lua_settop(L, top);
-    }
-    fclose(f);
-    lua_settop(L, top);
-    return 0;
-}
-
-/* Long because it reads, checks, locks and reopens for appending, each with its own message. */
-int att_journal_load(lua_State *L, char *err, size_t errlen)
-{
-    AttJournal *j = att_api_get(L)->journal;
-    char path[2100], why[300];
-    Loader ld = {L, j, 0};
-    uint64_t end = 0;
-    long n;
-    if (!j || (j->mode != ATT_JOURNAL_RESUME && j->mode != ATT_JOURNAL_REPLAY) || j->rfd >= 0) return 0;
-    snprintf(path, sizeof path, "%s/%s", j->dir, ATT_JOURNAL_FILE);
-    push_state(L);
-    lua_pop(L, 1);
-    if (j->mode == ATT_JOURNAL_REPLAY && access(path, F_OK) != 0) {
-        snprintf(path, sizeof path, "%s/session.jsonl", j->dir);
-        return load_lines(L, j, path, err, errlen);
-    }
-    j->rfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (j->rfd < 0) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (j->mode == ATT_JOURNAL_RESUME && flock(j->rfd, LOCK_EX | LOCK_NB) != 0) {
-        snprintf(err, errlen, "%s is in use by another att (the run is still going, or is being resumed)", j->dir);
-        return -1;
-    }
-    n = att_jfile_scan(j->rfd, 1, load_one, &ld, &end, why, sizeof why);
-    if (n < 0) {
-        snprintf(err, errlen, "cannot read %s: %s", path, n == -1 ? why : "out of memory");
-        return -1;
-    }
-    if (ld.bad) att_api_warn(L, "%s: %ld records are not att's and were skipped", path, ld.bad);
-    if (j->mode == ATT_JOURNAL_REPLAY) return 0;
-    if (att_jfile_open(&j->file, path, 0, end, why, sizeof why) != 0) {
-        snprintf(err, errlen, "%s", why);
-        return -1;
-    }
-    j->file.cap = j->cfg->journal_max;
-    return 0;
-}
-
 /* ---- the key and occurrence of each request ------------------------------------------------- */
 
 /* Pushes "METHOD path body" for q, the body normalised and redacted. [-0, +1, m] */
-static void push_key(lua_State *L, const AttJournalReq *q)
+void att_journal_push_key(lua_State *L, const AttJournalReq *q)
 {
     const char *body = q->body ? q->body : "";
     size_t len = q->body ? q->len : 0;
@@ -355,8 +138,8 @@ int att_journal_lookup(lua_State *L, AttJournalReq *q, int ud)
     AttJournal *j = att_api_get(L)->journal;
     lua_Integer n, held;
     ud = lua_absindex(L, ud);
-    push_key(L, q);
-    push_state(L);
+    att_journal_push_key(L, q);
+    att_journal_push_state(L);
     lua_getfield(L, -1, "seen");
     lua_pushvalue(L, -3);
     n = lua_rawget(L, -2) == LUA_TNUMBER ? lua_tointeger(L, -1) + 1 : 1;
@@ -368,7 +151,7 @@ int att_journal_lookup(lua_State *L, AttJournalReq *q, int ud)
     q->occ = n;
     q->ans = 0;
     if (j->mode == ATT_JOURNAL_RESUME || j->mode == ATT_JOURNAL_REPLAY) {
-        push_list(L, "index", -1);
+        att_journal_push_list(L, "index", -1);
         held = (lua_Integer)lua_rawlen(L, -1);
         if (j->mode == ATT_JOURNAL_REPLAY && n > held) n = held; /* the last one again */
         if (n >= 1 && n <= held && lua_rawgeti(L, -1, n) == LUA_TNUMBER) q->ans = (size_t)lua_tointeger(L, -1);
@@ -556,7 +339,7 @@ int att_journal_reading(lua_State *L, const char *what, char *val, size_t n)
     int top = lua_gettop(L), found = 0;
     lua_Integer k;
     if (!j || j->mode != ATT_JOURNAL_RESUME) return 0;
-    push_state(L);
+    att_journal_push_state(L);
     lua_getfield(L, top + 1, "used");
     k = (lua_getfield(L, top + 2, what) == LUA_TNUMBER ? lua_tointeger(L, -1) : 0) + 1;
     lua_getfield(L, top + 1, "readings");
