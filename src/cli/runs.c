@@ -376,7 +376,7 @@ static int find_runs(const char *runs, Run *out, int max)
         if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof out[n].id) continue;
         snprintf(out[n].dir, sizeof out[n].dir, "%s/%s", runs, e->d_name);
         if (!(out[n].meta = read_json(out[n].dir, ATT_JOURNAL_RUN_FILE))) continue;
-        snprintf(out[n].id, sizeof out[n].id, "%s", e->d_name);
+        snprintf(out[n].id, sizeof out[n].id, "%.63s", e->d_name);
         st = cJSON_GetObjectItemCaseSensitive(out[n].meta, "started");
         out[n].started = cJSON_IsNumber(st) ? st->valuedouble : 0;
         n++;
@@ -455,13 +455,14 @@ int att_runs_list(AttCli *c, int argc, char **argv, int at)
         printf("no resumable runs in %s\n", dir);
         return 0;
     }
-    printf("%-9s %-7s %7s  %-44s %s\n", "ID", "AGE", "ANSWERS", "STOPPED", "COMMAND");
+    printf("%-9s %-7s %7s  %-60s  %s\n", "ID", "AGE", "ANSWERS", "STOPPED", "COMMAND");
     for (i = 0; i < n; i++) {
         char age[32], state[400], cmd[2000];
         age_of(runs[i].started, age, sizeof age);
         state_of(&runs[i], state, sizeof state);
         command_line(runs[i].meta, cmd, sizeof cmd);
-        printf("%-9s %-7s %7ld  %-44.200s %s\n", runs[i].id, age, count_answers(runs[i].dir), state, cmd);
+        if (strlen(state) > 60) strcpy(state + 57, "..."); /* the whole reason is in status.json */
+        printf("%-9s %-7s %7ld  %-60s  %s\n", runs[i].id, age, count_answers(runs[i].dir), state, cmd);
     }
     free_runs(runs, n);
     return fflush(stdout) == 0 ? 0 : 8;
