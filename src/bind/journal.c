@@ -54,7 +54,7 @@ AttJournal *att_journal_new(const AttApiConfig *cfg)
 void att_journal_free(AttJournal *j)
 {
     if (!j) return;
-    att_jwriter_stop(j->writer); /* every queued record written first */
+    att_jwriter_stop(j->writer, j->discard); /* every queued record written first, unless it goes */
     att_jfile_close(&j->file);
     if (j->rfd >= 0) close(j->rfd);
     while (j->nans > 0) free(j->ans[--j->nans].mem);
@@ -66,6 +66,12 @@ void att_journal_free(AttJournal *j)
 AttJournalMode att_journal_mode(const AttJournal *j) { return j ? j->mode : ATT_JOURNAL_OFF; }
 
 long att_journal_answers(const AttApi *a) { return a->journal ? a->journal->held : 0; }
+
+void att_journal_discard(AttApi *a)
+{
+    if (a->journal && (a->journal->mode == ATT_JOURNAL_RUN || a->journal->mode == ATT_JOURNAL_RESUME))
+        a->journal->discard = 1;
+}
 
 void att_journal_counts(const AttApi *a, long *answered, long *appended)
 {

@@ -66,6 +66,9 @@ void att_journal_note(lua_State *L, const char *what, const char *val);
 /* Exchanges the journal of this run holds (read back or appended); 0 when none was ever
  * written (nothing to resume). */
 long att_journal_answers(const AttApi *a);
+/* The run succeeded and its journal is to be removed: what the writer has not written yet is
+ * dropped when the journal is freed (a run's journal and a resumed one; never a recording). */
+void att_journal_discard(AttApi *a);
 /* Answers given from the journal, and live ones appended, in this process. */
 void att_journal_counts(const AttApi *a, long *answered, long *appended);
 

@@ -27,6 +27,7 @@ struct AttJournal {
     AttJWriter *writer; /* the thread that appends to it, once started */
     int sync;           /* no thread could be started: records are appended here */
     int stopped;        /* nothing more is journaled (the cap, a failed write: warned once) */
+    int discard;        /* the run succeeded: records not yet written need not be */
     uint64_t file_cap;  /* the file's cap, as the writer checks it */
     int rfd;            /* the loaded file, for answers (-1: none) */
     JAnswer *ans;       /* answers read back */

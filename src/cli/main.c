@@ -239,6 +239,7 @@ static int end_run(lua_State *L, AttHost *host, AttRun *run, int rc)
     long answers;
     rc = finish(rc);
     answers = att_journal_answers(&host->api);
+    if (rc == 0) att_journal_discard(&host->api); /* removed below: no need to finish writing it */
     att_host_close(L);
     rc = finish(rc); /* what finalisers wrote */
     if (rc != 0 && answers > 0 && !host->why[0] && !att_stopping())

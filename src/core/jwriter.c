@@ -39,7 +39,7 @@ static void *writer_main(void *arg)
         Item *it;
         int rc;
         while (!w->head && !w->stopping) pthread_cond_wait(&w->more, &w->mu);
-        if (!w->head) break;
+        if (!w->head || w->stopping > 1) break;
         it = w->head;
         w->head = it->next;
         if (!w->head) w->tail = NULL;
@@ -147,14 +147,20 @@ int att_jwriter_put(AttJWriter *w, char type, const char *meta, size_t mlen, con
     return 0;
 }
 
-void att_jwriter_stop(AttJWriter *w)
+void att_jwriter_stop(AttJWriter *w, int discard)
 {
     if (!w) return;
     pthread_mutex_lock(&w->mu);
-    w->stopping = 1;
+    w->stopping = discard ? 2 : 1;
     pthread_cond_signal(&w->more);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
+    while (w->head) { /* dropped */
+        Item *it = w->head;
+        w->head = it->next;
+        it->next = w->done;
+        w->done = it;
+    }
     reap(w);
     pthread_cond_destroy(&w->more);
     pthread_cond_destroy(&w->room);

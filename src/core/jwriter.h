@@ -23,8 +23,9 @@ AttJWriter *att_jwriter_start(AttJFile *f, size_t max_queued, AttBudget *budget)
  * or memory (*err 0): nothing more is written. */
 int att_jwriter_put(AttJWriter *w, char type, const char *meta, size_t mlen, const char *body, size_t blen, int *err);
 
-/* Waits until every queued record is written, stops the thread and frees the writer; the file
- * is left open in f for its owner to close. */
-void att_jwriter_stop(AttJWriter *w);
+/* Waits until every queued record is written (discard 1: drops those not yet written, for a
+ * journal that is about to be removed), stops the thread and frees the writer; the file is left
+ * open in f for its owner to close. */
+void att_jwriter_stop(AttJWriter *w, int discard);
 
 #endif

@@ -209,7 +209,7 @@ static void test_writer(const char *dir)
         if (budget.used > 20000 + 5000 + 1000) bad++;
     }
     CHECK(bad == 0);
-    att_jwriter_stop(w);
+    att_jwriter_stop(w, 0);
     CHECK(budget.used == 0); /* every copy given back */
     att_jfile_close(&f);
     CHECK(scan_file(path, 1, &s, &end) == 300 && strcmp(s.meta[15], "{\"i\":15}") == 0 && s.blen[15] == 1500);
@@ -221,7 +221,7 @@ static void test_writer(const char *dir)
     CHECK(att_jwriter_put(w, 'x', "{}", 2, body, 5000, &e) == 0);
     CHECK(att_jwriter_put(w, 'x', "{}", 2, body, 5000, &e) == 0);
     CHECK(att_jwriter_put(w, 'x', "{}", 2, body, 5000, &e) == 1);
-    att_jwriter_stop(w);
+    att_jwriter_stop(w, 0);
     att_jfile_close(&f);
     CHECK(scan_file(path, 1, &s, &end) == 2);
     /* a failed write is reported to the next record, with its errno */
@@ -233,8 +233,18 @@ static void test_writer(const char *dir)
     CHECK(att_jwriter_put(w, 'x', "{}", 2, "z", 1, &e) == 0);
     for (i = 0; i < 200 && att_jwriter_put(w, 't', "{}", 2, NULL, 0, &e) == 0; i++) usleep(5000);
     CHECK(i < 200 && e != 0);
-    att_jwriter_stop(w);
+    att_jwriter_stop(w, 0);
     att_jfile_close(&f);
+    /* discarded (the journal is about to go): what was written is whole records, the rest dropped */
+    snprintf(path, sizeof path, "%s/w4", dir);
+    CHECK(att_jfile_open(&f, path, 1, 0, err, sizeof err) == 0);
+    w = att_jwriter_start(&f, 1 << 22, &budget);
+    budget.limit = 0;
+    budget.used = 0;
+    for (i = 0; i < 200; i++) att_jwriter_put(w, 'x', "{}", 2, body, sizeof body, &e);
+    att_jwriter_stop(w, 1);
+    att_jfile_close(&f);
+    CHECK(scan_file(path, 1, &s, &end) <= 200 && (off_t)end == file_size(path) && budget.used == 0);
     /* over the budget (nothing queued to wait for): refused */
     snprintf(path, sizeof path, "%s/w3", dir);
     CHECK(att_jfile_open(&f, path, 1, 0, err, sizeof err) == 0);
@@ -242,7 +252,7 @@ static void test_writer(const char *dir)
     budget.used = 0;
     w = att_jwriter_start(&f, 1 << 20, &budget);
     CHECK(att_jwriter_put(w, 'x', "{}", 2, body, 5000, &e) == -1 && e == 0);
-    att_jwriter_stop(w);
+    att_jwriter_stop(w, 0);
     att_jfile_close(&f);
 }
 
