@@ -67,7 +67,7 @@ local function closest(name, candidates)
   local best, bestd
   for _, c in ipairs(candidates) do
     local d = distance(name, c)
-    if not bestd or d < bestd then best, bestd = c, d end
+    if not bestd or d < bestd or (d == bestd and c < best) then best, bestd = c, d end -- ties: not pairs' order
   end
   if best and bestd <= math.max(2, #name // 4) then return best end
   return nil
