@@ -6,7 +6,8 @@
 # serviceType, accountLocked; header first; pageSize 100; the API's order) — written four ways:
 #
 #   att      tests/bench/report.lua run by ./att (att.search{...}:accounts(), buffered io.write);
-#            also with the argument "fields" (opts.fields: only the fields read are built)
+#            also with the argument "fields" (opts.fields: only the fields read are built). Every
+#            att run keeps its journal (the default, as a user runs it) unless marked --no-journal
 #   python   tests/bench/report.py, Python 3 standard library (urllib.request + json + csv)
 #   curl+jq  tests/bench/curljq.sh, a curl | jq @csv loop, page by page
 #   raw C    tests/bench/raw.c, libcurl (one reused easy handle) + cJSON, counting accounts only
@@ -14,7 +15,9 @@
 # and checks that the three CSV outputs are byte-identical (sha256) and that raw C counts as many
 # accounts as they have data lines. Scenarios: N = BENCH_SMALL and BENCH_LARGE individuals, each
 # without latency and with --latency BENCH_LATENCY on the sandbox. Also: att -e '' start-up time,
-# att --window 1 against att's default window when att has --window, and att-sandbox's own capacity.
+# att --window 1 against att's default window when att has --window, att-sandbox's own capacity,
+# and, when att has --no-journal, the journal's cost: the opts.fields report with the journal on and
+# with --no-journal, BENCH_JOURNAL_RUNS times each, alternating, at both N without latency.
 # Writes BENCHMARKS.md at the repository root (overwritten) and prints progress lines.
 #
 #   sh tests/bench/run.sh
@@ -27,6 +30,7 @@
 #                       and curl+jq BENCH_RUNS times (not once) at N=BENCH_LARGE without latency
 #   BENCH_SMALL=10000  BENCH_LARGE=200000  BENCH_LATENCY=50  BENCH_SEED=1
 #   BENCH_WINDOW        att's default window, when it cannot be read from `att --help`
+#   BENCH_JOURNAL_RUNS=5  runs of each of the journal pair (journal on, --no-journal) per N
 #   BENCH_WINDOWS="8 16"  explicit windows also measured with latency (att --window K), when att
 #                       has --window; 1 and the default window are always measured
 #   BENCH_PYTHON        the Python 3 to use (default /usr/bin/python3, Debian's, else python3)
@@ -39,6 +43,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 RUNS=${BENCH_RUNS:-3}
+JRUNS=${BENCH_JOURNAL_RUNS:-5}
 LAT_RUNS=${BENCH_LAT_RUNS:-1}
 FULL=${BENCH_FULL:-0}
 SMALL=${BENCH_SMALL:-10000}
@@ -90,6 +95,11 @@ cc -O2 -Wall -Wextra -o "$OUT/startup" tests/bench/startup.c ||
 
 # Nothing from the user's environment or profile may change the clients' behaviour.
 for v in $(env | sed -n 's/^\(ATT_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+# Journals go to build/bench/state (on the same disk as ~/.local/state, not a tmpfs that would hide
+# their cost), emptied now: a failed run's journal never piles up in the user's home.
+rm -rf "$OUT/state"
+mkdir -p "$OUT/state"
+export XDG_STATE_HOME="$ROOT/$OUT/state"
 export XDG_CONFIG_HOME="$ROOT/$OUT/xdg" no_proxy="127.0.0.1,localhost" NO_PROXY="127.0.0.1,localhost"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY 2>/dev/null || true
 export LC_ALL=C
@@ -200,6 +210,14 @@ else
     progress "att has no --window option: the windowed variants are skipped"
 fi
 
+HAS_JOURNAL=0
+if "$ATT" --help 2>&1 | grep -q -- --no-journal; then HAS_JOURNAL=1; fi
+if [ "$HAS_JOURNAL" = 1 ]; then
+    progress "att journals every run (--no-journal turns it off): the journal's cost is measured"
+else
+    progress "att has no --no-journal option: the journal's cost is not measured"
+fi
+
 # ---- scenarios --------------------------------------------------------------------------------
 # run_clients SCEN RUNS(raw, att) WINDOWED_RUNS PY_RUNS JQ_RUNS: the clients, interleaved run by run.
 # WINDOWED_RUNS > 0 also runs att --window 1 (unless that is the default) and att --window K.
@@ -225,6 +243,23 @@ run_clients() {
         fi
         [ "$r" -gt "$pyruns" ] || measure "$scen" python "$r" "$PY" tests/bench/report.py "$URL"
         [ "$r" -gt "$jqruns" ] || measure "$scen" curljq "$r" sh tests/bench/curljq.sh "$URL"
+        r=$((r + 1))
+    done
+}
+
+# journal_pair SCEN: the opts.fields report with the journal on (att_jon, the default) and with
+# --no-journal (att_joff), JRUNS times each, alternating which goes first.
+journal_pair() {
+    [ "$HAS_JOURNAL" = 1 ] || return 0
+    r=1
+    while [ "$r" -le "$JRUNS" ]; do
+        if [ $((r % 2)) = 1 ]; then
+            measure "$1" att_jon "$r" "$ATT" tests/bench/report.lua fields
+            measure "$1" att_joff "$r" "$ATT" --no-journal tests/bench/report.lua fields
+        else
+            measure "$1" att_joff "$r" "$ATT" --no-journal tests/bench/report.lua fields
+            measure "$1" att_jon "$r" "$ATT" tests/bench/report.lua fields
+        fi
         r=$((r + 1))
     done
 }
@@ -280,6 +315,9 @@ for scen in s0 l0 s50 l50; do
         l50) run_clients "$scen" "$LAT_RUNS" "$RUNS" "$SLOW_LAT_LARGE" "$SLOW_LAT_LARGE" ;;
     esac
     case $scen in
+        s0|l0) journal_pair "$scen" ;;
+    esac
+    case $scen in
         l0)  capacity "$scen" 1; capacity "$scen" 2; capacity "$scen" 4 ;;
         l50) capacity "$scen" 32 ;;
     esac
@@ -318,16 +356,30 @@ lines_of() { awk -F'\t' -v s="$1" '$1 == s && $2 != "raw" { print $8; exit }' "$
 - N=$SMALL: the output with latency differs from the one without"
 [ "$(sha_of l0)" = "$(sha_of l50)" ] || ERRORS="$ERRORS
 - N=$LARGE: the output with latency differs from the one without"
+# A journal was made (the runs directory exists) and every one removed (each run succeeded).
+if [ "$HAS_JOURNAL" = 1 ]; then
+    if [ ! -d "$OUT/state/att/runs" ]; then
+        ERRORS="$ERRORS
+- the runs with the journal on made no journal ($OUT/state/att/runs does not exist)"
+    elif [ -n "$(ls -A "$OUT/state/att/runs")" ]; then
+        ERRORS="$ERRORS
+- journals were left in $OUT/state/att/runs after runs that succeeded: $(ls "$OUT/state/att/runs" | tr '\n' ' ')"
+    fi
+fi
 
 # ---- BENCHMARKS.md ----------------------------------------------------------------------------
 progress "writing $MD"
 PS=$(pages_of "$SMALL")
 PL=$(pages_of "$LARGE")
+JNOTE=""
+[ "$HAS_JOURNAL" = 1 ] && JNOTE=", journal on"
 label() {
     case $1 in
-        att) if [ "$HAS_WINDOW" = 1 ]; then echo "att (default window${WINDOW:+ $WINDOW})"; else echo "att"; fi ;;
-        att_f) echo "att, opts.fields (report.lua fields)" ;;
-        att_w*) echo "att --window ${1#att_w}" ;;
+        att) if [ "$HAS_WINDOW" = 1 ]; then echo "att (default window${WINDOW:+ $WINDOW}$JNOTE)"; else echo "att${JNOTE:+ (journal on)}"; fi ;;
+        att_f) echo "att, opts.fields (report.lua fields$JNOTE)" ;;
+        att_jon) echo "att, opts.fields, journal on (the journal pair)" ;;
+        att_joff) echo "att, opts.fields, \`--no-journal\` (the journal pair)" ;;
+        att_w*) echo "att --window ${1#att_w}${JNOTE:+ (journal on)}" ;;
         python) echo "Python 3 (urllib)" ;;
         curljq) echo "curl + jq loop" ;;
         raw) echo "raw C (libcurl + cJSON, no output)" ;;
@@ -339,7 +391,7 @@ table() {
     base=$(med "$scen" att 4)
     echo "| client | runs | wall s | wall min–max | individuals/s | pages/s | CPU s (user+sys) | peak RSS MB | throughput ÷ att's |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    for impl in att att_f att_w1 $(for k in $WIN_LIST; do printf 'att_w%s ' "$k"; done) raw python curljq; do
+    for impl in att att_f att_jon att_joff att_w1 $(for k in $WIN_LIST; do printf 'att_w%s ' "$k"; done) raw python curljq; do
         w=$(med "$scen" "$impl" 4)
         if [ -n "$w" ]; then
             printf '| %s | %s | %.2f | %s | %.0f | %.1f | %.2f | %.1f | %.2fx |\n' "$(label "$impl")" \
@@ -356,6 +408,11 @@ table() {
                 "$(calc '%f' "$(med s50 "$impl" 5) * $PL / $PS")" "$(calc '%f' "$base / $we")"
         fi
     done
+}
+# pair_ratios SCEN: the wall time of each journal-on run ÷ that of the --no-journal run of its pair.
+pair_ratios() {
+    awk -F'\t' -v s="$1" '$1 == s && $2 == "att_jon" { on[$3] = $4 } $1 == s && $2 == "att_joff" { off[$3] = $4 }
+        END { for (r in on) if (r in off && off[r] > 0) printf "%.3f\n", on[r] / off[r] }' "$RES" | sort -g
 }
 ratio() { calc '%.2f' "$(med "$1" "$3" 4) / $(med "$1" "$2" 4)"; }   # ratio SCEN A B: A's throughput ÷ B's
 verdict() { if awk "BEGIN { exit !($1) }"; then echo PASS; else echo FAIL; fi; }
@@ -398,13 +455,15 @@ echo
 echo "A full scan, no \`serviceType\` filter, \`pageSize\` 100 (N/100 pages), to CSV at account level: one row"
 echo "per account — \`individualId\`, \`accountId\` (account.id), \`billingMarket\`, \`serviceType\`,"
 echo "\`accountLocked\` — after a header line, in the API's order, in jq's \`@csv\` dialect (every string"
-echo "quoted, LF line ends). Four clients (att in two variants):"
+echo "quoted, LF line ends). Four clients (att in several variants):"
 echo
 echo "- **att**: [\`tests/bench/report.lua\`](tests/bench/report.lua), \`for account, person in att.search{pageSize = 100}:accounts()\` with a buffered \`io.write\`;"
 echo "  **att, opts.fields**: the same script with the argument \`fields\`, which adds \`{fields = {\"accounts.id\", \"accounts.billingMarket\", \"accounts.serviceType\", \"accounts.accountLocked\"}}\` to the search, so that only what the report reads is built from each page (the rest is checked, not built);"
 echo "- **curl + jq**: [\`tests/bench/curljq.sh\`](tests/bench/curljq.sh), one \`curl\` and one \`jq -r '... | @csv'\` per page;"
 echo "- **Python 3**: [\`tests/bench/report.py\`](tests/bench/report.py), \`urllib.request\` (a new connection per page) + \`json\` + \`csv\`;"
 echo "- **raw C**: [\`tests/bench/raw.c\`](tests/bench/raw.c), one reused libcurl easy handle + cJSON decoding every page in full, counting accounts, writing nothing: the floor."
+[ "$HAS_JOURNAL" = 1 ] && echo "
+Every \`att\` run keeps its journal (the default, for \`att resume\`) except the rows marked \`--no-journal\`."
 echo
 echo "Wall time is the clock around the client; CPU (user+sys) and peak RSS are the client's own, from"
 echo "\`/usr/bin/time -f '%e %U %S %M'\` (for curl + jq: the shell and all its children; RSS is the largest"
@@ -462,6 +521,30 @@ else
     echo "variants (\`att --window 1\` against the default window) were skipped; att ran sequentially."
 fi
 echo
+if [ "$HAS_JOURNAL" = 1 ]; then
+    echo "## The journal's cost"
+    echo
+    echo "Every \`att\` run in the tables above keeps a journal of its answers, as \`att\` does by default"
+    echo "(rows marked \"journal on\"): each final answer is appended to \`\$XDG_STATE_HOME/att/runs/ID/journal\`,"
+    echo "removed when the run succeeds. Here \`XDG_STATE_HOME\` is \`$OUT/state\` (file system"
+    echo "$(stat -f -c %T "$OUT/state"); the home directory's: $(stat -f -c %T "${HOME:-/}")). The pair below is the"
+    echo "\`opts.fields\` report (\`report.lua fields\`), the fastest \`att\` scan, where the journal weighs"
+    echo "most: $JRUNS runs with the journal on and $JRUNS with \`--no-journal\`, alternating which goes"
+    echo "first, at each N without latency."
+    echo
+    echo "| N | journal on: wall s, median (min–max) | \`--no-journal\`: wall s, median (min–max) | on ÷ off, medians | on ÷ off per pair: median (min–max) | CPU s on / off (medians) |"
+    echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
+    for s in s0 l0; do
+        case $s in s0) n=$SMALL ;; l0) n=$LARGE ;; esac
+        pr=$(pair_ratios "$s")
+        prm=$(echo "$pr" | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+        printf '| %s | %.2f (%s) | %.2f (%s) | **%.3f×** | %.3f× (%.3f–%.3f) | %.2f / %.2f |\n' "$n" \
+            "$(med "$s" att_jon 4)" "$(spread "$s" att_jon)" "$(med "$s" att_joff 4)" "$(spread "$s" att_joff)" \
+            "$(calc '%f' "$(med "$s" att_jon 4) / $(med "$s" att_joff 4)")" "$prm" \
+            "$(echo "$pr" | head -n 1)" "$(echo "$pr" | tail -n 1)" "$(med "$s" att_jon 5)" "$(med "$s" att_joff 5)"
+    done
+    echo
+fi
 echo "## att-sandbox capacity"
 echo
 echo "Raw C clients with \`--fetch-only\` (the body is downloaded, only the first page is decoded) run in"
@@ -535,6 +618,15 @@ if [ "$HAS_WINDOW" = 1 ]; then
 else
     echo "- Latency $LAT ms, N = $LARGE, wall within 1.5× of (pages / window) × latency: **FAIL** — att has no \`--window\`; it ran sequentially (one request in flight) in **$(calc '%.2f' "$aw") s**, $(calc '%.2f' "$aw / $ideal1")× of $PL × $LAT ms = $ideal1 s, the bound for a window of 1 only."
     echo "- Latency $LAT ms, N = $LARGE, >= 5× faster than sequential att (\`--window 1\`): **FAIL** — no \`--window\`: att is the sequential client (1.00×)."
+fi
+if [ "$HAS_JOURNAL" = 1 ]; then
+    for s in s0 l0; do
+        case $s in s0) n=$SMALL ;; l0) n=$LARGE ;; esac
+        r=$(calc '%.3f' "$(med "$s" att_jon 4) / $(med "$s" att_joff 4)"); v=$(verdict "$r <= 1.10")
+        echo "- No latency, N = $n, the \`opts.fields\` report with the journal on ÷ with \`--no-journal\` (wall, medians): **${r}×** (target: the journal costs at most 10 % of a scan's time, <= 1.10×): **$v**"
+    done
+else
+    echo "- The journal costs at most 10 % of a scan's time: **FAIL** (not evaluated: att has no \`--no-journal\`)"
 fi
 rs=$(med s0 att 6); rl=$(med l0 att 6)
 r=$(calc '%.2f' "$rl / $rs"); v=$(verdict "$r <= 1.5")
