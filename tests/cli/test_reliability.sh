@@ -98,10 +98,10 @@ check "invalid JSON is not retried: a clear error, exit 6, output so far kept" s
 printf 'for _ in att.search({ pageSize = 100 }, { window = 1 }) do end\nfor _ in att.search({ pageSize = 100 }) do end\n' >"$T/scan.lua"
 start_sandbox --individuals 1000 --fault status=503,after=3
 run sh -c "cd '$T' && '$ATT' --base-url '$URL' --retries 1 --max-wait 0.2 scan.lua"
-check "a scan failing at page 4: the whole line says where it stopped, exit 6" sh -c "[ $rc -eq 6 ] && [ \"\$(cat '$T/err')\" = 'att: HTTP 503 at page 4 of 10 (300 of 1,000 individuals): injected fault: HTTP 503 (2 attempts) (at scan.lua:1)' ]"
+check "a scan failing at page 4: the whole line says where it stopped, exit 6" sh -c "[ $rc -eq 6 ] && [ \$(wc -l <'$T/err') -eq 1 ] && grep -qx 'att: HTTP 503 at page 4 of 10 (300 of 1,000 individuals): injected fault: HTTP 503 (2 attempts) (at scan.lua:1); resume with: att resume [0-9a-f]\{8\} > out' '$T/err'"
 start_sandbox --individuals 1000 --fault reset,after=3
 run sh -c "cd '$T' && '$ATT' --base-url '$URL' --retries 1 --max-wait 0.2 scan.lua"
-check "a reset at page 4: network error at page 4 of 10, one line" sh -c "[ $rc -eq 3 ] && [ \$(wc -l <'$T/err') -eq 1 ] && grep -q '^att: network error at page 4 of 10 (300 of 1,000 individuals): .* (2 attempts) (at scan.lua:1)$' '$T/err'"
+check "a reset at page 4: network error at page 4 of 10, one line" sh -c "[ $rc -eq 3 ] && [ \$(wc -l <'$T/err') -eq 1 ] && grep -q '^att: network error at page 4 of 10 (300 of 1,000 individuals): .* (2 attempts) (at scan.lua:1); resume with: att resume [0-9a-f]\{8\} > out$' '$T/err'"
 run sh -c "cd '$T' && '$ATT' --base-url '$URL' --retries 1 --max-wait 0.2 -e 'for _ in att.search{} do end'"
 check "a first page that fails names the URL" sh -c "[ $rc -eq 3 ] && grep -q '^att: network error on http://127.0.0.1:[0-9]*/omni-svcs/v1/customers/search: ' '$T/err'"
 
