@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,18 @@
 #include "core/jfile.h"
 
 extern char **environ;
+
+/* An error line of att runs or att resume, which name themselves ("att resume: ..."; not "att: att
+ * resume: ..." as att_config_error would print it); returns 2. */
+static int sub_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 2;
+}
 
 /* ATT_* variables that are secrets: never written to a journal; a resume takes them from its own
  * environment. */
@@ -447,8 +460,8 @@ int att_runs_list(AttCli *c, int argc, char **argv, int at)
     static Run runs[MAX_RUNS];
     char dir[2048];
     int i, n;
-    if (at + 1 < argc) return att_config_error("att runs takes no arguments (got '%s')", argv[at + 1]);
-    if (runs_dir(c, dir, sizeof dir) != 0) return att_config_error("att runs: no journal directory (HOME is not set)");
+    if (at + 1 < argc) return sub_error("att runs takes no arguments (got '%s')", argv[at + 1]);
+    if (runs_dir(c, dir, sizeof dir) != 0) return sub_error("att runs: no journal directory (HOME is not set)");
     expire(dir);
     n = find_runs(dir, runs, MAX_RUNS);
     if (n == 0) {
@@ -477,13 +490,11 @@ static int pick(const Run *runs, int n, const char *id, const char *dir)
         if (id ? strncmp(runs[i].id, id, len) != 0 : in_use(runs[i].dir)) continue;
         if (!id) return i; /* the most recent that nothing holds */
         if (found >= 0)
-            return att_config_error("att resume: '%s' names more than one run (%s, %s)", id, runs[found].id,
-                                    runs[i].id),
-                   -1;
+            return sub_error("att resume: '%s' names more than one run (%s, %s)", id, runs[found].id, runs[i].id), -1;
         found = i;
     }
-    if (found < 0 && id) att_config_error("att resume: no run '%s' in %s (att runs lists them)", id, dir);
-    if (found < 0 && !id) att_config_error("att resume: no resumable run in %s", dir);
+    if (found < 0 && id) sub_error("att resume: no run '%s' in %s (att runs lists them)", id, dir);
+    if (found < 0 && !id) sub_error("att resume: no resumable run in %s", dir);
     return found;
 }
 
@@ -518,8 +529,7 @@ int att_runs_resume(AttCli *c, int argc, char **argv, int at)
     char *args[1024];
     int n, i, k = 0;
     if (at + 2 < argc) return att_config_error("usage: att resume [ID] (got '%s' too)", argv[at + 2]);
-    if (runs_dir(c, dir, sizeof dir) != 0)
-        return att_config_error("att resume: no journal directory (HOME is not set)");
+    if (runs_dir(c, dir, sizeof dir) != 0) return sub_error("att resume: no journal directory (HOME is not set)");
     expire(dir);
     n = find_runs(dir, runs, MAX_RUNS);
     if ((i = pick(runs, n, at + 1 < argc ? argv[at + 1] : NULL, dir)) < 0) {
@@ -528,7 +538,7 @@ int att_runs_resume(AttCli *c, int argc, char **argv, int at)
     }
     if (in_use(runs[i].dir)) {
         free_runs(runs, n);
-        return att_config_error("att resume: run %s is still going, or being resumed by another att", runs[i].id);
+        return sub_error("att resume: run %s is still going, or being resumed by another att", runs[i].id);
     }
     av = cJSON_GetObjectItemCaseSensitive(runs[i].meta, "argv");
     cwd = cJSON_GetObjectItemCaseSensitive(runs[i].meta, "cwd");
@@ -542,8 +552,8 @@ int att_runs_resume(AttCli *c, int argc, char **argv, int at)
     if (k == 0 || !cJSON_IsString(cwd) || chdir(cwd->valuestring) != 0) {
         int e = errno;
         free_runs(runs, n);
-        return att_config_error("att resume: run %s cannot be resumed: %s", runs[i].id,
-                                k == 0 ? "its description has no command line" : strerror(e));
+        return sub_error("att resume: run %s cannot be resumed: %s", runs[i].id,
+                         k == 0 ? "its description has no command line" : strerror(e));
     }
     if (cJSON_IsString(script) && *script->valuestring && cJSON_IsString(sum)) {
         file_crc(script->valuestring, crc);
