@@ -224,10 +224,15 @@ static int before_run(AttCli *c, AttRun *run, int argc, char **argv)
 }
 
 /* The line a run that stopped ends with, kept beside its journal. */
-static const char *why_stopped(const AttHost *host, int rc)
+static const char *why_stopped(AttHost *host, int rc)
 {
     int stop = att_stopping();
-    if (stop) return att_stop_text(stop);
+    if (stop && host->why[0] && strncmp(host->why, att_stop_text(stop), strlen(att_stop_text(stop))) != 0) {
+        char line[sizeof host->why]; /* "terminated: interrupted at page 9 of 60 (...)" */
+        snprintf(line, sizeof line, "%s: %.360s", att_stop_text(stop), host->why);
+        memcpy(host->why, line, sizeof line);
+    }
+    if (stop && !host->why[0]) return att_stop_text(stop);
     if (host->why[0]) return host->why;
     return rc == EXIT_OUTPUT ? "a write failed (output lost)" : "failed";
 }

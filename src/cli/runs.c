@@ -33,6 +33,11 @@ extern char **environ;
 /* An error line of att runs or att resume, which name themselves ("att resume: ..."; not "att: att
  * resume: ..." as att_config_error would print it); returns 2. */
 static int sub_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+static int sub_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -494,7 +499,10 @@ static int pick(const Run *runs, int n, const char *id, const char *dir)
         found = i;
     }
     if (found < 0 && id) sub_error("att resume: no run '%s' in %s (att runs lists them)", id, dir);
-    if (found < 0 && !id) sub_error("att resume: no resumable run in %s", dir);
+    if (found < 0 && !id && n > 0) /* every run is held by a process */
+        sub_error("att resume: no resumable run in %s (%s is still going, or being resumed)", dir, runs[0].id);
+    else if (found < 0 && !id)
+        sub_error("att resume: no resumable run in %s", dir);
     return found;
 }
 
