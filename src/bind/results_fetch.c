@@ -183,6 +183,26 @@ static void set_place(lua_State *L, const Results *r)
     set_int(L, "total", r->total);
 }
 
+/* A resumed scan's first live page: the last page the journal answered is read again, live, and
+ * must be what the journal held, or the data changed since the run was interrupted (one request
+ * more per resume: the re-read that drift detection asks for). [-0, +0, e] */
+static void check_seam(lua_State *L, Results *r, int ud)
+{
+    int top = lua_gettop(L);
+    AttExchange *ex;
+    r->seam_done = 1;
+    ex = start_page(L, r, ud, r->jlast);
+    if (!att_exchange_finish(L, ex, 1)) {
+        count_exchange(r, ex);
+        set_place(L, r);
+        att_scan_fail(L, r, ud);
+    }
+    count_exchange(r, ex);
+    r->rereads++;
+    att_scan_seam(L, r, ud, ex, lua_gettop(L));
+    lua_settop(L, top);
+}
+
 /* Requests the page at r->offset (or takes the one requested ahead) and makes it the page in
  * hand. When the page cannot follow what was read (the data moved), the page before it is read
  * again, and the pages requested ahead are dropped (they were asked for before the change).
@@ -202,6 +222,10 @@ void att_scan_fetch(lua_State *L, Results *r, int ud)
             set_place(L, r);
             att_scan_fail(L, r, ud);
         }
+        if (ex->journaled && !att_api_get(L)->cfg.replay_dir)
+            r->jlast = r->offset;
+        else if (r->jlast > 0 && !r->seam_done && !ex->journaled)
+            check_seam(L, r, ud);
         ok = att_scan_accept(L, r, ud, ex, lua_gettop(L));
         lua_settop(L, top);
         if (ok) break;

@@ -51,6 +51,8 @@ typedef struct Results {
     uint32_t ordinal;        /* pages accepted: the rank of the records first seen on the page in hand */
     AttIdSet seen;           /* every id the scan has been sent, with the ordinal of its first page */
     int seen_ok;             /* seen is initialised (and freed when the scan ends) */
+    lua_Integer jlast;       /* pageOffset of the last page answered from a resumed run's journal */
+    int seam_done;           /* the first live page after those was checked against them */
 } Results;
 
 /* What a page says, once checked against the contract. */
@@ -65,6 +67,12 @@ typedef struct Page {
  * page cannot be placed after what the scan has read (the data moved): nothing of it is taken,
  * and the caller reads the page before it again. [-0, +0, e] */
 int att_scan_accept(lua_State *L, Results *r, int ud, const AttExchange *ex, int resp);
+/* results_page.c: the page in hand came from a resumed run's journal and the next one is live:
+ * the response at resp is that page read again, live. When it holds a record the scan was never
+ * sent, the data at the place the run stopped is not the data it read, and the scan ends with a
+ * drift error (it would mix two data sets); records only moved are the scan's rules' to place.
+ * [-0, +0, e] */
+void att_scan_seam(lua_State *L, Results *r, int ud, const AttExchange *ex, int resp);
 /* results_fetch.c: pageOffset -> 0-based position of its first record (saturating). */
 lua_Integer att_scan_pos(const Results *r, lua_Integer off);
 /* results_fetch.c: cancels the pages in flight, counting what the server saw of them. [-0, +0, -] */

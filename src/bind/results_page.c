@@ -325,6 +325,26 @@ static int take_page(lua_State *L, Results *r, int ud, const AttExchange *ex, in
     return 1;
 }
 
+void att_scan_seam(lua_State *L, Results *r, int ud, const AttExchange *ex, int resp)
+{
+    Page pg = {0, 0, 0};
+    PageId *ids = NULL;
+    lua_Integer i, unseen = 0;
+    uint32_t rank;
+    char buf[200], msg[400];
+    const char *why = check_page(L, r, resp, &pg, &ids, buf, sizeof buf);
+    if (why) att_scan_protocol_error(L, r, ud, ex, why);
+    for (i = 0; i < pg.n; i++) unseen += !att_idset_get(&r->seen, ids[i].fp, &rank);
+    lua_pop(L, 2);
+    if (unseen == 0) return; /* the same records (moved, maybe: the scan's rules see to that) */
+    snprintf(msg, sizeof msg,
+             "the data changed since the run was interrupted: the page at pageOffset %lld, read again, holds %lld "
+             "records (of %lld) the run was never sent (totalCount %lld then, %lld now); the resumed report would "
+             "mix two data sets: run it again from the start (--no-journal)",
+             (long long)r->jlast, (long long)unseen, (long long)pg.n, (long long)r->total, (long long)pg.total);
+    fail_msg(L, r, ud, ex, "drift", msg, 0);
+}
+
 int att_scan_accept(lua_State *L, Results *r, int ud, const AttExchange *ex, int resp)
 {
     Page pg = {0, 0, 0};

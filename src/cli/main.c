@@ -209,6 +209,23 @@ static int finish(int rc)
     return rc == 0 && lost ? EXIT_OUTPUT : rc;
 }
 
+/* os.exit ends the process where it is called: the run's journal is settled there (removed after
+ * a success, kept with why otherwise), as end_run does at a normal end. */
+static AttRun *exit_run;
+static void on_os_exit(lua_State *L, int status)
+{
+    AttHost *h = att_host_get(L);
+    long answers = att_journal_answers(&h->api);
+    char why[64];
+    if (status == 0) att_journal_discard(&h->api);
+    att_journal_free(h->api.journal); /* what is queued is written */
+    h->api.journal = NULL;
+    if (status != 0 && answers > 0) fprintf(stderr, "att: resume with: %s\n", exit_run->hint);
+    snprintf(why, sizeof why, "the script called os.exit(%d)", status);
+    att_runs_end(exit_run, answers, status, why);
+    exit_run->dir[0] = '\0'; /* settled */
+}
+
 /* att runs and att resume (they run no script: returns -(status + 1)); else --replay checked and
  * the run's journal set up. 0 to go on, or an exit status. */
 static int before_run(AttCli *c, AttRun *run, int argc, char **argv)
@@ -220,6 +237,8 @@ static int before_run(AttCli *c, AttRun *run, int argc, char **argv)
         return -rc - 1;
     }
     if ((rc = check_replay(c->cfg.api.replay_dir)) != 0) return rc;
+    exit_run = run;
+    att_files_on_exit(on_os_exit);
     return att_runs_setup(c, run, argc, argv);
 }
 

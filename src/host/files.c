@@ -34,6 +34,7 @@ static struct {
     int stderr_told;        /* the loss on standard error was counted */
     int at_exit;            /* the exit handler is installed */
     const void *err_stream; /* io.stderr */
+    void (*on_exit)(lua_State *L, int status); /* the run's end, before os.exit ends the process */
 } F;
 
 /* Prints "att: write error on NAME: reason" (control characters of NAME shown as '?'). */
@@ -174,12 +175,15 @@ static int os_exit(lua_State *L)
     else
         status = (int)luaL_optinteger(L, 1, EXIT_SUCCESS);
     if (att_files_settle(att_stopping() != 0) && status == EXIT_SUCCESS) status = EXIT_OUTPUT;
+    if (F.on_exit) F.on_exit(L, status);
     lua_settop(L, 2);
     lua_pushinteger(L, status);
     lua_replace(L, 1);
     call_original(L);
     return 0;
 }
+
+void att_files_on_exit(void (*fn)(lua_State *L, int status)) { F.on_exit = fn; }
 
 int att_files_failed(void)
 {

@@ -29,4 +29,8 @@ int att_files_settle(int lines_only);
  * of an open file the script was told of, a failed write of standard output. */
 int att_files_failed(void);
 
+/* fn is called by os.exit with the exit status, before the process ends (the run's journal is
+ * settled there). */
+void att_files_on_exit(void (*fn)(lua_State *L, int status));
+
 #endif

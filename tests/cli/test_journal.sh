@@ -98,4 +98,14 @@ check "a run whose output was lost (/dev/full, exit 8) keeps every page" sh -c "
 run env ATT_CLIENT_SECRET="$SECRET" "$ATT" resume "$ID"
 check "its resume answers everything from the journal: no token fetched" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$T/out')\" = '20 0' ]"
 
+# ---- os.exit ends the run where it is called: the journal is settled there too --------------------
+sandbox --individuals 100
+rm -rf "$RUNS"
+run "$ATT" --base-url "$URL" -e 'local n = 0 for _ in att.search{pageSize = 10} do n = n + 1 if n == 50 then os.exit(0) end end'
+check "os.exit(0) in the middle of a scan: a success, its journal removed" sh -c "[ $rc -eq 0 ] && [ \$(ls '$RUNS' 2>/dev/null | wc -l) -eq 0 ]"
+run "$ATT" --base-url "$URL" -e 'local n = 0 for _ in att.search{pageSize = 10} do n = n + 1 if n == 50 then os.exit(3) end end'
+ID=$(ls "$RUNS" 2>/dev/null | head -n 1)
+check "os.exit(3): the journal kept, the hint printed, att runs says the script called os.exit(3)" \
+    sh -c "[ $rc -eq 3 ] && [ -n '$ID' ] && grep -q 'resume with: att resume $ID' '$T/err' && '$ATT' runs | grep -q 'exit 3: the script called os.exit(3)'"
+
 finish
