@@ -73,10 +73,11 @@ void att_journal_discard(AttApi *a)
         a->journal->discard = 1;
 }
 
-void att_journal_counts(const AttApi *a, long *answered, long *appended)
+void att_journal_counts(const AttApi *a, long *answered, long *appended, long *dropped)
 {
     *answered = a->journal ? a->journal->answered : 0;
     *appended = a->journal ? a->journal->appended : 0;
+    *dropped = a->journal ? a->journal->dropped : 0;
 }
 
 /* Pushes the registry table of the journal's Lua side, made on first use. [-0, +1, m] */
@@ -157,11 +158,15 @@ int att_journal_lookup(lua_State *L, AttJournalReq *q, int ud)
     q->occ = n;
     q->ans = 0;
     if (j->mode == ATT_JOURNAL_RESUME || j->mode == ATT_JOURNAL_REPLAY) {
-        att_journal_push_list(L, "index", -1);
-        held = (lua_Integer)lua_rawlen(L, -1);
-        if (j->mode == ATT_JOURNAL_REPLAY && n > held) n = held; /* the last one again */
-        if (n >= 1 && n <= held && lua_rawgeti(L, -1, n) == LUA_TNUMBER) q->ans = (size_t)lua_tointeger(L, -1);
-        lua_settop(L, lua_gettop(L) - (n >= 1 && n <= held ? 2 : 1));
+        int top = lua_gettop(L);
+        att_journal_push_list(L, "index", -1); /* the answers by occurrence (a journal may lack some) */
+        if (lua_rawgeti(L, top + 1, n) == LUA_TNUMBER) {
+            q->ans = (size_t)lua_tointeger(L, -1);
+        } else if (j->mode == ATT_JOURNAL_REPLAY && (held = (lua_Integer)lua_rawlen(L, top + 1)) > 0 && n > held) {
+            lua_rawgeti(L, top + 1, held); /* a recording answers again with its last one */
+            q->ans = (size_t)lua_tointeger(L, -1);
+        }
+        lua_settop(L, top);
     }
     lua_setiuservalue(L, ud, 2); /* the key, for the record */
     return q->ans > 0 || j->mode == ATT_JOURNAL_REPLAY;
@@ -257,7 +262,9 @@ static int ready(lua_State *L, AttJournal *j, char *err, size_t errlen)
     }
     if (!j->writer && !j->sync) {
         j->file_cap = j->file.cap;
-        j->writer = att_jwriter_start(&j->file, WRITER_QUEUE, att_api_get(L)->budget);
+        /* a run's journal may skip an answer when the disk is behind (a resume asks for it
+         * again); a recording is complete or fails */
+        j->writer = att_jwriter_start(&j->file, WRITER_QUEUE, att_api_get(L)->budget, j->mode != ATT_JOURNAL_RECORD);
         j->sync = !j->writer; /* no thread: appended here */
     }
     return 0;
@@ -284,7 +291,9 @@ static void put(lua_State *L, AttJournal *j, char type, const char *meta, size_t
         rc = att_jfile_append(&j->file, type, meta, mlen, body, blen);
         e = j->file.err;
     }
-    if (rc == 1) {
+    if (rc == 2) {
+        j->dropped++;
+    } else if (rc == 1) {
         j->stopped = 1;
         snprintf(err, sizeof err, "the journal reached its size cap of %llu bytes (--journal-max)",
                  (unsigned long long)(j->writer ? j->file_cap : j->file.cap));

@@ -69,7 +69,8 @@ long att_journal_answers(const AttApi *a);
 /* The run succeeded and its journal is to be removed: what the writer has not written yet is
  * dropped when the journal is freed (a run's journal and a resumed one; never a recording). */
 void att_journal_discard(AttApi *a);
-/* Answers given from the journal, and live ones appended, in this process. */
-void att_journal_counts(const AttApi *a, long *answered, long *appended);
+/* Answers given from the journal, live ones appended, and live ones not journaled because the
+ * writer was behind (its queue full), in this process. */
+void att_journal_counts(const AttApi *a, long *answered, long *appended, long *dropped);
 
 #endif

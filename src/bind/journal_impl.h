@@ -35,6 +35,7 @@ struct AttJournal {
     AttBuf pending; /* readings framed before the file exists */
     long held;      /* exchanges the journal holds (read back and appended) */
     long answered, appended;
+    long dropped; /* answers not journaled: the writer's queue was full */
     int warned;
 };
 

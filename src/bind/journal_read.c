@@ -25,7 +25,7 @@ typedef struct Loader {
 
 /* A new answer, listed under the key on top of the stack (popped); NULL when out of memory.
  * [-1, +0, m] */
-static JAnswer *add_answer(lua_State *L, AttJournal *j, long status, const char *ct)
+static JAnswer *add_answer(lua_State *L, AttJournal *j, long status, const char *ct, lua_Integer nth)
 {
     JAnswer *a;
     if (j->nans == j->cap) {
@@ -41,7 +41,7 @@ static JAnswer *add_answer(lua_State *L, AttJournal *j, long status, const char 
     snprintf(a->ct, sizeof a->ct, "%s", ct ? ct : "");
     att_journal_push_list(L, "index", -1);
     lua_pushinteger(L, (lua_Integer)j->nans);
-    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    lua_rawseti(L, -2, nth > 0 ? nth : (lua_Integer)lua_rawlen(L, -2) + 1);
     lua_pop(L, 2);
     j->held++;
     return a;
@@ -57,8 +57,12 @@ static int load_exchange(Loader *ld, const AttJRec *rec, cJSON *m)
     JAnswer *a;
     if (!cJSON_IsString(method) || !cJSON_IsString(path) || !cJSON_IsString(body) || !cJSON_IsNumber(status))
         return ld->bad++, 0;
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(m, "n");
     lua_pushfstring(ld->L, "%s %s %s", method->valuestring, path->valuestring, body->valuestring);
-    if (!(a = add_answer(ld->L, ld->j, (long)status->valuedouble, cJSON_IsString(ct) ? ct->valuestring : NULL)))
+    /* listed as the nth answer to its request (a journal may lack some: a resume asks for those) */
+    if (!(a = add_answer(ld->L, ld->j, (long)status->valuedouble, cJSON_IsString(ct) ? ct->valuestring : NULL,
+                         cJSON_IsNumber(n) && n->valuedouble >= 1 && n->valuedouble < 1e9 ? (lua_Integer)n->valuedouble
+                                                                                          : 0)))
         return -1;
     a->body_off = rec->body_off;
     a->blen = rec->blen;
@@ -146,7 +150,7 @@ static int load_lines(lua_State *L, AttJournal *j, const char *path, char *err, 
             JAnswer *a;
             lua_getfield(L, top + 2, "contentType");
             lua_insert(L, -2); /* ... contentType key */
-            a = add_answer(L, j, (long)lua_tointeger(L, -3), lua_isstring(L, -2) ? lua_tostring(L, -2) : NULL);
+            a = add_answer(L, j, (long)lua_tointeger(L, -3), lua_isstring(L, -2) ? lua_tostring(L, -2) : NULL, 0);
             if (!a || (rlen && !(a->mem = malloc(rlen)))) {
                 fclose(f);
                 snprintf(err, errlen, "out of memory");

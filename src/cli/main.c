@@ -263,6 +263,12 @@ static int end_run(lua_State *L, AttHost *host, AttRun *run, int rc)
     long answers;
     rc = finish(rc);
     answers = att_journal_answers(&host->api);
+    if (host->api.cfg.verbose && answers > 0) {
+        long from, added, skipped;
+        att_journal_counts(&host->api, &from, &added, &skipped);
+        fprintf(stderr, "att: journal %s: %ld answers read from it, %ld added, %ld not kept (the disk was behind)\n",
+                run->dir, from, added, skipped);
+    }
     if (rc == 0) att_journal_discard(&host->api); /* removed below: no need to finish writing it */
     att_host_close(L);
     rc = finish(rc); /* what finalisers wrote */

@@ -1,7 +1,9 @@
 /* jwriter.c — the journal's writer thread (see jwriter.h). */
+#define _GNU_SOURCE /* SCHED_IDLE */
 #include "core/jwriter.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@ struct AttJWriter {
     uint64_t accepted; /* bytes the file will hold once the queue is written */
     uint64_t cap;      /* the file's cap, checked here as records are queued (0: none) */
     int stopping, failed, err;
+    int may_drop;
 };
 
 static void *writer_main(void *arg)
@@ -34,6 +37,10 @@ static void *writer_main(void *arg)
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the run's thread's and the watchdog's */
+    {
+        struct sched_param idle = {0};
+        pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle); /* when nothing else runs */
+    }
     pthread_mutex_lock(&w->mu);
     for (;;) {
         Item *it;
@@ -59,10 +66,11 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-AttJWriter *att_jwriter_start(AttJFile *f, size_t max_queued, AttBudget *budget)
+AttJWriter *att_jwriter_start(AttJFile *f, size_t max_queued, AttBudget *budget, int may_drop)
 {
     AttJWriter *w = calloc(1, sizeof *w);
     if (!w) return NULL;
+    w->may_drop = may_drop;
     w->f = f;
     w->budget = budget;
     w->max_queued = max_queued;
@@ -111,6 +119,8 @@ int att_jwriter_put(AttJWriter *w, char type, const char *meta, size_t mlen, con
         rc = -1;
     } else if (w->cap && w->accepted + total > w->cap) {
         rc = 1;
+    } else if (w->may_drop && type == 'x' && w->queued > 0 && w->queued + size > w->max_queued) {
+        rc = 2; /* the disk (or the processor) is behind the scan: not this one */
     }
     pthread_mutex_unlock(&w->mu);
     if (rc) return rc;

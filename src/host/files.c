@@ -27,13 +27,13 @@ typedef struct WFile {
 } WFile;
 
 static struct {
-    WFile *open;            /* files opened for writing, still open */
-    int lost;               /* lost writes of the run */
-    int settled;            /* lost, as the last att_files_settle returned it */
-    int stderr_err;         /* errno of the first failed io.stderr:write */
-    int stderr_told;        /* the loss on standard error was counted */
-    int at_exit;            /* the exit handler is installed */
-    const void *err_stream; /* io.stderr */
+    WFile *open;                               /* files opened for writing, still open */
+    int lost;                                  /* lost writes of the run */
+    int settled;                               /* lost, as the last att_files_settle returned it */
+    int stderr_err;                            /* errno of the first failed io.stderr:write */
+    int stderr_told;                           /* the loss on standard error was counted */
+    int at_exit;                               /* the exit handler is installed */
+    const void *err_stream;                    /* io.stderr */
     void (*on_exit)(lua_State *L, int status); /* the run's end, before os.exit ends the process */
 } F;
 

@@ -201,7 +201,7 @@ static void test_writer(const char *dir)
     snprintf(path, sizeof path, "%s/w1", dir);
     CHECK(att_jfile_open(&f, path, 1, 0, err, sizeof err) == 0);
     budget.limit = 1 << 20;
-    w = att_jwriter_start(&f, 20000, &budget); /* a queue of a few records: it waits */
+    w = att_jwriter_start(&f, 20000, &budget, 0); /* a queue of a few records: it waits */
     CHECK(w != NULL);
     for (i = 0; i < 300; i++) {
         int n = snprintf(meta, sizeof meta, "{\"i\":%d}", i);
@@ -217,7 +217,7 @@ static void test_writer(const char *dir)
     snprintf(path, sizeof path, "%s/w2", dir);
     CHECK(att_jfile_open(&f, path, 1, 0, err, sizeof err) == 0);
     f.cap = 12000;
-    w = att_jwriter_start(&f, 1 << 20, NULL);
+    w = att_jwriter_start(&f, 1 << 20, NULL, 0);
     CHECK(att_jwriter_put(w, 'x', "{}", 2, body, 5000, &e) == 0);
     CHECK(att_jwriter_put(w, 'x', "{}", 2, body, 5000, &e) == 0);
     CHECK(att_jwriter_put(w, 'x', "{}", 2, body, 5000, &e) == 1);
@@ -229,7 +229,7 @@ static void test_writer(const char *dir)
     f.fd = open(path, O_RDONLY);
     f.stopped = 0;
     f.cap = 0;
-    w = att_jwriter_start(&f, 1 << 20, NULL);
+    w = att_jwriter_start(&f, 1 << 20, NULL, 0);
     CHECK(att_jwriter_put(w, 'x', "{}", 2, "z", 1, &e) == 0);
     for (i = 0; i < 200 && att_jwriter_put(w, 't', "{}", 2, NULL, 0, &e) == 0; i++) usleep(5000);
     CHECK(i < 200 && e != 0);
@@ -238,19 +238,35 @@ static void test_writer(const char *dir)
     /* discarded (the journal is about to go): what was written is whole records, the rest dropped */
     snprintf(path, sizeof path, "%s/w4", dir);
     CHECK(att_jfile_open(&f, path, 1, 0, err, sizeof err) == 0);
-    w = att_jwriter_start(&f, 1 << 22, &budget);
+    w = att_jwriter_start(&f, 1 << 22, &budget, 0);
     budget.limit = 0;
     budget.used = 0;
     for (i = 0; i < 200; i++) att_jwriter_put(w, 'x', "{}", 2, body, sizeof body, &e);
     att_jwriter_stop(w, 1);
     att_jfile_close(&f);
     CHECK(scan_file(path, 1, &s, &end) <= 200 && (off_t)end == file_size(path) && budget.used == 0);
+    /* may_drop: an answer that finds the queue full is dropped, not waited for; a reading never */
+    snprintf(path, sizeof path, "%s/w5", dir);
+    CHECK(att_jfile_open(&f, path, 1, 0, err, sizeof err) == 0);
+    w = att_jwriter_start(&f, 6000, NULL, 1);
+    {
+        int kept = 0, dropped = 0, other = 0, treads = 0;
+        for (i = 0; i < 2000; i++) {
+            int rc = att_jwriter_put(w, 'x', "{}", 2, body, sizeof body, &e);
+            kept += rc == 0, dropped += rc == 2, other += rc != 0 && rc != 2;
+            if (i % 100 == 0) treads += att_jwriter_put(w, 't', "{}", 2, NULL, 0, &e) == 0;
+        }
+        att_jwriter_stop(w, 0);
+        att_jfile_close(&f);
+        CHECK(other == 0 && treads == 20 && kept + dropped == 2000 && kept >= 1);
+        CHECK(scan_file(path, 1, &s, &end) == kept + 20);
+    }
     /* over the budget (nothing queued to wait for): refused */
     snprintf(path, sizeof path, "%s/w3", dir);
     CHECK(att_jfile_open(&f, path, 1, 0, err, sizeof err) == 0);
     budget.limit = 100;
     budget.used = 0;
-    w = att_jwriter_start(&f, 1 << 20, &budget);
+    w = att_jwriter_start(&f, 1 << 20, &budget, 0);
     CHECK(att_jwriter_put(w, 'x', "{}", 2, body, 5000, &e) == -1 && e == 0);
     att_jwriter_stop(w, 0);
     att_jfile_close(&f);
