@@ -101,7 +101,7 @@ static void start_more(lua_State *L, lua_Integer n, lua_Integer conc, lua_Intege
     while (*inflight < conc && *next <= n) {
         const char *method, *path;
         int top = lua_gettop(L), body = push_item(L, 1, *next, &method, &path);
-        att_exchange_start(L, 0, method, path, body);
+        att_exchange_start(L, 0, method, path, body, NULL);
         lua_rawseti(L, 4, *next);
         lua_settop(L, top);
         (*inflight)++;

@@ -37,7 +37,8 @@ void att_exchange_init(lua_State *L)
 
 /* ---- the request path ----------------------------------------------------------------------- */
 
-AttExchange *att_exchange_start(lua_State *L, int client, const char *method, const char *path, int body_idx)
+AttExchange *att_exchange_start(lua_State *L, int client, const char *method, const char *path, int body_idx,
+                                const AttProj *proj)
 {
     AttApi *h = att_api_get(L);
     AttExchange *ex;
@@ -89,6 +90,8 @@ AttExchange *att_exchange_start(lua_State *L, int client, const char *method, co
     ex->jq.body = ex->has_body ? (ex->req.data ? ex->req.data : "") : NULL;
     ex->jq.len = ex->req.len;
     ex->jq.given = ex->has_body == 2;
+    ex->proj = proj;
+    ex->jq.proj = proj;
     if (h->journal && att_journal_lookup(L, &ex->jq, -1)) {
         ex->journaled = 1; /* the journal (or the recording) answers it */
     } else if (ex->http) {
@@ -158,11 +161,29 @@ void att_exchange_salvage(lua_State *L, AttExchange *ex, int ud)
     att_journal_append(L, &ex->jq, ud, r);
 }
 
+/* A run's journal keeps a projected page as it was built (decoded at top), re-encoded: all that
+ * a resume of the same script reads of it, a fraction of the bytes. Never raises. [-0, +0, -] */
+static void journal_built(lua_State *L, AttExchange *ex, int ud, int top)
+{
+    AttResponse built = ex->resp;
+    AttBuf b = {0};
+    char err[160];
+    int ok;
+    b.budget = ex->resp.body.budget;
+    ok = lua_checkstack(L, 4) && att_json_encode(L, top, &b, err, sizeof err) == 0 && !b.oom;
+    built.body = b;
+    att_journal_append(L, &ex->jq, ud, ok ? &built : &ex->resp);
+    att_buf_free(&b);
+}
+
+/* Long because it is the one end of every request: from the journal, live, or cancelled; the
+ * journal; the status; the decoder. */
 int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
 {
     AttApi *h = att_api_get(L);
     AttResponse *r = &ex->resp;
     int ud = lua_touserdata(L, -1) == (void *)ex ? lua_gettop(L) : 0; /* the box, on top */
+    int built = 0;                                                    /* journaled once decoded */
 
     if (ex->journaled) {
         ex->attempts = h->cfg.replay_dir ? 1 : 0; /* a recording's answer stands for its request */
@@ -177,7 +198,9 @@ int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
             att_error_push_transport(L, r, ex->url);
             return 0;
         }
-        if (ud) att_journal_append(L, &ex->jq, ud, r);
+        built = ud && decode && ex->proj && r->status >= 200 && r->status <= 299 && r->body.len > 0 &&
+                att_journal_builds(h);
+        if (ud && !built) att_journal_append(L, &ex->jq, ud, r);
     }
     if (r->status < 200 || r->status > 299) {
         att_error_push_http(L, r, ex->url);
@@ -191,14 +214,16 @@ int att_exchange_finish(lua_State *L, AttExchange *ex, int decode)
         char msg[300];
         snprintf(msg, sizeof msg, "%s", lua_tostring(L, -1));
         lua_pop(L, 1);
+        if (built) att_journal_append(L, &ex->jq, ud, r); /* the answer as it came: invalid JSON */
         att_error_push(L, "json", r->status, ex->url, msg, 0, r->body.data, r->body.len);
         return 0;
     }
+    if (built) journal_built(L, ex, ud, lua_gettop(L));
     return 1;
 }
 
 int att_exchange(lua_State *L, const char *method, const char *path, int body_idx, int decode, AttExchange **out)
 {
-    *out = att_exchange_start(L, 0, method, path, body_idx);
+    *out = att_exchange_start(L, 0, method, path, body_idx, NULL);
     return att_exchange_finish(L, *out, decode);
 }

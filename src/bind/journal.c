@@ -30,7 +30,7 @@
 
 static const char STATE_KEY[] = "att.journal"; /* registry: {index=, seen=, readings=, used=} */
 /* Bytes of records that may wait for the writer thread. */
-#define WRITER_QUEUE ((size_t)16 << 20)
+#define WRITER_QUEUE ((size_t)4 << 20)
 
 AttJournal *att_journal_new(const AttApiConfig *cfg)
 {
@@ -119,6 +119,11 @@ void att_journal_push_list(lua_State *L, const char *field, int k)
 /* ---- the key and occurrence of each request ------------------------------------------------- */
 
 /* Pushes "METHOD path body" for q, the body normalised and redacted. [-0, +1, m] */
+int att_journal_builds(const AttApi *a)
+{
+    return a->journal && (a->journal->mode == ATT_JOURNAL_RUN || a->journal->mode == ATT_JOURNAL_RESUME);
+}
+
 void att_journal_push_key(lua_State *L, const AttJournalReq *q)
 {
     const char *body = q->body ? q->body : "";
@@ -138,6 +143,12 @@ void att_journal_push_key(lua_State *L, const AttJournalReq *q)
     }
     att_buf_free(&b);
     lua_concat(L, 2);
+    if (q->proj && att_journal_builds(att_api_get(L))) { /* a page as this projection builds it */
+        char sig[40];
+        snprintf(sig, sizeof sig, " fields=%016llx", (unsigned long long)att_proj_digest(q->proj));
+        lua_pushstring(L, sig);
+        lua_concat(L, 2);
+    }
 }
 
 int att_journal_lookup(lua_State *L, AttJournalReq *q, int ud)

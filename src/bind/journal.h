@@ -7,6 +7,7 @@
 #include <lua.h>
 
 #include "bind/api.h"
+#include "bind/json.h"
 #include "core/http.h"
 
 /* The name of the file in a journal's or a recording's directory. */
@@ -40,9 +41,10 @@ typedef struct AttJournalReq {
     const char *method, *path;
     const char *body; /* NULL: none */
     size_t len;
-    int given;       /* the body was given as a string (normalised before it is compared) */
-    lua_Integer occ; /* out: the how-manieth time the run asks it */
-    size_t ans;      /* out: the journal's answer to it (1-based), 0: none */
+    int given;           /* the body was given as a string (normalised before it is compared) */
+    const AttProj *proj; /* what a search page is built of (opts.fields); NULL: everything */
+    lua_Integer occ;     /* out: the how-manieth time the run asks it */
+    size_t ans;          /* out: the journal's answer to it (1-based), 0: none */
 } AttJournalReq;
 
 /* Called as each request starts (ud: the box that keeps its key as user value 2): notes which
@@ -63,6 +65,9 @@ void att_journal_append(lua_State *L, const AttJournalReq *q, int ud, const AttR
 int att_journal_reading(lua_State *L, const char *what, char *val, size_t n);
 void att_journal_note(lua_State *L, const char *what, const char *val);
 
+/* 1 when the journal is the run's own (made by it or resumed): it may keep a page as a
+ * projection built it (resumed by the same script only), not as it came. */
+int att_journal_builds(const AttApi *a);
 /* Exchanges the journal of this run holds (read back or appended); 0 when none was ever
  * written (nothing to resume). */
 long att_journal_answers(const AttApi *a);

@@ -13,6 +13,7 @@
 
 #include <lua.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/buf.h"
 
@@ -38,6 +39,9 @@ AttProj *att_proj_compile(lua_State *L, int idx, const char *who);
 
 /* 1 when the projection keeps anything under the dotted path (e.g. "accounts.subscribers"). */
 int att_proj_keeps(const AttProj *p, const char *path);
+/* A 64-bit digest of what p builds (two projections that build the same have the same one; the
+ * journal keys pages built by a projection with it). */
+uint64_t att_proj_digest(const AttProj *p);
 
 /* att_json_decode of a search page, building only what proj keeps of each individual (and the
  * rest of the page in full); proj NULL builds everything. [-0, +1, m] */

@@ -5,6 +5,7 @@
 
 #include "bind/json.h"
 #include "bind/proj.h"
+#include "common/idset.h"
 
 int att_proj_find(const AttProj *p, int parent, const char *key, size_t len)
 {
@@ -112,4 +113,12 @@ int att_proj_keeps(const AttProj *p, const char *path)
         if (*s == '.') s++;
     }
     return 1;
+}
+
+uint64_t att_proj_digest(const AttProj *p)
+{
+    /* the nodes and the key bytes they name, not the spare room after them */
+    uint64_t h =
+        att_siphash24(0x6174742d70726f6aULL, 0x6a6f75726e616c31ULL, p->node, (size_t)p->nnodes * sizeof *p->node);
+    return att_siphash24(h, 0x6b657973ULL, PROJ_KEYS(p), p->kused);
 }

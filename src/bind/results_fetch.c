@@ -83,8 +83,7 @@ static AttExchange *start_page(lua_State *L, Results *r, int ud, lua_Integer off
     lua_getiuservalue(L, ud, UV_PARAMS);
     lua_pushinteger(L, off);
     lua_setfield(L, -2, "pageOffset");
-    ex = att_exchange_start(L, lua_isnil(L, top + 1) ? 0 : top + 1, "POST", ATT_SEARCH_PATH, top + 2);
-    ex->proj = r->proj;
+    ex = att_exchange_start(L, lua_isnil(L, top + 1) ? 0 : top + 1, "POST", ATT_SEARCH_PATH, top + 2, r->proj);
     ex->tag = off;
     lua_replace(L, top + 1);
     lua_settop(L, top + 1);

@@ -94,11 +94,18 @@ void att_jfile_close(AttJFile *f)
     f->fd = -1;
 }
 
-/* Writes every byte of the vector, going on after short writes. 0 or -1 (errno). */
+/* Writes every byte of the vector, going on after short writes, at most WRITE_CHUNK bytes per
+ * call (a long copy into the page cache in one call delays the threads that need the processor). 0
+ * or -1 (errno). */
+#define WRITE_CHUNK ((size_t)64 << 10)
 static int write_all(int fd, struct iovec *iov, int n)
 {
     while (n > 0) {
-        ssize_t w = writev(fd, iov, n);
+        size_t keep = iov->iov_len;
+        ssize_t w;
+        if (keep > WRITE_CHUNK) iov->iov_len = WRITE_CHUNK; /* the first part of a long piece alone */
+        w = writev(fd, iov, keep > WRITE_CHUNK ? 1 : n);
+        iov->iov_len = keep;
         if (w < 0) {
             if (errno == EINTR) continue;
             return -1;

@@ -98,6 +98,34 @@ check "a run whose output was lost (/dev/full, exit 8) keeps every page" sh -c "
 run env ATT_CLIENT_SECRET="$SECRET" "$ATT" resume "$ID"
 check "its resume answers everything from the journal: no token fetched" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$T/out')\" = '20 0' ]"
 
+# ---- a page built by opts.fields is journaled as built; another projection does not reuse it ------
+cat >"$T/pf.lua" <<'EOF'
+local r = att.search({pageSize = 10}, {fields = {"accounts.id"}})
+for p in r do for _, a in ipairs(p.accounts) do print(p.id, a.id, a.billingMarket) end end
+EOF
+sandbox --individuals 60
+"$ATT" --no-journal --window 1 --base-url "$URL" "$T/pf.lua" >"$T/pf.full"
+sed 's/{"accounts.id"}/{"accounts.id", "accounts.billingMarket"}/' "$T/pf.lua" >"$T/pf2.lua"
+"$ATT" --no-journal --window 1 --base-url "$URL" "$T/pf2.lua" >"$T/pf2.full"
+sandbox --individuals 60 --fault status=500,after=3,count=1
+PF=$URL
+run "$ATT" --window 1 --retries 0 --base-url "$PF" "$T/pf.lua"
+ID=$(ls -t "$RUNS" | head -n 1)
+check "a projected scan journals its pages as built: a fraction of the bytes, keyed by the projection" \
+    sh -c "[ $rc -eq 6 ] && [ \$(grep -ac '^@J x ' '$RUNS/$ID/journal') -eq 3 ] && grep -aq 'fields=[0-9a-f]\{16\}' '$RUNS/$ID/journal' &&
+        ! grep -aq 'givenName' '$RUNS/$ID/journal'"
+cp -r "$RUNS/$ID" "$T/saved-run"
+: >"$SBLOG"
+run "$ATT" resume "$ID"
+check "the same script resumes from them: the same bytes, 3 pages fewer asked (and the seam page again)" \
+    sh -c "[ $rc -eq 0 ] && cmp -s '$T/out' '$T/pf.full' && [ \$(grep -c 'POST /omni-svcs/v1/customers/search' '$SBLOG') -eq 4 ]"
+cp -r "$T/saved-run" "$RUNS/$ID"
+cp "$T/pf2.lua" "$T/pf.lua"
+: >"$SBLOG"
+run "$ATT" resume "$ID"
+check "a script that builds more of each page does not reuse them: every page asked, its own output" \
+    sh -c "[ $rc -eq 0 ] && cmp -s '$T/out' '$T/pf2.full' && [ \$(grep -c 'POST /omni-svcs/v1/customers/search' '$SBLOG') -eq 6 ] && grep -q 'changed since run' '$T/err'"
+
 # ---- os.exit ends the run where it is called: the journal is settled there too --------------------
 sandbox --individuals 100
 rm -rf "$RUNS"
