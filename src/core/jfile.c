@@ -101,10 +101,12 @@ void att_jfile_close(AttJFile *f)
 static int write_all(int fd, struct iovec *iov, int n)
 {
     while (n > 0) {
-        size_t keep = iov->iov_len;
+        size_t keep = iov->iov_len, sum = 0;
         ssize_t w;
+        int m = 0;
+        while (m < n && (m == 0 || sum + iov[m].iov_len <= WRITE_CHUNK)) sum += iov[m++].iov_len;
         if (keep > WRITE_CHUNK) iov->iov_len = WRITE_CHUNK; /* the first part of a long piece alone */
-        w = writev(fd, iov, keep > WRITE_CHUNK ? 1 : n);
+        w = writev(fd, iov, m);
         iov->iov_len = keep;
         if (w < 0) {
             if (errno == EINTR) continue;
@@ -139,22 +141,39 @@ static int append_iov(AttJFile *f, struct iovec *iov, int n, uint64_t total)
     return 0;
 }
 
+int att_jfile_append_many(AttJFile *f, const AttJPiece *p, int n)
+{
+    char hdr[ATT_JFILE_BATCH][HDR_MAX];
+    struct iovec iov[5 * ATT_JFILE_BATCH];
+    uint64_t total = 0;
+    int i, k = 0;
+    if (n > ATT_JFILE_BATCH) n = ATT_JFILE_BATCH;
+    for (i = 0; i < n; i++) {
+        int h = header(hdr[i], p[i].type, p[i].meta, p[i].mlen, p[i].body, p[i].blen);
+        iov[k].iov_base = hdr[i];
+        iov[k++].iov_len = (size_t)h;
+        iov[k].iov_base = (void *)p[i].meta;
+        iov[k++].iov_len = p[i].mlen;
+        iov[k].iov_base = "\n";
+        iov[k++].iov_len = 1;
+        iov[k].iov_base = (void *)(p[i].body ? p[i].body : "");
+        iov[k++].iov_len = p[i].blen;
+        iov[k].iov_base = "\n";
+        iov[k++].iov_len = 1;
+        total += (uint64_t)h + p[i].mlen + p[i].blen + 2;
+    }
+    return append_iov(f, iov, k, total);
+}
+
 int att_jfile_append(AttJFile *f, char type, const char *meta, size_t mlen, const char *body, size_t blen)
 {
-    char hdr[HDR_MAX];
-    struct iovec iov[5];
-    int h = header(hdr, type, meta, mlen, body, blen);
-    iov[0].iov_base = hdr;
-    iov[0].iov_len = (size_t)h;
-    iov[1].iov_base = (void *)meta;
-    iov[1].iov_len = mlen;
-    iov[2].iov_base = "\n";
-    iov[2].iov_len = 1;
-    iov[3].iov_base = (void *)(body ? body : "");
-    iov[3].iov_len = blen;
-    iov[4].iov_base = "\n";
-    iov[4].iov_len = 1;
-    return append_iov(f, iov, 5, (uint64_t)h + mlen + blen + 2);
+    AttJPiece one;
+    one.type = type;
+    one.meta = meta;
+    one.mlen = mlen;
+    one.body = body;
+    one.blen = blen;
+    return att_jfile_append_many(f, &one, 1);
 }
 
 void att_jfile_frame(AttBuf *b, char type, const char *meta, size_t mlen, const char *body, size_t blen)

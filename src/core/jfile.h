@@ -57,6 +57,19 @@ void att_jfile_close(AttJFile *f);
  * a write failed (f->stopped = -1, f->err). Once stopped, returns the same without writing. */
 int att_jfile_append(AttJFile *f, char type, const char *meta, size_t mlen, const char *body, size_t blen);
 
+/* One record for att_jfile_append_many. */
+typedef struct AttJPiece {
+    char type;
+    const char *meta, *body;
+    size_t mlen, blen;
+} AttJPiece;
+#define ATT_JFILE_BATCH 64
+
+/* Appends up to ATT_JFILE_BATCH records with as few writes as the kernel allows (fewer calls: each
+ * write of a file costs its own bookkeeping), as att_jfile_append does one (the cap counts them
+ * together). */
+int att_jfile_append_many(AttJFile *f, const AttJPiece *p, int n);
+
 /* Frames one record into b (for records kept in memory until a file exists). */
 void att_jfile_frame(AttBuf *b, char type, const char *meta, size_t mlen, const char *body, size_t blen);
 /* Appends bytes that are whole records already (from att_jfile_frame). As att_jfile_append. */

@@ -43,23 +43,34 @@ static void *writer_main(void *arg)
     }
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        Item *it;
-        int rc;
+        Item *batch[ATT_JFILE_BATCH];
+        AttJPiece pieces[ATT_JFILE_BATCH];
+        int n = 0, i, rc;
         while (!w->head && !w->stopping) pthread_cond_wait(&w->more, &w->mu);
         if (!w->head || w->stopping > 1) break;
-        it = w->head;
-        w->head = it->next;
+        while (w->head && n < ATT_JFILE_BATCH) { /* what is queued, written together */
+            Item *it = w->head;
+            w->head = it->next;
+            pieces[n].type = it->type;
+            pieces[n].meta = it->data;
+            pieces[n].mlen = it->mlen;
+            pieces[n].body = it->data + it->mlen;
+            pieces[n].blen = it->blen;
+            batch[n++] = it;
+        }
         if (!w->head) w->tail = NULL;
         pthread_mutex_unlock(&w->mu);
-        rc = w->failed ? -1 : att_jfile_append(w->f, it->type, it->data, it->mlen, it->data + it->mlen, it->blen);
+        rc = w->failed ? -1 : att_jfile_append_many(w->f, pieces, n);
         pthread_mutex_lock(&w->mu);
         if (rc != 0 && !w->failed) {
             w->failed = 1;
             w->err = w->f->err;
         }
-        w->queued -= it->mlen + it->blen;
-        it->next = w->done;
-        w->done = it;
+        for (i = 0; i < n; i++) {
+            w->queued -= batch[i]->mlen + batch[i]->blen;
+            batch[i]->next = w->done;
+            w->done = batch[i];
+        }
         pthread_cond_signal(&w->room);
     }
     pthread_mutex_unlock(&w->mu);
