@@ -126,6 +126,26 @@ run "$ATT" resume "$ID"
 check "a script that builds more of each page does not reuse them: every page asked, its own output" \
     sh -c "[ $rc -eq 0 ] && cmp -s '$T/out' '$T/pf2.full' && [ \$(grep -c 'POST /omni-svcs/v1/customers/search' '$SBLOG') -eq 6 ] && grep -q 'changed since run' '$T/err'"
 
+# ---- att.request resumes too: each request by its path, body and occurrence -----------------------
+cat >"$T/req.lua" <<'LUA'
+for i = 1, 6 do
+  local page = att.request("POST", "/v1/customers/search", {pageSize = 5, pageOffset = (i - 1) % 3 + 1})
+  print(i, page.individuals[1].id)
+end
+LUA
+sandbox --individuals 40
+"$ATT" --no-journal --base-url "$URL" "$T/req.lua" >"$T/req.full"
+sandbox --individuals 40 --fault status=500,after=4,count=1
+rm -rf "$RUNS"
+run "$ATT" --retries 0 --base-url "$URL" "$T/req.lua"
+ID=$(ls "$RUNS" 2>/dev/null | head -n 1)
+check "att.request: the same request asked twice is journaled twice (occurrences 1 and 2)" \
+    sh -c "[ $rc -eq 6 ] && [ \$(grep -ac '^@J x ' '$RUNS/$ID/journal') -eq 4 ] && grep -aq '\"n\":2' '$RUNS/$ID/journal'"
+: >"$SBLOG"
+run "$ATT" resume "$ID"
+check "att.request: the resume answers the first four from the journal, asks the last two, the same output" \
+    sh -c "[ $rc -eq 0 ] && cmp -s '$T/out' '$T/req.full' && [ \$(grep -c 'POST /omni-svcs/v1/customers/search' '$SBLOG') -eq 2 ]"
+
 # ---- os.exit ends the run where it is called: the journal is settled there too --------------------
 sandbox --individuals 100
 rm -rf "$RUNS"
