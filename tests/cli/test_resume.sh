@@ -42,6 +42,8 @@ runid() { ls -t "$RUNS" 2>/dev/null | head -n 1; }
 answers() { "$ATT" runs | awk -v id="$1" '$1 == id { print $3 }'; }
 stopped() { "$ATT" runs | awk -v id="$1" '$1 == id { print substr($0, 28, 44) }'; }
 clean_runs() { rm -rf "$RUNS"; }
+# resume_counted ID: att resume ID, with the requests the sandbox saw meanwhile in $asked.
+resume_counted() { : >"$SBLOG"; run "$ATT" resume "$1"; asked=$(requests); }
 
 cat >"$T/scan.lua" <<'EOF'
 for p in att.search{pageSize = 50} do print(p.id) end
@@ -279,9 +281,7 @@ sandbox_again --individuals 500 --fault status=500,after=8,count=1 --fault big=3
 run "$ATT" --journal-max 1M --window 1 --retries 0 --base-url "$URL" "$T/scan.lua"
 id=$(runid)
 held=$(answers "$id")
-: >"$SBLOG"
-run "$ATT" resume "$id"
-asked=$(requests)
+resume_counted "$id"
 check "5 after a failure past the cap the resume asks again for what was not journaled ($asked = 10 - $held + 1 seam check)" \
     sh -c "[ $rc -eq 0 ] && [ '$held' -gt 0 ] && [ '$held' -lt 8 ] && [ $asked -eq $((10 - ${held:-0} + 1)) ] && [ \$(wc -l <'$T/out') -eq 500 ]"
 clean_runs
@@ -294,9 +294,7 @@ id=$(runid)
 held=$(answers "$id")
 truncate -s -5 "$RUNS/$id/journal"
 left=$(answers "$id")
-: >"$SBLOG"
-run "$ATT" resume "$id"
-asked=$(requests)
+resume_counted "$id"
 check "5 a torn journal ($held answers, $left whole after the cut) resumes, asking only the cut page again ($asked = 60 - $left + 1 seam check)" \
     sh -c "[ $rc -eq 0 ] && cmp -s '$T/out' '$T/full' && [ '$held' -gt 1 ] && [ $left -eq $((held - 1)) ] && [ $asked -eq $((60 - left + 1)) ]"
 clean_runs
