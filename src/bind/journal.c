@@ -359,21 +359,35 @@ void att_journal_append(lua_State *L, const AttJournalReq *q, int ud, const AttR
 
 /* ---- readings ------------------------------------------------------------------------------- */
 
+/* The number of the reading of kind what the run is at (1, 2, ...), counted in state.used. */
+static lua_Integer reading_number(lua_State *L, const char *what, int count)
+{
+    int top = lua_gettop(L);
+    lua_Integer k;
+    att_journal_push_state(L);
+    lua_getfield(L, top + 1, "used");
+    k = (lua_getfield(L, top + 2, what) == LUA_TNUMBER ? lua_tointeger(L, -1) : 0) + count;
+    if (count) {
+        lua_pushinteger(L, k);
+        lua_setfield(L, top + 2, what);
+    }
+    lua_settop(L, top);
+    return k;
+}
+
 int att_journal_reading(lua_State *L, const char *what, char *val, size_t n)
 {
     AttJournal *j = att_api_get(L)->journal;
     int top = lua_gettop(L), found = 0;
     lua_Integer k;
-    if (!j || j->mode != ATT_JOURNAL_RESUME) return 0;
+    if (!j || (j->mode != ATT_JOURNAL_RUN && j->mode != ATT_JOURNAL_RESUME)) return 0;
+    k = reading_number(L, what, 1);
+    if (j->mode != ATT_JOURNAL_RESUME) return 0;
     att_journal_push_state(L);
-    lua_getfield(L, top + 1, "used");
-    k = (lua_getfield(L, top + 2, what) == LUA_TNUMBER ? lua_tointeger(L, -1) : 0) + 1;
     lua_getfield(L, top + 1, "readings");
-    if (lua_getfield(L, top + 4, what) == LUA_TTABLE && lua_rawgeti(L, top + 5, k) == LUA_TSTRING) {
+    if (lua_getfield(L, top + 2, what) == LUA_TTABLE && lua_rawgeti(L, top + 3, k) == LUA_TSTRING) {
         snprintf(val, n, "%s", lua_tostring(L, -1));
         found = 1;
-        lua_pushinteger(L, k);
-        lua_setfield(L, top + 2, what);
     }
     lua_settop(L, top);
     return found;
@@ -385,6 +399,10 @@ void att_journal_note(lua_State *L, const char *what, const char *val)
     char meta[200];
     int n;
     if (!j || (j->mode != ATT_JOURNAL_RUN && j->mode != ATT_JOURNAL_RESUME)) return;
+    /* the first ATT_JOURNAL_READINGS of each kind: a loop that reads the clock for every record
+     * neither fills memory before the first answer nor slows down; later ones are live in a
+     * resume too */
+    if (reading_number(L, what, 0) > ATT_JOURNAL_READINGS) return;
     n = snprintf(meta, sizeof meta, "{\"what\":\"%s\",\"v\":\"%s\"}", what, val);
     if (n > 0 && (size_t)n < sizeof meta) put(L, j, 't', meta, (size_t)n, NULL, 0);
 }

@@ -59,6 +59,9 @@ int att_journal_answer(lua_State *L, const AttJournalReq *q, const char *url, At
  * stops with a warning. [-0, +0, -] */
 void att_journal_append(lua_State *L, const AttJournalReq *q, int ud, const AttResponse *r);
 
+/* Readings of each kind a journal keeps; later ones are read live, by a resume too. */
+#define ATT_JOURNAL_READINGS 10000
+
 /* A reading of a source of difference (what: "time", "clock", "seed"): 1 with the value the
  * journal holds for the next reading of that kind (copied to val), else 0: the caller reads it
  * live and gives it to att_journal_note. [-0, +0, m] */

@@ -146,6 +146,26 @@ run "$ATT" resume "$ID"
 check "att.request: the resume answers the first four from the journal, asks the last two, the same output" \
     sh -c "[ $rc -eq 0 ] && cmp -s '$T/out' '$T/req.full' && [ \$(grep -c 'POST /omni-svcs/v1/customers/search' '$SBLOG') -eq 2 ]"
 
+# ---- readings: the first ATT_JOURNAL_READINGS of each kind are journaled, later ones are live ---
+cat >"$T/seeds.lua" <<'LUA'
+local r = {}
+-- att seeds math.random at start: that seed is reading 1, these are 2 .. 10001
+for i = 1, 10000 do math.randomseed() r[i] = math.random(1, 1000000000) end
+print(r[1], r[9999], r[10000])
+io.stdout:flush()
+for _ in att.search{pageSize = 10} do end
+LUA
+sandbox --individuals 60 --fault status=500,after=3,count=1
+rm -rf "$RUNS"
+run "$ATT" --retries 0 --window 1 --base-url "$URL" "$T/seeds.lua"
+cp "$T/out" "$T/seeds.first"
+ID=$(ls "$RUNS" 2>/dev/null | head -n 1)
+check "10,001 seeds: the journal keeps 10,000 of them (a loop of readings does not grow it without bound)" \
+    sh -c "[ $rc -eq 6 ] && [ \$(grep -ac '^@J t ' '$RUNS/$ID/journal') -eq 10000 ]"
+run "$ATT" resume "$ID"
+check "the resume reads the first 10,000 back (the same values) and the 10,001st live (another)" \
+    sh -c "[ $rc -eq 0 ] && [ \"\$(cut -f1,2 '$T/out')\" = \"\$(cut -f1,2 '$T/seeds.first')\" ] && [ \"\$(cut -f3 '$T/out')\" != \"\$(cut -f3 '$T/seeds.first')\" ]"
+
 # ---- os.exit ends the run where it is called: the journal is settled there too --------------------
 sandbox --individuals 100
 rm -rf "$RUNS"
