@@ -55,7 +55,8 @@ static int load_exchange(Loader *ld, const AttJRec *rec, cJSON *m)
                 *status = cJSON_GetObjectItemCaseSensitive(m, "status"),
                 *ct = cJSON_GetObjectItemCaseSensitive(m, "contentType");
     JAnswer *a;
-    if (!cJSON_IsString(method) || !cJSON_IsString(path) || !cJSON_IsString(body) || !cJSON_IsNumber(status))
+    if (!cJSON_IsString(method) || !cJSON_IsString(path) || !cJSON_IsString(body) || !cJSON_IsNumber(status) ||
+        !(status->valuedouble >= 100 && status->valuedouble <= 999)) /* an HTTP status, or not ours */
         return ld->bad++, 0;
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(m, "n");
     lua_pushfstring(ld->L, "%s %s %s", method->valuestring, path->valuestring, body->valuestring);

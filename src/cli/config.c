@@ -355,7 +355,7 @@ static int run_allow_env(AttCli *c, const char *value)
 {
     if (!*value || strchr(value, '=') || c->cfg.host.nallow_env == ATT_MAX_ALLOW)
         return att_config_error("--allow-env: expected the name of an environment variable, got '%s'", value);
-    if (strcmp(value, "ATT_TOKEN") == 0 || strcmp(value, "ATT_CLIENT_SECRET") == 0)
+    if (att_auth_secret_var(value, strlen(value)))
         return att_config_error("--allow-env %s: a credential is never given to a --safe script", value);
     c->cfg.host.allow_env[c->cfg.host.nallow_env++] = value;
     return 0;

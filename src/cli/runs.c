@@ -26,6 +26,7 @@
 
 #include "bind/journal.h"
 #include "cli/config_impl.h"
+#include "core/auth.h"
 #include "core/jfile.h"
 
 extern char **environ;
@@ -45,13 +46,6 @@ static int sub_error(const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     return 2;
-}
-
-/* ATT_* variables that are secrets: never written to a journal; a resume takes them from its own
- * environment. */
-static int secret_var(const char *name, size_t n)
-{
-    return (n == 9 && strncmp(name, "ATT_TOKEN", 9) == 0) || (n == 17 && strncmp(name, "ATT_CLIENT_SECRET", 17) == 0);
 }
 
 /* 1 when s holds a URL with user info (a password, which no journal may keep). */
@@ -167,7 +161,7 @@ static char *describe(const AttCli *c, int argc, char **argv, const char *kind, 
         const char *e = environ[i], *eq = strchr(e, '=');
         char name[128];
         size_t n = eq ? (size_t)(eq - e) : 0;
-        if (!eq || n >= sizeof name || secret_var(e, n)) continue;
+        if (!eq || n >= sizeof name || att_auth_secret_var(e, n)) continue;
         if (strncmp(e, "ATT_", 4) != 0 && !(n == 2 && strncmp(e, "TZ", 2) == 0)) continue;
         memcpy(name, e, n);
         name[n] = '\0';
@@ -516,7 +510,7 @@ static void restore_env(const cJSON *env)
     for (i = 0; environ[i] && k < 256; i++) {
         const char *eq = strchr(environ[i], '=');
         size_t n = eq ? (size_t)(eq - environ[i]) : 0;
-        if (!eq || n >= sizeof names[0] || secret_var(environ[i], n)) continue;
+        if (!eq || n >= sizeof names[0] || att_auth_secret_var(environ[i], n)) continue;
         if (strncmp(environ[i], "ATT_", 4) != 0 && !(n == 2 && strncmp(environ[i], "TZ", 2) == 0)) continue;
         memcpy(names[k], environ[i], n);
         names[k++][n] = '\0';

@@ -280,3 +280,9 @@ int att_auth_header(void *ud, const char *origin, int *gen, char **hdr, char *er
     *gen = a->gen;
     return bearer(a->access, hdr, err, errlen);
 }
+
+int att_auth_secret_var(const char *name, size_t len)
+{
+    return (len == 9 && strncmp(name, "ATT_TOKEN", 9) == 0) ||
+           (len == 17 && strncmp(name, "ATT_CLIENT_SECRET", 17) == 0);
+}

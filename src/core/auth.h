@@ -47,4 +47,8 @@ double att_auth_margin(double expires_in);
  * "ATT_TOKEN") in err. */
 int att_auth_check_secret(const char *what, const char *s, char *err, size_t errlen);
 
+/* 1 when the environment variable name[0..len) holds a credential (ATT_TOKEN, ATT_CLIENT_SECRET):
+ * never given to a --safe script, never kept in a run's journal. */
+int att_auth_secret_var(const char *name, size_t len);
+
 #endif

@@ -15,6 +15,7 @@
 #include "host/confine.h"
 
 #include "bind/api.h"
+#include "core/auth.h"
 
 #include <errno.h>
 #include <lauxlib.h>
@@ -256,7 +257,7 @@ static int safe_getenv(lua_State *L)
         snprintf(shown, sizeof shown, "%s", name);
         for (i = 0; shown[i]; i++)
             if ((unsigned char)shown[i] < 0x20 || shown[i] == 0x7F) shown[i] = '?';
-        if (strcmp(name, "ATT_TOKEN") == 0 || strcmp(name, "ATT_CLIENT_SECRET") == 0)
+        if (att_auth_secret_var(name, strlen(name)))
             att_api_warn(L, "os.getenv(\"%s\") reads as unset under --safe (a credential)", shown);
         else
             att_api_warn(L, "os.getenv(\"%s\") reads as unset under --safe (allow it with --allow-env %s)", shown,
