@@ -110,55 +110,54 @@ void att_exchange_cancel(AttExchange *ex)
 }
 
 /* Replaces the body of r by a copy with every credential of the run redacted, when it holds one:
- * what a server echoes never reaches a script, a recording or a message. [-0, +0, e] */
-static void clean_body(lua_State *L, AttApi *h, AttResponse *r)
+ * what a server echoes never reaches a script, a recording or a message. 0, or -1 when out of
+ * memory (the body unchanged). [-0, +0, -] */
+static int redact_body(AttApi *h, AttResponse *r)
 {
     AttBuf clean = {0};
     clean.budget = r->body.budget;
-    if (!r->body.data || att_redact_apply(h->redact, r->body.data, r->body.len, &clean) == 0) return;
+    if (!r->body.data || att_redact_apply(h->redact, r->body.data, r->body.len, &clean) == 0) return 0;
     if (clean.oom) {
         att_buf_free(&clean);
-        luaL_error(L, "att: not enough memory for the response");
+        return -1;
     }
     att_buf_wipe_free(&r->body);
     r->body = clean;
+    return 0;
+}
+
+/* The same, raising when out of memory. [-0, +0, e] */
+static void clean_body(lua_State *L, AttApi *h, AttResponse *r)
+{
+    if (redact_body(h, r) != 0) luaL_error(L, "att: not enough memory for the response");
+}
+
+/* Moves the response of the completed transfer into the box, and ends the transfer. */
+static void move_response(AttExchange *ex)
+{
+    ex->resp = *att_xfer_response(ex->x); /* the body moves into the box */
+    memset(att_xfer_response(ex->x), 0, sizeof ex->resp);
+    att_exchange_cancel(ex);
+    ex->attempts = ex->resp.attempts;
 }
 
 /* Moves the response of the completed transfer into the box and redacts it; 0 when the
  * transfer failed. [-0, +0, e] */
 static int take_response(lua_State *L, AttExchange *ex)
 {
-    AttResponse *r = &ex->resp;
-    *r = *att_xfer_response(ex->x); /* the body moves into the box */
-    memset(att_xfer_response(ex->x), 0, sizeof *r);
-    att_exchange_cancel(ex);
-    ex->attempts = r->attempts;
-    if (r->err != ATT_HTTP_OK) return 0;
-    clean_body(L, att_api_get(L), r);
+    move_response(ex);
+    if (ex->resp.err != ATT_HTTP_OK) return 0;
+    clean_body(L, att_api_get(L), &ex->resp);
     return 1;
 }
 
 void att_exchange_salvage(lua_State *L, AttExchange *ex, int ud)
 {
     AttApi *h = att_api_get(L);
-    AttResponse *r = &ex->resp;
-    AttBuf clean = {0};
     if (!ex->x || !att_xfer_done(ex->x) || !h->journal) return;
-    *r = *att_xfer_response(ex->x);
-    memset(att_xfer_response(ex->x), 0, sizeof *r);
-    att_exchange_cancel(ex);
-    ex->attempts = r->attempts;
-    clean.budget = r->body.budget;
-    if (r->err != ATT_HTTP_OK) return;
-    if (r->body.data && att_redact_apply(h->redact, r->body.data, r->body.len, &clean) > 0) {
-        if (clean.oom) { /* not kept: a resume asks for it again */
-            att_buf_free(&clean);
-            return;
-        }
-        att_buf_wipe_free(&r->body);
-        r->body = clean;
-    }
-    att_journal_append(L, &ex->jq, ud, r);
+    move_response(ex);
+    /* not kept when it cannot be redacted: a resume asks for it again */
+    if (ex->resp.err == ATT_HTTP_OK && redact_body(h, &ex->resp) == 0) att_journal_append(L, &ex->jq, ud, &ex->resp);
 }
 
 /* A run's journal keeps a projected page as it was built (decoded at top), re-encoded: all that

@@ -47,10 +47,10 @@ void att_exchange_salvage(lua_State *L, AttExchange *ex, int ud);
 /* The two halves of att_exchange, for requests in flight together: start pushes the box (the
  * transfer is queued at once) on the client whose box is at stack index client, or on the run's
  * current client when client is 0; finish (the box on top of the stack) waits for it and pushes
- * the value or the error object, as att_exchange does. cancel stops a transfer that is no longer wanted (ex->attempts then says
- * how many attempts the server may have seen). proj: what to build of a search page (NULL:
- * everything); a run's journal then keeps the page as built, which is all a resume of the same
- * script reads (another projection does not match it). */
+ * the value or the error object, as att_exchange does. cancel stops a transfer that is no longer
+ * wanted (ex->attempts then says how many attempts the server may have seen). proj: what to build
+ * of a search page (NULL: everything); a run's journal then keeps the page as built, which is all
+ * a resume of the same script reads (another projection does not match it). */
 AttExchange *att_exchange_start(lua_State *L, int client, const char *method, const char *path, int body_idx,
                                 const AttProj *proj);
 int att_exchange_finish(lua_State *L, AttExchange *ex, int decode);

@@ -118,7 +118,6 @@ void att_journal_push_list(lua_State *L, const char *field, int k)
 
 /* ---- the key and occurrence of each request ------------------------------------------------- */
 
-/* Pushes "METHOD path body" for q, the body normalised and redacted. [-0, +1, m] */
 int att_journal_builds(const AttApi *a)
 {
     return a->journal && (a->journal->mode == ATT_JOURNAL_RUN || a->journal->mode == ATT_JOURNAL_RESUME);
@@ -272,7 +271,6 @@ static int ready(lua_State *L, AttJournal *j, char *err, size_t errlen)
         att_buf_free(&j->pending);
     }
     if (!j->writer && !j->sync) {
-        j->file_cap = j->file.cap;
         /* a run's journal may skip an answer when the disk is behind (a resume asks for it
          * again); a recording is complete or fails */
         j->writer = att_jwriter_start(&j->file, WRITER_QUEUE, att_api_get(L)->budget, j->mode != ATT_JOURNAL_RECORD);
@@ -307,7 +305,7 @@ static void put(lua_State *L, AttJournal *j, char type, const char *meta, size_t
     } else if (rc == 1) {
         j->stopped = 1;
         snprintf(err, sizeof err, "the journal reached its size cap of %llu bytes (--journal-max)",
-                 (unsigned long long)(j->writer ? j->file_cap : j->file.cap));
+                 (unsigned long long)j->cfg->journal_max);
         stop_warning(L, j, err);
     } else if (rc < 0) {
         j->stopped = 1;

@@ -28,7 +28,6 @@ struct AttJournal {
     int sync;           /* no thread could be started: records are appended here */
     int stopped;        /* nothing more is journaled (the cap, a failed write: warned once) */
     int discard;        /* the run succeeded: records not yet written need not be */
-    uint64_t file_cap;  /* the file's cap, as the writer checks it */
     int rfd;            /* the loaded file, for answers (-1: none) */
     JAnswer *ans;       /* answers read back */
     size_t nans, cap;

@@ -187,16 +187,16 @@ static void set_place(lua_State *L, const Results *r)
  * more per resume: the re-read that drift detection asks for). [-0, +0, e] */
 static void check_seam(lua_State *L, Results *r, int ud)
 {
-    int top = lua_gettop(L);
+    int top = lua_gettop(L), ok;
     AttExchange *ex;
     r->seam_done = 1;
     ex = start_page(L, r, ud, r->jlast);
-    if (!att_exchange_finish(L, ex, 1)) {
-        count_exchange(r, ex);
+    ok = att_exchange_finish(L, ex, 1);
+    count_exchange(r, ex);
+    if (!ok) {
         set_place(L, r);
         att_scan_fail(L, r, ud);
     }
-    count_exchange(r, ex);
     r->rereads++;
     att_scan_seam(L, r, ud, ex, lua_gettop(L));
     lua_settop(L, top);

@@ -11,7 +11,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define HDR_MAX 64
+#define HDR_MAX    64
+#define HDR_PREFIX "@J %c %zu %zu " /* then the CRC in 8 hex digits and a newline */
 
 static uint32_t crc_add(uint32_t crc, const char *p, size_t n)
 {
@@ -27,11 +28,17 @@ static uint32_t crc_add(uint32_t crc, const char *p, size_t n)
 /* Writes the header line of a record into hdr; returns its length. */
 static int header(char *hdr, char type, const char *meta, size_t mlen, const char *body, size_t blen)
 {
-    int n = snprintf(hdr, HDR_MAX, "@J %c %zu %zu ", type, mlen, blen);
+    int n = snprintf(hdr, HDR_MAX, HDR_PREFIX, type, mlen, blen);
     uint32_t crc = crc_add((uint32_t)crc32(0L, Z_NULL, 0), hdr, (size_t)n);
     crc = crc_add(crc, meta, mlen);
     crc = crc_add(crc, body ? body : "", blen);
     return n + snprintf(hdr + n, (size_t)(HDR_MAX - n), "%08x\n", (unsigned)crc);
+}
+
+uint64_t att_jfile_size(char type, size_t mlen, size_t blen)
+{
+    /* the header: its prefix, 8 hex digits and a newline; then META, a newline, BODY, a newline */
+    return (uint64_t)snprintf(NULL, 0, HDR_PREFIX, type, mlen, blen) + 9 + mlen + 1 + blen + 1;
 }
 
 int att_jfile_mkdir(const char *dir, char *err, size_t errlen)

@@ -70,6 +70,9 @@ typedef struct AttJPiece {
  * together). */
 int att_jfile_append_many(AttJFile *f, const AttJPiece *p, int n);
 
+/* The bytes a record with META and BODY of these lengths takes in the file. */
+uint64_t att_jfile_size(char type, size_t mlen, size_t blen);
+
 /* Frames one record into b (for records kept in memory until a file exists). */
 void att_jfile_frame(AttBuf *b, char type, const char *meta, size_t mlen, const char *body, size_t blen);
 /* Appends bytes that are whole records already (from att_jfile_frame). As att_jfile_append. */

@@ -117,11 +117,10 @@ static void reap(AttJWriter *w)
 
 int att_jwriter_put(AttJWriter *w, char type, const char *meta, size_t mlen, const char *body, size_t blen, int *err)
 {
-    char hdr[64];
-    size_t size = mlen + blen, total;
+    size_t size = mlen + blen;
+    uint64_t total = att_jfile_size(type, mlen, blen);
     Item *it;
     int rc = 0;
-    total = (size_t)snprintf(hdr, sizeof hdr, "@J %c %zu %zu 00000000\n", type, mlen, blen) + size + 2;
     *err = 0;
     pthread_mutex_lock(&w->mu);
     reap(w);

@@ -79,6 +79,8 @@ static void test_round_trip(const char *dir)
     CHECK(s.types[0] == 'x' && s.types[1] == 't' && s.types[2] == 'x');
     CHECK_STR(s.meta[1], "{\"what\":\"time\"}");
     CHECK(s.blen[0] == 23 && s.blen[1] == 0 && s.blen[2] == 8);
+    /* the size a record takes, as the writer thread counts it against the cap */
+    CHECK(ends[0] == att_jfile_size('x', 7, 23) && ends[1] - ends[0] == att_jfile_size('t', 15, 0));
     /* the body is where the scan said */
     fd = open(path, O_RDONLY);
     CHECK(att_jfile_read(fd, ends[0] - 24, 23, &b) == 0 && memcmp(b.data, "body one\nwith a newline", 23) == 0);
