@@ -200,11 +200,14 @@ end)
 
 T.test("with window 8 the failing page is the first one the scan needs that failed", function()
   -- page 2 is requested alone (the window opens when a second individual is asked for), then pages
-  -- 3 and 4 together, in either order: every request after the second fails, so page 3 is the first
+  -- 3 and 4 together, when page 2 is taken: every request after the second to reach the server
+  -- fails, so page 3 is the first that fails, or page 2 when it reached the server after 3 and 4
+  -- (seen under ASan): either way the error names the page the scan stopped at
   local e, seen = scan_error({ "--individuals", "1000", "--fault", "reset,after=2" }, { pageSize = 100 }, { window = 8 })
-  T.eq(seen, 200, "individuals before the failure")
-  place(e, 3, 10, 200, 1000)
-  T.match(tostring(e), "^att: network error at page 3 of 10 %(200 of 1,000 individuals%): ")
+  local k = seen // 100 + 1
+  T.ok(seen == 200 or seen == 100, "individuals before the failure: " .. seen)
+  place(e, k, 10, seen, 1000)
+  T.match(tostring(e), ("^att: network error at page %d of 10 %%(%d of 1,000 individuals%%): "):format(k, seen))
   -- r:each asks for the whole window at once: pages 2..8 all fail
   local s = T.sandbox { "--individuals", "1000", "--fault", "reset,after=1" }
   local e2 = T.using({ base_url = s.url, retries = 0 }, expect_error,
