@@ -13,7 +13,7 @@
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 CC        ?= cc
-PKGS       = lua5.4 libcurl readline libcjson zlib
+PKGS       = lua5.4 libcurl readline libcjson zlib sqlite3 xlsxwriter libpq
 SBX_PKGS   = libmicrohttpd libcjson
 
 WARN       = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2

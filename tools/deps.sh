@@ -4,7 +4,8 @@
 set -eu
 PKGS="build-essential pkg-config liblua5.4-dev lua5.4 lua-cjson lua-cjson-dev libcurl4-openssl-dev
 libreadline-dev libmicrohttpd-dev libcjson-dev zlib1g-dev curl cppcheck clang libclang-rt-14-dev openssl chromium
-nghttp2-server time tmux clang-format lua-check python3 groff-base man-db bsdutils"
+nghttp2-server time tmux clang-format lua-check python3 groff-base man-db bsdutils
+libsqlite3-dev sqlite3 libxlsxwriter-dev libpq-dev postgresql postgresql-client"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -225,6 +225,10 @@ end
 local OPTION = {
   columns = true, out = true, header = true, defuse = true, eol = true, limit = true,
   max_width = true, title = true, chart = true, footer = true,
+  -- sqlite and postgres (att.report_sqlite, att.report_pg)
+  table = true, mode = true, request = true,
+  -- xlsx (att.report_xlsx)
+  sheet = true,
 }
 local known_options = {}
 for k in pairs(OPTION) do known_options[#known_options + 1] = k end
@@ -281,17 +285,28 @@ local function check_path(path, who)
   return mode
 end
 
+-- A PostgreSQL connection URI (postgresql:// or postgres://) names a database, not a file.
+local function is_database_url(s)
+  return type(s) == "string" and (s:find("^[Pp][Oo][Ss][Tt][Gg][Rr][Ee][Ss]://") or
+    s:find("^[Pp][Oo][Ss][Tt][Gg][Rr][Ee][Ss][Qq][Ll]://")) ~= nil
+end
+M.is_database_url = is_database_url
+
 -- Raises unless opts.out, when it is a path, can be written: called before anything is read, so
--- that a bad path fails before the first request.
+-- that a bad path fails before the first request. A database URL is checked by att.report_pg.
 local function check_out(opts, who)
-  if type(opts.out) == "string" then check_path(opts.out, who) end
+  if is_database_url(opts.out) then
+    require("att.report_pg").check(opts.out, who)
+  elseif type(opts.out) == "string" then
+    check_path(opts.out, who)
+  end
 end
 
--- report.check_out(path [, who]): the same check for a script's own output file.
+-- report.check_out(path [, who]): the same check for a script's own output file or database URL.
 function M.check_out(path, who)
   who = who or "att.report.check_out"
   if type(path) ~= "string" then fail(who, "the path must be a string, got " .. describe(path)) end
-  check_path(path, who)
+  check_out({ out = path }, who)
   return path
 end
 
@@ -712,16 +727,35 @@ function M.html_escape(s)
   return t
 end
 
--- What att.report_html builds on: not a public API.
+-- What att.report_html, att.report_sqlite, att.report_xlsx and att.report_pg build on: not a
+-- public API.
 M._html_kit = {
   fail = fail, describe = describe, check_opts = check_opts, parse_columns = parse_columns,
   default_columns = default_columns, row_reader = row_reader, open_out = open_out, cell = cell,
-  width = width, fit = fit, compile = compile, REPLACEMENT = REPLACEMENT,
+  width = width, fit = fit, compile = compile, REPLACEMENT = REPLACEMENT, check_out = check_out,
+  check_path = check_path, get = get, cell_text = cell_text, json_value = json_value,
 }
+
+-- sqlite, xlsx and postgres: each writer is its own module, loaded on first use (it carries a
+-- library binding most reports never need).
+local WRITER_MODULE = { sqlite = "att.report_sqlite", xlsx = "att.report_xlsx", postgres = "att.report_pg" }
+for name, module in pairs(WRITER_MODULE) do
+  M[name] = function(rows, opts)
+    local written, read = require(module).write(rows, opts)
+    return written, read
+  end
+end
+
+-- report.workbook(path [, opts]): an xlsx workbook a script writes several sheets to (see
+-- att.report_xlsx).
+function M.workbook(path_, opts)
+  local wb = require("att.report_xlsx").workbook(path_, opts)
+  return wb
+end
 
 --------------------------------------------------------------------------------------------------
 
-M.formats = { "csv", "tsv", "jsonl", "json", "markdown", "table", "html" }
+M.formats = { "csv", "tsv", "jsonl", "json", "markdown", "table", "html", "sqlite", "xlsx", "postgres" }
 local is_format = {}
 for _, f in ipairs(M.formats) do is_format[f] = true end
 
@@ -729,9 +763,11 @@ for _, f in ipairs(M.formats) do is_format[f] = true end
 local BY_EXTENSION = {
   csv = "csv", tsv = "tsv", jsonl = "jsonl", ndjson = "jsonl", json = "json", md = "markdown",
   markdown = "markdown", html = "html", htm = "html", txt = "table",
+  db = "sqlite", sqlite = "sqlite", sqlite3 = "sqlite", xlsx = "xlsx",
 }
 function M.format_of(name)
   if type(name) ~= "string" then return nil end
+  if is_database_url(name) then return "postgres" end
   local ext = name:match("%.([%w]+)$")
   return ext and BY_EXTENSION[ext:lower()] or nil
 end
@@ -744,7 +780,8 @@ function M.write(fmt, rows, opts)
     fmt = M.format_of(out)
     if not fmt then
       fail("att.report", format("no format given, and the extension of %q names none " ..
-        "(known: .csv .tsv .jsonl .ndjson .json .md .html .txt)", out))
+        "(known: .csv .tsv .jsonl .ndjson .json .md .html .txt .db .sqlite .sqlite3 .xlsx, " ..
+        "postgresql://)", out))
     end
   end
   local name = type(fmt) == "string" and fmt:lower() or nil

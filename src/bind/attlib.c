@@ -333,11 +333,12 @@ static int l_is_error(lua_State *L)
     return 1;
 }
 
-/* __index of the att table: att.rows, att.query, att.report, att.args and att.pretty load their
- * bundled modules on first use (so that scripts that do not use them pay nothing). */
+/* __index of the att table: att.rows, att.query, att.report, att.args, att.pretty, att.path and
+ * att.diff load their bundled modules on first use, att.sqlite the host's binding (so that scripts
+ * that do not use them pay nothing). */
 static int l_lazy(lua_State *L)
 {
-    static const char *const lazy[] = {"rows", "query", "report", "args", "pretty", "path", NULL};
+    static const char *const lazy[] = {"rows", "query", "report", "args", "pretty", "path", "diff", "sqlite", NULL};
     const char *k = lua_tostring(L, 2);
     int i;
     if (lua_type(L, 2) != LUA_TSTRING) return 0;

@@ -128,10 +128,11 @@ static int run_chunk(lua_State *L, int loadstatus, int argc, char **argv, int fi
     return limit ? EXIT_LIMIT : h->error_lost ? EXIT_OUTPUT : h->error_status ? h->error_status : 1;
 }
 
-/* att search ..., att check SCRIPT... and att help [SCRIPT]. */
+/* att search ..., att diff OLD NEW ..., att check SCRIPT... and att help [SCRIPT]. */
 static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at)
 {
     static const char SEARCH[] = "return require('att.cli').search(arg)";
+    static const char DIFF[] = "return require('att.diff').main(arg)";
     int rc;
     if (strcmp(argv[at], "check") == 0) return att_check_run(argc - at - 1, argv + at + 1);
     if (strcmp(argv[at], "search") == 0) {
@@ -139,6 +140,8 @@ static int subcommand(lua_State *L, AttHost *host, int argc, char **argv, int at
         rc = run_chunk(L, luaL_loadbufferx(L, SEARCH, strlen(SEARCH), "=att search", "t"), argc, argv, 0);
         return rc == 1 && host->error_usage ? EXIT_USAGE : rc;
     }
+    if (strcmp(argv[at], "diff") == 0)
+        return run_chunk(L, luaL_loadbufferx(L, DIFF, strlen(DIFF), "=att diff", "t"), argc, argv, 0);
     if (at + 1 >= argc) {
         att_config_usage(stdout);
         return 0;
@@ -328,7 +331,7 @@ int main(int argc, char **argv)
 
     rc = 0;
     if (c.script && (strcmp(argv[c.script], "search") == 0 || strcmp(argv[c.script], "help") == 0 ||
-                     strcmp(argv[c.script], "check") == 0)) {
+                     strcmp(argv[c.script], "check") == 0 || strcmp(argv[c.script], "diff") == 0)) {
         rc = subcommand(L, &host, argc, argv, c.script);
         goto done;
     }
