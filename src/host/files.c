@@ -48,6 +48,8 @@ static void lost(const char *name, int err)
     F.lost++;
 }
 
+void att_files_lost(const char *name, int err) { lost(name, err); }
+
 /* The link that points at the node of p, or at the NULL that ends the list. */
 static WFile **find(const void *p)
 {

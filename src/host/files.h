@@ -29,6 +29,10 @@ int att_files_settle(int lines_only);
  * of an open file the script was told of, a failed write of standard output. */
 int att_files_failed(void);
 
+/* Counts a lost write of an output att writes itself (a SQLite database, a workbook) and prints
+ * "att: write error on NAME: strerror(err)": the run's status becomes 8. */
+void att_files_lost(const char *name, int err);
+
 /* fn is called by os.exit with the exit status, before the process ends (the run's journal is
  * settled there). */
 void att_files_on_exit(void (*fn)(lua_State *L, int status));
