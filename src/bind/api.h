@@ -126,4 +126,10 @@ void att_api_progress(lua_State *L, long long fetched, long long total, long lon
 /* Opens module att. [-0, +1, m] */
 int att_open(lua_State *L);
 
+/* Registry key of a copy of the params of the run's most recent att.search (att.last_search). */
+#define ATT_LAST_SEARCH_KEY "att.last_search"
+
+/* Pushes a shallow copy of the table at idx. [-0, +1, m] */
+void att_copy_table(lua_State *L, int idx);
+
 #endif

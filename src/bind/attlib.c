@@ -292,6 +292,27 @@ static int l_configure(lua_State *L)
     return 0;
 }
 
+void att_copy_table(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    lua_newtable(L);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);
+    }
+}
+
+/* att.last_search() -> a copy of the params of the run's most recent att.search, or nil (what
+ * the database writers record in att_runs.request by default). */
+static int l_last_search(lua_State *L)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, ATT_LAST_SEARCH_KEY) != LUA_TTABLE) return 0;
+    att_copy_table(L, -1);
+    return 1;
+}
+
 /* att.stats() -> {requests=, attempts=, retries=, bytes=, connections=, token_fetches=, memory=,
  * peak_memory=}: every client of the run since it started, and the Lua heap. */
 static int l_stats(lua_State *L)
@@ -356,8 +377,9 @@ static int l_lazy(lua_State *L)
 int att_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"search", att_results_search}, {"request", l_request}, {"parallel", l_parallel}, {"config", l_config},
-        {"configure", l_configure},     {"stats", l_stats},     {"is_error", l_is_error}, {NULL, NULL}};
+        {"search", att_results_search}, {"request", l_request},         {"parallel", l_parallel},
+        {"config", l_config},           {"configure", l_configure},     {"stats", l_stats},
+        {"is_error", l_is_error},       {"last_search", l_last_search}, {NULL, NULL}};
     att_error_init(L);
     att_results_init(L);
     luaL_newlib(L, fns);

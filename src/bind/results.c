@@ -425,6 +425,8 @@ int att_results_search(lua_State *L)
     luaL_setmetatable(L, ATT_RESULTS_MT);
     lua_pushvalue(L, 3);
     lua_setiuservalue(L, -2, UV_PARAMS);
+    att_copy_table(L, 3); /* what att.last_search() returns (the scan's own copy changes) */
+    lua_setfield(L, LUA_REGISTRYINDEX, ATT_LAST_SEARCH_KEY);
     return 1;
 }
 
