@@ -12,10 +12,11 @@
 local args = require("att.args").parse {
   description = "Customers found under two or more service types (a multi-step lookup).",
   { "types", "string", "FIBER,WIRELESS,DSL,DTV,VOIP", "comma-separated service types to look at" },
-  { "format", "string", "table", "csv, tsv, jsonl, json, markdown, table or html" },
-  { "out", "string", nil, "write to this file instead of standard output" },
+  { "format", "string", nil, "output format: csv, html, sqlite, xlsx, ... (default: from --out, else table)" },
+  { "out", "string", nil, "write to this file (or postgresql:// URL) instead of standard output" },
 }
 local report = require "att.report"
+local format = args.format or report.format_of(args.out) or "table"
 
 -- Step 1: how many individuals per service type (one tiny request each, all concurrently).
 local types, probes, present = {}, {}, {}
@@ -62,5 +63,5 @@ for _, p in ipairs(order) do
                         accounts = table.concat(p.accounts, " ") }
   end
 end
-report.write(args.format, rows, { columns = { "individualId", "name", "serviceTypes", "accounts" }, out = args.out })
+report.write(format, rows, { columns = { "individualId", "name", "serviceTypes", "accounts" }, out = args.out })
 io.stderr:write(("%d of %d individuals hold two or more service types\n"):format(#rows, #order))

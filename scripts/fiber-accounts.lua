@@ -9,11 +9,12 @@ local args = require("att.args").parse {
   description = "Accounts of one service type as CSV, one row per account.",
   { "service", "string", "FIBER", "service type to search for" },
   { "market", "string", nil, "only accounts of this billing market (e.g. DAL)" },
-  { "format", "string", "csv", "csv, tsv, jsonl, json, markdown, table or html" },
-  { "out", "string", nil, "write to this file instead of standard output" },
+  { "format", "string", nil, "output format: csv, html, sqlite, xlsx, ... (default: from --out, else csv)" },
+  { "out", "string", nil, "write to this file (or postgresql:// URL) instead of standard output" },
   { "page-size", "integer", 50, "individuals per request" },
 }
 local report = require "att.report"
+local format = args.format or report.format_of(args.out) or "csv"
 local service = args.service:upper()
 
 local columns = {
@@ -51,4 +52,4 @@ local rows = coroutine.wrap(function()
   end
 end)
 
-report.write(args.format, rows, { columns = columns, out = args.out })
+report.write(format, rows, { columns = columns, out = args.out })

@@ -6,10 +6,11 @@
 local args = require("att.args").parse {
   description = "Locked accounts with their subscribers, one row per subscriber.",
   { "service", "string", "FIBER", "service type to search for, or ALL for no filter" },
-  { "format", "string", "table", "csv, tsv, jsonl, json, markdown, table or html" },
-  { "out", "string", nil, "write to this file instead of standard output" },
+  { "format", "string", nil, "output format: csv, html, sqlite, xlsx, ... (default: from --out, else table)" },
+  { "out", "string", nil, "write to this file (or postgresql:// URL) instead of standard output" },
 }
 local report = require "att.report"
+local format = args.format or report.format_of(args.out) or "table"
 local service = args.service:upper()
 local params = service == "ALL" and {} or { serviceType = service }
 
@@ -30,7 +31,7 @@ for sub, account, person in results:subscribers() do
   end
 end
 
-report.write(args.format, rows, {
+report.write(format, rows, {
   columns = { "accountId", "name", "serviceType", "billingMarket", "accountState",
               "subscriberId", "phoneNumber", "subscriberState" },
   out = args.out,

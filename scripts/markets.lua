@@ -6,10 +6,11 @@
 local args = require("att.args").parse {
   description = "Individuals, accounts, locked accounts and subscribers per billing market.",
   { "service", "string", "FIBER", "service type to search for, or ALL for no filter" },
-  { "format", "string", "table", "csv, tsv, jsonl, json, markdown, table or html" },
-  { "out", "string", nil, "write to this file instead of standard output" },
+  { "format", "string", nil, "output format: csv, html, sqlite, xlsx, ... (default: from --out, else table)" },
+  { "out", "string", nil, "write to this file (or postgresql:// URL) instead of standard output" },
 }
 local report = require "att.report"
+local format = args.format or report.format_of(args.out) or "table"
 local service = args.service:upper()
 local params = service == "ALL" and {} or { serviceType = service }
 
@@ -38,7 +39,7 @@ table.sort(order, function(a, b)
   if a.accounts ~= b.accounts then return a.accounts > b.accounts end
   return a.market < b.market
 end)
-report.write(args.format, order, {
+report.write(format, order, {
   columns = { "market", "individuals", "accounts", "locked", "subscribers" },
   out = args.out,
 })

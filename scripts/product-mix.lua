@@ -6,12 +6,13 @@
 local args = require("att.args").parse {
   description = "Product mix by billing market: products per market and plan, with a bar chart in HTML.",
   { "service", "string", "FIBER", "service type to search for, or ALL for no filter" },
-  { "format", "string", "html", "csv, tsv, jsonl, json, markdown, table or html" },
-  { "out", "string", nil, "write to this file instead of standard output" },
+  { "format", "string", nil, "output format: csv, html, sqlite, xlsx, ... (default: from --out, else html)" },
+  { "out", "string", nil, "write to this file (or postgresql:// URL) instead of standard output" },
 }
 local rows = require "att.rows"
 local q = require "att.query"
 local report = require "att.report"
+local format = args.format or report.format_of(args.out) or "html"
 local service = args.service:upper()
 local params = service == "ALL" and {} or { serviceType = service }
 
@@ -30,7 +31,7 @@ local per_market = q.from(mix):group("market", { sum = "products" })
   :sort("products", true)
   :collect()
 
-if args.format == "html" then
+if format == "html" then
   -- One self-contained page: a stacked bar per market (one segment per plan, the largest markets
   -- first), the table of every market and plan, and a footer naming the filter.
   local rank = {}
@@ -45,5 +46,5 @@ if args.format == "html" then
                      chart = { label = "market", value = "products", series = "product" },
                      footer = { filters = params } })
 else
-  report.write(args.format, mix, { columns = { "market", "product", "products" }, out = args.out })
+  report.write(format, mix, { columns = { "market", "product", "products" }, out = args.out })
 end

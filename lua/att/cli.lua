@@ -25,9 +25,14 @@ Values that look like integers are sent as integers, true/false as booleans.
   --columns A,B      columns to show (dotted paths allowed); default: a few useful ones per level,
                      and for jsonl and json the whole records (with their parents' ids)
   --where PATH=VALUE only records whose PATH is VALUE (compared as text; repeat for AND)
-  --format F         table, csv, tsv, jsonl, json, markdown or html; default: from the extension
-                     of --out (.csv .tsv .jsonl .ndjson .json .md .html .txt), else table
-  --out FILE         write to FILE (checked before the first request; replaced only when complete)
+  --format F         table, csv, tsv, jsonl, json, markdown, html, sqlite, xlsx or postgres;
+                     default: from --out (.csv .tsv .jsonl .ndjson .json .md .html .txt .db
+                     .sqlite .sqlite3 .xlsx, postgresql://...), else table
+  --out FILE         write to FILE (checked before the first request; replaced only when complete),
+                     or load into the PostgreSQL database of a postgresql:// URL
+  --table NAME       sqlite, postgres: the table (default: the level, plural: accounts); xlsx: the
+                     sheet's name
+  --append           sqlite, postgres: add the rows to the table instead of replacing it
   --all              page through every result (default: the first page only)
   --limit N          stop after N individuals
   --max-rows N       rows the table and html formats show (table default 1000; 0: every row)
@@ -176,6 +181,8 @@ local function parse(argv)
       o.where[#o.where + 1] = { p, v }
     elseif flag == "--format" then o.format = val(flag)
     elseif flag == "--out" then o.out = val(flag)
+    elseif flag == "--table" then o.table = val(flag)
+    elseif flag == "--append" then o.append = true
     elseif flag == "--all" then o.all = true
     elseif flag == "--limit" then o.opts.limit = count(flag, val(flag), 0)
     elseif flag == "--max-rows" then o.max_rows = count(flag, val(flag), 0)
@@ -202,6 +209,10 @@ function M.search(argv)
   local known = false
   for _, f in ipairs(report.formats) do if f == format then known = true end end
   if not known then fail("--format must be one of " .. table.concat(report.formats, ", ") .. ", got " .. format) end
+  if (o.table or o.append) and not (format == "sqlite" or format == "postgres" or (format == "xlsx" and not o.append)) then
+    fail((o.append and "--append" or "--table") .. " needs the sqlite or postgres format" ..
+      (o.append and "" or " (or xlsx, where it names the sheet)") .. ", not " .. format)
+  end
   if o.out then                                                     -- before the first request
     local ok, err = pcall(report.check_out, o.out, "--out")
     if not ok then fail((tostring(err):gsub("^[^:\n]+:%d+: ", ""))) end
@@ -238,13 +249,21 @@ function M.search(argv)
     ropts.whole = true
   else
     columns = columns or DEFAULT_COLUMNS[level]
-    ropts.columns, ropts.raw = columns, json or nil
+    -- the typed writers keep nested values as tables (JSON text, jsonb) themselves
+    local typed = format == "sqlite" or format == "xlsx" or format == "postgres"
+    ropts.columns, ropts.raw = columns, (json or typed) or nil
   end
   local iter = rows(individuals, level, ropts)
   if json and columns then iter, columns = nest(iter, columns) end
   local wopts = { columns = columns, out = o.out }
   if format == "table" or format == "html" then
     if o.max_rows then wopts.limit = o.max_rows == 0 and math.huge or o.max_rows end
+  elseif format == "sqlite" or format == "postgres" then
+    wopts.table = o.table or (level .. "s")
+    wopts.mode = o.append and "append" or "replace"
+    wopts.request = params
+  elseif format == "xlsx" then
+    wopts.sheet = o.table or (level .. "s")
   end
   local shown, read = report.write(format, iter, wopts)
 

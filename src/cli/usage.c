@@ -64,6 +64,8 @@ static const char USAGE[] =
     "  att help SCRIPT        the usage a script declares\n"
     "  att check SCRIPT...    lint scripts with luacheck (Debian package lua-check), att's globals known\n"
     "  att search K=V... [--level L] [--columns A,B] [--format F] [--all]   a one-off search\n"
+    "                         (--out x.csv, x.db, x.xlsx, postgresql://...: the format follows)\n"
+    "  att diff OLD NEW --key K   what changed between two outputs (csv, tsv, jsonl, json, SQLite)\n"
     "\n"
     "Journal (every run of a script, -e or att search keeps one until it succeeds; see att(1)):\n"
     "  --no-journal           keep no journal of the run's answers (ATT_JOURNAL=off)\n"

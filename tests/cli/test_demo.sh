@@ -26,6 +26,15 @@ total=$(sed -n '/^== FIBER accounts per billing market/,/^==/p' "$T/pipe.out" | 
 csv=$(sed -n 's/^\.\.\. \([0-9]*\) accounts$/\1/p' "$T/pipe.out")
 check "the market table's accounts are the FIBER accounts ($csv)" "$csv" "$total"
 
+# The outputs of issue 14: a workbook and a database that open, a history whose second day reports
+# what changed, and the HTML diff page.
+check "the demo wrote a workbook (a zip with a sheet)" 0 "$(python3 -c 'import zipfile; zipfile.ZipFile("build/demo/fiber.xlsx").read("xl/worksheets/sheet1.xml")' >/dev/null 2>&1; echo $?)"
+check "the demo's SQLite query printed its header" 1 "$(grep -c '^billingMarket  *accounts  *locked' "$T/pipe.out")"
+check "the history's first run is the first snapshot" 1 "$(grep -c 'the first snapshot' "$T/pipe.err")"
+check "the next day reports changes (added, removed and changed rows)" 3 "$(for c in added removed changed; do grep -q "^$c " build/demo/fiber-changes.txt && echo "$c"; done | wc -l)"
+check "the next day's summary is on standard error" 1 "$(grep -c 'fiber-history: since snapshot 1: [1-9][0-9]* added, [1-9][0-9]* removed, [1-9][0-9]* changed' "$T/pipe.err")"
+check "att diff wrote the HTML page of the changes" 1 "$(grep -c '<html' build/demo/fiber-changes.html)"
+
 if command -v script >/dev/null 2>&1; then
     timeout 120 script -qec "sh tools/demo.sh" /dev/null >"$T/tty.out" 2>&1 </dev/null
     check "on a terminal the headings are bold" 1 "$(grep -c "${ESC}\[1m== FIBER accounts per billing market" "$T/tty.out")"
