@@ -118,6 +118,10 @@ static int authorize(void *ud, int action, const char *a, const char *b, const c
                  action == SQLITE_ATTACH ? "ATTACH" : "DETACH");
         return SQLITE_DENY;
     }
+    if (action == SQLITE_FUNCTION && b && strcasecmp(b, "load_extension") == 0) {
+        snprintf(d->denied, sizeof d->denied, "load_extension is not allowed under --safe");
+        return SQLITE_DENY;
+    }
     if (action == SQLITE_PRAGMA && !listed(PRAGMA_NAMED, a) && !(b == NULL && listed(PRAGMA_QUERY, a))) {
         snprintf(d->denied, sizeof d->denied, "PRAGMA %.60s%s%.40s is not allowed under --safe", a ? a : "?",
                  b ? " = " : "", b ? b : "");
