@@ -39,7 +39,7 @@ typedef struct Stmt {
     int ncol;
 } Stmt;
 
-static int raise(lua_State *L, const char *fmt, const char *a, const char *b)
+static int throw(lua_State * L, const char *fmt, const char *a, const char *b)
 {
     lua_pushfstring(L, fmt, a, b);
     return lua_error(L);
@@ -62,7 +62,7 @@ int att_sqlite_fail(lua_State *L, AttDb *d, int rc, const char *what)
 AttDb *att_sqlite_check(lua_State *L, int idx)
 {
     AttDb *d = luaL_checkudata(L, idx, ATT_SQLITE_DB_MT);
-    if (!d->db) raise(L, "att.sqlite: %s: the database is closed%s", d->path, "");
+    if (!d->db) throw(L, "att.sqlite: %s: the database is closed%s", d->path, "");
     return d;
 }
 
@@ -93,12 +93,12 @@ int att_sqlite_bind(lua_State *L, sqlite3_stmt *st, int i, int idx, int transien
 
 /* PRAGMAs a --safe script may run: those that take a name and read the schema, and (without a
  * value) those that read the state of the file. */
-static const char *const PRAGMA_NAMED[] = {"table_info", "table_xinfo", "table_list", "index_list",
-                                           "index_info", "index_xinfo", "foreign_key_list",
-                                           "foreign_key_check", "integrity_check", "quick_check", NULL};
-static const char *const PRAGMA_QUERY[] = {"user_version", "application_id", "page_count",  "page_size",
-                                           "encoding",     "data_version",   "freelist_count", "schema_version",
-                                           "foreign_keys", "collation_list", NULL};
+static const char *const PRAGMA_NAMED[] = {
+    "table_info",       "table_xinfo",       "table_list",      "index_list",  "index_info", "index_xinfo",
+    "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check", NULL};
+static const char *const PRAGMA_QUERY[] = {
+    "user_version",   "application_id", "page_count",   "page_size",      "encoding", "data_version",
+    "freelist_count", "schema_version", "foreign_keys", "collation_list", NULL};
 
 static int listed(const char *const *list, const char *name)
 {
@@ -144,8 +144,8 @@ static int is_vacuum(const char *s)
         } else
             break;
     }
-    return strncasecmp(s, "vacuum", 6) == 0 && !(s[6] == '_' || (s[6] >= '0' && s[6] <= '9') ||
-                                                 ((s[6] | 0x20) >= 'a' && (s[6] | 0x20) <= 'z'));
+    return strncasecmp(s, "vacuum", 6) == 0 &&
+           !(s[6] == '_' || (s[6] >= '0' && s[6] <= '9') || ((s[6] | 0x20) >= 'a' && (s[6] | 0x20) <= 'z'));
 }
 
 /* The settings of every connection, and the --safe ones. 0 or an SQLite error. */
@@ -181,9 +181,11 @@ static int l_open(lua_State *L)
         create = lua_getfield(L, 2, "create") == LUA_TNIL ? !readonly : lua_toboolean(L, -1);
         lua_pop(L, 2);
     }
-    if (len == 0 || strlen(path) != len) raise(L, "att.sqlite: the database name %s%s", len ? "holds a NUL byte" : "is empty", "");
+    if (len == 0 || strlen(path) != len)
+        throw(L, "att.sqlite: the database name %s%s", len ? "holds a NUL byte" : "is empty", "");
     if (confined) {
-        if (strncmp(path, "file:", 5) == 0) raise(L, "att.sqlite: %s: URI file names are not allowed under --safe%s", path, "");
+        if (strncmp(path, "file:", 5) == 0)
+            throw(L, "att.sqlite: %s: URI file names are not allowed under --safe%s", path, "");
         att_confine_path(L, path, "att.sqlite");
     }
     d = lua_newuserdatauv(L, sizeof(AttDb) + len, 0);
@@ -236,8 +238,7 @@ static void prepare(lua_State *L, AttDb *d, const char **sql, sqlite3_stmt **st)
     const char *tail = NULL;
     int rc;
     d->denied[0] = '\0';
-    if (d->confined && is_vacuum(*sql))
-        raise(L, "att.sqlite: %s: VACUUM is not allowed under --safe%s", d->path, "");
+    if (d->confined && is_vacuum(*sql)) throw(L, "att.sqlite: %s: VACUUM is not allowed under --safe%s", d->path, "");
     rc = sqlite3_prepare_v2(d->db, *sql, -1, st, &tail);
     if (rc != SQLITE_OK) att_sqlite_fail(L, d, rc, NULL);
     *sql = tail;
@@ -293,7 +294,7 @@ static int l_exec(lua_State *L)
         if (params) {
             if (n++ > 0 || has_more(d, sql)) {
                 sqlite3_finalize(st);
-                raise(L, "att.sqlite: %s: parameters are bound to one statement; the SQL holds several%s", d->path, "");
+                throw(L, "att.sqlite: %s: parameters are bound to one statement; the SQL holds several%s", d->path, "");
             }
             bind_all(L, d, st, 3, 0);
         }
@@ -350,7 +351,7 @@ static int stmt_next(lua_State *L)
     d = lua_touserdata(L, -1);
     if (!d->db) {
         stmt_close(L);
-        raise(L, "att.sqlite: %s: the database was closed during the loop%s", d->path, "");
+        throw(L, "att.sqlite: %s: the database was closed during the loop%s", d->path, "");
     }
     rc = sqlite3_step(s->st);
     if (rc == SQLITE_DONE) {
@@ -383,10 +384,10 @@ static int l_rows(lua_State *L)
     Stmt *s;
     int i;
     prepare(L, d, &sql, &st);
-    if (!st) raise(L, "att.sqlite: %s: db:rows: the SQL holds no statement%s", d->path, "");
+    if (!st) throw(L, "att.sqlite: %s: db:rows: the SQL holds no statement%s", d->path, "");
     if (has_more(d, sql)) {
         sqlite3_finalize(st);
-        raise(L, "att.sqlite: %s: db:rows takes one statement; the SQL holds more: %s", d->path, sql);
+        throw(L, "att.sqlite: %s: db:rows takes one statement; the SQL holds more: %s", d->path, sql);
     }
     bind_all(L, d, st, 3, 1);
     lua_settop(L, 1);

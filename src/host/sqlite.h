@@ -8,12 +8,12 @@
 
 /* The db userdata. path is the name given to open (in every error message). */
 typedef struct AttDb {
-    sqlite3 *db;    /* NULL once closed */
-    int confined;   /* opened under --safe */
-    int readonly;   /* opened read-only */
-    int created;    /* the file did not exist when it was opened */
+    sqlite3 *db;      /* NULL once closed */
+    int confined;     /* opened under --safe */
+    int readonly;     /* opened read-only */
+    int created;      /* the file did not exist when it was opened */
     char denied[160]; /* why the --safe authorizer refused the statement being prepared */
-    char path[1];   /* NUL-terminated; the userdata is allocated to hold it */
+    char path[1];     /* NUL-terminated; the userdata is allocated to hold it */
 } AttDb;
 
 #define ATT_SQLITE_DB_MT "att.sqlite.db"
