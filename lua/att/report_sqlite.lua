@@ -175,7 +175,7 @@ local function record_run(db, name, mode, request, count)
 end
 
 -- Long because it is the writer's one transaction, step by step.
-local function write_all(db, nextrow, cols, name, mode, request)
+local function write_all(db, state, nextrow, cols, name, mode, request)
   db:exec("BEGIN IMMEDIATE")
   local have = table_columns(db, name)
   local buffer, ended = {}, false
@@ -209,6 +209,7 @@ local function write_all(db, nextrow, cols, name, mode, request)
   local count = 0
   if #cols > 0 then
     local ins = inserter(db, name, cols)
+    state.ins = ins
     for i = 1, #buffer do
       ins(buffer[i], i)
       count = i
@@ -249,9 +250,10 @@ function M.write(rows, opts)
   kit.check_path(out, WHO)
   local ok, db = pcall(sqlite.open, out)
   if not ok then error((tostring(db):gsub("^att%.sqlite: ", WHO .. ": ", 1)), 0) end
-  local done, res = pcall(write_all, db, nextrow, cols, name, mode, request)
+  local state = {}
+  local done, res = pcall(write_all, db, state, nextrow, cols, name, mode, request)
   if not done then
-    db:_discard()
+    db:_discard(state.ins)
     if type(res) == "string" then res = res:gsub("^att%.sqlite: ", WHO .. ": ", 1) end
     error(res, 0)
   end

@@ -4,7 +4,8 @@
  *   local ins = db:_inserter(sql, keys, getters, headers)
  *   ins(row, n)          binds column i from row[keys[i]] (or, when that is nil, getters[i](row) if
  *                        getters[i] is a function) and runs the prepared INSERT: one C call per row
- *   db:_discard()        after a failure: rolls back, closes, and removes the file if open created it
+ *   db:_discard([ins])   after a failure: finalizes ins's statement, rolls back, closes (and rolls
+ *                        back a journal the failure left), removes the file if open created it
  *
  * Values: integers, floats (NaN as NULL), strings, booleans as 1/0, nil and att.null as NULL,
  * tables as their JSON text (att.json.encode's), anything else as tostring's text. An error names
@@ -140,15 +141,37 @@ int att_sqlite_inserter(lua_State *L)
     return 1;
 }
 
+/* Opens path again and reads from it, so that SQLite rolls back a journal a failed ROLLBACK left
+ * (after an I/O error the connection cannot): the next reader, even a read-only one, finds the
+ * file as it was. */
+static void recover(const char *path)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+        sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+    sqlite3_close_v2(db);
+}
+
 int att_sqlite_discard(lua_State *L)
 {
     AttDb *d = luaL_checkudata(L, 1, ATT_SQLITE_DB_MT);
     static const char *const suffix[] = {"", "-journal", "-wal", "-shm"};
     size_t i;
+    if (lua_type(L, 2) == LUA_TFUNCTION && lua_getupvalue(L, 2, 1)) { /* the inserter's statement */
+        Ins *w = luaL_testudata(L, -1, INS_MT);
+        if (w && w->st) sqlite3_finalize(w->st);
+        if (w) w->st = NULL;
+        lua_pop(L, 1);
+    }
     if (d->db) {
         if (!sqlite3_get_autocommit(d->db)) sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
         sqlite3_close_v2(d->db);
         d->db = NULL;
+        if (!d->created && !d->readonly) {
+            lua_pushfstring(L, "%s-journal", d->path);
+            if (access(lua_tostring(L, -1), F_OK) == 0) recover(d->path);
+            lua_pop(L, 1);
+        }
     }
     for (i = 0; d->created && i < sizeof suffix / sizeof *suffix; i++) {
         lua_pushfstring(L, "%s%s", d->path, suffix[i]);

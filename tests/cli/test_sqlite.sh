@@ -65,6 +65,10 @@ check "over the file size limit: status 8, the write error and SQLite's message"
     sh -c "[ $rc -eq 8 ] && grep -q '^att: write error on full.db: File too large$' '$T/err' && grep -q 'att.report.sqlite: full.db: row [0-9]*: disk I/O error' '$T/err'"
 py full.db 'print(con.execute("SELECT a, b FROM report").fetchall(), con.execute("SELECT count(*) FROM att_runs").fetchone())'
 check "python3 reads the previous contents" py_is "[(1, 'old')] (1,)"
+(trap '' XFSZ; ulimit -f 200; "$ATT" "$T/many.lua" full.db >"$T/out" 2>"$T/err"); rc=$?
+run "$ATT" -e 'for r in att.sqlite.open("full.db", {readonly = true}):rows("SELECT a, b FROM report") do print(r.a, r.b) end'
+check "no hot journal is left: a read-only reader sees the previous contents" \
+    sh -c "[ ! -e full.db-journal ] && [ $rc -eq 0 ] && [ \"\$(cat '$T/out')\" = '1	old' ]"
 (trap '' XFSZ; ulimit -f 100; "$ATT" "$T/many.lua" new.db >"$T/out" 2>"$T/err"); rc=$?
 check "a file the failed writer created is removed" sh -c "[ $rc -eq 8 ] && [ ! -e new.db ] && [ ! -e new.db-journal ]"
 
