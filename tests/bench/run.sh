@@ -338,7 +338,7 @@ SQ_ROWS=${BENCH_SQLITE_ROWS:-200000}
 progress "att.report.sqlite: $SQ_ROWS rows of 10 columns, 5 runs"
 SQ_OUT=$("$ATT" tests/bench/sqlite_writer.lua "$SQ_ROWS" 5 "$OUT") || fail "tests/bench/sqlite_writer.lua failed"
 SQ_MED=$(echo "$SQ_OUT" | sed -n 's/^median //p')
-SQ_ALL=$(echo "$SQ_OUT" | sed -n 's/^rows_per_s //p' | tr '\n' ' ')
+SQ_ALL=$(echo "$SQ_OUT" | sed -n 's/^rows_per_s //p' | tr '\n' ' ' | sed 's/ $//')
 progress "  median $SQ_MED rows/s (runs: $SQ_ALL)"
 
 # ---- checks -----------------------------------------------------------------------------------
