@@ -214,7 +214,7 @@ local function write_all(db, state, nextrow, cols, name, mode, request)
       ins(buffer[i], i)
       count = i
     end
-    buffer = nil -- the first rows are not kept while the rest stream
+    buffer = nil -- luacheck: ignore (the first rows are not kept while the rest stream)
     if not ended then
       for r, k in nextrow do
         ins(r, k)

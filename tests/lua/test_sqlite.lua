@@ -121,10 +121,9 @@ T.test("close: idempotent, __close, __gc; a closed db says so", function()
   end
   T.eq(one(p, "SELECT count(*) AS n FROM t").n, 0, "an open transaction is rolled back on close")
   local d3 = sqlite.open(p)
-  local it, s, c, closer = d3:rows("SELECT a FROM t")
+  local it, s, c = d3:rows("SELECT a FROM t")
   d3:close()
   T.match(T.raises(it, s, c), "the database was closed during the loop", "a loop after close")
-  closer = nil -- luacheck: ignore
   d3 = nil -- luacheck: ignore
   collectgarbage()
   collectgarbage()
