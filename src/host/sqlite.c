@@ -254,13 +254,12 @@ static int has_more(AttDb *d, const char *tail)
     return rc != SQLITE_OK || more != NULL;
 }
 
-/* Binds the arguments first..top to st; raises (finalizing st) when their number is not the
- * statement's or one cannot be bound. [-0, +0, e] */
-static void bind_all(lua_State *L, AttDb *d, sqlite3_stmt *st, int first, int transient)
+/* Binds the arguments first..first+n-1 to st; raises when their number is not the statement's or
+ * one cannot be bound (the caller's guard finalizes st). [-0, +0, e] */
+static void bind_all(lua_State *L, AttDb *d, sqlite3_stmt *st, int first, int n, int transient)
 {
-    int n = lua_gettop(L) - first + 1, want = sqlite3_bind_parameter_count(st), i, rc;
+    int want = sqlite3_bind_parameter_count(st), i, rc;
     if (n != want) {
-        sqlite3_finalize(st);
         lua_pushfstring(L, "att.sqlite: %s: %d parameter%s given, the statement takes %d", d->path, n,
                         n == 1 ? "" : "s", want);
         lua_error(L);
@@ -268,16 +267,26 @@ static void bind_all(lua_State *L, AttDb *d, sqlite3_stmt *st, int first, int tr
     for (i = 1; i <= n; i++) {
         rc = att_sqlite_bind(L, st, i, first + i - 1, transient);
         if (rc == -1) {
-            sqlite3_finalize(st);
             lua_pushfstring(L, "att.sqlite: %s: parameter %d is %s (integer, float, string, boolean, nil or att.null)",
                             d->path, i, luaL_typename(L, first + i - 1));
             lua_error(L);
         }
-        if (rc != SQLITE_OK) {
-            sqlite3_finalize(st);
-            att_sqlite_fail(L, d, rc, NULL);
-        }
+        if (rc != SQLITE_OK) att_sqlite_fail(L, d, rc, NULL);
     }
+}
+
+/* Pushes a statement userdata (no statement yet) whose __gc finalizes what it is given: every
+ * statement is owned by one from its preparation on, so that an error (a memory error too) does
+ * not leak it. uservalue 1: the db userdata at index 1. [-0, +1, m] */
+static Stmt *new_stmt(lua_State *L)
+{
+    Stmt *s = lua_newuserdatauv(L, sizeof *s, 2);
+    s->st = NULL;
+    s->ncol = 0;
+    luaL_setmetatable(L, STMT_MT);
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, 1);
+    return s;
 }
 
 /* db:exec(sql [, ...params]) -> the number of rows the last statement changed. Without params sql
@@ -286,20 +295,19 @@ static int l_exec(lua_State *L)
 {
     AttDb *d = att_sqlite_check(L, 1);
     const char *sql = luaL_checkstring(L, 2);
-    int params = lua_gettop(L) > 2, n = 0, rc;
-    sqlite3_stmt *st;
+    int nparams = lua_gettop(L) - 2, rc;
+    Stmt *s = new_stmt(L);
     while (*sql) {
-        prepare(L, d, &sql, &st);
-        if (!st) continue;
-        if (params) {
-            if (n++ > 0 || has_more(d, sql)) {
-                sqlite3_finalize(st);
+        prepare(L, d, &sql, &s->st);
+        if (!s->st) continue;
+        if (nparams > 0) {
+            if (has_more(d, sql))
                 throw(L, "att.sqlite: %s: parameters are bound to one statement; the SQL holds several%s", d->path, "");
-            }
-            bind_all(L, d, st, 3, 0);
+            bind_all(L, d, s->st, 3, nparams, 0);
         }
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {}
-        sqlite3_finalize(st);
+        while ((rc = sqlite3_step(s->st)) == SQLITE_ROW) {}
+        sqlite3_finalize(s->st);
+        s->st = NULL;
         if (rc != SQLITE_DONE) att_sqlite_fail(L, d, rc, NULL);
     }
     lua_pushinteger(L, (lua_Integer)sqlite3_changes64(d->db));
@@ -380,26 +388,16 @@ static int l_rows(lua_State *L)
 {
     AttDb *d = att_sqlite_check(L, 1);
     const char *sql = luaL_checkstring(L, 2);
-    sqlite3_stmt *st;
-    Stmt *s;
-    int i;
-    prepare(L, d, &sql, &st);
-    if (!st) throw(L, "att.sqlite: %s: db:rows: the SQL holds no statement%s", d->path, "");
-    if (has_more(d, sql)) {
-        sqlite3_finalize(st);
-        throw(L, "att.sqlite: %s: db:rows takes one statement; the SQL holds more: %s", d->path, sql);
-    }
-    bind_all(L, d, st, 3, 1);
-    lua_settop(L, 1);
-    s = lua_newuserdatauv(L, sizeof *s, 2);
-    s->st = st;
-    s->ncol = sqlite3_column_count(st);
-    luaL_setmetatable(L, STMT_MT);
-    lua_pushvalue(L, 1);
-    lua_setiuservalue(L, -2, 1);
+    int nparams = lua_gettop(L) - 2, i;
+    Stmt *s = new_stmt(L);
+    prepare(L, d, &sql, &s->st);
+    if (!s->st) throw(L, "att.sqlite: %s: db:rows: the SQL holds no statement%s", d->path, "");
+    if (has_more(d, sql)) throw(L, "att.sqlite: %s: db:rows takes one statement; the SQL holds more: %s", d->path, sql);
+    bind_all(L, d, s->st, 3, nparams, 1);
+    s->ncol = sqlite3_column_count(s->st);
     lua_createtable(L, 2 * s->ncol, 0);
     for (i = 0; i < s->ncol; i++) {
-        const char *decl = sqlite3_column_decltype(st, i), *name = sqlite3_column_name(st, i);
+        const char *decl = sqlite3_column_decltype(s->st, i), *name = sqlite3_column_name(s->st, i);
         lua_pushstring(L, name ? name : "?");
         lua_rawseti(L, -2, 2 * i + 1);
         lua_pushboolean(L, decl && strcasecmp(decl, "BOOLEAN") == 0);
