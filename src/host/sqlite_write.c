@@ -52,8 +52,10 @@ static void plain_value(lua_State *L, Ins *w, AttDb *d, lua_Integer n, int col)
     int t = lua_type(L, -1);
     if (t == LUA_TTABLE) {
         att_buf_reset(&w->json);
-        if (att_json_encode(L, lua_gettop(L), &w->json, err, sizeof err) != 0 || w->json.oom)
+        if (att_json_encode(L, lua_gettop(L), &w->json, err, sizeof err) != 0 || w->json.oom) {
+            sqlite3_clear_bindings(w->st);
             cell_error(L, d, n, col, w->json.oom ? "out of memory" : err);
+        }
         lua_pushlstring(L, w->json.data ? w->json.data : "", w->json.len);
         lua_replace(L, -2);
     } else if (t == LUA_TFUNCTION || t == LUA_TTHREAD || (t == LUA_TUSERDATA) ||
@@ -92,12 +94,13 @@ static int ins_row(lua_State *L)
         plain_value(L, w, d, n, i);
         rc = att_sqlite_bind(L, w->st, i, lua_gettop(L), 0); /* the value stays on the stack */
         if (rc != SQLITE_OK) {
-            sqlite3_reset(w->st);
+            sqlite3_clear_bindings(w->st);
             return att_sqlite_fail(L, d, rc, NULL);
         }
     }
     rc = sqlite3_step(w->st);
     sqlite3_reset(w->st);
+    sqlite3_clear_bindings(w->st); /* the strings were bound in place: none outlives its value */
     lua_settop(L, 1);
     if (rc != SQLITE_DONE) {
         char what[60];
