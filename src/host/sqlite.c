@@ -233,7 +233,7 @@ static int l_tostring(lua_State *L)
 
 /* Prepares the statement at *sql (advancing it past the statement). *st is NULL for text with
  * no statement (blanks, comments). Raises on an error. [-0, +0, e] */
-static void prepare(lua_State *L, AttDb *d, const char **sql, sqlite3_stmt **st)
+void att_sqlite_prepare(lua_State *L, AttDb *d, const char **sql, sqlite3_stmt **st)
 {
     const char *tail = NULL;
     int rc;
@@ -298,7 +298,7 @@ static int l_exec(lua_State *L)
     int nparams = lua_gettop(L) - 2, rc;
     Stmt *s = new_stmt(L);
     while (*sql) {
-        prepare(L, d, &sql, &s->st);
+        att_sqlite_prepare(L, d, &sql, &s->st);
         if (!s->st) continue;
         if (nparams > 0) {
             if (has_more(d, sql))
@@ -390,7 +390,7 @@ static int l_rows(lua_State *L)
     const char *sql = luaL_checkstring(L, 2);
     int nparams = lua_gettop(L) - 2, i;
     Stmt *s = new_stmt(L);
-    prepare(L, d, &sql, &s->st);
+    att_sqlite_prepare(L, d, &sql, &s->st);
     if (!s->st) throw(L, "att.sqlite: %s: db:rows: the SQL holds no statement%s", d->path, "");
     if (has_more(d, sql)) throw(L, "att.sqlite: %s: db:rows takes one statement; the SQL holds more: %s", d->path, sql);
     bind_all(L, d, s->st, 3, nparams, 1);

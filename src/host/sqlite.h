@@ -31,6 +31,10 @@ AttDb *att_sqlite_check(lua_State *L, int idx);
  * counted as a lost write (att_files_lost). [-0, +0, e] */
 int att_sqlite_fail(lua_State *L, AttDb *d, int rc, const char *what);
 
+/* Prepares the statement at *sql (advancing it past the statement) into *st, NULL for text with no
+ * statement. Raises on an error, and under --safe for VACUUM. [-0, +0, e] */
+void att_sqlite_prepare(lua_State *L, AttDb *d, const char **sql, sqlite3_stmt **st);
+
 /* Binds the value at idx as parameter i of st (integer, float, string, boolean as 1/0, nil or
  * att.null as NULL; NaN as NULL). transient: copy strings (the statement outlives the call).
  * Returns SQLITE_OK, an SQLite error, or -1 when the value is of another type. [-0, +0, -] */

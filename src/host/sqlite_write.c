@@ -115,7 +115,6 @@ int att_sqlite_inserter(lua_State *L)
     AttDb *d = att_sqlite_check(L, 1);
     const char *sql = luaL_checkstring(L, 2);
     Ins *w;
-    int rc;
     luaL_checktype(L, 3, LUA_TTABLE);
     luaL_checktype(L, 4, LUA_TTABLE);
     luaL_checktype(L, 5, LUA_TTABLE);
@@ -127,9 +126,11 @@ int att_sqlite_inserter(lua_State *L)
         lua_setfield(L, -2, "__gc");
     }
     lua_setmetatable(L, -2);
-    d->denied[0] = '\0';
-    rc = sqlite3_prepare_v2(d->db, sql, -1, &w->st, NULL);
-    if (rc != SQLITE_OK) return att_sqlite_fail(L, d, rc, NULL);
+    att_sqlite_prepare(L, d, &sql, &w->st);
+    if (!w->st) {
+        lua_pushfstring(L, "att.sqlite: %s: the INSERT is empty", d->path);
+        return lua_error(L);
+    }
     w->ncol = sqlite3_bind_parameter_count(w->st);
     if ((lua_Integer)w->ncol != (lua_Integer)lua_rawlen(L, 3)) {
         lua_pushfstring(L, "att.sqlite: %s: the INSERT takes %d values, %d keys given", d->path, w->ncol,

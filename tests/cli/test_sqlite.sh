@@ -117,6 +117,7 @@ safe "DETACH" "DETACH is not allowed under --safe" "att.sqlite.open('ok.db'):exe
 safe "VACUUM INTO" "VACUUM is not allowed under --safe" "att.sqlite.open('ok.db'):exec(\"VACUUM INTO '$O/f.db'\")"
 safe "VACUUM INTO after a comment" "VACUUM is not allowed under --safe" "for r in att.sqlite.open('ok.db'):rows([[/* x */ -- y
 vacuum into '$O/g.db']]) do end"
+safe "VACUUM INTO through the writer's inserter" "VACUUM is not allowed under --safe" "local db = att.sqlite.open('ok.db') db:_inserter('VACUUM INTO ?', {'p'}, {}, {'p'})({p = '$O/i.db'})"
 safe "load_extension" "load_extension is not allowed under --safe" "att.sqlite.open('ok.db'):exec(\"SELECT load_extension('$O/x.so')\")"
 safe "PRAGMA writable_schema" "PRAGMA writable_schema = 1 is not allowed under --safe" "att.sqlite.open('ok.db'):exec('PRAGMA writable_schema = 1')"
 safe "PRAGMA journal_mode" "PRAGMA journal_mode = WAL is not allowed under --safe" "att.sqlite.open('ok.db'):exec('PRAGMA journal_mode = WAL')"
