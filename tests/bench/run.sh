@@ -35,6 +35,7 @@
 #                       has --window; 1 and the default window are always measured
 #   BENCH_PYTHON        the Python 3 to use (default /usr/bin/python3, Debian's, else python3)
 #   BENCH_OUT           the Markdown file to write (default BENCHMARKS.md)
+#   BENCH_SQLITE_ROWS=200000  rows of the SQLite writer's own benchmark (tests/bench/sqlite_writer.lua)
 #
 # Exit status: 0 when every measurement ran and every output matched (targets missed are reported
 # in BENCHMARKS.md, not as a failure); 1 when a client failed or the outputs differ; 2 on set-up.
@@ -332,6 +333,14 @@ ST_MED=$(echo "$STARTUP" | sed -n 's/.*median=\([0-9.]*\).*/\1/p')
 ST_MIN=$(echo "$STARTUP" | sed -n 's/.*min=\([0-9.]*\).*/\1/p')
 ST_MAX=$(echo "$STARTUP" | sed -n 's/.*max=\([0-9.]*\).*/\1/p')
 
+# ---- the SQLite writer alone (tests/bench/sqlite_writer.lua: rows built in memory, then written) --
+SQ_ROWS=${BENCH_SQLITE_ROWS:-200000}
+progress "att.report.sqlite: $SQ_ROWS rows of 10 columns, 5 runs"
+SQ_OUT=$("$ATT" tests/bench/sqlite_writer.lua "$SQ_ROWS" 5 "$OUT") || fail "tests/bench/sqlite_writer.lua failed"
+SQ_MED=$(echo "$SQ_OUT" | sed -n 's/^median //p')
+SQ_ALL=$(echo "$SQ_OUT" | sed -n 's/^rows_per_s //p' | tr '\n' ' ' | sed 's/ $//')
+progress "  median $SQ_MED rows/s (runs: $SQ_ALL)"
+
 # ---- checks -----------------------------------------------------------------------------------
 ERRORS=""
 check_outputs() {   # check_outputs SCEN
@@ -571,6 +580,13 @@ echo
 echo "\`att -e ''\`, 20 runs after one warm-up (fork to exit, \`tests/bench/startup.c\`): median **${ST_MED} ms**"
 echo "(min $ST_MIN, max $ST_MAX)."
 echo
+echo "## SQLite writer"
+echo
+echo "\`att.report.sqlite\` alone (\`tests/bench/sqlite_writer.lua\`): $SQ_ROWS rows of 10 columns (integers, a"
+echo "13-digit id, floats, text, booleans, a nested table as JSON, nulls) already in memory, written to a new"
+echo "database file in one transaction, wall clock including the commit, 5 runs: median **$SQ_MED rows/s**"
+echo "(runs: $SQ_ALL)."
+echo
 echo "## Targets"
 echo
 for s in s0 l0; do
@@ -633,6 +649,8 @@ r=$(calc '%.2f' "$rl / $rs"); v=$(verdict "$r <= 1.5")
 echo "- Peak RSS of att, N = $LARGE vs N = $SMALL (no latency, medians): $(calc '%.1f' "$rl / 1024") MB vs $(calc '%.1f' "$rs / 1024") MB = **${r}×** (target <= 1.5×): **$v**"
 v=$(verdict "$ST_MED < 10")
 echo "- \`att -e ''\` start-up median **${ST_MED} ms** (target < 10 ms): **$v**"
+v=$(verdict "$SQ_MED >= 200000")
+echo "- The SQLite writer alone: median **$SQ_MED rows/s** (target >= 200,000 rows/s): **$v**"
 } > "$MD.tmp"
 mv "$MD.tmp" "$MD"
 
