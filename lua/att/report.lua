@@ -740,10 +740,7 @@ M._html_kit = {
 -- library binding most reports never need).
 local WRITER_MODULE = { sqlite = "att.report_sqlite", xlsx = "att.report_xlsx", postgres = "att.report_pg" }
 for name, module in pairs(WRITER_MODULE) do
-  M[name] = function(rows, opts)
-    local written, read = require(module).write(rows, opts)
-    return written, read
-  end
+  M[name] = function(rows, opts) return require(module).write(rows, opts) end
 end
 
 -- report.workbook(path [, opts]): an xlsx workbook a script writes several sheets to (see

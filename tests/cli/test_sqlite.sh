@@ -139,6 +139,6 @@ run "$ATT" search serviceType=FIBER --all --level account --out fiber.db
 check "att search --out fiber.db" rc_is 0
 run "$ATT" search serviceType=FIBER --all --level account --out fiber.csv
 lines=$(($(wc -l <fiber.csv) - 1))
-py fiber.db 'print(con.execute("SELECT count(*), count(DISTINCT id) FROM report").fetchone()[0], con.execute("SELECT rows, table_name, json_extract(request, \"$.serviceType\") FROM att_runs").fetchone())'
-check "a queryable table: as many rows as the CSV export, the run recorded" py_is "$lines ($lines, 'report', 'FIBER')"
+py fiber.db 'print(con.execute("SELECT count(*), count(DISTINCT id) FROM accounts").fetchone()[0], con.execute("SELECT rows, table_name, json_extract(request, \"$.serviceType\") FROM att_runs").fetchone())'
+check "a queryable table: as many rows as the CSV export, the run recorded" py_is "$lines ($lines, 'accounts', 'FIBER')"
 finish

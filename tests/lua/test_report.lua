@@ -16,6 +16,23 @@ local function run(fmt, rows, opts)
   return T.read_file(tmp), n, m
 end
 
+-- The formats written as text (the typed writers, sqlite, xlsx and postgres, have their own tests:
+-- test_sqlite.lua, test_xlsx.sh, test_postgres.sh) and the file-based typed ones, each run into a
+-- new file of its own.
+local TEXT_FORMATS, TYPED_FILE = {}, { sqlite = ".db", xlsx = ".xlsx" }
+for _, f in ipairs(report.formats) do
+  if not TYPED_FILE[f] and f ~= "postgres" then TEXT_FORMATS[#TEXT_FORMATS + 1] = f end
+end
+local function run_typed(fmt, rows, opts)
+  opts = opts or {}
+  local name = os.tmpname()
+  os.remove(name)
+  opts.out = name .. TYPED_FILE[fmt]
+  local n = report.write(fmt, rows, opts)
+  os.remove(opts.out)
+  return n
+end
+
 local function lines(s)
   local t = {}
   for l in s:gmatch("([^\n]*)\n") do t[#t + 1] = l end
@@ -402,8 +419,8 @@ T.test("default columns: the first row's keys, sorted; nested values as JSON", f
     'a,b,c\r\n1,2,"{""y"":[],""z"":1}"\r\n3,,\r\n')
 end)
 
-T.test("iterator input gives the same output as array input, for every writer", function()
-  for _, fmt in ipairs(report.formats) do
+T.test("iterator input gives the same output as array input, for every text writer", function()
+  for _, fmt in ipairs(TEXT_FORMATS) do
     local a = run(fmt, H, { columns = COLS })
     local b = run(fmt, gen(H), { columns = COLS })
     local c = run(fmt, coroutine.wrap(function() for _, r in ipairs(H) do coroutine.yield(r) end end), { columns = COLS })
@@ -428,11 +445,15 @@ end)
 
 T.test("every writer returns the number of rows written; arrays stop at the first nil", function()
   local rows = { { a = 1 }, { a = 2 }, nil, { a = 4 } }
-  for _, fmt in ipairs(report.formats) do
+  for _, fmt in ipairs(TEXT_FORMATS) do
     local _, n = run(fmt, rows)
     T.eq(n, 2, fmt)
     _, n = run(fmt, {}, { columns = { "a" } })
     T.eq(n, 0, fmt .. " (empty)")
+  end
+  for fmt in pairs(TYPED_FILE) do
+    T.eq(run_typed(fmt, rows), 2, fmt)
+    T.eq(run_typed(fmt, {}, { columns = { "a" } }), 0, fmt .. " (empty)")
   end
   T.eq(run("csv", {}), "")
   T.eq(run("csv", {}, { columns = { "a", "b" } }), "a,b\r\n")
@@ -685,7 +706,7 @@ T.test("html: require \"att.report_html\" works first, and writes what report.ht
 end)
 
 T.test("errors: unknown format names the known ones", function()
-  T.eq(err_of(report.write, "xml", {}), 'att.report: unknown format "xml" (known: csv, tsv, jsonl, json, markdown, table, html)')
+  T.eq(err_of(report.write, "xml", {}), 'att.report: unknown format "xml" (known: csv, tsv, jsonl, json, markdown, table, html, sqlite, xlsx, postgres)')
   T.match(err_of(report.write, nil, {}), "unknown format nil")
 end)
 
@@ -723,7 +744,7 @@ end)
 
 T.test("errors: options", function()
   T.eq(err_of(report.csv, {}, { colums = { "a" } }),
-    'att.report.csv: unknown option "colums" (known: chart, columns, defuse, eol, footer, header, limit, max_width, out, title)')
+    'att.report.csv: unknown option "colums" (known: chart, columns, defuse, eol, footer, header, limit, max_width, mode, out, request, sheet, table, title)')
   T.eq(err_of(report.csv, {}, "x"), 'att.report.csv: opts must be a table, got "x"')
   T.eq(err_of(report.table, {}, { limit = -1 }), "att.report.table: opts.limit must be an integer >= 0, got -1")
   T.eq(err_of(report.table, {}, { limit = 1.5 }), "att.report.table: opts.limit must be an integer >= 0, got 1.5")
@@ -764,10 +785,13 @@ end)
 
 T.test("format_of: formats follow file names", function()
   for name, want in pairs({ ["a.csv"] = "csv", ["a.TSV"] = "tsv", ["a.jsonl"] = "jsonl", ["a.ndjson"] = "jsonl",
-    ["d/a.json"] = "json", ["a.md"] = "markdown", ["a.html"] = "html", ["a.txt"] = "table" }) do
+    ["d/a.json"] = "json", ["a.md"] = "markdown", ["a.html"] = "html", ["a.txt"] = "table",
+    ["a.db"] = "sqlite", ["a.SQLite"] = "sqlite", ["a.sqlite3"] = "sqlite", ["a.xlsx"] = "xlsx",
+    ["postgresql://h/db"] = "postgres", ["POSTGRES:///db?host=/tmp"] = "postgres" }) do
     T.eq(report.format_of(name), want, name)
   end
-  T.eq(report.format_of("a.xlsx"), nil, "unknown")
+  T.eq(report.format_of("a.xls"), nil, "unknown")
+  T.eq(report.format_of("postgresqlx://h/db"), nil, "not a database URL")
   T.eq(report.format_of("csv"), nil, "no extension")
   T.eq(report.format_of(nil), nil, "nil")
 end)
