@@ -1,0 +1,324 @@
+/* xlsx.c — the libxlsxwriter (1.1.4) binding behind att.report.xlsx and att.report.workbook:
+ * package.preload["att.xlsx_c"], internal to lua/att/report_xlsx.lua, which types the cells,
+ * checks the limits and names, and computes the column widths (1.1.4 has no autofit).
+ *
+ * A workbook is a userdata (metatable "att.xlsx.workbook") over one lxw_workbook in constant-memory
+ * mode (each sheet's rows go to a temporary file in $TMPDIR as they are written; strings are
+ * inline, not shared). Its file is written by workbook_close only: in "rename" mode to
+ * NAME.att-partial-PID beside NAME, renamed over NAME (with NAME's permissions) on success and
+ * removed on failure, so that the previous NAME is untouched; in "direct" mode to NAME itself (a
+ * path that is not a regular file: /dev/null); in "temp" mode to a new file in $TMPDIR that close
+ * hands to a sink function in chunks (standard output) and then removes. A failed close counts a
+ * lost write (att_files_lost: the run ends with status 8) and raises. __close commits when the
+ * scope ends normally and discards (nothing written, the partial name never created) after an
+ * error; __gc commits a workbook still open (a failure is then only the lost write). Under --safe
+ * (upvalue 1) the paths are confined as io.open's are; the temporary file is att's own.
+ *
+ * Module functions: open(mode, path, who) -> workbook; sheet(wb, name); row(wb, r, kinds, ...);
+ * finish(wb, last_row, widths); discard(wb); stdout_is_terminal(); methods (the __index table: close; the Lua module
+ * adds sheet). kinds has one letter per column: e empty, s string, h header (bold string), n
+ * number, b boolean, t date-time (an Excel serial), d date (a serial). */
+#include "host/xlsx.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "host/confine.h"
+#include "host/files.h"
+
+#define BOOK_MT "att.xlsx.workbook"
+
+enum { MODE_RENAME, MODE_DIRECT, MODE_TEMP };
+
+typedef struct {
+    lxw_workbook *wb; /* NULL once closed or discarded */
+    lxw_worksheet *ws;
+    lxw_format *bold, *datetime, *date;
+    int mode;
+    int temp_left;              /* the temporary file (MODE_TEMP) exists and is still to be removed */
+    char file[PATH_MAX + 32];   /* what libxlsxwriter writes */
+    char path[PATH_MAX];        /* the name the script gave ("" in MODE_TEMP) */
+    char who[48];               /* for messages: att.report.xlsx, att.report.workbook */
+} Book;
+
+static Book *check_book(lua_State *L, int i) { return luaL_checkudata(L, i, BOOK_MT); }
+
+/* The book at i, still open for writing; raises otherwise. */
+static Book *open_book(lua_State *L, int i)
+{
+    Book *b = check_book(L, i);
+    if (!b->wb) luaL_error(L, "%s: the workbook is closed", b->who);
+    return b;
+}
+
+static const char *tmpdir(void)
+{
+    const char *t = getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}
+
+/* The name of what failed, for messages and the lost-write line. */
+static const char *shown(const Book *b) { return b->mode == MODE_TEMP ? "the workbook for standard output" : b->path; }
+
+/* open(mode, path, who) -> workbook. mode: "rename", "direct" or "temp" (path ignored). */
+static int xl_open(lua_State *L)
+{
+    static const char *const modes[] = {"rename", "direct", "temp", NULL};
+    int mode = luaL_checkoption(L, 1, NULL, modes);
+    const char *path = mode == MODE_TEMP ? "" : luaL_checkstring(L, 2), *who = luaL_checkstring(L, 3);
+    lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir(), .use_zip64 = LXW_FALSE};
+    Book *b = lua_newuserdatauv(L, sizeof *b, 0);
+    memset(b, 0, sizeof *b);
+    b->mode = mode;
+    snprintf(b->who, sizeof b->who, "%s", who);
+    luaL_setmetatable(L, BOOK_MT);
+    if (strlen(path) >= sizeof b->path) return luaL_error(L, "%s: the file name is too long", who);
+    snprintf(b->path, sizeof b->path, "%s", path);
+    if (mode == MODE_TEMP) {
+        int fd;
+        snprintf(b->file, sizeof b->file, "%s/att-xlsx-XXXXXX", tmpdir());
+        fd = mkstemp(b->file);
+        if (fd < 0) return luaL_error(L, "%s: cannot create a temporary file in %s: %s", who, tmpdir(), strerror(errno));
+        close(fd);
+        b->temp_left = 1;
+    } else {
+        snprintf(b->file, sizeof b->file, mode == MODE_RENAME ? "%s.att-partial-%d" : "%s", path, (int)getpid());
+        if (lua_toboolean(L, lua_upvalueindex(1))) {
+            att_confine_path(L, b->path, who);
+            att_confine_path(L, b->file, who);
+        }
+    }
+    b->wb = workbook_new_opt(b->file, &o);
+    if (!b->wb) return luaL_error(L, "%s: cannot create a workbook for %s", who, shown(b));
+    b->bold = workbook_add_format(b->wb);
+    b->datetime = workbook_add_format(b->wb);
+    b->date = workbook_add_format(b->wb);
+    if (!b->bold || !b->datetime || !b->date) return luaL_error(L, "%s: out of memory", who);
+    format_set_bold(b->bold);
+    format_set_num_format(b->datetime, "yyyy-mm-dd hh:mm:ss");
+    format_set_num_format(b->date, "yyyy-mm-dd");
+    return 1;
+}
+
+/* sheet(wb, name): adds a sheet, where the rows that follow go (the name was checked). */
+static int xl_sheet(lua_State *L)
+{
+    Book *b = open_book(L, 1);
+    const char *name = luaL_checkstring(L, 2);
+    lxw_error e = workbook_validate_sheet_name(b->wb, name);
+    if (e != LXW_NO_ERROR) return luaL_error(L, "%s: sheet name '%s': %s", b->who, name, lxw_strerror(e));
+    b->ws = workbook_add_worksheet(b->wb, name);
+    if (!b->ws)
+        return luaL_error(L, "%s: cannot add the sheet '%s' (a temporary file in %s: %s)", b->who, name, tmpdir(),
+                          strerror(errno));
+    return 0;
+}
+
+/* row(wb, r, kinds, v1, ...): writes row r (0-based) of the current sheet. */
+static int xl_row(lua_State *L)
+{
+    Book *b = open_book(L, 1);
+    lua_Integer r = luaL_checkinteger(L, 2);
+    size_t n, c;
+    const char *kinds = luaL_checklstring(L, 3, &n);
+    if (!b->ws) return luaL_error(L, "%s: no sheet", b->who);
+    if (r < 0 || r >= LXW_ROW_MAX) return luaL_error(L, "%s: row %d is past Excel's limit", b->who, (int)r);
+    if (n > LXW_COL_MAX) return luaL_error(L, "%s: more than %d columns", b->who, LXW_COL_MAX);
+    for (c = 0; c < n; c++) {
+        int i = (int)c + 4;
+        lxw_row_t row = (lxw_row_t)r;
+        lxw_col_t col = (lxw_col_t)c;
+        lxw_error e = LXW_NO_ERROR;
+        switch (kinds[c]) {
+        case 'e': break;
+        case 's': e = worksheet_write_string(b->ws, row, col, luaL_checkstring(L, i), NULL); break;
+        case 'h': e = worksheet_write_string(b->ws, row, col, luaL_checkstring(L, i), b->bold); break;
+        case 'n': e = worksheet_write_number(b->ws, row, col, luaL_checknumber(L, i), NULL); break;
+        case 'b': e = worksheet_write_boolean(b->ws, row, col, lua_toboolean(L, i), NULL); break;
+        case 't': e = worksheet_write_number(b->ws, row, col, luaL_checknumber(L, i), b->datetime); break;
+        case 'd': e = worksheet_write_number(b->ws, row, col, luaL_checknumber(L, i), b->date); break;
+        default: return luaL_error(L, "%s: unknown cell kind '%c'", b->who, kinds[c]);
+        }
+        if (e != LXW_NO_ERROR)
+            return luaL_error(L, "%s: row %d, column %d: %s", b->who, (int)r, (int)c + 1, lxw_strerror(e));
+    }
+    return 0;
+}
+
+/* finish(wb, last_row, widths): the header frozen, the autofilter over rows 0..last_row of the
+ * #widths columns, and the widths (set after the rows: 1.1.4 writes <cols> when it assembles the
+ * sheet at close, constant-memory mode or not). */
+static int xl_finish(lua_State *L)
+{
+    Book *b = open_book(L, 1);
+    lua_Integer last = luaL_checkinteger(L, 2), n, c;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    n = (lua_Integer)lua_rawlen(L, 3);
+    if (!b->ws) return luaL_error(L, "%s: no sheet", b->who);
+    if (n == 0) return 0;
+    worksheet_freeze_panes(b->ws, 1, 0);
+    if (worksheet_autofilter(b->ws, 0, 0, (lxw_row_t)last, (lxw_col_t)(n - 1)) != LXW_NO_ERROR)
+        return luaL_error(L, "%s: cannot set the autofilter", b->who);
+    for (c = 1; c <= n; c++) {
+        double w;
+        lua_rawgeti(L, 3, c);
+        w = luaL_checknumber(L, -1);
+        lua_pop(L, 1);
+        if (worksheet_set_column(b->ws, (lxw_col_t)(c - 1), (lxw_col_t)(c - 1), w, NULL) != LXW_NO_ERROR)
+            return luaL_error(L, "%s: cannot set the width of column %d", b->who, (int)c);
+    }
+    return 0;
+}
+
+/* Writes the workbook and puts it in place. 0, or -1 with the reason in msg; a failure counts a
+ * lost write. The workbook is freed either way. */
+static int commit(Book *b, char *msg, size_t n)
+{
+    lxw_error e;
+    int err;
+    struct stat st;
+    errno = 0;
+    e = workbook_close(b->wb);
+    err = errno ? errno : EIO;
+    b->wb = NULL;
+    b->ws = NULL;
+    if (e != LXW_NO_ERROR) {
+        if (b->mode != MODE_DIRECT) unlink(b->file);
+        b->temp_left = 0;
+        att_files_lost(shown(b), err);
+        snprintf(msg, n, "cannot write \"%s\": %s (%s)", shown(b), strerror(err), lxw_strerror(e));
+        return -1;
+    }
+    if (b->mode != MODE_RENAME) return 0;
+    if (stat(b->path, &st) == 0 && S_ISREG(st.st_mode)) chmod(b->file, st.st_mode & 07777);
+    if (rename(b->file, b->path) != 0) {
+        err = errno;
+        unlink(b->file);
+        att_files_lost(b->path, err);
+        snprintf(msg, n, "cannot rename \"%s\" to \"%s\": %s", b->file, b->path, strerror(err));
+        return -1;
+    }
+    return 0;
+}
+
+/* Frees the workbook without writing it; removes a temporary file. */
+static void discard(Book *b)
+{
+    if (b->wb) lxw_workbook_free(b->wb);
+    b->wb = NULL;
+    b->ws = NULL;
+    if (b->temp_left) unlink(b->file);
+    b->temp_left = 0;
+}
+
+/* Hands the temporary file to sink (at i) in chunks, then removes it. [-0, +0, e] */
+static void drain(lua_State *L, Book *b, int i)
+{
+    char buf[65536];
+    size_t got;
+    FILE *f = fopen(b->file, "rb");
+    if (!f) luaL_error(L, "%s: cannot read the temporary workbook %s: %s", b->who, b->file, strerror(errno));
+    unlink(b->file); /* open: read to the end, gone even if sink raises */
+    b->temp_left = 0;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+        lua_pushvalue(L, i);
+        lua_pushlstring(L, buf, got);
+        if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+            fclose(f);
+            lua_error(L);
+        }
+    }
+    if (ferror(f)) {
+        fclose(f);
+        luaL_error(L, "%s: cannot read the temporary workbook: %s", b->who, strerror(EIO));
+    }
+    fclose(f);
+}
+
+/* wb:close([sink]): writes the workbook and puts it in place (a temporary one goes to sink, a
+ * function called with each chunk). true; raises on failure (the previous file is untouched). */
+static int xl_close(lua_State *L)
+{
+    Book *b = open_book(L, 1);
+    char msg[PATH_MAX * 2 + 200];
+    if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TFUNCTION);
+    if (commit(b, msg, sizeof msg) != 0) return luaL_error(L, "%s: %s", b->who, msg);
+    if (b->temp_left && !lua_isnoneornil(L, 2)) drain(L, b, 2);
+    discard(b); /* a temporary file nobody took */
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int xl_discard(lua_State *L)
+{
+    discard(check_book(L, 1));
+    return 0;
+}
+
+/* __close(wb, err): commits after a normal end of the scope, discards after an error. */
+static int xl_toclose(lua_State *L)
+{
+    Book *b = check_book(L, 1);
+    if (!b->wb) return 0;
+    if (!lua_isnil(L, 2)) {
+        discard(b);
+        return 0;
+    }
+    lua_settop(L, 1);
+    return xl_close(L);
+}
+
+/* __gc: a workbook still open is committed; a failure is the lost write it counted. */
+static int xl_gc(lua_State *L)
+{
+    Book *b = check_book(L, 1);
+    char msg[PATH_MAX * 2 + 200];
+    if (b->wb && b->mode != MODE_TEMP) commit(b, msg, sizeof msg);
+    discard(b);
+    return 0;
+}
+
+/* stdout_is_terminal() -> true when standard output is a terminal. */
+static int xl_isatty(lua_State *L)
+{
+    lua_pushboolean(L, isatty(STDOUT_FILENO));
+    return 1;
+}
+
+static int open_module(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"open", xl_open},     {"sheet", xl_sheet},     {"row", xl_row},
+                                   {"finish", xl_finish}, {"discard", xl_discard}, {"stdout_is_terminal", xl_isatty}, {NULL, NULL}};
+    static const luaL_Reg meta[] = {{"__gc", xl_gc}, {"__close", xl_toclose}, {NULL, NULL}};
+    luaL_newmetatable(L, BOOK_MT);
+    luaL_setfuncs(L, meta, 0);
+    lua_newtable(L); /* methods */
+    lua_pushcfunction(L, xl_close);
+    lua_setfield(L, -2, "close");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "__index");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -3, "__metatable");
+    luaL_newlibtable(L, fns);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    luaL_setfuncs(L, fns, 1);
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, "methods");
+    return 1;
+}
+
+void att_xlsx_install(lua_State *L, int confined)
+{
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushboolean(L, confined);
+    lua_pushcclosure(L, open_module, 1);
+    lua_setfield(L, -2, "att.xlsx_c");
+    lua_pop(L, 1);
+}
