@@ -242,7 +242,17 @@ local function write_sheet(book, names, rows, opts, who)
       kinds[i], vals[i] = k, v
       if w == nil then
         w = widths[i]
-        if #s > w then w = width(s) end
+        if #s > w then
+          if find(s, "\n", 1, true) then            -- the longest line
+            w = 0
+            for line in s:gmatch("[^\n]*") do
+              local lw = width(line)
+              if lw > w then w = lw end
+            end
+          else
+            w = width(s)
+          end
+        end
       end
       if w > widths[i] then widths[i] = w end
     end
