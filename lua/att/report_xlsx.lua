@@ -245,7 +245,7 @@ local function write_sheet(book, names, rows, opts, who)
         if #s > w then
           if find(s, "\n", 1, true) then            -- the longest line
             w = 0
-            for line in s:gmatch("[^\n]*") do
+            for line in s:gmatch("[^\r\n]*") do
               local lw = width(line)
               if lw > w then w = lw end
             end
@@ -318,6 +318,7 @@ function C.methods.sheet(book, rows, opts)
   if spoiled[book] then
     fail(who, format("the workbook cannot be written: sheet %q failed", spoiled[book]))
   end
+  if not C.is_open(book) then fail(who, "the workbook is closed") end
   local names = used[book]
   local name = type(opts) == "table" and opts.sheet or "Report"
   kit.check_opts(opts, who)

@@ -15,7 +15,7 @@
  * (upvalue 1) the paths are confined as io.open's are; the temporary file is att's own.
  *
  * Module functions: open(mode, path, who) -> workbook; sheet(wb, name); row(wb, r, kinds, ...);
- * finish(wb, last_row, widths); discard(wb); stdout_is_terminal(); methods (the __index table: close; the Lua module
+ * finish(wb, last_row, widths); discard(wb); is_open(wb); stdout_is_terminal(); methods (the __index table: close; the Lua module
  * adds sheet). kinds has one letter per column: e empty, s string, h header (bold string), n
  * number, b boolean, t date-time (an Excel serial), d date (a serial). */
 #include "host/xlsx.h"
@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
@@ -43,6 +44,7 @@ typedef struct {
     lxw_format *bold, *datetime, *date;
     int mode;
     int temp_left;              /* the temporary file (MODE_TEMP) exists and is still to be removed */
+    double rows_bytes;          /* XML of the rows of the sheets so far (their temporary files) */
     char file[PATH_MAX + 32];   /* what libxlsxwriter writes */
     char path[PATH_MAX];        /* the name the script gave ("" in MODE_TEMP) */
     char who[48];               /* for messages: att.report.xlsx, att.report.workbook */
@@ -107,12 +109,86 @@ static int xl_open(lua_State *L)
     return 1;
 }
 
+/* libxlsxwriter 1.1.4 does not check its writes to temporary files: a full $TMPDIR or the file
+ * size limit would give a workbook with rows missing and no error. The rows' file of the current
+ * sheet is checked after each row; the sheets in the finished file are checked against the bytes
+ * of their rows (sheet_xml_bytes). */
+static int rows_failed(Book *b)
+{
+    return b->ws && b->ws->optimize_tmpfile && ferror(b->ws->optimize_tmpfile);
+}
+
+/* Raises for the lost rows of the current sheet (counted as a lost write). */
+static int rows_lost(lua_State *L, Book *b, int err)
+{
+    att_files_lost(shown(b), err ? err : EIO);
+    return luaL_error(L, "%s: cannot write \"%s\": a temporary file in %s: %s", b->who, shown(b), tmpdir(),
+                      strerror(err ? err : EIO));
+}
+
+/* Ends the current sheet: its rows flushed and counted. 0, or an errno. */
+static int end_sheet(Book *b)
+{
+    long size;
+    FILE *f = b->ws ? b->ws->optimize_tmpfile : NULL;
+    if (!f) return 0;
+    errno = 0;
+    if (fflush(f) != 0 || ferror(f)) return errno ? errno : EIO;
+    size = ftell(f);
+    if (size > 0) b->rows_bytes += (double)size;
+    return 0;
+}
+
+static unsigned long le(const unsigned char *p, int n)
+{
+    unsigned long v = 0;
+    while (n-- > 0) v = (v << 8) | p[n];
+    return v;
+}
+
+/* The sum of the uncompressed sizes of xl/worksheets/sheet*.xml in the zip file, or -1. */
+static double sheet_xml_bytes(const char *file)
+{
+    unsigned char tail[65557], e[46];
+    char name[64];
+    double sum = 0;
+    long size, from, i;
+    unsigned long count, at, k;
+    size_t got;
+    FILE *f = fopen(file, "rb");
+    if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 22) goto bad;
+    from = size > (long)sizeof tail ? size - (long)sizeof tail : 0;
+    if (fseek(f, from, SEEK_SET) != 0 || (got = fread(tail, 1, sizeof tail, f)) < 22) goto bad;
+    for (i = (long)got - 22; i >= 0 && le(tail + i, 4) != 0x06054b50UL; i--) continue;
+    if (i < 0) goto bad;
+    count = le(tail + i + 10, 2);
+    at = le(tail + i + 16, 4);
+    for (k = 0; k < count; k++) {
+        unsigned long n, skip;
+        if (fseek(f, (long)at, SEEK_SET) != 0 || fread(e, 1, sizeof e, f) != sizeof e || le(e, 4) != 0x02014b50UL)
+            goto bad;
+        n = le(e + 28, 2);
+        skip = le(e + 30, 2) + le(e + 32, 2);
+        memset(name, 0, sizeof name);
+        if (fread(name, 1, n < sizeof name - 1 ? n : sizeof name - 1, f) == 0) goto bad;
+        if (strncmp(name, "xl/worksheets/sheet", 19) == 0) sum += (double)le(e + 24, 4);
+        at += 46 + n + skip;
+    }
+    fclose(f);
+    return sum;
+bad:
+    if (f) fclose(f);
+    return -1;
+}
+
 /* sheet(wb, name): adds a sheet, where the rows that follow go (the name was checked). */
 static int xl_sheet(lua_State *L)
 {
     Book *b = open_book(L, 1);
     const char *name = luaL_checkstring(L, 2);
     lxw_error e = workbook_validate_sheet_name(b->wb, name);
+    int err = end_sheet(b);
+    if (err) return rows_lost(L, b, err);
     if (e != LXW_NO_ERROR) return luaL_error(L, "%s: sheet name '%s': %s", b->who, name, lxw_strerror(e));
     b->ws = workbook_add_worksheet(b->wb, name);
     if (!b->ws)
@@ -149,6 +225,7 @@ static int xl_row(lua_State *L)
         if (e != LXW_NO_ERROR)
             return luaL_error(L, "%s: row %d, column %d: %s", b->who, (int)r, (int)c + 1, lxw_strerror(e));
     }
+    if (rows_failed(b)) return rows_lost(L, b, errno);
     return 0;
 }
 
@@ -177,16 +254,34 @@ static int xl_finish(lua_State *L)
     return 0;
 }
 
+/* Why a temporary file came out short: the file size limit when the rows are past it, else a
+ * full disk (libxlsxwriter does not keep the errno). */
+static int short_reason(double bytes)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && bytes >= (double)rl.rlim_cur) return EFBIG;
+    return ENOSPC;
+}
+
 /* Writes the workbook and puts it in place. 0, or -1 with the reason in msg; a failure counts a
  * lost write. The workbook is freed either way. */
 static int commit(Book *b, char *msg, size_t n)
 {
     lxw_error e;
-    int err;
+    int err = end_sheet(b);
     struct stat st;
-    errno = 0;
-    e = workbook_close(b->wb);
-    err = errno ? errno : EIO;
+    if (err) {
+        e = LXW_ERROR_CREATING_TMPFILE;
+        lxw_workbook_free(b->wb); /* rows were lost: not written at all */
+    } else {
+        errno = 0;
+        e = workbook_close(b->wb);
+        err = errno ? errno : EIO;
+        if (e == LXW_NO_ERROR && b->mode != MODE_DIRECT && sheet_xml_bytes(b->file) < b->rows_bytes) {
+            e = LXW_ERROR_READING_TMPFILE; /* rows lost in a temporary file */
+            err = short_reason(b->rows_bytes);
+        }
+    }
     b->wb = NULL;
     b->ws = NULL;
     if (e != LXW_NO_ERROR) {
@@ -256,6 +351,13 @@ static int xl_close(lua_State *L)
     return 1;
 }
 
+/* is_open(wb) -> true until the workbook is closed or discarded. */
+static int xl_is_open(lua_State *L)
+{
+    lua_pushboolean(L, check_book(L, 1)->wb != NULL);
+    return 1;
+}
+
 static int xl_discard(lua_State *L)
 {
     discard(check_book(L, 1));
@@ -295,7 +397,7 @@ static int xl_isatty(lua_State *L)
 static int open_module(lua_State *L)
 {
     static const luaL_Reg fns[] = {{"open", xl_open},     {"sheet", xl_sheet},     {"row", xl_row},
-                                   {"finish", xl_finish}, {"discard", xl_discard}, {"stdout_is_terminal", xl_isatty}, {NULL, NULL}};
+                                   {"finish", xl_finish}, {"discard", xl_discard}, {"stdout_is_terminal", xl_isatty}, {"is_open", xl_is_open}, {NULL, NULL}};
     static const luaL_Reg meta[] = {{"__gc", xl_gc}, {"__close", xl_toclose}, {NULL, NULL}};
     luaL_newmetatable(L, BOOK_MT);
     luaL_setfuncs(L, meta, 0);
