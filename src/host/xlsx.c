@@ -43,11 +43,11 @@ typedef struct {
     lxw_worksheet *ws;
     lxw_format *bold, *datetime, *date;
     int mode;
-    int temp_left;              /* the temporary file (MODE_TEMP) exists and is still to be removed */
-    double rows_bytes;          /* XML of the rows of the sheets so far (their temporary files) */
-    char file[PATH_MAX + 32];   /* what libxlsxwriter writes */
-    char path[PATH_MAX];        /* the name the script gave ("" in MODE_TEMP) */
-    char who[48];               /* for messages: att.report.xlsx, att.report.workbook */
+    int temp_left;            /* the temporary file (MODE_TEMP) exists and is still to be removed */
+    double rows_bytes;        /* XML of the rows of the sheets so far (their temporary files) */
+    char file[PATH_MAX + 32]; /* what libxlsxwriter writes */
+    char path[PATH_MAX];      /* the name the script gave ("" in MODE_TEMP) */
+    char who[48];             /* for messages: att.report.xlsx, att.report.workbook */
 } Book;
 
 static Book *check_book(lua_State *L, int i) { return luaL_checkudata(L, i, BOOK_MT); }
@@ -87,7 +87,8 @@ static int xl_open(lua_State *L)
         int fd;
         snprintf(b->file, sizeof b->file, "%s/att-xlsx-XXXXXX", tmpdir());
         fd = mkstemp(b->file);
-        if (fd < 0) return luaL_error(L, "%s: cannot create a temporary file in %s: %s", who, tmpdir(), strerror(errno));
+        if (fd < 0)
+            return luaL_error(L, "%s: cannot create a temporary file in %s: %s", who, tmpdir(), strerror(errno));
         close(fd);
         b->temp_left = 1;
     } else {
@@ -113,10 +114,7 @@ static int xl_open(lua_State *L)
  * size limit would give a workbook with rows missing and no error. The rows' file of the current
  * sheet is checked after each row; the sheets in the finished file are checked against the bytes
  * of their rows (sheet_xml_bytes). */
-static int rows_failed(Book *b)
-{
-    return b->ws && b->ws->optimize_tmpfile && ferror(b->ws->optimize_tmpfile);
-}
+static int rows_failed(Book *b) { return b->ws && b->ws->optimize_tmpfile && ferror(b->ws->optimize_tmpfile); }
 
 /* Raises for the lost rows of the current sheet (counted as a lost write). */
 static int rows_lost(lua_State *L, Book *b, int err)
@@ -319,7 +317,10 @@ static void drain(lua_State *L, Book *b, int i)
     char buf[65536];
     size_t got;
     FILE *f = fopen(b->file, "rb");
-    if (!f) luaL_error(L, "%s: cannot read the temporary workbook %s: %s", b->who, b->file, strerror(errno));
+    if (!f) {
+        luaL_error(L, "%s: cannot read the temporary workbook %s: %s", b->who, b->file, strerror(errno));
+        return;
+    }
     unlink(b->file); /* open: read to the end, gone even if sink raises */
     b->temp_left = 0;
     while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
@@ -396,8 +397,10 @@ static int xl_isatty(lua_State *L)
 
 static int open_module(lua_State *L)
 {
-    static const luaL_Reg fns[] = {{"open", xl_open},     {"sheet", xl_sheet},     {"row", xl_row},
-                                   {"finish", xl_finish}, {"discard", xl_discard}, {"stdout_is_terminal", xl_isatty}, {"is_open", xl_is_open}, {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"open", xl_open},       {"sheet", xl_sheet},
+                                   {"row", xl_row},         {"finish", xl_finish},
+                                   {"discard", xl_discard}, {"stdout_is_terminal", xl_isatty},
+                                   {"is_open", xl_is_open}, {NULL, NULL}};
     static const luaL_Reg meta[] = {{"__gc", xl_gc}, {"__close", xl_toclose}, {NULL, NULL}};
     luaL_newmetatable(L, BOOK_MT);
     luaL_setfuncs(L, meta, 0);
