@@ -38,6 +38,7 @@ local M = {}
 local report = require "att.report"
 local C = require "att.xlsx_c"
 local kit = report._html_kit
+local compact = require("att.path").compact
 local fail, describe, cell, width = kit.fail, kit.describe, kit.cell, kit.width
 local null = att.json.null
 local byte, find, format, match = string.byte, string.find, string.format, string.match
@@ -47,6 +48,7 @@ local utf8len = utf8.len
 local MAX_ROWS = 1048576   -- rows of a sheet, the header included
 local MAX_CHARS = 32767    -- characters of a cell (UTF-16 units)
 local MAX_WIDTH = 60
+local MAX_EXACT = 999999999999999   -- 15 digits: Excel keeps them all
 local DATETIME_WIDTH, DATE_WIDTH = 19, 10
 
 --------------------------------------------------------------------------------------------------
@@ -204,14 +206,18 @@ local function write_sheet(book, names, rows, opts, who)
     end
     for i = 1, ncols do
       local c = cols[i]
-      local s, v = cell(row, c, n, who)
-      local k, w = "s", nil
+      local v = row[c.path]                     -- a plain key wins over the path (kit.cell)
+      if v == nil then
+        local crossed
+        v, crossed = c.get(row)
+        if crossed then v = compact(v) end
+      end
+      local k, w, s = "s", nil, v
       local t = type(v)
       if v == nil or v == null then
         k, v, w = "e", false, 0
       elseif t == "string" then
-        local b1 = byte(s, 5)
-        if b1 == 45 and not idcol[i] then        -- "-": maybe a date
+        if byte(s, 5) == 45 and not idcol[i] then  -- "-": maybe a date
           local serial = #s == 10 and date_serial(s) or nil
           if serial then
             k, v, w = "d", serial, DATE_WIDTH
@@ -222,14 +228,24 @@ local function write_sheet(book, names, rows, opts, who)
         end
       elseif t == "number" then
         if mtype(v) == "integer" then
-          if not idcol[i] and #s - (v < 0 and 1 or 0) <= 15 then k = "n" end
+          if not idcol[i] and v >= -MAX_EXACT and v <= MAX_EXACT then
+            k = "n"
+            if widths[i] < 16 then w = #tostring(v) else w = 0 end
+          else
+            s = tostring(v)
+          end
         elseif v ~= v or v == math.huge or v == -math.huge then
           k, v, w = "e", false, 0
         elseif not idcol[i] then
           k = "n"
+          if widths[i] < 22 then w = #format("%.14g", v) else w = 0 end
+        else
+          s = format("%.14g", v)
         end
       elseif t == "boolean" then
         k, w = "b", v and 4 or 5
+      else
+        s = cell(row, c, n, who)                  -- JSON text; an error names the row and column
       end
       if k == "s" then
         if find(s, "[%z\128-\255]") then s = clean(s) end
