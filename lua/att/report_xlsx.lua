@@ -26,6 +26,7 @@
 -- wide as its longest text (terminal columns, report.width; dates as their formatted length; the
 -- header + 2 for the filter button), at most 60.
 --
+-- The workbook's creation time (docProps/core.xml) is os.time(), the run's journaled clock.
 -- Files: constant-memory mode (rows go to temporary files in $TMPDIR as they are written); the
 -- file itself is written when the workbook closes. A failure to write it (disk full, ulimit -f)
 -- raises "WHO: cannot write "NAME": reason" and counts a lost write (exit status 8); the previous
@@ -296,7 +297,7 @@ function M.write(rows, opts)
   local out = opts.out
   local book
   if type(out) == "string" then
-    book = C.open(kit.check_path(out, who), out, who)
+    book = C.open(kit.check_path(out, who), out, who, os.time())
   else
     if out == nil then out = io.stdout end
     local ok, w = pcall(function() return out.write end)
@@ -307,7 +308,7 @@ function M.write(rows, opts)
     if is_terminal(out) then
       fail(who, "not writing a binary workbook to a terminal; use --out FILE or redirect")
     end
-    book = C.open("temp", nil, who)
+    book = C.open("temp", nil, who, os.time())
   end
   local b <close> = book
   local count = write_sheet(book, {}, rows, opts, who)
@@ -361,7 +362,7 @@ function M.workbook(path_, opts)
   if type(path_) ~= "string" then fail(who, "the path must be a string, got " .. describe(path_)) end
   if opts ~= nil and type(opts) ~= "table" then fail(who, "opts must be a table, got " .. describe(opts)) end
   for k in pairs(opts or {}) do fail(who, format("unknown option %s (none yet)", describe(k))) end
-  local book = C.open(kit.check_path(path_, who), path_, who)
+  local book = C.open(kit.check_path(path_, who), path_, who, os.time())
   used[book] = {}
   return book
 end

@@ -14,7 +14,7 @@
  * error; __gc commits a workbook still open (a failure is then only the lost write). Under --safe
  * (upvalue 1) the paths are confined as io.open's are; the temporary file is att's own.
  *
- * Module functions: open(mode, path, who) -> workbook; sheet(wb, name); row(wb, r, kinds, ...);
+ * Module functions: open(mode, path, who [, created]) -> workbook; sheet(wb, name); row(wb, r, kinds, ...);
  * finish(wb, last_row, widths); discard(wb); is_open(wb); stdout_is_terminal(); methods (the __index table: close; the Lua module
  * adds sheet). kinds has one letter per column: e empty, s string, h header (bold string), n
  * number, b boolean, t date-time (an Excel serial), d date (a serial). */
@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -69,7 +70,8 @@ static const char *tmpdir(void)
 /* The name of what failed, for messages and the lost-write line. */
 static const char *shown(const Book *b) { return b->mode == MODE_TEMP ? "the workbook for standard output" : b->path; }
 
-/* open(mode, path, who) -> workbook. mode: "rename", "direct" or "temp" (path ignored). */
+/* open(mode, path, who [, created]) -> workbook. mode: "rename", "direct" or "temp" (path
+ * ignored); created: the time the workbook says it was made (epoch seconds; default now). */
 static int xl_open(lua_State *L)
 {
     static const char *const modes[] = {"rename", "direct", "temp", NULL};
@@ -104,6 +106,10 @@ static int xl_open(lua_State *L)
     b->datetime = workbook_add_format(b->wb);
     b->date = workbook_add_format(b->wb);
     if (!b->bold || !b->datetime || !b->date) return luaL_error(L, "%s: out of memory", who);
+    if (!lua_isnoneornil(L, 4)) { /* the creation time, from the run's (journaled) clock */
+        lxw_doc_properties props = {.created = (time_t)luaL_checkinteger(L, 4)};
+        if (workbook_set_properties(b->wb, &props) != LXW_NO_ERROR) return luaL_error(L, "%s: out of memory", who);
+    }
     format_set_bold(b->bold);
     format_set_num_format(b->datetime, "yyyy-mm-dd hh:mm:ss");
     format_set_num_format(b->date, "yyyy-mm-dd");

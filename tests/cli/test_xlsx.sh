@@ -86,6 +86,10 @@ run "$ATT" wide.lua
 read_x wide.xlsx
 check "widths capped at 60; default sheet name Report; columns sorted" sh -c "grep -qxF 'col 2 60.71' '$T/x' && grep -qxF 'col 1 3.71' '$T/x' && grep -qxF 'sheets Report' '$T/x' && grep -qxF 'cell B1 str bold \"text\"' '$T/x'"
 
+run "$ATT" -e 'os.time = function() return 1717286400 end
+for _, f in ipairs{"same1.xlsx", "same2.xlsx"} do require("att.report").xlsx({{a = 1, b = "x"}}, {out = f}) end'
+check "the creation time is the run's clock (os.time): the same rows give the same bytes" sh -c "[ $rc -eq 0 ] && cmp -s same1.xlsx same2.xlsx && python3 -c 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read(\"docProps/core.xml\").decode())' same1.xlsx | grep -q '>2024-06-02T00:00:00Z<'"
+
 # ---- several sheets -------------------------------------------------------------------------------
 cat >book.lua <<'LUAEOF'
 local report = require "att.report"
