@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
+#include <zlib.h>
 
 #include "host/confine.h"
 #include "host/files.h"
@@ -118,8 +119,8 @@ static int xl_open(lua_State *L)
 
 /* libxlsxwriter 1.1.4 does not check its writes to temporary files: a full $TMPDIR or the file
  * size limit would give a workbook with rows missing and no error. The rows' file of the current
- * sheet is checked after each row; the sheets in the finished file are checked against the bytes
- * of their rows (sheet_xml_bytes). */
+ * sheet is checked after each row; each sheet in the finished file is inflated (zlib) and must be
+ * whole: its recorded size, ending in </worksheet>, the sheets together at least their rows. */
 static int rows_failed(Book *b) { return b->ws && b->ws->optimize_tmpfile && ferror(b->ws->optimize_tmpfile); }
 
 /* Raises for the lost rows of the current sheet (counted as a lost write). */
@@ -150,8 +151,55 @@ static unsigned long le(const unsigned char *p, int n)
     return v;
 }
 
-/* The sum of the uncompressed sizes of xl/worksheets/sheet*.xml in the zip file, or -1. */
-static double sheet_xml_bytes(const char *file)
+/* 1 when the zip member whose local header is at offset (cs bytes compressed with method 0 or
+ * 8, us bytes whole) inflates to us bytes ending in "</worksheet>". */
+static int member_whole(FILE *f, unsigned long offset, unsigned long cs, unsigned long us, unsigned method)
+{
+    static const char END[] = "</worksheet>";
+    unsigned char h[30], in[16384], out[65536], tail[sizeof END - 1];
+    size_t kept = 0, got;
+    unsigned long total = 0;
+    int rc = Z_OK, whole;
+    z_stream z;
+    if (fseek(f, (long)offset, SEEK_SET) != 0 || fread(h, 1, 30, f) != 30 || le(h, 4) != 0x04034b50UL) return 0;
+    if (fseek(f, (long)(le(h + 26, 2) + le(h + 28, 2)), SEEK_CUR) != 0 || (method != 0 && method != 8)) return 0;
+    memset(&z, 0, sizeof z);
+    if (method == 8 && inflateInit2(&z, -MAX_WBITS) != Z_OK) return 0;
+    while (cs > 0 && rc != Z_STREAM_END) {
+        got = fread(in, 1, cs < sizeof in ? cs : sizeof in, f);
+        if (got == 0) break;
+        cs -= got;
+        z.next_in = in;
+        z.avail_in = (uInt)got;
+        do {
+            size_t n, k;
+            if (method == 0) {
+                memcpy(out, in, got);
+                n = got;
+                z.avail_in = 0;
+            } else {
+                z.next_out = out;
+                z.avail_out = sizeof out;
+                rc = inflate(&z, Z_NO_FLUSH);
+                if (rc != Z_OK && rc != Z_STREAM_END) break;
+                n = sizeof out - z.avail_out;
+            }
+            total += n;
+            for (k = n > sizeof tail ? n - sizeof tail : 0; k < n; k++) { /* the last bytes so far */
+                if (kept == sizeof tail) memmove(tail, tail + 1, --kept);
+                tail[kept++] = out[k];
+            }
+        } while (z.avail_in > 0 || (method == 8 && z.avail_out == 0 && rc == Z_OK));
+        if (rc != Z_OK && rc != Z_STREAM_END) break;
+    }
+    if (method == 8) inflateEnd(&z);
+    whole = total == us && kept == sizeof tail && memcmp(tail, END, sizeof tail) == 0;
+    return whole && (method == 0 || rc == Z_STREAM_END);
+}
+
+/* 1 when every xl/worksheets/sheet*.xml of the zip file is whole (member_whole) and together they
+ * hold at least rows bytes; *largest: the size of the largest one as written. */
+static int sheets_whole(const char *file, double rows, double *largest)
 {
     unsigned char tail[65557], e[46];
     char name[64];
@@ -159,7 +207,9 @@ static double sheet_xml_bytes(const char *file)
     long size, from, i;
     unsigned long count, at, k;
     size_t got;
+    int ok = 1;
     FILE *f = fopen(file, "rb");
+    *largest = 0;
     if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 22) goto bad;
     from = size > (long)sizeof tail ? size - (long)sizeof tail : 0;
     if (fseek(f, from, SEEK_SET) != 0 || (got = fread(tail, 1, sizeof tail, f)) < 22) goto bad;
@@ -167,7 +217,7 @@ static double sheet_xml_bytes(const char *file)
     if (i < 0) goto bad;
     count = le(tail + i + 10, 2);
     at = le(tail + i + 16, 4);
-    for (k = 0; k < count; k++) {
+    for (k = 0; k < count && ok; k++) {
         unsigned long n, skip;
         if (fseek(f, (long)at, SEEK_SET) != 0 || fread(e, 1, sizeof e, f) != sizeof e || le(e, 4) != 0x02014b50UL)
             goto bad;
@@ -175,14 +225,19 @@ static double sheet_xml_bytes(const char *file)
         skip = le(e + 30, 2) + le(e + 32, 2);
         memset(name, 0, sizeof name);
         if (fread(name, 1, n < sizeof name - 1 ? n : sizeof name - 1, f) == 0) goto bad;
-        if (strncmp(name, "xl/worksheets/sheet", 19) == 0) sum += (double)le(e + 24, 4);
+        if (strncmp(name, "xl/worksheets/sheet", 19) == 0) {
+            double us = (double)le(e + 24, 4);
+            sum += us;
+            if (us > *largest) *largest = us;
+            ok = member_whole(f, le(e + 42, 4), le(e + 20, 4), le(e + 24, 4), (unsigned)le(e + 10, 2));
+        }
         at += 46 + n + skip;
     }
     fclose(f);
-    return sum;
+    return ok && sum >= rows;
 bad:
     if (f) fclose(f);
-    return -1;
+    return 0;
 }
 
 /* sheet(wb, name): adds a sheet, where the rows that follow go (the name was checked). */
@@ -258,8 +313,8 @@ static int xl_finish(lua_State *L)
     return 0;
 }
 
-/* Why a temporary file came out short: the file size limit when the rows are past it, else a
- * full disk (libxlsxwriter does not keep the errno). */
+/* Why a temporary file came out short: the file size limit when the sheet reached it, else a full
+ * disk (libxlsxwriter does not keep the errno). */
 static int short_reason(double bytes)
 {
     struct rlimit rl;
@@ -273,6 +328,7 @@ static int commit(Book *b, char *msg, size_t n)
 {
     lxw_error e;
     int err = end_sheet(b);
+    double largest = 0;
     struct stat st;
     if (err) {
         e = LXW_ERROR_CREATING_TMPFILE;
@@ -281,9 +337,9 @@ static int commit(Book *b, char *msg, size_t n)
         errno = 0;
         e = workbook_close(b->wb);
         err = errno ? errno : EIO;
-        if (e == LXW_NO_ERROR && b->mode != MODE_DIRECT && sheet_xml_bytes(b->file) < b->rows_bytes) {
-            e = LXW_ERROR_READING_TMPFILE; /* rows lost in a temporary file */
-            err = short_reason(b->rows_bytes);
+        if (e == LXW_NO_ERROR && b->mode != MODE_DIRECT && !sheets_whole(b->file, b->rows_bytes, &largest)) {
+            e = LXW_ERROR_READING_TMPFILE; /* a sheet cut short in a temporary file */
+            err = short_reason(largest);
         }
     }
     b->wb = NULL;
@@ -292,7 +348,11 @@ static int commit(Book *b, char *msg, size_t n)
         if (b->mode != MODE_DIRECT) unlink(b->file);
         b->temp_left = 0;
         att_files_lost(shown(b), err);
-        snprintf(msg, n, "cannot write \"%s\": %s (%s)", shown(b), strerror(err), lxw_strerror(e));
+        if (e == LXW_ERROR_READING_TMPFILE && largest > 0)
+            snprintf(msg, n, "cannot write \"%s\": %s (a sheet came out short: a temporary file in %s)", shown(b),
+                     strerror(err), tmpdir());
+        else
+            snprintf(msg, n, "cannot write \"%s\": %s (%s)", shown(b), strerror(err), lxw_strerror(e));
         return -1;
     }
     if (b->mode != MODE_RENAME) return 0;

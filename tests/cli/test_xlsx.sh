@@ -195,6 +195,26 @@ check "a workbook to standard output on /dev/full: exit 8" sh -c "[ $rc -eq 8 ] 
 cp big.xlsx big.before
 run sh -c "ulimit -f 512; exec \"$ATT\" big.lua 100000"
 check "over ulimit -f: exit 8, File too large, the previous file untouched, nothing left" sh -c "[ $rc -eq 8 ] && grep -qxF 'att: write error on big.xlsx: File too large' '$T/err' && cmp -s big.xlsx big.before && [ \"$(left)\" = none ]"
+# The sheet's rows fit under the file size limit, the sheet assembled at close does not (100
+# columns make its <cols> part 7 KB): libxlsxwriter would zip it cut short without a word.
+cat >wide100.lua <<'LUAEOF'
+local cols = {}
+for c = 1, 100 do cols[c] = "column_" .. c end
+local i = 0
+require("att.report").xlsx(function()
+  i = i + 1
+  if i > 200 then return nil end
+  local r = {}
+  for c = 1, 100 do r["column_" .. c] = i * c end
+  return r
+end, { out = "w.xlsx", columns = cols })
+LUAEOF
+run "$ATT" wide100.lua
+whole=$(python3 -c 'import zipfile, sys; print(zipfile.ZipFile(sys.argv[1]).getinfo("xl/worksheets/sheet1.xml").file_size)' w.xlsx)
+cp w.xlsx w.before
+fsize() { python3 -c 'import os, resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]),) * 2); os.execv(sys.argv[2], sys.argv[2:])' "$@"; }
+run fsize $((whole - 3000)) "$ATT" wide100.lua
+check "a sheet cut short at close (its rows fit): exit 8, File too large, the previous file untouched" sh -c "[ $rc -eq 8 ] && grep -qxF 'att: write error on w.xlsx: File too large' '$T/err' && grep -q 'a sheet came out short' '$T/err' && cmp -s w.xlsx w.before && [ \"$(left)\" = none ]"
 run "$ATT" -e 'local wb = require("att.report").workbook("/dev/full") wb:sheet({{a = 1}}) wb = nil collectgarbage()'
 check "an unclosed workbook failing at collection counts a lost write: exit 8" sh -c "[ $rc -eq 8 ] && grep -qxF 'att: write error on /dev/full: No space left on device' '$T/err'"
 mkdir -p ro && chmod 555 ro
