@@ -21,6 +21,7 @@
 #include "host/sqlite.h"
 #include "host/restrict.h"
 #include "host/sources.h"
+#include "host/xlsx.h"
 #include "core/stop.h"
 #include "core/text.h"
 
@@ -203,6 +204,7 @@ static int open_all(lua_State *L)
     lua_pop(L, 1);
     att_outfile_install(L, att_host_get(L)->api.cfg.safe);
     att_sqlite_install(L, att_host_get(L)->api.cfg.safe);
+    att_xlsx_install(L, att_host_get(L)->api.cfg.safe);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     for (i = 0; i < att_bundled_count; i++) {
         lua_pushinteger(L, (lua_Integer)i);
