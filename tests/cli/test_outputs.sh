@@ -11,9 +11,11 @@ ATT=$(cd "$(dirname "$ATT")" && pwd)/$(basename "$ATT")
 SANDBOX=$(cd "$(dirname "$SANDBOX")" && pwd)/$(basename "$SANDBOX")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$T" || exit 2
-q() { python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print("\n".join("|".join("" if v is None else str(v) for v in r) for r in c.execute(sys.argv[2])))' "$@"; }
+# q DB SQL: the rows of a query as a|b lines, read by python3's sqlite3 (an independent reader).
+Q="python3 $ROOT/tests/cli/sqlite_query.py"
+q() { $Q "$@"; }
 
-start_sandbox --individuals 300 --seed 7
+start_sandbox --individuals 300 --seed 11
 export ATT_BASE_URL="$URL"
 
 # ---- att search: --table and --append --------------------------------------------------------
@@ -26,13 +28,13 @@ accounts=$(q fiber.db "SELECT count(*) FROM accounts")
 total=$("$ATT" search serviceType=FIBER --all --level account --format csv | tail -n +2 | wc -l)
 check "--out fiber.db: table accounts holds every account row ($total)" sh -c "[ $rc -eq 0 ] && [ '$accounts' = '$total' ] && [ $total -gt 100 ]"
 check "--out fiber.db: att_runs says the table, mode replace, the rows and the request" sh -c \
-    "[ \"\$(q fiber.db \"SELECT table_name, mode, rows, json_extract(request, '\$.serviceType') FROM att_runs\")\" = 'accounts|replace|$total|FIBER' ]"
+    "[ \"\$($Q fiber.db \"SELECT table_name, mode, rows, json_extract(request, '\$.serviceType') FROM att_runs\")\" = 'accounts|replace|$total|FIBER' ]"
 run "$ATT" search serviceType=FIBER --all --level account --out fiber.db --append
 check "--append: the rows added to the table, a second att_runs row" sh -c \
-    "[ $rc -eq 0 ] && [ \"\$(q fiber.db 'SELECT count(*) FROM accounts')\" = $((total * 2)) ] && [ \"\$(q fiber.db 'SELECT group_concat(mode) FROM att_runs')\" = 'replace,append' ]"
+    "[ $rc -eq 0 ] && [ \"\$($Q fiber.db 'SELECT count(*) FROM accounts')\" = $((total * 2)) ] && [ \"\$($Q fiber.db 'SELECT group_concat(mode) FROM att_runs')\" = 'replace,append' ]"
 run "$ATT" search serviceType=FIBER --all --level subscriber --out fiber.db --table subs
 check "--table subs: its own table beside accounts" sh -c \
-    "[ $rc -eq 0 ] && [ \"\$(q fiber.db \"SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)\")\" = 'accounts,att_runs,subs' ]"
+    "[ $rc -eq 0 ] && [ \"\$($Q fiber.db \"SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)\")\" = 'accounts,att_runs,subs' ]"
 run "$ATT" search serviceType=FIBER --all --level account --out fiber.xlsx
 check "--out fiber.xlsx: one sheet named accounts" sh -c \
     "[ $rc -eq 0 ] && python3 -c 'import zipfile,sys; z=zipfile.ZipFile(\"fiber.xlsx\"); w=z.read(\"xl/workbook.xml\").decode(); sys.exit(0 if \"name=\\\"accounts\\\"\" in w and w.count(\"<sheet \")==1 else 1)'"
@@ -40,7 +42,7 @@ check "--out fiber.xlsx: one sheet named accounts" sh -c \
 # ---- the scripts: the format follows --out ---------------------------------------------------
 run "$ATT" "$ROOT/scripts/fiber-accounts.lua" --out fa.db
 check "fiber-accounts.lua --out fa.db writes a SQLite table (not CSV text)" sh -c \
-    "[ $rc -eq 0 ] && [ \"\$(head -c 15 fa.db)\" = 'SQLite format 3' ] && [ \"\$(q fa.db 'SELECT count(*) FROM report')\" -gt 100 ]"
+    "[ $rc -eq 0 ] && [ \"\$(head -c 15 fa.db)\" = 'SQLite format 3' ] && [ \"\$($Q fa.db 'SELECT count(*) FROM report')\" -gt 100 ]"
 run "$ATT" "$ROOT/scripts/markets.lua" --out m.xlsx
 check "markets.lua --out m.xlsx writes a workbook" sh -c "[ $rc -eq 0 ] && python3 -c 'import zipfile; zipfile.ZipFile(\"m.xlsx\").read(\"xl/worksheets/sheet1.xml\")'"
 run "$ATT" "$ROOT/scripts/markets.lua" --out m.csv
@@ -51,7 +53,7 @@ run "$ATT" "$ROOT/scripts/fiber-history.lua" --db h.db
 first=$(q h.db "SELECT count(*) FROM accounts WHERE snapshot = 1")
 check "history, day 1: snapshot 1 written, 'the first snapshot' said, no report" sh -c \
     "[ $rc -eq 0 ] && [ $first -gt 50 ] && grep -q 'the first snapshot' '$T/err' && ! [ -s '$T/out' ]"
-"$SANDBOX" --individuals 300 --seed 7 --dump >day1.json
+"$SANDBOX" --individuals 300 --seed 11 --dump >day1.json
 "$ATT" "$ROOT/tools/demo-nextday.lua" day1.json day2.json
 start_sandbox --data day2.json
 export ATT_BASE_URL="$URL"
@@ -70,6 +72,6 @@ check "history, day 2: ... exactly the market moves" sh -c "[ \$(grep -c '^chang
 check "history, day 2: nothing else changed (snapshot and taken_at are not changes)" sh -c \
     "[ \$(tail -n +2 '$T/out' | wc -l) -eq $((added + removed + locked + market)) ]"
 check "history, day 2: the summary line" sh -c "grep -q \"since snapshot 1: $added added, $removed removed\" '$T/err'"
-check "history: att_runs holds both runs, appended" sh -c "[ \"\$(q h.db \"SELECT group_concat(mode || ':' || rows) FROM att_runs\")\" = \"append:$first,append:\$(q h.db 'SELECT count(*) FROM accounts WHERE snapshot = 2')\" ]"
+check "history: att_runs holds both runs, appended" sh -c "[ \"\$($Q h.db \"SELECT group_concat(mode || ':' || rows) FROM att_runs\")\" = \"append:$first,append:\$($Q h.db 'SELECT count(*) FROM accounts WHERE snapshot = 2')\" ]"
 
 finish
