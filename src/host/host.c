@@ -18,6 +18,7 @@
 #include "host/globals.h"
 #include "host/out.h"
 #include "host/outfile.h"
+#include "host/pg.h"
 #include "host/restrict.h"
 #include "host/sources.h"
 #include "core/stop.h"
@@ -201,6 +202,7 @@ static int open_all(lua_State *L)
     att_sources_att(L, lua_gettop(L));
     lua_pop(L, 1);
     att_outfile_install(L, att_host_get(L)->api.cfg.safe);
+    att_pg_install(L, att_host_get(L)->api.cfg.safe, att_host_get(L)->cfg.argc, att_host_get(L)->cfg.argv);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     for (i = 0; i < att_bundled_count; i++) {
         lua_pushinteger(L, (lua_Integer)i);
