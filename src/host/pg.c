@@ -208,6 +208,13 @@ static Conn *check_conn(lua_State *L)
     return c;
 }
 
+/* The server's notices ("table ... does not exist, skipping") are not att's to print. */
+static void no_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
 /* connect(uri) -> conn | nil, why. [-0, +1|2, m] */
 static int pg_connect(lua_State *L)
 {
@@ -217,7 +224,11 @@ static int pg_connect(lua_State *L)
     c = lua_newuserdatauv(L, sizeof *c, 0);
     c->conn = NULL;
     luaL_setmetatable(L, CONN_MT);
-    c->conn = PQconnectdb(lua_tostring(L, 1));
+    {
+        static const char *const keys[] = {"dbname", "fallback_application_name", NULL};
+        const char *vals[] = {lua_tostring(L, 1), "att", NULL};
+        c->conn = PQconnectdbParams(keys, vals, 1);
+    }
     if (!c->conn) return push_failure(L, "out of memory");
     if (PQstatus(c->conn) != CONNECTION_OK) {
         push_failure(L, PQerrorMessage(c->conn));
@@ -225,6 +236,7 @@ static int pg_connect(lua_State *L)
         c->conn = NULL;
         return 2;
     }
+    PQsetNoticeProcessor(c->conn, no_notice, NULL);
     if (PQsetClientEncoding(c->conn, "UTF8") != 0) {
         push_failure(L, PQerrorMessage(c->conn));
         PQfinish(c->conn);

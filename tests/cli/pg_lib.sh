@@ -3,7 +3,7 @@
 # no TCP port (listen_addresses=''), the socket in that directory. initdb refuses root: as root the
 # server runs as user postgres, in a directory that user owns. Two roles: attsuper (the superuser,
 # trusted on the socket) and attpw (password "$PGPW", scram-sha-256 required by pg_hba.conf), and
-# the database attdb. Sets PGSOCK (the socket directory), DB (a URI for attsuper), DBPW (a URI for
+# the database attdb, where attpw writes to its schema pw (its search_path). Sets PGSOCK (the socket directory), DB (a URI for attsuper), DBPW (a URI for
 # attpw, no password in it); psql_q SQL runs a query as attsuper (unaligned, tuples only).
 # The server is stopped when the test ends. A server that cannot start is a failure (exit 1).
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -56,7 +56,8 @@ PGCONF_END
     DBPW="postgresql:///attdb?host=$PGSOCK&user=attpw"
     psql -X -q -h "$PGSOCK" -U attsuper -d postgres -c "CREATE DATABASE attdb" >/dev/null 2>"$PGW/psql.err" ||
         pg_fail "CREATE DATABASE: $(cat "$PGW/psql.err")"
-    psql_q "CREATE ROLE attpw LOGIN PASSWORD '$PGPW'; GRANT ALL ON SCHEMA public TO attpw" >/dev/null ||
+    psql_q "CREATE ROLE attpw LOGIN PASSWORD '$PGPW'; CREATE SCHEMA pw AUTHORIZATION attpw;
+        ALTER ROLE attpw SET search_path = pw" >/dev/null ||
         pg_fail "CREATE ROLE"
 }
 
