@@ -237,6 +237,36 @@ LUA_END
 run "$ATT" --safe "$S/safe_c.lua" "$DB"
 check "--safe: the internal module refuses it too" grep -q "under --safe only a database named" "$T/out"
 
+cat >"$S/opts.lua" <<'LUA_END'
+local report = require "att.report"
+local function try(opts)
+  local ok, err = pcall(report.postgres, { { a = 1 } }, opts)
+  print(ok, (tostring(err):gsub("\n.*", "")))
+end
+try({ out = arg[1], mode = "merge" })
+try({ out = arg[1], table = "a.b.c" })
+try({ out = arg[1], table = 5 })
+try({ out = arg[1], table = string.rep("x", 64) })
+try({ out = arg[1], request = 7 })
+try({ out = "accounts.csv" })
+try({ out = arg[1], colour = "red" })
+try({ out = arg[1] .. "&dbname=nosuchdb" })
+LUA_END
+run "$ATT" "$S/opts.lua" "$DB"
+check "options: each bad one named" sh -c '[ "$(grep -c "^false	att.report.postgres: " "$0")" = 8 ] &&
+  grep -q "opts.mode must be \"replace\" or \"append\", got \"merge\"" "$0" &&
+  grep -q "opts.table must be TABLE or SCHEMA.TABLE, got \"a.b.c\"" "$0" && grep -q "opts.table must be a string, got number" "$0" &&
+  grep -q "is longer than PostgreSQL.s 63 bytes" "$0" && grep -q "opts.request must be a table, a string or false, got number" "$0" &&
+  grep -q "opts.out must be a postgresql:// or postgres:// URI, got \"accounts.csv\"" "$0" && grep -q "unknown option \"colour\"" "$0" &&
+  grep -q "cannot connect to postgresql:///attdb: .*database \"nosuchdb\" does not exist" "$0"' "$T/out"
+cat >"$S/safe_eq.lua" <<'LUA_END'
+print(require("att.report").postgres({ { id = 8 } }, { out = arg[1]:match("^%-%-db=(.*)$"), table = "safe" }))
+LUA_END
+run "$ATT" --safe "$S/safe_eq.lua" "--db=$DB"
+check "--safe: the value of a --name=URI argument may be written" q_is "SELECT $rc, id FROM safe" "0|8"
+run "$ATT" -e 'print(1)' "postgres://someone:$PGPW@localhost/x"
+check "a database URL with a password anywhere on the command line: refused at once, status 2" sh -c '[ "$0" -eq 2 ] && ! [ -s "$1" ] && grep -q "^att: a password in the database URL is refused" "$2"' "$rc" "$T/out" "$T/err"
+
 # ---- att search --out postgresql://... -----------------------------------------------------------
 run "$ATT" search serviceType=FIBER --all --level account --out "$T/fiber.csv"
 csv_rows=$(($(wc -l <"$T/fiber.csv") - 1))
