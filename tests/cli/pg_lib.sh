@@ -11,8 +11,15 @@ PGW=""
 PGPW="s3cret-pw-Zq9"
 PGRUN=""
 
-pg_as() {   # runs a command as the server's user
-    if [ -n "$PGRUN" ]; then runuser -u "$PGRUN" -- "$@"; else "$@"; fi
+pg_as() {   # runs a command as the server's user, in the server's directory (readable by it)
+    if [ -z "$PGRUN" ]; then
+        (cd "$PGW" && "$@")
+    elif command -v runuser >/dev/null 2>&1; then
+        (cd "$PGW" && runuser -u "$PGRUN" -- "$@")
+    else
+        # shellcheck disable=SC2016
+        (cd "$PGW" && su -s /bin/sh "$PGRUN" -c '"$0" "$@"' "$@")
+    fi
 }
 
 stop_pg() {
