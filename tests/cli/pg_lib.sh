@@ -18,7 +18,7 @@ pg_as() {   # runs a command as the server's user, in the server's directory (re
         (cd "$PGW" && runuser -u "$PGRUN" -- "$@")
     else
         # shellcheck disable=SC2016
-        (cd "$PGW" && su -s /bin/sh "$PGRUN" -c '"$0" "$@"' "$@")
+        (cd "$PGW" && su -s /bin/sh -c '"$0" "$@"' "$PGRUN" -- "$@")
     fi
 }
 
