@@ -18,7 +18,8 @@
 -- How: check(url, who) (report.check_out calls it before the first request) refuses what is
 -- refused above and connects once, so that a wrong host, database or password fails before the
 -- scan. While rows arrive they are written to an unlinked temporary file in $TMPDIR in COPY's text
--- format, and no connection is open. At the end, in one transaction: the table (replace: DROP
+-- format, and no connection is open. At the end, in one transaction (att's loads into one database
+-- take turns: a transaction-scoped advisory lock): the table (replace: DROP
 -- TABLE IF EXISTS and CREATE TABLE; append: CREATE TABLE IF NOT EXISTS and the column check), COPY
 -- FROM STDIN, CREATE TABLE IF NOT EXISTS att_runs (in the table's schema when one is given) and
 -- one row in it, COMMIT. Any error rolls it back: the database is as it was. Errors name the
@@ -219,6 +220,9 @@ local function load(c, o, cols, types, spool, count)
     defs[i] = qcols[i] .. " " .. types[i]
   end
   exec("BEGIN")
+  -- att's loads into one database take turns for their short transactions, so that two first
+  -- loads do not both create att_runs (or the same new table) at once
+  exec("SELECT pg_advisory_xact_lock(hashtext('att.report.postgres'))")
   if o.mode == "replace" then
     exec("DROP TABLE IF EXISTS " .. qtable)
     exec(format("CREATE TABLE %s (%s)", qtable, concat(defs, ", ")))

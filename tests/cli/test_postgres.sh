@@ -128,6 +128,16 @@ run "$ATT" "$S/small.lua" "$DB" 2 acc append text
 check "append: a COPY error (text into bigint) names the database and the server's message" sh -c '[ "$0" -ne 0 ] && grep -q "postgresql:///attdb: invalid input syntax for type bigint" "$1" && grep -q "nothing was written" "$1"' "$rc" "$T/err"
 check "append: after a COPY error the table and att_runs are as before" q_is "SELECT (SELECT count(*) FROM acc), (SELECT count(*) FROM att_runs)" "6|$runs_before"
 
+cat >"$S/empty.lua" <<'LUA_END'
+local report = require "att.report"
+print(report.postgres({}, { out = arg[1], table = "empty_cols", columns = { "id", { "state.state", "State" } } }))
+print(report.postgres(function() return nil end, { out = arg[1], table = "empty_none" }))
+LUA_END
+run "$ATT" "$S/empty.lua" "$DB"
+check "no rows: 0 written" sh -c '[ "$0" -eq 0 ] && [ "$(cut -f1 "$1" | tr "\n" ,)" = "0,0," ]' "$rc" "$T/out"
+check "no rows, opts.columns: the table with text columns, empty" q_is "SELECT (SELECT count(*) FROM empty_cols), string_agg(attname || ':' || format_type(atttypid, atttypmod), ',' ORDER BY attnum)
+  FROM pg_attribute WHERE attrelid = 'empty_cols'::regclass AND attnum > 0" "0|id:text,State:text"
+check "no rows, no columns: a table without columns, and att_runs says 0 rows" q_is "SELECT (SELECT count(*) FROM empty_none), (SELECT rows FROM att_runs WHERE table_name = 'empty_none')" "0|0"
 psql_q "CREATE SCHEMA s1" >/dev/null
 run "$ATT" "$S/small.lua" "$DB" 2 s1.tab
 check "schema.table: written, att_runs in that schema" q_is "SELECT (SELECT count(*) FROM s1.tab), (SELECT table_name FROM s1.att_runs)" "2|s1.tab"
