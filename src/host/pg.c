@@ -1,6 +1,6 @@
 /* pg.c — module att.pg_c (internal: att.report_pg builds att.report.postgres on it). libpq:
  *   check(uri) -> true | nil, why    a password in the URI, not a URI, or (--safe) not on the command line
- *   name(uri) -> the URI without user info, query or fragment (what messages name)
+ *   name(uri) -> the URI without user info, query or fragment (what messages name), redacted
  *   connect(uri) -> conn | nil, why  check(uri) first; client encoding UTF8
  *   conn:exec(sql [, param...]) -> list of the first column's values (or {}) | nil, why
  *       params are text (nil: NULL); several statements only without params
@@ -9,7 +9,8 @@
  *   spool() -> spool | nil, why     an unlinked temporary file in $TMPDIR (default /tmp)
  *   spool:write(s) -> true | nil, why; spool:close()
  * Passwords come from libpq's own sources only (PGPASSWORD, PGPASSFILE, ~/.pgpass, a service
- * file); a message that would hold the value of PGPASSWORD has it replaced by "***". Connections
+ * file); PGPASSWORD (8 characters or more) is added to the run's redactor, so that no text att
+ * prints shows it. Connections
  * and spools are to-be-closed userdata (__gc too): an error raised anywhere frees them. */
 #include "host/pg.h"
 
@@ -22,6 +23,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "bind/api.h"
+#include "core/redact.h"
 #include "host/files.h"
 
 #define CONN_MT  "att.pg_conn"
@@ -154,22 +157,18 @@ static int pg_name(lua_State *L)
     if (at > p) p = at;
     luaL_addlstring(&b, p, strcspn(p, "?#"));
     luaL_pushresult(&b);
+    att_api_push_clean(L, lua_tostring(L, -1), lua_rawlen(L, -1));
     return 1;
 }
 
-/* Pushes nil and msg without a trailing line end, the value of PGPASSWORD (if any) replaced by
- * "***". Returns 2. [-0, +2, m] */
+/* Pushes nil and msg without a trailing line end, every credential of the run redacted (PGPASSWORD
+ * among them, see att_pg_install). Returns 2. [-0, +2, m] */
 static int push_failure(lua_State *L, const char *msg)
 {
-    const char *pw = getenv("PGPASSWORD");
     size_t n = strlen(msg);
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) n--;
     lua_pushnil(L);
-    lua_pushlstring(L, msg, n);
-    if (pw && strlen(pw) >= 3) {
-        luaL_gsub(L, lua_tostring(L, -1), pw, "***");
-        lua_remove(L, -2);
-    }
+    att_api_push_clean(L, msg, n);
     return 2;
 }
 
@@ -466,6 +465,11 @@ static int open_pg(lua_State *L)
 
 void att_pg_install(lua_State *L, int confined, int argc, char **argv)
 {
+    const char *pw = getenv("PGPASSWORD");
+    AttApi *api = att_api_get(L);
+    /* libpq's password is a credential of the run: no text att prints shows it */
+    if (pw && strlen(pw) >= ATT_SECRET_MIN && api->redact && att_redact_add(api->redact, pw, strlen(pw)) != 0)
+        luaL_error(L, "att: out of memory");
     pg_confined = confined;
     pg_argc = argc;
     pg_argv = argv;

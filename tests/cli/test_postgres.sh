@@ -218,6 +218,11 @@ check "a wrong PGPASSWORD: the message does not hold it" sh -c '! grep -q "wrong
 PGPASSWORD="$PGPW" run "$ATT" --verbose search serviceType=FIBER --level account --out "$DBPW"
 check "PGPASSWORD: loaded (in attpw's schema pw, its search_path)" q_is "SELECT $rc, count(*) > 0 FROM pw.report" "0|t"
 check "PGPASSWORD: --verbose does not show it" no_pw
+# PGPASSWORD is a credential of the run: even a message that would hold it (here the name of a
+# database that does not exist) shows [REDACTED].
+PGPASSWORD="$PGPW" run "$ATT" "$S/small.lua" "postgresql:///$PGPW?host=$PGSOCK&user=attsuper" 1 t
+check "PGPASSWORD is redacted from every message of the run" sh -c '[ "$0" -ne 0 ] && grep -q "cannot connect to postgresql:///\[REDACTED\]: .*database \"\[REDACTED\]\" does not exist" "$1"' "$rc" "$T/err"
+check "PGPASSWORD is redacted: the message does not hold it" no_pw
 printf '*:*:attdb:attpw:%s\n' "$PGPW" >"$T/pgpass"
 chmod 600 "$T/pgpass"
 PGPASSFILE="$T/pgpass" run "$ATT" "$S/small.lua" "$DBPW" 5 frompassfile
