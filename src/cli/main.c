@@ -24,6 +24,7 @@
 #include "host/files.h"
 #include "host/host.h"
 #include "host/out.h"
+#include "host/pg.h"
 #include "core/stop.h"
 #include "core/text.h"
 #include "host/watch.h"
@@ -234,6 +235,13 @@ static void on_os_exit(lua_State *L, int status)
 static int before_run(AttCli *c, AttRun *run, int argc, char **argv)
 {
     int rc;
+    const char *pw = att_pg_password_arg(argc, argv);
+    if (pw) { /* before the run's journal describes the command line */
+        fprintf(stderr, "att: %s\n", pw);
+        return EXIT_USAGE;
+    }
+    c->cfg.host.argc = argc; /* the databases a --safe script may write (host/pg.c) */
+    c->cfg.host.argv = argv;
     if (c->script && (strcmp(argv[c->script], "runs") == 0 || strcmp(argv[c->script], "resume") == 0)) {
         rc = argv[c->script][1] == 'u' ? att_runs_list(c, argc, argv, c->script)
                                        : att_runs_resume(c, argc, argv, c->script);

@@ -19,6 +19,7 @@
 #include "host/out.h"
 #include "host/outfile.h"
 #include "host/sqlite.h"
+#include "host/pg.h"
 #include "host/restrict.h"
 #include "host/sources.h"
 #include "host/xlsx.h"
@@ -205,6 +206,7 @@ static int open_all(lua_State *L)
     att_outfile_install(L, att_host_get(L)->api.cfg.safe);
     att_sqlite_install(L, att_host_get(L)->api.cfg.safe);
     att_xlsx_install(L, att_host_get(L)->api.cfg.safe);
+    att_pg_install(L, att_host_get(L)->api.cfg.safe, att_host_get(L)->cfg.argc, att_host_get(L)->cfg.argv);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     for (i = 0; i < att_bundled_count; i++) {
         lua_pushinteger(L, (lua_Integer)i);

@@ -16,8 +16,10 @@ typedef struct AttHostConfig {
     int nallow_env;
     const char *deny[ATT_MAX_DENY]; /* files and directories a --safe script can never open */
     int ndeny;
-    int quiet;               /* -q: no warnings (nor the progress line, see AttApiConfig) */
-    int global_warnings;     /* warn of reads of undefined globals (off: --no-global-warnings, ATT_GLOBAL_WARNINGS=0) */
+    int quiet;           /* -q: no warnings (nor the progress line, see AttApiConfig) */
+    int global_warnings; /* warn of reads of undefined globals (off: --no-global-warnings, ATT_GLOBAL_WARNINGS=0) */
+    int argc;            /* att's command line, which no script can change (--safe: the databases it names) */
+    char **argv;
     const char *resume_hint; /* the command that resumes the run (its journal holds answers); NULL: none */
 } AttHostConfig;
 
