@@ -170,7 +170,7 @@ end
 local function json_line(l, path, lineno)
   local ok, v = pcall(decode, l)
   if not ok then fail(format("%s:%d: %s", path, lineno, reason(v))) end
-  if type(v) ~= "table" then fail(format("%s:%d: not a JSON object", path, lineno)) end
+  if type(v) ~= "table" or v[1] ~= nil then fail(format("%s:%d: not a JSON object", path, lineno)) end
   return v
 end
 
@@ -232,7 +232,7 @@ local function json_array(path)
       i = i + 1
       local row = v[i]
       if row == nil then return nil end
-      if type(row) ~= "table" then fail(format("%s: element %d is not a JSON object", path, i)) end
+      if type(row) ~= "table" or row[1] ~= nil then fail(format("%s: element %d is not a JSON object", path, i)) end
       return row, i
     end
   end
