@@ -394,14 +394,19 @@ local Diff = {}
 Diff.__index = Diff
 
 -- A generic-for iterator over the change rows.
+-- (A coroutine runs the engine; its errors are raised again as they are, without a position.)
 function Diff:rows()
-  local co = coroutine.wrap(function()
+  local co = coroutine.create(function()
     self.summary_ = run(self, coroutine.yield)
   end)
   local done = false
   return function()
     if done then return nil end
-    local r = co()
+    local ok, r = coroutine.resume(co)
+    if not ok then
+      done = true
+      error(r, 0)
+    end
     if r == nil then done = true end
     return r
   end
@@ -579,7 +584,7 @@ function M.main(argv)
   if o.ignore then opts.ignore = split_list(o.ignore) end
   local s
   local ok, err = pcall(function()
-    if o.out then report.check_out(o.out, "att diff") end
+    if o.out then report.check_out(o.out, "att.diff") end
     local d = M.diff(pos[1], pos[2], opts)
     d:write(fmt, { out = o.out })
     s = d:summary()
