@@ -617,6 +617,57 @@ T.test("a failed diff keeps the previous output file", function()
   os.remove(out .. ".partial")
 end)
 
+T.test("errors while iterating d:rows() are raised as they are (no position)", function()
+  local dup = { { id = "A-1" }, { id = "A-1" } }
+  T.eq(T.raises(function() all(att.diff(gen(OLD), gen(dup), { key = "id", sorted = true })) end),
+    'att.diff: duplicate key "A-1" in new (rows 1 and 2)', "through the coroutine")
+end)
+
+---------------------------------------------------------------------------------------------------
+-- Live result sets (att-sandbox)
+
+local sb = T.sandbox { "--individuals", "40", "--seed", "11" }
+att.configure { base_url = sb.url }
+
+T.test("two live result sets: Results objects and att.rows iterators", function()
+  local a <close> = att.search { pageSize = 7 }
+  local b <close> = att.search { pageSize = 10 }
+  local d = att.diff(a, b, { key = "id" })
+  T.same(d:summary(), { added = 0, removed = 0, changed = 0, fields = 0, unchanged = 40, mode = "index old" })
+  local r1 <close> = att.search { pageSize = 7 }
+  local r2 <close> = att.search { pageSize = 10 }
+  local accounts = 0
+  local r3 <close> = att.search { pageSize = 50 }
+  for _ in att.rows(r3, "account") do accounts = accounts + 1 end
+  local s = att.diff(att.rows(r1, "account"), att.rows(r2, "account"), { key = "accountId" }):summary()
+  T.eq(s.unchanged, accounts, "every account")
+  T.ok(accounts > 40, "accounts: " .. accounts)
+end)
+
+T.test("yesterday's csv and jsonl exports of a live search vs today's live rows: no change", function()
+  local csv, jl = tmpfile("csv"), tmpfile("jsonl")
+  local r1 <close> = att.search { pageSize = 50 }
+  report.csv(att.rows(r1, "subscriber"), { out = csv })
+  local r2 <close> = att.search { pageSize = 50 }
+  report.jsonl(att.rows(r2, "subscriber"), { out = jl })
+  local key = { "accountId", "subscriberId" }
+  local r3 <close> = att.search { pageSize = 50 }
+  local s = att.diff(csv, att.rows(r3, "subscriber"), { key = key }):summary()
+  T.ok(s.unchanged > 40, "subscribers: " .. s.unchanged)
+  T.same(s, { added = 0, removed = 0, changed = 0, fields = 0, unchanged = s.unchanged, mode = "index old" }, "csv vs live")
+  T.same(att.diff(csv, jl, { key = key }):summary().changed, 0, "csv vs jsonl")
+  -- a change in the export is found
+  local text = T.read_file(csv)
+  local f = assert(io.open(csv, "wb"))
+  f:write((text:gsub("ACTIVE", "GONE", 1)))
+  f:close()
+  local d = att.diff(csv, jl, { key = key })
+  local rows = all(d)
+  T.eq(#rows, 1, "one change")
+  T.eq(rows[1].old, "GONE", "old")
+  T.eq(rows[1].new, "ACTIVE", "new")
+end)
+
 for _, p in ipairs(files) do os.remove(p); os.remove(p .. ".partial") end
 os.remove(TMP)
 T.done()
