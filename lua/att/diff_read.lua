@@ -243,16 +243,36 @@ end
 
 local function quote_ident(s) return '"' .. s:gsub('"', '""') .. '"' end
 
+-- An error of att.sqlite ("att.sqlite: PATH: message") as att.diff's, with the table named.
+local function sqlite_fail(path, tbl, e)
+  e = tostring(e):gsub("^att%.sqlite: ", "")
+  if not e:find(path, 1, true) then e = path .. ": " .. e end
+  fail(format("%s (table %q)", e, tbl))
+end
+
 local function sqlite_table(path, tbl)
   return function()
-    local db = att.sqlite.open(path, { readonly = true })
-    local ok, it, st, ctl = pcall(db.rows, db, "SELECT * FROM " .. quote_ident(tbl))
-    if not ok then db:close(); fail(format("%s: table %q: %s", path, tbl, tostring(it))) end
+    local okm, sqlite = pcall(function() return att.sqlite end)
+    if not okm or sqlite == nil then
+      fail(format("%s: reading an SQLite file needs att.sqlite: %s", path, tostring(sqlite)))
+    end
+    local ok, db = pcall(sqlite.open, path, { readonly = true })
+    if not ok then sqlite_fail(path, tbl, db) end
+    local it, st, ctl, tbc
+    ok, it, st, ctl, tbc = pcall(db.rows, db, "SELECT * FROM " .. quote_ident(tbl))
+    if not ok then db:close(); sqlite_fail(path, tbl, it) end
     local n = 0
+    local function close()
+      local mt = tbc ~= nil and getmetatable(tbc)
+      if type(mt) == "table" and mt.__close then pcall(mt.__close, tbc) end
+      tbc = nil
+      if db then db:close(); db = nil end
+    end
     return function()
       if not db then return nil end
-      local row = it(st, ctl)
-      if row == nil then db:close(); db = nil; return nil end
+      local okr, row = pcall(it, st, ctl)
+      if not okr then close(); sqlite_fail(path, tbl, row) end
+      if row == nil then close(); return nil end
       ctl = row
       n = n + 1
       return row, n
