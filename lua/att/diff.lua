@@ -108,26 +108,31 @@ local function numeric(s)
   return tonumber(s)
 end
 
--- -1, 0 or 1: the order of two key part lists (see "Key order").
+-- -1, 0 or 1: the order of two key parts (canonical strings; see "Key order").
+local function partcmp(x, y)
+  if x == y then return 0 end
+  local nx, ny = numeric(x), numeric(y)
+  if nx and ny then
+    if nx < ny then return -1 elseif nx > ny then return 1 end
+  elseif nx then return -1
+  elseif ny then return 1
+  end
+  return x < y and -1 or 1
+end
+
+-- The order of two keys: a canonical string (a single key), or a list of them (a compound key).
 local function keycmp(a, b)
+  if type(a) == "string" then return partcmp(a, b) end
   for i = 1, #a do
-    local x, y = a[i], b[i]
-    if x ~= y then
-      local nx, ny = numeric(x), numeric(y)
-      if nx and ny then
-        if nx < ny then return -1 elseif nx > ny then return 1 end
-      elseif nx then return -1
-      elseif ny then return 1
-      end
-      return x < y and -1 or 1
-    end
+    local c = partcmp(a[i], b[i])
+    if c ~= 0 then return c end
   end
   return 0
 end
 
 -- The text of a key for messages: a JSON string, or a JSON list for a compound key.
 local function key_text(parts)
-  if #parts == 1 then return encode(parts[1]) end
+  if type(parts) == "string" then return encode(parts) end
   return encode(att.json.array(parts))
 end
 
@@ -175,29 +180,31 @@ local function where(src, n)
   return format("row %d of %s", n, src.name)
 end
 
--- A reader of a source's rows with their keys: next() -> row, parts, id, n.
+-- A reader of a source's rows with their keys: next() -> row, key, id, n (key: the canonical
+-- string of a single key, or the list of a compound key's; id: a string that is equal for equal keys).
 local function keyed(src, keys, getters)
   local nextrow = src.open()
-  local single = #keys == 1
+  local nk, k1, g1 = #keys, keys[1], getters[1]
   return function()
     local row, n = nextrow()
     if row == nil then return nil end
     if type(row) ~= "table" then fail(format("%s is %s, not a table", where(src, n), describe(row))) end
-    local parts = {}
-    for i = 1, #keys do
+    if nk == 1 then
+      local v = row[k1]
+      if v == nil and g1 then v = g1(row) end
+      local c = canonical(v)
+      if c == null or c == "" then fail(format("%s has no key %q", where(src, n), k1)) end
+      return row, c, c, n
+    end
+    local parts, p = {}, {}
+    for i = 1, nk do
       local v = row[keys[i]]
       if v == nil and getters[i] then v = getters[i](row) end
       local c = canonical(v)
       if c == null or c == "" then fail(format("%s has no key %q", where(src, n), keys[i])) end
-      parts[i] = c
+      parts[i], p[i] = c, #c .. ":" .. c
     end
-    local id = parts[1]
-    if not single then
-      local p = {}
-      for i, c in ipairs(parts) do p[i] = #c .. ":" .. c end
-      id = concat(p)
-    end
-    return row, parts, id, n
+    return row, parts, concat(p), n
   end
 end
 
@@ -256,20 +263,39 @@ local function run(self, emit)
   end
   local s = { added = 0, removed = 0, changed = 0, fields = 0, unchanged = 0 }
 
+  -- The sorted union of the two records' column names (less the key and ignored ones). Records
+  -- of an export have the same columns: the last list is used again while they do.
+  local last_set, last_list, last_n = {}, {}, 0
+  local function field_list(ro, rn)
+    local c, fits = 0, true
+    for k in pairs(ro) do
+      if type(k) == "string" and not skip[k] then
+        if not last_set[k] then fits = false; break end
+        c = c + 1
+      end
+    end
+    if fits and c == last_n then
+      for k in pairs(rn) do
+        if type(k) == "string" and not skip[k] and not last_set[k] then fits = false; break end
+      end
+      if fits then return last_list end
+    end
+    local seen, list = {}, {}
+    for k in pairs(ro) do
+      if type(k) == "string" and not skip[k] then seen[k] = true; list[#list + 1] = k end
+    end
+    for k in pairs(rn) do
+      if type(k) == "string" and not skip[k] and not seen[k] then seen[k] = true; list[#list + 1] = k end
+    end
+    table.sort(list)
+    last_set, last_list, last_n = seen, list, #list
+    return list
+  end
+
   local function compare(ro, rn)
     local kv = key_value(rn, keys, getters)
     local list, getf = fields, fget
-    if not list then
-      local seen = {}
-      list = {}
-      for k in pairs(ro) do
-        if type(k) == "string" and not skip[k] then seen[k] = true; list[#list + 1] = k end
-      end
-      for k in pairs(rn) do
-        if type(k) == "string" and not skip[k] and not seen[k] then list[#list + 1] = k end
-      end
-      table.sort(list)
-    end
+    if not list then list = field_list(ro, rn) end
     local changed = 0
     for i = 1, #list do
       local f = list[i]
@@ -278,7 +304,7 @@ local function run(self, emit)
         if vo == nil then vo = getf[i](ro) end
         if vn == nil then vn = getf[i](rn) end
       end
-      if not same(canonical(vo), canonical(vn), loose) then
+      if vo ~= vn and not same(canonical(vo), canonical(vn), loose) then
         changed = changed + 1
         emit { change = "changed", key = kv, field = f, old = vo, new = vn }
       end

@@ -29,8 +29,9 @@ local function reason(e)
   return (tostring(e):gsub("^[^:\n]+:%d+: ", ""):gsub("^att%.json%.decode: ", ""))
 end
 
+local byte = string.byte
 local function undefuse(s)
-  if find(s, "^'[=+%-@\t\r]") then return sub(s, 2) end
+  if byte(s, 1) == 39 and find(s, "^'[=+%-@\t\r]") then return sub(s, 2) end
   return s
 end
 
@@ -129,8 +130,10 @@ local function delimited(path, record)
     local function line()
       local l = more()
       if l == nil then return nil end
-      local body = l:match("^(.-)\r?\n$") or l
-      return body, sub(l, #body + 1)
+      local n = #l
+      if byte(l, n) ~= 10 then return l, "" end
+      if byte(l, n - 1) == 13 then return sub(l, 1, n - 2), "\r\n" end
+      return sub(l, 1, n - 1), "\n"
     end
     local function read_record()
       while true do
