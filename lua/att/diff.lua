@@ -389,21 +389,22 @@ local function run(self, emit)
     index[id] = { row = row, n = n }
     order[#order + 1] = id
   end
-  local others = {}     -- id -> row number: streamed rows the index does not hold
-  for row, parts, id, n in keyed(ssrc, keys, getters) do
-    local e = index[id]
-    if e then
-      if e.matched then duplicate(ssrc, parts, e.matched, n) end
-      e.matched = n
-      if which == "old" then compare(e.row, row) else compare(row, e.row) end
-      e.row = nil
-    else
-      if others[id] then duplicate(ssrc, parts, others[id], n) end
-      others[id] = n
-      if which == "old" then added(row) else removed(row) end
+  do -- (others is dropped before the last loop)
+    local others = {}     -- id -> row number: streamed rows the index does not hold
+    for row, parts, id, n in keyed(ssrc, keys, getters) do
+      local e = index[id]
+      if e then
+        if e.matched then duplicate(ssrc, parts, e.matched, n) end
+        e.matched = n
+        if which == "old" then compare(e.row, row) else compare(row, e.row) end
+        e.row = nil
+      else
+        if others[id] then duplicate(ssrc, parts, others[id], n) end
+        others[id] = n
+        if which == "old" then added(row) else removed(row) end
+      end
     end
   end
-  others = nil
   for _, id in ipairs(order) do
     local e = index[id]
     if not e.matched then

@@ -130,10 +130,10 @@ local function delimited(path, record)
     local function line()
       local l = more()
       if l == nil then return nil end
-      local n = #l
-      if byte(l, n) ~= 10 then return l, "" end
-      if byte(l, n - 1) == 13 then return sub(l, 1, n - 2), "\r\n" end
-      return sub(l, 1, n - 1), "\n"
+      local len = #l
+      if byte(l, len) ~= 10 then return l, "" end
+      if byte(l, len - 1) == 13 then return sub(l, 1, len - 2), "\r\n" end
+      return sub(l, 1, len - 1), "\n"
     end
     local function read_record()
       while true do
@@ -149,7 +149,16 @@ local function delimited(path, record)
     local cells = read_record()
     if cells == nil then f:close(); return function() return nil end end
     header = {}
-    for i, h in ipairs(cells) do header[i] = undefuse(h) end
+    local seen = {}
+    for i, h in ipairs(cells) do
+      if i == 1 then h = h:gsub("^\239\187\191", "") end   -- a UTF-8 byte order mark (Excel's)
+      h = undefuse(h)
+      if seen[h] then
+        f:close()
+        fail(format("%s:1: the column %q appears twice in the header (columns %d and %d)", path, h, seen[h], i))
+      end
+      header[i], seen[h] = h, i
+    end
     local width = #header
     return function()
       if not f then return nil end

@@ -481,11 +481,22 @@ T.test("bad files: unterminated quote, stray quote, field count, bad JSON line, 
   p = write_file("json", '{"id":1}')
   T.eq(T.raises(function() att.diff(OLD, p, { key = "id" }):summary() end),
     "att.diff: " .. p .. ": not a JSON array", "json object")
+  p = write_file("csv", "id,a,a\r\n1,x,y\r\n")
+  T.eq(T.raises(function() att.diff(p, OLD, { key = "id" }):summary() end),
+    "att.diff: " .. p .. ':1: the column "a" appears twice in the header (columns 2 and 3)', "duplicate column")
+  p = write_file("tsv", "id\ta\n1\tx\n2\n")
+  T.eq(T.raises(function() att.diff(p, OLD, { key = "id" }):summary() end),
+    "att.diff: " .. p .. ":3: 1 fields, the header has 2", "tsv field count")
   T.match(T.raises(function() att.diff("/nonexistent/x.csv", OLD, { key = "id" }) end),
     "^att%.diff: /nonexistent/x%.csv: cannot read: No such file or directory$", "missing file")
   T.match(T.raises(function() att.diff(TMP .. ".txt", OLD, { key = "id" }) end),
     "cannot tell its format from the extension", "unknown extension")
   T.match(T.raises(function() att.diff("x.db", OLD, { key = "id" }) end), "x%.db: cannot read", "missing db")
+end)
+
+T.test("a csv with a byte order mark and LF line ends", function()
+  local p = write_file("csv", "\239\187\191id,a\n1,x\n2,\"multi\nline\"\n")
+  T.same(lines(att.diff(p, { { id = 1, a = "x" }, { id = 2, a = "multi\nline" } }, { key = "id" })), {})
 end)
 
 T.test("json in another layout is decoded whole; blank lines; one-column csv", function()
