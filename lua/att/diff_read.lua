@@ -35,14 +35,22 @@ local function undefuse(s)
   return s
 end
 
+-- io.open, which under --safe raises for a path outside the confinement: nil and a message then.
+local function try_open(path)
+  local ok, f, err = pcall(io.open, path, "rb")
+  if not ok then return nil, (tostring(f):gsub("^[^:\n]+:%d+: ", "")) end
+  if not f then return nil, (tostring(err):gsub("^[^:]*: ", "")) end
+  return f
+end
+
 local function open_file(path)
-  local f, err = io.open(path, "rb")
-  if not f then fail(format("%s: cannot read: %s", path, tostring(err):gsub("^[^:]*: ", ""))) end
+  local f, err = try_open(path)
+  if not f then fail(format("%s: cannot read: %s", path, err)) end
   return f
 end
 
 local function file_size(path)
-  local f = io.open(path, "rb")
+  local f = try_open(path)
   if not f then return nil end
   local size = f:seek("end")
   f:close()

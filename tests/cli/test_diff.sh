@@ -90,6 +90,14 @@ echo before >kept.csv
 run "$ATT" diff old.csv dup.csv --key id --out kept.csv
 check "a failed diff leaves --out untouched" sh -c "[ $rc -eq 2 ] && [ \"\$(cat kept.csv)\" = before ]"
 
+mkdir -p sub && cp old.csv new.jsonl sub/
+(cd sub && "$ATT" --safe diff old.csv new.jsonl --key id >"$T/out" 2>"$T/err"); rc=$?
+check "--safe: files in the current directory can be read" sh -c "[ $rc -eq 0 ] && grep -qx '$SUMMARY' '$T/err'"
+(cd sub && "$ATT" --safe diff ../old.csv new.jsonl --key id >"$T/out" 2>"$T/err"); rc=$?
+check "--safe: a file outside it cannot: 2 and a clear message" sh -c "[ $rc -eq 2 ] && grep -q \"^att diff: ../old.csv: cannot read: .*outside the current directory (--safe)\" '$T/err'"
+(cd sub && "$ATT" --safe diff old.csv new.jsonl --key id --out ../x.csv >"$T/out" 2>"$T/err"); rc=$?
+check "--safe: --out outside it: 2, nothing written" sh -c "[ $rc -eq 2 ] && [ ! -e x.csv ]"
+
 # bad command lines
 run "$ATT" diff old.csv new.jsonl
 check "no --key: 2" sh -c "[ $rc -eq 2 ] && grep -qx 'att diff: --key is required (the column that identifies a row)' '$T/err'"
