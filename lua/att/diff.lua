@@ -37,10 +37,11 @@
 -- Order and memory: when both inputs are sorted by key (see "Key order") they are merged in
 -- constant memory, and the rows come out by key. Otherwise one side is indexed (held in memory)
 -- and the other streamed: the smaller file (by size), the shorter array, an array rather than an
--- iterator, or for two iterators the old side (opts.index chooses). Memory: the indexed side, plus
--- the keys (not the records) of the streamed side's rows that the index does not hold, to detect
--- duplicate keys. Rows come out in the streamed side's order (changed rows, and added or removed
--- ones), then the indexed side's records the other side lacked, in its order.
+-- iterator, or for two iterators the old side (opts.index chooses). Memory: the indexed side (a
+-- file's records as their text, decoded again when matched), plus the keys (not the records) of
+-- the streamed side's rows that the index does not hold, to detect duplicate keys. Rows come out
+-- in the streamed side's order (changed rows, and added or removed ones), then the indexed side's
+-- records the other side lacked, in its order.
 --
 -- Key order: a key is compared part by part in canonical form (below); parts that read as decimal
 -- numbers ("7", "-2.5", "1e3") sort numerically, before all others, which sort by bytes. A
@@ -182,11 +183,15 @@ end
 
 -- A reader of a source's rows with their keys: next() -> row, key, id, n (key: the canonical
 -- string of a single key, or the list of a compound key's; id: a string that is equal for equal keys).
+-- A file's reader also gives the record's text (raw), and decode(raw) -> row, as the second value
+-- of keyed().
 local function keyed(src, keys, getters)
-  local nextrow = src.open()
+  local nextrow, decode = src.open()
   local nk, k1, g1 = #keys, keys[1], getters[1]
+  local raw
   return function()
-    local row, n = nextrow()
+    local row, n
+    row, n, raw = nextrow()
     if row == nil then return nil end
     if type(row) ~= "table" then fail(format("%s is %s, not a table", where(src, n), describe(row))) end
     if nk == 1 then
@@ -194,7 +199,7 @@ local function keyed(src, keys, getters)
       if v == nil and g1 then v = g1(row) end
       local c = canonical(v)
       if c == null or c == "" then fail(format("%s has no key %q", where(src, n), k1)) end
-      return row, c, c, n
+      return row, c, c, n, raw
     end
     local parts, p = {}, {}
     for i = 1, nk do
@@ -204,8 +209,8 @@ local function keyed(src, keys, getters)
       if c == null or c == "" then fail(format("%s has no key %q", where(src, n), keys[i])) end
       parts[i], p[i] = c, #c .. ":" .. c
     end
-    return row, parts, concat(p), n
-  end
+    return row, parts, concat(p), n, raw
+  end, decode
 end
 
 local function duplicate(src, parts, n1, n2)
@@ -382,22 +387,32 @@ local function run(self, emit)
   s.mode = "index " .. which
   local isrc, ssrc = old, new
   if which == "new" then isrc, ssrc = new, old end
-  local index, order = {}, {}
-  for row, parts, id, n in keyed(isrc, keys, getters) do
+  -- The index: id -> entry number; per entry the record (its text when the reader gives it, which
+  -- takes a few times less memory than the row), its row number, and the row number it matched.
+  local index, vals, nums, matched = {}, {}, {}, {}
+  local nextk, decode = keyed(isrc, keys, getters)
+  local count = 0
+  for row, parts, id, n, raw in nextk do
     local e = index[id]
-    if e then duplicate(isrc, parts, e.n, n) end
-    index[id] = { row = row, n = n }
-    order[#order + 1] = id
+    if e then duplicate(isrc, parts, nums[e], n) end
+    count = count + 1
+    index[id], nums[count], matched[count] = count, n, false
+    if raw ~= nil and decode then vals[count] = raw else vals[count] = row end
+  end
+  local function record(e)
+    local v = vals[e]
+    vals[e] = false
+    if type(v) == "string" then return decode(v) end
+    return v
   end
   do -- (others is dropped before the last loop)
     local others = {}     -- id -> row number: streamed rows the index does not hold
     for row, parts, id, n in keyed(ssrc, keys, getters) do
       local e = index[id]
       if e then
-        if e.matched then duplicate(ssrc, parts, e.matched, n) end
-        e.matched = n
-        if which == "old" then compare(e.row, row) else compare(row, e.row) end
-        e.row = nil
+        if matched[e] then duplicate(ssrc, parts, matched[e], n) end
+        matched[e] = n
+        if which == "old" then compare(record(e), row) else compare(row, record(e)) end
       else
         if others[id] then duplicate(ssrc, parts, others[id], n) end
         others[id] = n
@@ -405,10 +420,9 @@ local function run(self, emit)
       end
     end
   end
-  for _, id in ipairs(order) do
-    local e = index[id]
-    if not e.matched then
-      if which == "old" then removed(e.row) else added(e.row) end
+  for e = 1, count do
+    if not matched[e] then
+      if which == "old" then removed(record(e)) else added(record(e)) end
     end
   end
   return s

@@ -5,7 +5,10 @@
 -- spec is a path: .csv, .tsv, .jsonl/.ndjson, .json, or .db/.sqlite/.sqlite3 with a table (opts.table,
 -- or "file.db:table"). side is "old" or "new" (for messages). A source is
 --   { label = PATH (or PATH:TABLE), size = BYTES, loose = true for csv/tsv (null equals ""),
---     open = function() -> next }   where next() returns row, n (the record's 1-based number)
+--     open = function() -> next [, decode] }
+-- where next() returns row, n (the record's 1-based number) and, for csv, tsv, jsonl and json read
+-- line by line, the record's text: decode(text) gives the row again. (att.diff keeps the text of
+-- the side it indexes rather than the row: a few times less memory.)
 -- open can be called again to read the file once more (att.diff reads a file twice when it checks
 -- whether it is sorted). Every reader streams: one record at a time.
 --
@@ -149,8 +152,13 @@ local function delimited(path, record)
         if l == nil then return nil end
         -- a blank line is no record, unless the header has one column (it is then one empty cell)
         if l ~= "" or (header and #header == 1) then
-          local start = lineno
-          return (record(l, eol, line, path, start)), start
+          local start, raw, pending = lineno, l, eol
+          local function continued()       -- the next line of a record; raw gets it too
+            local b, e = line()
+            if b ~= nil then raw, pending = raw .. pending .. b, e end
+            return b, e
+          end
+          return (record(l, eol, continued, path, start)), start, raw
         end
       end
     end
@@ -168,19 +176,23 @@ local function delimited(path, record)
       header[i], seen[h] = h, i
     end
     local width = #header
+    local function make_row(cl)
+      local row = {}
+      for i = 1, width do row[header[i]] = undefuse(cl[i]) end
+      return row
+    end
+    local function nomore() return nil end
     return function()
       if not f then return nil end
-      local cl, at = read_record()
+      local cl, at, raw = read_record()
       if cl == nil then f:close(); f = nil; return nil end
       if #cl ~= width then
         f:close(); f = nil
         fail(format("%s:%d: %d fields, the header has %d", path, at, #cl, width))
       end
-      local row = {}
-      for i = 1, width do row[header[i]] = undefuse(cl[i]) end
       n = n + 1
-      return row, n
-    end
+      return make_row(cl), n, raw
+    end, function(raw) return make_row((record(raw, "", nomore, path, 0))) end
   end
 end
 
@@ -208,10 +220,10 @@ local function jsonl(path)
           local ok, row = pcall(json_line, l, path, lineno)
           if not ok then f:close(); f = nil; error(row, 0) end
           n = n + 1
-          return row, n
+          return row, n, l
         end
       end
-    end
+    end, decode
   end
 end
 
@@ -234,13 +246,14 @@ local function json_array(path)
           end
           if l:match("^%s*%]%s*$") then f:close(); done = true; return nil end
           if find(l, "%S") then
-            local ok, row = pcall(json_line, (l:gsub(",%s*$", "")), path, lineno)
+            l = l:gsub(",%s*$", "")
+            local ok, row = pcall(json_line, l, path, lineno)
             if not ok then f:close(); done = true; error(row, 0) end
             n = n + 1
-            return row, n
+            return row, n, l
           end
         end
-      end
+      end, decode
     end
     local text = (first or "") .. "\n" .. (f:read("a") or "")
     f:close()

@@ -83,8 +83,8 @@ T.test("a 200,000-row sorted pair of files diffs in flat memory (merge join)", f
   end
   local s = d:summary()
   local grew = att.stats().peak_memory - before
-  print(string.format("# sorted csv vs jsonl, 200,000 rows: %.2f s (a first pass over each file, then the merge)",
-    os.clock() - t0))
+  print(string.format("# sorted csv vs jsonl, 200,000 rows: %.2f s (a first pass over each file, then the merge), heap +%.1f MB",
+    os.clock() - t0, (att.stats().peak_memory - before) / 1e6))
   T.eq(n, 200, "change rows")
   T.eq(s.mode, "merge", "mode")
   T.eq(s.changed, 200, "changed")
@@ -98,7 +98,7 @@ T.test("iterators with sorted = true merge in flat memory", function()
   local t0 = os.clock()
   local s = att.diff(big(false), big(true), { key = "id", sorted = true }):summary()
   local grew = att.stats().peak_memory - before
-  print(string.format("# sorted iterators, 200,000 rows: %.2f s", os.clock() - t0))
+  print(string.format("# sorted iterators, 200,000 rows: %.2f s, heap +%.1f MB", os.clock() - t0, grew / 1e6))
   T.eq(s.changed, 200, "changed")
   T.eq(s.fields, 200, "fields")
   T.ok(grew < 6e6, string.format("peak heap grew by %.1f MB (limit 6 MB)", grew / 1e6))
@@ -111,7 +111,7 @@ T.test("the measure works: indexing one side of the same pair costs far more", f
   local d = att.diff(big_old, big_new, { key = "id", sorted = false })
   local s = d:summary()
   local grew = att.stats().peak_memory - before
-  print(string.format("# unsorted (indexed) csv vs jsonl, 200,000 rows: %.2f s", os.clock() - t0))
+  print(string.format("# unsorted (indexed) csv vs jsonl, 200,000 rows: %.2f s, heap +%.1f MB", os.clock() - t0, grew / 1e6))
   T.eq(s.changed, 200, "changed")
   local function size(p) local f = io.open(p, "rb"); local n = f:seek("end"); f:close(); return n end
   T.ok(size(big_old) < size(big_new), "the csv is the smaller file")
