@@ -408,6 +408,12 @@ T.test("the same rows exported by att.report as csv, tsv, jsonl, json show no ch
       local got = lines(d)
       T.same(got, {}, a .. " vs " .. b)
       T.eq(d:summary().unchanged, #HOSTILE, a .. " vs " .. b .. ": unchanged")
+      -- indexed: the records kept as their text and decoded when matched (quoted line breaks too)
+      for _, side in ipairs { "old", "new" } do
+        local di = att.diff(EXPORTS[a], EXPORTS[b], { key = "id", sorted = false, index = side })
+        T.same(lines(di), {}, a .. " vs " .. b .. ", " .. side .. " indexed")
+        T.eq(di:summary().mode, "index " .. side, "mode")
+      end
     end
   end
 end)
@@ -427,6 +433,23 @@ T.test("the csv reader undoes defuse and reads quoted line breaks", function()
   for r in require("att.diff_read").open(EXPORTS.tsv, "old").open() do t[#t + 1] = r end
   T.eq(t[7].text, "@x\ttab\\back", "tsv unescapes and undoes defuse")
   T.eq(t[10].text, "\tstarts with tab", "tsv: a defused tab")
+end)
+
+T.test("indexed files: added and removed records are decoded from their text", function()
+  local d = att.diff(EXPORTS.csv, { HOSTILE[1] }, { key = "id", index = "old" })
+  local rows = {}
+  for r in d:rows() do rows[#rows + 1] = r end
+  T.eq(#rows, 9, "removed")
+  T.eq(rows[1].change, "removed", "change")
+  T.eq(rows[1].old.id, "2", "in the old order")
+  T.eq(rows[1].old.text, "comma, here", "row 2 decoded")
+  T.eq(rows[3].old.text, "two\r\nlines\nand\rmore", "row 4 (quoted line breaks) decoded")
+  T.eq(rows[3].old.flag, "true", "the cell after the line breaks")
+  T.eq(rows[4].old.text, '=HYPERLINK("x")', "row 5 decoded (defuse undone)")
+  local j = att.diff(EXPORTS.jsonl, { HOSTILE[1] }, { key = "id", index = "old" })
+  local r = j:rows()()
+  T.eq(r.old.id, 2, "jsonl record decoded")
+  T.eq(r.old.text, "comma, here", "jsonl record text")
 end)
 
 T.test("changes across formats are found: csv old vs jsonl new", function()
