@@ -555,7 +555,7 @@ or --table): rows added, removed, and changed with the fields that changed (old 
 
 A summary goes to stderr: "att diff: 3 added, 1 removed, 5 changed (7 fields), 991 unchanged".
 Exit status: 0 (or 1 with --exit-code and differences); 2 for a bad command line, an input that
-cannot be read or has duplicate or missing keys.
+cannot be read or has duplicate or missing keys; 8 when the output could not be written.
 ]]
 
 local FLAGS = { sorted = true, ["exit-code"] = true, help = true }
@@ -631,7 +631,10 @@ function M.main(argv)
     s = d:summary()
   end)
   if not ok then
-    usage_error((tostring(err):gsub("^att%.diff: ", "")))
+    -- att.diff's own errors (inputs, keys, --out that cannot be opened) are status 2; others (a
+    -- failed write: the host counts it and exits 8) go to the host as they are.
+    if type(err) == "string" and err:find("^att%.diff: ") then usage_error((err:gsub("^att%.diff: ", ""))) end
+    error(err, 0)
   end
   io.stdout:flush()
   io.stderr:write(format("att diff: %d added, %d removed, %d changed (%d field%s), %d unchanged\n",

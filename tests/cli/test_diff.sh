@@ -98,6 +98,11 @@ check "--safe: a file outside it cannot: 2 and a clear message" sh -c "[ $rc -eq
 (cd sub && "$ATT" --safe diff old.csv new.jsonl --key id --out ../x.csv >"$T/out" 2>"$T/err"); rc=$?
 check "--safe: --out outside it: 2, nothing written" sh -c "[ $rc -eq 2 ] && [ ! -e x.csv ]"
 
+"$ATT" diff old.csv new.jsonl --key id >/dev/full 2>"$T/err"; rc=$?
+check "standard output on a full disk: 8 and the write error" sh -c "[ $rc -eq 8 ] && grep -qx 'att: write error on standard output: No space left on device' '$T/err'"
+run "$ATT" diff old.csv new.jsonl --key id --format html --out /dev/full
+check "--out /dev/full: 8 (a lost write), not 2" sh -c "[ $rc -eq 8 ] && grep -qx 'att: write error on /dev/full: No space left on device' '$T/err'"
+
 # bad command lines
 run "$ATT" diff old.csv new.jsonl
 check "no --key: 2" sh -c "[ $rc -eq 2 ] && grep -qx 'att diff: --key is required (the column that identifies a row)' '$T/err'"
