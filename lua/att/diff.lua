@@ -633,7 +633,9 @@ function M.main(argv)
   if not ok then
     -- att.diff's own errors (inputs, keys, --out that cannot be opened) are status 2; others (a
     -- failed write: the host counts it and exits 8) go to the host as they are.
-    if type(err) == "string" and err:find("^att%.diff: ") then usage_error((err:gsub("^att%.diff: ", ""))) end
+    -- (the confinement of --safe raises with the position of its caller: dropped)
+    local msg = type(err) == "string" and err:gsub("^[%w_./-]+%.lua:%d+: ", "") or nil
+    if msg and msg:find("^att%.diff: ") then usage_error((msg:gsub("^att%.diff: ", ""))) end
     error(err, 0)
   end
   io.stdout:flush()

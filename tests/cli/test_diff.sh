@@ -96,7 +96,7 @@ check "--safe: files in the current directory can be read" sh -c "[ $rc -eq 0 ] 
 (cd sub && "$ATT" --safe diff ../old.csv new.jsonl --key id >"$T/out" 2>"$T/err"); rc=$?
 check "--safe: a file outside it cannot: 2 and a clear message" sh -c "[ $rc -eq 2 ] && grep -q \"^att diff: ../old.csv: cannot read: .*outside the current directory (--safe)\" '$T/err'"
 (cd sub && "$ATT" --safe diff old.csv new.jsonl --key id --out ../x.csv >"$T/out" 2>"$T/err"); rc=$?
-check "--safe: --out outside it: 2, nothing written" sh -c "[ $rc -eq 2 ] && [ ! -e x.csv ]"
+check "--safe: --out outside it: 2, nothing written" sh -c "[ $rc -eq 2 ] && [ ! -e x.csv ] && grep -qx \"att diff: '../x.csv' is outside the current directory (--safe)\" '$T/err'"
 
 "$ATT" diff old.csv new.jsonl --key id >/dev/full 2>"$T/err"; rc=$?
 check "standard output on a full disk: 8 and the write error" sh -c "[ $rc -eq 8 ] && grep -qx 'att: write error on standard output: No space left on device' '$T/err'"
