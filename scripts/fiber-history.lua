@@ -67,8 +67,8 @@ end
 
 -- What changed between the previous snapshot and this one, both sorted by accountId.
 local function snapshot_rows(n)
-  local it = db:rows("SELECT * FROM accounts WHERE snapshot = ? ORDER BY accountId", n)
-  return it
+  local step, statement = db:rows("SELECT * FROM accounts WHERE snapshot = ? ORDER BY accountId", n)
+  return function() return step(statement) end
 end
 local changes = att.diff(snapshot_rows(previous), snapshot_rows(snapshot),
   { key = "accountId", ignore = { "snapshot", "taken_at" }, sorted = true })

@@ -216,7 +216,7 @@ check "a wrong PGPASSWORD: the server's message, status 2" sh -c '[ "$0" -eq 2 ]
 check "a wrong PGPASSWORD: no request was made (before the scan)" no_requests
 check "a wrong PGPASSWORD: the message does not hold it" sh -c '! grep -q "wrong-" "$0"' "$T/err"
 PGPASSWORD="$PGPW" run "$ATT" --verbose search serviceType=FIBER --level account --out "$DBPW"
-check "PGPASSWORD: loaded (in attpw's schema pw, its search_path)" q_is "SELECT $rc, count(*) > 0 FROM pw.report" "0|t"
+check "PGPASSWORD: loaded (in attpw's schema pw, its search_path)" q_is "SELECT $rc, count(*) > 0 FROM pw.accounts" "0|t"
 check "PGPASSWORD: --verbose does not show it" no_pw
 # PGPASSWORD is a credential of the run: even a message that would hold it (here the name of a
 # database that does not exist) shows [REDACTED].
@@ -287,16 +287,16 @@ run "$ATT" search serviceType=FIBER --all --level account --out "$T/fiber.csv"
 csv_rows=$(($(wc -l <"$T/fiber.csv") - 1))
 run "$ATT" search serviceType=FIBER --all --level account --out "$DB"
 check "att search --all --level account --out postgresql://: status 0" sh -c '[ "$0" -eq 0 ]' "$rc"
-check "att search: every row (as many as --out fiber.csv)" q_is "SELECT count(*) = $csv_rows AND count(*) > 0 FROM report" "t"
+check "att search: every row (as many as --out fiber.csv)" q_is "SELECT count(*) = $csv_rows AND count(*) > 0 FROM accounts" "t"
 check "att search: the columns (the API gives accountLocked as Y/N and subscribersCount as a string)" q_is "SELECT string_agg(attname || ':' || format_type(atttypid, atttypmod), ',' ORDER BY attnum)
-  FROM pg_attribute WHERE attrelid = 'report'::regclass AND attnum > 0" \
+  FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attnum > 0" \
   "individualId:text,id:text,accountType:text,serviceType:text,billingMarket:text,accountLocked:text,subscribersCount:text"
-check "att search: the rows as the CSV export has them" q_is "SELECT count(*) FILTER (WHERE \"accountLocked\" IN ('Y', 'N')), count(DISTINCT id) FROM report" "$csv_rows|$csv_rows"
-check "att search: att_runs records the base URL and the request" q_is "SELECT base_url = '$URL', request LIKE '%\"serviceType\":\"FIBER\"%', rows = $csv_rows FROM att_runs WHERE table_name = 'report' ORDER BY run_at DESC, rows DESC LIMIT 1" "t|t|t"
+check "att search: the rows as the CSV export has them" q_is "SELECT count(*) FILTER (WHERE \"accountLocked\" IN ('Y', 'N')), count(DISTINCT id) FROM accounts" "$csv_rows|$csv_rows"
+check "att search: att_runs records the base URL and the request" q_is "SELECT base_url = '$URL', request LIKE '%\"serviceType\":\"FIBER\"%', rows = $csv_rows FROM att_runs WHERE table_name = 'accounts' ORDER BY run_at DESC, rows DESC LIMIT 1" "t|t|t"
 run "$ATT" search serviceType=FIBER --all --level account --columns id,createdOn,isDigitalAccount,state.state --out "$DB"
 check "att search --columns: typed columns (timestamptz, boolean)" q_is "SELECT string_agg(attname || ':' || format_type(atttypid, atttypmod), ',' ORDER BY attnum)
-  FROM pg_attribute WHERE attrelid = 'report'::regclass AND attnum > 0" \
+  FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attnum > 0" \
   "id:text,createdOn:timestamp with time zone,isDigitalAccount:boolean,state.state:text"
-check "att search --columns: the rows" q_is "SELECT $rc, count(*) = $csv_rows, count(*) FILTER (WHERE \"createdOn\" < now()) = $csv_rows FROM report" "0|t|t"
+check "att search --columns: the rows" q_is "SELECT $rc, count(*) = $csv_rows, count(*) FILTER (WHERE \"createdOn\" < now()) = $csv_rows FROM accounts" "0|t|t"
 
 finish
