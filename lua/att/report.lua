@@ -1,4 +1,6 @@
--- att.report — writers for report rows: csv, tsv, jsonl, json, markdown, table, html.
+-- att.report — writers for report rows: csv, tsv, jsonl, json, markdown, table, html; and the
+-- typed outputs sqlite, xlsx and postgres (each its own module, documented there: report_sqlite,
+-- report_xlsx, report_pg; report.workbook(path) for several sheets in one workbook).
 --
 --   local report = require "att.report"
 --   report.csv(rows, {columns = {"id", {"state.state", "State"}}, out = "accounts.csv"})
@@ -16,9 +18,10 @@
 -- writers do not carry its CSS, JS and SVG code; it is documented here with the others. Paths
 -- (columns, chart) are read with att.path.
 --
--- Length: about 680 lines, because this header is the reference of every writer (80 lines) and
--- the code (600) holds six writers over one set of row, column, option, output, cell and
--- display-width helpers that att.report_html uses too (report._html_kit); so it stays one module.
+-- Length: about 800 lines, because this header is the reference of every text writer (90 lines)
+-- and the code holds six writers over one set of row, column, option, output, cell and
+-- display-width helpers that att.report_html and the typed writers use too (report._html_kit),
+-- plus the dispatch to the typed writers' modules; so it stays one module.
 --
 -- rows: an array of row tables (read up to the first nil), or an iterator: a function returning one
 -- row per call and nil at the end (e.g. coroutine.wrap), or a callable userdata or table such as an
@@ -55,6 +58,9 @@
 --              Several series: series = COLUMN (rows of the same label are one bar, a segment per
 --              value of COLUMN) or value = {COLUMN, ...} (a segment per column); stacked = false
 --              draws a group of bars per label instead of one stacked bar. A legend names them.
+--   table, mode, request   sqlite, postgres: the table, "replace" or "append", what att_runs
+--              records as the request (see att.report_sqlite and att.report_pg).
+--   sheet      xlsx: the sheet's name (see att.report_xlsx).
 --   footer     html: the footer says when (UTC), by which att, from which base URL (without user
 --              info, query or fragment) and with which filters the page was made; a table
 --              {filters = PARAMS or string, time = EPOCH, base_url = URL or false, note = TEXT}
