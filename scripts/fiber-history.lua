@@ -72,7 +72,8 @@ local function snapshot_rows(n)
 end
 local changes = att.diff(snapshot_rows(previous), snapshot_rows(snapshot),
   { key = "accountId", ignore = { "snapshot", "taken_at" }, sorted = true })
-changes:write(format, { out = args.out, title = ("%s accounts: snapshot %d against %d"):format(service, snapshot, previous) })
+local title = ("%s accounts: snapshot %d against %d"):format(service, snapshot, previous)
+changes:write(format, { out = args.out, title = title })
 local s = changes:summary()
 io.stderr:write(("fiber-history: since snapshot %d: %d added, %d removed, %d changed (%d fields), %d unchanged\n")
   :format(previous, s.added, s.removed, s.changed, s.fields, s.unchanged))
