@@ -390,14 +390,11 @@ static int pg_spool(lua_State *L)
     return 1;
 }
 
-/* spool:write(s) -> true | nil, why (the first failure counts as a lost write). [-0, +1|2, e] */
-static int spool_write(lua_State *L)
+/* The result of a spool write or flush: failed (errno set) counts a lost write once; true, or nil
+ * and the reason of the first failure. [-0, +1|2, m] */
+static int spool_result(lua_State *L, Spool *s, int failed)
 {
-    Spool *s = luaL_checkudata(L, 1, SPOOL_MT);
-    size_t len;
-    const char *data = luaL_checklstring(L, 2, &len);
-    if (!s->f) return luaL_error(L, "att.pg_c: the spool is closed");
-    if (!s->err && fwrite(data, 1, len, s->f) != len) {
+    if (failed) {
         s->err = errno ? errno : EIO;
         att_files_lost("the PostgreSQL spool file", s->err);
     }
@@ -410,23 +407,23 @@ static int spool_write(lua_State *L)
     return 1;
 }
 
+/* spool:write(s) -> true | nil, why (the first failure counts as a lost write). [-0, +1|2, e] */
+static int spool_write(lua_State *L)
+{
+    Spool *s = luaL_checkudata(L, 1, SPOOL_MT);
+    size_t len;
+    const char *data = luaL_checklstring(L, 2, &len);
+    if (!s->f) return luaL_error(L, "att.pg_c: the spool is closed");
+    return spool_result(L, s, !s->err && fwrite(data, 1, len, s->f) != len);
+}
+
 /* spool:flush() -> true | nil, why: what is buffered written, so that a full disk shows before
  * the database is touched. [-0, +1|2, e] */
 static int spool_flush(lua_State *L)
 {
     Spool *s = luaL_checkudata(L, 1, SPOOL_MT);
     if (!s->f) return luaL_error(L, "att.pg_c: the spool is closed");
-    if (!s->err && fflush(s->f) != 0) {
-        s->err = errno ? errno : EIO;
-        att_files_lost("the PostgreSQL spool file", s->err);
-    }
-    if (s->err) {
-        lua_pushnil(L);
-        lua_pushfstring(L, "cannot write the spool file (in $TMPDIR): %s", strerror(s->err));
-        return 2;
-    }
-    lua_pushboolean(L, 1);
-    return 1;
+    return spool_result(L, s, !s->err && fflush(s->f) != 0);
 }
 
 static int spool_close(lua_State *L)
