@@ -93,8 +93,29 @@ function T.test(name, fn)
   io.stdout:flush()
 end
 
+-- An iterator over an array, so that a function under test sees a generator rather than a table.
+function T.gen(t)
+  local i = 0
+  return function()
+    i = i + 1
+    return t[i]
+  end
+end
+
+-- T.tmpfile(ext): a new temporary file name ending in "." .. ext (not created); every one, and
+-- its ".partial" beside it, is removed by T.done().
+local tmp_base, tmp_files = nil, {}
+function T.tmpfile(ext)
+  tmp_base = tmp_base or os.tmpname()
+  local p = tmp_base .. "." .. #tmp_files .. "." .. ext
+  tmp_files[#tmp_files + 1] = p
+  return p
+end
+
 function T.done()
   for _, s in ipairs(sandboxes) do s:stop() end
+  for _, p in ipairs(tmp_files) do os.remove(p); os.remove(p .. ".partial") end
+  if tmp_base then os.remove(tmp_base) end
   print("1.." .. count)
   os.exit(failed == 0 and 0 or 1)
 end

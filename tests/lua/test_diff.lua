@@ -8,13 +8,7 @@ local report = require "att.report"
 local diff = require "att.diff"
 local null = att.null
 
-local TMP = os.tmpname()
-local files = {}
-local function tmpfile(ext)
-  local p = TMP .. "." .. #files .. "." .. ext
-  files[#files + 1] = p
-  return p
-end
+local tmpfile = T.tmpfile
 local function write_file(ext, text)
   local p = tmpfile(ext)
   local f = assert(io.open(p, "wb"))
@@ -43,13 +37,7 @@ local function lines(d)
   return t
 end
 
-local function gen(t)
-  local i = 0
-  return function()
-    i = i + 1
-    return t[i]
-  end
-end
+local gen = T.gen
 
 ---------------------------------------------------------------------------------------------------
 -- Memory and time first, while the heap's peak is still low.
@@ -512,7 +500,7 @@ T.test("bad files: unterminated quote, stray quote, field count, bad JSON line, 
     "att.diff: " .. p .. ":3: 1 fields, the header has 2", "tsv field count")
   T.match(T.raises(function() att.diff("/nonexistent/x.csv", OLD, { key = "id" }) end),
     "^att%.diff: /nonexistent/x%.csv: cannot read: No such file or directory$", "missing file")
-  T.match(T.raises(function() att.diff(TMP .. ".txt", OLD, { key = "id" }) end),
+  T.match(T.raises(function() att.diff(tmpfile("txt"), OLD, { key = "id" }) end),
     "cannot tell its format from the extension", "unknown extension")
   T.match(T.raises(function() att.diff("x.db", OLD, { key = "id" }) end), "x%.db: cannot read", "missing db")
 end)
@@ -702,6 +690,4 @@ T.test("yesterday's csv and jsonl exports of a live search vs today's live rows:
   T.eq(rows[1].new, "ACTIVE", "new")
 end)
 
-for _, p in ipairs(files) do os.remove(p); os.remove(p .. ".partial") end
-os.remove(TMP)
 T.done()

@@ -8,13 +8,7 @@ local T = dofile("tests/lua/lib.lua")
 local report = require "att.report"
 local null = att.null
 
-local TMP = os.tmpname()
-local files = {}
-local function tmpfile(ext)
-  local p = TMP .. "." .. #files .. "." .. ext
-  files[#files + 1] = p
-  return p
-end
+local tmpfile = T.tmpfile
 
 local function lines(d)
   local t = {}
@@ -103,6 +97,4 @@ T.test("att diff on .db files: FILE.db:TABLE, --table, --old-table/--new-table",
   T.match(err, "^att diff: .*an SQLite file needs a table", "no table: message")
 end)
 
-for _, p in ipairs(files) do os.remove(p) end
-os.remove(TMP)
 T.done()

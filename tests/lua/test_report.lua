@@ -39,14 +39,7 @@ local function lines(s)
   return t
 end
 
--- An iterator over an array, so that writers see a generator rather than a table.
-local function gen(t)
-  local i = 0
-  return function()
-    i = i + 1
-    return t[i]
-  end
-end
+local gen = T.gen
 
 ---------------------------------------------------------------------------------------------------
 -- Memory first, while the heap's peak is still low: streaming writers over 200,000 generated rows.

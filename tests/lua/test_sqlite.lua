@@ -29,13 +29,7 @@ local function one(path, sql, ...)
   local db <close> = sqlite.open(path, { readonly = true })
   return all(db, sql, ...)[1]
 end
-local function gen(t)
-  local i = 0
-  return function()
-    i = i + 1
-    return t[i]
-  end
-end
+local gen = T.gen
 
 --------------------------------------------------------------------------------------------------
 -- att.sqlite
