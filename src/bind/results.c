@@ -332,14 +332,8 @@ static void push_params(lua_State *L, lua_Integer *size, lua_Integer *offset)
     AttBuf b = {0};
     char err[160];
     int i, rc, t;
-    lua_newtable(L);
+    att_copy_table(L, 1);
     t = lua_gettop(L);
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-        lua_pushvalue(L, -2);
-        lua_insert(L, -2);
-        lua_rawset(L, t);
-    }
     if (lua_getfield(L, t, "serviceType") != LUA_TNIL && (lua_type(L, -1) != LUA_TSTRING || lua_rawlen(L, -1) == 0))
         luaL_error(L, "att.search: serviceType must be a non-empty string (got %s)",
                    lua_type(L, -1) == LUA_TSTRING ? lua_pushfstring(L, "\"%s\"", lua_tostring(L, -1))
