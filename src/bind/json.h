@@ -36,6 +36,9 @@ typedef struct AttProj AttProj;
  * arrays crossed implicitly) and pushes it as a userdata (Lua owns it). The individual's "id" is
  * always kept. Raises "who: opts.fields ..." for anything but a non-empty list of paths. [-0, +1, e] */
 AttProj *att_proj_compile(lua_State *L, int idx, const char *who);
+/* The same from a list of paths each given as a list of keys ({"accounts", "id"}), so that a key
+ * may hold a dot (r:project: what a pipeline reads). Raises on anything else. [-0, +1, e] */
+AttProj *att_proj_compile_keys(lua_State *L, int idx, const char *who);
 
 /* 1 when the projection keeps anything under the dotted path (e.g. "accounts.subscribers"). */
 int att_proj_keeps(const AttProj *p, const char *path);

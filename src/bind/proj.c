@@ -48,11 +48,34 @@ static void proj_path(AttProj *p, const char *s, size_t len)
     p->node[at].keep_all = 1;
 }
 
-AttProj *att_proj_compile(lua_State *L, int idx, const char *who)
+/* A trie with room for nodes nodes and keys key bytes, holding the page, the individuals and
+ * their ids (the scan needs every individual's id: repeated pages, duplicates when totalCount
+ * changes). Pushes it. [-0, +1, m] */
+static AttProj *proj_new(lua_State *L, size_t nodes, size_t keys)
 {
     static const char INDIVIDUALS[] = "individuals", ID[] = "id";
+    AttProj *p;
+    nodes += 3;
+    keys += sizeof INDIVIDUALS + sizeof ID;
+    p = lua_newuserdatauv(L, sizeof *p + nodes * sizeof(PNode) + keys, 0);
+    p->cap = (int)nodes;
+    p->nnodes = 2;
+    p->kused = 0;
+    p->kcap = keys;
+    p->node[0] = (PNode){-1, -1, 0, 1, 0, 0};
+    p->node[1] = (PNode){-1, -1, 0, 0, 0, 0};
+    memcpy(PROJ_KEYS(p), INDIVIDUALS, sizeof INDIVIDUALS - 1);
+    p->kused = sizeof INDIVIDUALS - 1;
+    p->node[1].klen = (unsigned)(sizeof INDIVIDUALS - 1);
+    p->node[0].kid = 1;
+    p->node[proj_add(p, 1, ID, sizeof ID - 1)].keep_all = 1;
+    return p;
+}
+
+AttProj *att_proj_compile(lua_State *L, int idx, const char *who)
+{
     lua_Integer i, n;
-    size_t nodes = 3, keys = sizeof INDIVIDUALS + sizeof ID;
+    size_t nodes = 0, keys = 0;
     AttProj *p;
 
     idx = lua_absindex(L, idx);
@@ -76,25 +99,64 @@ AttProj *att_proj_compile(lua_State *L, int idx, const char *who)
         keys += len;
         lua_pop(L, 1);
     }
-    p = lua_newuserdatauv(L, sizeof *p + nodes * sizeof(PNode) + keys, 0);
-    p->cap = (int)nodes;
-    p->nnodes = 2;
-    p->kused = 0;
-    p->kcap = keys;
-    p->node[0] = (PNode){-1, -1, 0, 1, 0, 0};
-    p->node[1] = (PNode){-1, -1, 0, 0, 0, 0};
-    memcpy(PROJ_KEYS(p), INDIVIDUALS, sizeof INDIVIDUALS - 1);
-    p->kused = sizeof INDIVIDUALS - 1;
-    p->node[1].klen = (unsigned)(sizeof INDIVIDUALS - 1);
-    p->node[0].kid = 1;
-    /* The scan needs every individual's id (repeated pages, duplicates when totalCount changes). */
-    p->node[proj_add(p, 1, ID, sizeof ID - 1)].keep_all = 1;
+    p = proj_new(L, nodes, keys);
     for (i = 1; i <= n; i++) {
         size_t len;
         const char *s;
         lua_rawgeti(L, idx, i);
         s = lua_tolstring(L, -1, &len);
         proj_path(p, s, len);
+        lua_pop(L, 1);
+    }
+    return p;
+}
+
+/* Checks the list of keys at idx (the index-th path of what) and adds it to p when p is not NULL;
+ * counts its nodes and key bytes into *nodes and *keys. */
+static void proj_keys(lua_State *L, AttProj *p, int idx, lua_Integer index, const char *who, size_t *nodes,
+                      size_t *keys)
+{
+    lua_Integer j, m = lua_type(L, idx) == LUA_TTABLE ? (lua_Integer)lua_rawlen(L, idx) : 0;
+    int at = 1;
+    if (m == 0 || m > 1000) luaL_error(L, "%s: path %d must be a list of 1 to 1000 keys", who, (int)index);
+    for (j = 1; j <= m; j++) {
+        size_t len;
+        const char *s;
+        if (lua_rawgeti(L, idx, j) != LUA_TSTRING)
+            luaL_error(L, "%s: path %d, key %d must be a string (got %s)", who, (int)index, (int)j,
+                       luaL_typename(L, -1));
+        s = lua_tolstring(L, -1, &len);
+        if (len == 0 || len > 1000 || strlen(s) != len)
+            luaL_error(L, "%s: path %d, key %d is empty, too long or holds a NUL byte", who, (int)index, (int)j);
+        *nodes += 1;
+        *keys += len;
+        if (p && at >= 0) {
+            at = proj_add(p, at, s, len);
+            if (p->node[at].keep_all) at = -1; /* a shorter path keeps all of it already */
+        }
+        lua_pop(L, 1);
+    }
+    if (p && at >= 0) p->node[at].keep_all = 1;
+}
+
+AttProj *att_proj_compile_keys(lua_State *L, int idx, const char *who)
+{
+    lua_Integer i, n;
+    size_t nodes = 0, keys = 0;
+    AttProj *p;
+    idx = lua_absindex(L, idx);
+    luaL_checktype(L, idx, LUA_TTABLE);
+    n = (lua_Integer)lua_rawlen(L, idx);
+    if (n == 0 || n > 10000) luaL_error(L, "%s: 1 to 10000 paths, got %d", who, (int)n);
+    for (i = 1; i <= n; i++) {
+        lua_rawgeti(L, idx, i);
+        proj_keys(L, NULL, lua_gettop(L), i, who, &nodes, &keys);
+        lua_pop(L, 1);
+    }
+    p = proj_new(L, nodes, keys);
+    for (i = 1; i <= n; i++) {
+        lua_rawgeti(L, idx, i);
+        proj_keys(L, p, lua_gettop(L), i, who, &nodes, &keys);
         lua_pop(L, 1);
     }
     return p;

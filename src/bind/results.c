@@ -321,6 +321,7 @@ static const AttOpt OPTS[] = {
     {"overlap", ATT_OPT_INT, 0, 2147483646.0, NULL, ATT_OPT_NONE, 0},
     {"drift", ATT_OPT_CHOICE, 0, 0, DRIFT, ATT_OPT_NONE, 0},
     {"fields_ok", ATT_OPT_OWNER, 0, 0, NULL, ATT_OPT_NONE, 0}, /* att_fields_check checks it */
+    {"project", ATT_OPT_OWNER, 0, 0, NULL, ATT_OPT_NONE, 0},   /* a boolean, checked below */
     {NULL, ATT_OPT_INT, 0, 0, NULL, 0, 0},
 };
 
@@ -360,7 +361,7 @@ int att_results_search(lua_State *L)
     const AttApiConfig *cfg = &att_api_get(L)->cfg;
     Results *r;
     lua_Integer size, offset, limit = -1, overlap = 0, pos;
-    int record_mode = 0, drift_warn = 0, window = cfg->window > 0 ? cfg->window : 1;
+    int record_mode = 0, drift_warn = 0, no_project = 0, window = cfg->window > 0 ? cfg->window : 1;
     const AttProj *proj = NULL;
 
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -387,6 +388,9 @@ int att_results_search(lua_State *L)
         if (overlap >= size)
             luaL_error(L, "att.search: opts.overlap %I must be below pageSize %I", (LUAI_UACINT)overlap,
                        (LUAI_UACINT)size);
+        if (lua_getfield(L, 2, "project") != LUA_TNIL && !lua_isboolean(L, -1))
+            luaL_error(L, "att.search: opts.project must be a boolean (got %s)", luaL_typename(L, -1));
+        no_project = lua_isboolean(L, -1) && !lua_toboolean(L, -1);
         if (lua_getfield(L, 2, "fields") != LUA_TNIL) {
             proj = att_proj_compile(L, -1, "att.search");
             lua_replace(L, 4);
@@ -407,8 +411,15 @@ int att_results_search(lua_State *L)
     r->start_offset = offset;
     r->state = SCAN_NEW;
     r->proj = proj;
+    r->proj_decided = proj || no_project;
     lua_pushvalue(L, 4);
     lua_setiuservalue(L, -2, UV_PROJ);
+    if (proj) { /* r:projection() gives opts.fields as the user wrote it */
+        lua_getfield(L, 2, "fields");
+        att_copy_table(L, -1);
+        lua_setiuservalue(L, -3, UV_FIELDS);
+        lua_pop(L, 1);
+    }
     r->record_mode = record_mode;
     r->page_size = r->eff_size = size;
     r->offset = offset;
@@ -471,6 +482,7 @@ void att_results_init(lua_State *L)
         luaL_setfuncs(L, meta, 0);
         luaL_newlib(L, methods);
         att_results_walkers(L);
+        att_results_projection(L);
         lua_setfield(L, -2, "__index");
     }
     lua_pop(L, 1);

@@ -29,6 +29,9 @@ int att_results_loop(lua_State *L, int idx);
  * [-0, +0, m] */
 void att_results_walkers(lua_State *L);
 
+/* results_proj.c: r:project(), r:projection(), for the method table at -1. [-0, +0, m] */
+void att_results_projection(lua_State *L);
+
 /* For the fuzzer: att_results_feed(results, body...) treats each body as the next page received.
  * Returns the number of individuals consumed. [-0, +1, e] */
 int att_results_feed(lua_State *L);

@@ -9,7 +9,7 @@
 #include "bind/json.h"
 #include "common/idset.h"
 
-enum { UV_PARAMS = 1, UV_PAGE, UV_ERR, UV_INFLIGHT, UV_PROJ, UV_CLIENT, UV_COUNT = UV_CLIENT };
+enum { UV_PARAMS = 1, UV_PAGE, UV_ERR, UV_INFLIGHT, UV_PROJ, UV_CLIENT, UV_FIELDS, UV_COUNT = UV_FIELDS };
 
 typedef enum ScanState {
     SCAN_NEW,    /* nothing requested yet */
@@ -47,7 +47,8 @@ typedef struct Results {
     int ninflight;           /* pages requested ahead, in UV_INFLIGHT by pageOffset */
     lua_Integer next_submit; /* the next pageOffset to request ahead */
     lua_Integer start_pos;   /* position of the first record of the scan */
-    const AttProj *proj;     /* opts.fields (kept alive in UV_PROJ), or NULL */
+    const AttProj *proj;     /* opts.fields or r:project's (kept alive in UV_PROJ), or NULL */
+    int proj_decided;        /* opts.fields, opts.project = false or r:project decided what is built */
     uint32_t ordinal;        /* pages accepted: the rank of the records first seen on the page in hand */
     AttIdSet seen;           /* every id the scan has been sent, with the ordinal of its first page */
     int seen_ok;             /* seen is initialised (and freed when the scan ends) */
