@@ -90,6 +90,7 @@ local null = att.json.null
 local encode = att.json.encode
 
 local path = require "att.path"
+local plan = require "att.plan"
 local compile, compact, is_array = path.compile, path.compact, path.is_array
 
 local ChainMT = { __name = "att.query.Chain" }
@@ -159,12 +160,12 @@ local function iter(src, what, lvl)
     error(what .. ": rows must be an iterator, an array or a Results (got " .. t .. ")", lvl + 1)
   end
   local done = false
-  return function()
+  return plan.attach(function()
     if done then return nil end
     local row = nxt()
     if row == nil then done = true end
     return row
-  end
+  end, function(needs, why) return plan.tell(src, needs, why) end)
 end
 
 function M.iter(src)
@@ -274,13 +275,20 @@ local function filter_(src, pred)
   else
     error(W .. ": pred must be a function or a table of field = value (got " .. type(pred) .. ")", 3)
   end
-  return function()
+  local fields = {}
+  if type(pred) == "table" then
+    for field in pairs(pred) do fields[#fields + 1] = field end
+  end
+  return plan.stage(src, function()
     while true do
       local row = nxt()
       if row == nil then return nil end
       if test(row) then return row end
     end
-  end
+  end, function(needs, why)
+    if type(pred) == "function" then return nil, "filter() with a Lua function" end
+    return plan.add(needs, fields), why
+  end)
 end
 
 local function select_(src, columns)
@@ -305,13 +313,22 @@ local function select_(src, columns)
     names[i] = to
   end
   local n = #names
-  return function()
+  local fields = {}
+  for i, c in ipairs(columns) do
+    local from = type(c) == "table" and c[1] or c
+    if type(from) == "function" then fields = nil break end
+    fields[i] = from
+  end
+  return plan.stage(src, function()
     local row = nxt()
     if row == nil then return nil end
     local out = {}
     for i = 1, n do out[names[i]] = gets[i](row) end
     return out
-  end, names
+  end, function()
+    if not fields then return nil, "select() with a computed column" end
+    return fields
+  end), names
 end
 
 local function sort_(src, keys, desc)
@@ -364,8 +381,12 @@ local function sort_(src, keys, desc)
       return x[2] < y[2]
     end
   end
+  local fields = {}
+  if type(keys) ~= "function" then
+    for k, key in ipairs(keys) do fields[k] = type(key) == "table" and key[1] or key end
+  end
   local items, i, n
-  return function()
+  return plan.stage(src, function()
     if not items then
       items, n, i = {}, 0, 0
       for row in nxt do
@@ -381,7 +402,10 @@ local function sort_(src, keys, desc)
     local row = items[i][1]
     items[i] = false
     return row
-  end
+  end, function(needs, why)
+    if type(keys) == "function" then return nil, "sort() with a comparator function" end
+    return plan.add(needs, fields), why
+  end)
 end
 
 local function tonum(v, name)
@@ -493,7 +517,7 @@ local function group_(src, keys, aggs)
         error(W .. ": " .. kind .. " must be a field or a list of fields", 3)
       end
       for _, f in ipairs(fields) do
-        local s = { kind, getter(f, W, 3), kind .. "_" .. f }
+        local s = { kind, getter(f, W, 3), kind .. "_" .. f, f }
         specs[#specs + 1] = s
         names[#names + 1] = s[3]
       end
@@ -561,8 +585,11 @@ local function group_(src, keys, aggs)
     return out
   end
 
+  local fields = {}
+  for _, k in ipairs(keys) do fields[#fields + 1] = k end
+  for _, spec in ipairs(specs) do fields[#fields + 1] = spec[4] end
   local groups, i
-  return function()
+  return plan.stage(src, function()
     if not groups then
       groups, i = {}, 0
       local tree = {}
@@ -589,7 +616,7 @@ local function group_(src, keys, aggs)
     if g == nil then return nil end
     groups[i] = false
     return result(g)
-  end, names
+  end, function() return fields end), names
 end
 
 local function row_key(row)
@@ -619,7 +646,9 @@ local function unique_(src, key)
     error(W .. ": key must be a field, a list of fields or a function (got " .. type(key) .. ")", 3)
   end
   local seen = {}
-  return function()
+  local fields = {}
+  if type(key) == "string" then fields = { key } elseif is_list(key) then fields = key end
+  return plan.stage(src, function()
     while true do
       local row = nxt()
       if row == nil then return nil end
@@ -629,7 +658,11 @@ local function unique_(src, key)
         return row
       end
     end
-  end
+  end, function(needs, why)
+    if key == nil then return nil, "unique() of whole rows" end
+    if type(key) == "function" then return nil, "unique() with a key function" end
+    return plan.add(needs, fields), why
+  end)
 end
 
 local function take_(src, n)
@@ -637,7 +670,7 @@ local function take_(src, n)
   local nxt = iter(src, W, 3)
   n = check_integer(n, W .. ": n", 3)
   local given = 0
-  return function()
+  return plan.stage(src, function()
     if given >= n then return nil end
     local row = nxt()
     if row == nil then
@@ -646,25 +679,26 @@ local function take_(src, n)
     end
     given = given + 1
     return row
-  end
+  end, function(needs, why) return needs, why end)
 end
 
 local function map_(src, fn)
   local W = "att.query.map"
   local nxt = iter(src, W, 3)
   check_fn(fn, W .. ": fn", 3)
-  return function()
+  return plan.stage(src, function()
     while true do
       local row = nxt()
       if row == nil then return nil end
       local out = fn(row)
       if out ~= nil then return out end
     end
-  end
+  end, function() return nil, "map() with a Lua function" end)
 end
 
 local function count_(src)
   local nxt = iter(src, "att.query.count", 3)
+  plan.tell(src, {})
   local n = 0
   while nxt() ~= nil do n = n + 1 end
   return n
@@ -673,6 +707,7 @@ end
 local function collect_(src, n)
   local W = "att.query.collect"
   local nxt = iter(src, W, 3)
+  plan.tell(src, nil, "collect() hands the rows to the script")
   if n ~= nil then n = check_integer(n, W .. ": n", 3) end
   local out = {}
   local k = 0
@@ -702,7 +737,8 @@ function M.collect(src, n) local t = collect_(src, n) return t end
 -- Chains
 
 local function new_chain(nxt, columns)
-  return setmetatable({ _next = nxt, _columns = columns, _n = 0 }, ChainMT)
+  local chain = setmetatable({ _next = nxt, _columns = columns, _n = 0 }, ChainMT)
+  return plan.attach(chain, plan.plan_of(nxt))
 end
 
 function M.from(src)

@@ -98,6 +98,7 @@ local M = {}
 
 local att = att or require "att"
 local path = require "att.path"
+local plan = require "att.plan"
 local null = att.json.null
 local encode = att.json.encode
 local byte, concat, format = string.byte, table.concat, string.format
@@ -144,7 +145,8 @@ end
 M.iterate = iterate
 
 -- Returns a function that yields the next row, checked to be a table, and the count so far.
-local function row_reader(rows, who)
+local function row_reader(rows, who, cols)
+  plan.tell(rows, plan.column_paths(cols), who .. " without opts.columns")
   local nextrow = iterate(rows, who)
   local n = 0
   return function()
@@ -529,7 +531,7 @@ local function delimited(who, rows, opts, sep, cellf, eol)
   local cols = parse_columns(opts.columns, who)
   local defuse = opts.defuse ~= false
   eol = opts.eol or eol
-  local nextrow = row_reader(rows, who)
+  local nextrow = row_reader(rows, who, cols)
   local write, finish, closer <close> = open_out(opts, who)
   local row, n = nextrow()
   cols = cols or default_columns(row)
@@ -594,7 +596,7 @@ end
 local function json_stream(rows, opts, who, frame)
   opts = check_opts(opts, who)
   local cols = json_columns(opts, who)
-  local nextrow = row_reader(rows, who)
+  local nextrow = row_reader(rows, who, cols)
   local write, finish, closer <close> = open_out(opts, who)
   local count = 0
   for row, n in nextrow do
@@ -629,7 +631,7 @@ function M.markdown(rows, opts)
   local who = "att.report.markdown"
   opts = check_opts(opts, who)
   local cols = parse_columns(opts.columns, who)
-  local nextrow = row_reader(rows, who)
+  local nextrow = row_reader(rows, who, cols)
   local write, finish, closer <close> = open_out(opts, who)
   local row, n = nextrow()
   cols = cols or default_columns(row)
@@ -663,7 +665,7 @@ function M.table(rows, opts)
   local cols = parse_columns(opts.columns, who)
   local limit = opts.limit or 1000
   local maxw = opts.max_width or 60
-  local nextrow = row_reader(rows, who)
+  local nextrow = row_reader(rows, who, cols)
   local write, finish, closer <close> = open_out(opts, who)  -- before any row is read
   local shown, more = {}, 0
   local numeric, other = {}, {}  -- per column: any number, any non-empty non-number

@@ -434,7 +434,7 @@ function M.html(rows, opts)
     end
   end
   local footer = footer_html(opts.footer, who)
-  local nextrow = row_reader(rows, who)
+  local nextrow = row_reader(rows, who, cols)
   local body, more = {}, 0
   local groups, by_label, series, series_index = {}, {}, { multi = series_col ~= nil or (value_cols and #value_cols > 1) }, {}
   if value_cols and not series_col then

@@ -168,7 +168,7 @@ end
 
 -- Reads every row into the spool. Returns the columns, the types and the row count.
 local function spool_rows(rows, cols, spool)
-  local nextrow = kit.row_reader(rows, WHO)
+  local nextrow = kit.row_reader(rows, WHO, cols)
   local row, n = nextrow()
   cols = cols or kit.default_columns(row)
   local ncol, kinds, buf, nb = #cols, {}, {}, 0

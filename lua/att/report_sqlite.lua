@@ -246,7 +246,7 @@ function M.write(rows, opts)
   end
   local request = request_text(opts.request)
   local cols = kit.parse_columns(opts.columns, WHO)
-  local nextrow = kit.row_reader(rows, WHO)
+  local nextrow = kit.row_reader(rows, WHO, cols)
   kit.check_path(out, WHO)
   local ok, db = pcall(sqlite.open, out)
   if not ok then error((tostring(db):gsub("^att%.sqlite: ", WHO .. ": ", 1)), 0) end

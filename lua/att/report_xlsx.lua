@@ -184,7 +184,7 @@ local function write_sheet(book, names, rows, opts, who)
   local name = opts.sheet or "Report"
   check_sheet_name(name, names, who)
   local cols = kit.parse_columns(opts.columns, who)
-  local nextrow = kit.row_reader(rows, who)
+  local nextrow = kit.row_reader(rows, who, cols)
   local row, n = nextrow()
   cols = cols or kit.default_columns(row)
   local ncols = #cols

@@ -79,6 +79,8 @@ local json = require("att").json
 local encode = json.encode
 local path = require "att.path"
 local compile, compact, split = path.compile, path.compact, path.split
+local find = string.find
+local plan = require "att.plan"
 
 local LEVELS = { "individual", "account", "subscriber", "product" }
 local DEPTH = { individual = 1, account = 2, subscriber = 3, product = 4 }
@@ -112,22 +114,56 @@ local function children(rec, depth)
 end
 
 -- Flattens the fields of t into row under prefix. top: t is the record itself at depth `depth`.
+-- Returns true when a key holds a dot (then two keys may flatten to the same name: see below).
 local function flatten_into(row, t, prefix, depth)
+  local dotted = false
   for k, v in pairs(t) do
     if type(k) == "string" then
+      if find(k, ".", 1, true) then dotted = true end
       if prefix == "" and (k == CHILD[depth] or (k == "id" and depth < 4)) then
         -- the child array, or the id (already under individualId etc.)
       elseif type(v) == "table" then
         if is_array(v) then
           row[prefix .. k] = encode(v)
         else
-          flatten_into(row, v, prefix .. k .. ".", depth)
+          dotted = flatten_into(row, v, prefix .. k .. ".", depth) or dotted
         end
       else
         row[prefix .. k] = v
       end
     end
   end
+  return dotted
+end
+
+-- The same when keys hold dots ({"x.y": 1, "x": {"y": 2}} both flatten to "x.y"): the shallower
+-- key wins, then the one first in byte order, whatever order pairs() gives.
+local function flatten_sorted(rec, depth)
+  local items = {}
+  local function collect(t, prefix, level)
+    for k, v in pairs(t) do
+      if type(k) == "string" and not (level == 0 and (k == CHILD[depth] or (k == "id" and depth < 4))) then
+        if type(v) == "table" and not is_array(v) then
+          collect(v, prefix .. k .. ".", level + 1)
+        else
+          items[#items + 1] = { level, prefix .. k, v }
+        end
+      end
+    end
+  end
+  collect(rec, "", 0)
+  table.sort(items, function(a, b)
+    if a[1] ~= b[1] then return a[1] < b[1] end
+    return a[2] < b[2]
+  end)
+  local row = {}
+  for _, it in ipairs(items) do
+    if row[it[2]] == nil then
+      local v = it[3]
+      row[it[2]] = type(v) == "table" and encode(v) or v
+    end
+  end
+  return row
 end
 
 -- The value of productCharacteristic entry `name` in product p (first match), as a cell.
@@ -289,6 +325,90 @@ check_where = function(where, L)
   end
 end
 
+-- What a row reads of the individuals (att.plan): lists of keys from the individual down.
+local PREFIX = { {}, { "accounts" }, { "accounts", "subscribers" }, { "accounts", "subscribers", "products" } }
+
+-- The keys from the individual to keys at depth d, up to the first key of digits (an index: the
+-- array, or an object's key of digits, is kept whole from there).
+local function keys_under(d, keys)
+  local out = {}
+  for i, k in ipairs(PREFIX[d]) do out[i] = k end
+  for _, k in ipairs(keys) do
+    if k:find("^%d+$") then
+      -- an individual is an object: its key of digits is an ordinary key
+      if #out == 0 then out[1] = k end
+      break
+    end
+    out[#out + 1] = k
+  end
+  return out
+end
+
+-- What the column `name` of rows at depth L reads, as compile_column resolves it.
+local function column_needs(name, L, out)
+  if type(name) ~= "string" then return end
+  local d = ID_DEPTH[name]
+  if d then
+    if d <= L and d < 4 then out[#out + 1] = keys_under(d, { "id" }) end
+    return
+  end
+  local parts = split(name)
+  local target = L
+  local pd = DEPTH[parts[1]]
+  if pd and #parts > 1 then
+    if pd > L then return end
+    target = pd
+    table.remove(parts, 1)
+  end
+  if target == 4 and parts[1] == "characteristic" and #parts > 1 then
+    out[#out + 1] = keys_under(4, { "productCharacteristic" })
+  elseif not (#parts == 1 and parts[1] == CHILD[target]) then
+    out[#out + 1] = keys_under(target, parts)
+  end
+end
+
+-- What a consumer's field `name` reads of rows at depth L built without columns: the column of
+-- that name, and (a row's keys being the record's keys joined by dots) every record key the name
+-- can begin with, whole. whole: rows that are the records themselves (opts.whole).
+local function name_needs(name, L, whole, out)
+  if type(name) ~= "string" then return false end
+  if whole then
+    if ID_DEPTH[name] then column_needs(name, L, out) end
+    out[#out + 1] = keys_under(L, split(name))
+  else
+    column_needs(name, L, out)
+  end
+  local i = 0
+  while true do
+    local j = name:find(".", i + 1, true)
+    local key = name:sub(1, (j or 0) - 1)
+    if key ~= "" then out[#out + 1] = keys_under(L, { key }) end
+    if not j then break end
+    i = j
+  end
+  return true
+end
+
+-- The structure a walk down to depth L needs: each record's array of children.
+local function walk_needs(L, out)
+  if L > 1 then out[#out + 1] = keys_under(L, { "id" }) end
+end
+
+-- What rows with these columns (and opts.where paths) read of each individual.
+local function own_needs(L, columns, wnames)
+  local own = {}
+  walk_needs(L, own)
+  for _, c in ipairs(columns) do column_needs(c, L, own) end
+  for _, w in ipairs(wnames) do column_needs(w, L, own) end
+  return own
+end
+
+-- rows.needs(level, columns [, where_paths]) -> the lists of keys of each individual that rows of
+-- this level with these columns read (att.plan's needs; for `att search`, which reads ahead).
+function M.needs(level, columns, wnames)
+  return own_needs(DEPTH[level], columns, wnames or {})
+end
+
 -- rows(results, level [, columns | opts]) -> iterator
 function M.rows(results, level, arg3)
   local L = DEPTH[level]
@@ -350,7 +470,7 @@ function M.rows(results, level, arg3)
     build = function(recs, pos)
       local row = {}
       local rec = recs[L]
-      flatten_into(row, rec, "", L)
+      if flatten_into(row, rec, "", L) then row = flatten_sorted(rec, L) end
       if L == 4 then
         characteristics_into(row, rec)
         row.productIndex = pos[4]
@@ -363,10 +483,33 @@ function M.rows(results, level, arg3)
 
   -- Depth-first walk: recs[d] is the current record at depth d, pos[d] its index among its
   -- siblings. Each call advances to the next record at depth L, pulling individuals as needed.
+  -- What rows with columns read, whatever their consumer reads (att.plan).
+  local wnames = {}
+  if arg3 and arg3.where then
+    for i, w in ipairs(arg3.where) do wnames[i] = w[1] end
+  end
+  local told = false
+  local function tell(needs, why)
+    if told then return end
+    told = true
+    if columns and not whole then return plan.tell(results, own_needs(L, columns, wnames)) end
+    if needs == nil then return plan.tell(results, nil, why) end
+    local up = {}
+    walk_needs(L, up)
+    for _, w in ipairs(wnames) do column_needs(w, L, up) end
+    for _, n in ipairs(needs) do
+      if not name_needs(n, L, whole, up) then
+        return plan.tell(results, nil, "a field that is not a name")
+      end
+    end
+    return plan.tell(results, up)
+  end
+
   local recs, pos = {}, {}
   local started, done = false, false
-  return function()
+  local function it()
     if done then return nil end
+    if not told then tell(nil, "the script reads the rows itself") end
     local k = started and L or 1
     started = true
     while true do
@@ -408,6 +551,7 @@ function M.rows(results, level, arg3)
       end
     end
   end
+  return plan.attach(it, tell)
 end
 
 -- The keys of a row in a readable order: ids (individualId, accountId, subscriberId, productIndex),
