@@ -131,7 +131,9 @@ local function nest(iter, cols)
   end, top
 end
 
-local function check_paths(rows, level, records, paths, what)
+-- records: the first page as the search built it (only what the columns read); params: the
+-- search and its opts, asked again for whole records when a hint is to be found.
+local function check_paths(rows, level, records, paths, what, params, opts)
   if #records == 0 then return end
   local missing = {}
   for _, p in ipairs(paths) do
@@ -142,7 +144,15 @@ local function check_paths(rows, level, records, paths, what)
     if not found then missing[#missing + 1] = p end
   end
   if #missing == 0 then return end
-  local known = known_paths(rows, level, records)
+  -- The hint comes from whole records: the first page again, every field built.
+  local again = {}
+  for k, v in pairs(opts) do again[k] = v end
+  again.limit, again.project, again.fields = #records, false, nil
+  local ok, all = pcall(function()
+    local whole <close> = att.search(params, again)
+    return whole:collect()
+  end)
+  local known = known_paths(rows, level, ok and all or records)
   local p = missing[1]
   local hint = closest(p, known)
   fail(string.format("%s %q: no %s of the first page has it%s", what, p, level,
@@ -222,26 +232,6 @@ function M.search(argv)
 
   local results <close> = att.search(params, opts)
   local rows = require "att.rows"
-
-  -- The first page, read ahead so that --columns and --where can be checked against it.
-  local first, n = {}, math.min(opts.limit or math.huge, math.tointeger(params.pageSize) or 50)
-  while #first < n do
-    local ind = results()
-    if ind == nil then break end
-    first[#first + 1] = ind
-  end
-  if o.columns then check_paths(rows, level, first, o.columns, "--columns") end
-  local wpaths = {}
-  for i, w in ipairs(o.where) do wpaths[i] = w[1] end
-  if #wpaths > 0 then check_paths(rows, level, first, wpaths, "--where") end
-  local i = 0
-  local function individuals()
-    i = i + 1
-    if first[i] ~= nil then return first[i] end
-    first = {}
-    return results()
-  end
-
   local json = format == "jsonl" or format == "json"
   local ropts = { where = #o.where > 0 and o.where or nil }
   local columns = o.columns
@@ -253,6 +243,33 @@ function M.search(argv)
     local typed = format == "sqlite" or format == "xlsx" or format == "postgres"
     ropts.columns, ropts.raw = columns, (json or typed) or nil
   end
+  local wpaths = {}
+  for i, w in ipairs(o.where) do wpaths[i] = w[1] end
+  -- Only what the columns and --where read is built of each record (att.plan).
+  local plan = require "att.plan"
+  if ropts.whole then
+    plan.tell(results, nil, "--format " .. format .. " without --columns writes whole records")
+  else
+    plan.tell(results, rows.needs(level, columns, wpaths))
+  end
+
+  -- The first page, read ahead so that --columns and --where can be checked against it.
+  local first, n = {}, math.min(opts.limit or math.huge, math.tointeger(params.pageSize) or 50)
+  while #first < n do
+    local ind = results()
+    if ind == nil then break end
+    first[#first + 1] = ind
+  end
+  if o.columns then check_paths(rows, level, first, o.columns, "--columns", params, opts) end
+  if #wpaths > 0 then check_paths(rows, level, first, wpaths, "--where", params, opts) end
+  local i = 0
+  local function individuals()
+    i = i + 1
+    if first[i] ~= nil then return first[i] end
+    first = {}
+    return results()
+  end
+
   local iter = rows(individuals, level, ropts)
   if json and columns then iter, columns = nest(iter, columns) end
   local wopts = { columns = columns, out = o.out }
