@@ -530,13 +530,13 @@ end
 -- bytes of the Lua loop in delimited(), which stays the reference (report._reference), written in
 -- chunks of about 64 KB. A cell that is not a string, number, boolean or att.null (nil: a path; a
 -- table) comes back to cell_at. When a row fails, the complete lines before it are written.
-local cells = package.loaded["att.cells"]
+local cencode = package.loaded["att.cells"]
 local function encode_rows(row, n, nextrow, cols, write, who, spec)
   spec.keys = {}
   for i, c in ipairs(cols) do spec.keys[i] = c.path end
   spec.fallback = function(r, i, m, v) return cell_at(v, r, cols[i], m, who) end
-  local enc = cells.delimited(spec)
-  local rest <close> = setmetatable({}, { __close = function()
+  local enc = cencode.delimited(spec)
+  local _ <close> = setmetatable({}, { __close = function()
     local text = enc:flush()
     if text then pcall(write, text) end
   end })
@@ -572,7 +572,7 @@ local function delimited(who, rows, opts, sep, cellf, eol, lua)
     write(concat(line, sep), eol)
   end
   local count = 0
-  if cells and not lua then
+  if cencode and not lua then
     count = encode_rows(row, n, nextrow, cols, write, who,
       { kind = cellf == csv_cell and "csv" or "tsv", sep = sep, eol = eol, defuse = defuse })
     row = nil
