@@ -29,7 +29,7 @@
 #include "common/buf.h"
 
 #define ENC_MT "att.cells.encoder"
-#define CHUNK 65536
+#define CHUNK  65536
 
 typedef struct Enc {
     AttBuf buf;
@@ -55,7 +55,12 @@ static int defused(const char *s, size_t len)
 {
     if (len == 0) return 0;
     switch (s[0]) {
-    case '=': case '+': case '-': case '@': case '\t': case '\r': return 1;
+    case '=':
+    case '+':
+    case '-':
+    case '@':
+    case '\t':
+    case '\r': return 1;
     default: return 0;
     }
 }
@@ -127,9 +132,7 @@ static void add_cell(lua_State *L, Enc *e, int i)
             n = snprintf(num, sizeof num, "%.14g", (LUAI_UACNUMBER)lua_tonumber(L, -1));
         add_text(e, num, n > 0 ? (size_t)n : 0, 0);
         break;
-    case LUA_TBOOLEAN:
-        add_text(e, lua_toboolean(L, -1) ? "true" : "false", lua_toboolean(L, -1) ? 4 : 5, 0);
-        break;
+    case LUA_TBOOLEAN: add_text(e, lua_toboolean(L, -1) ? "true" : "false", lua_toboolean(L, -1) ? 4 : 5, 0); break;
     default:
         if (att_json_isnull(L, -1)) break;
         lua_pushvalue(L, 5); /* fallback(row, i, n, v) -> text, value */
@@ -217,7 +220,8 @@ static int cells_delimited(lua_State *L)
     n = (lua_Integer)lua_rawlen(L, -1);
     if (n > 1000000) return luaL_error(L, "att.cells.delimited: too many keys");
     for (i = 1; i <= n; i++) {
-        if (lua_rawgeti(L, -1, i) != LUA_TSTRING) return luaL_error(L, "att.cells.delimited: keys[%d] is not a string", (int)i);
+        if (lua_rawgeti(L, -1, i) != LUA_TSTRING)
+            return luaL_error(L, "att.cells.delimited: keys[%d] is not a string", (int)i);
         lua_pop(L, 1);
     }
     if (lua_getfield(L, 1, "fallback") != LUA_TFUNCTION)
