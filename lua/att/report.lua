@@ -394,10 +394,11 @@ local function cell_text(v)
 end
 M.cell_text = cell_text
 
--- cell_text, with the row and column named when a table cannot be encoded as JSON.
-local function cell(row, col, n, who, f)
-  local v, crossed = row[col.path], nil                -- a plain key wins over the path
-  if v == nil then
+-- cell_text, with the row and column named when a table cannot be encoded as JSON. cell_at: the
+-- same for v = row[col.path], read by the caller (att.cells's fallback).
+local function cell_at(v, row, col, n, who, f)
+  local crossed
+  if v == nil then                                     -- a plain key wins over the path
     v, crossed = col.get(row)
     if crossed then v = compact(v) end
   end
@@ -408,6 +409,8 @@ local function cell(row, col, n, who, f)
   end
   return s, v
 end
+
+local function cell(row, col, n, who, f) return cell_at(row[col.path], row, col, n, who, f) end
 
 --------------------------------------------------------------------------------------------------
 -- Display width (terminal columns)
@@ -525,8 +528,34 @@ local function tsv_cell(s)
   return (s:gsub("[\t\r\n\\]", TSV_ESC))
 end
 
--- Streams delimited text.
-local function delimited(who, rows, opts, sep, cellf, eol)
+-- The rows of delimited() encoded by att.cells (the host's C encoder, src/host/cells.c): the
+-- bytes of the Lua loop in delimited(), which stays the reference (report._reference), written in
+-- chunks of about 64 KB. A cell that is not a string, number, boolean or att.null (nil: a path; a
+-- table) comes back to cell_at. When a row fails, the complete lines before it are written.
+local cencode = package.loaded["att.cells"]
+local function encode_rows(row, n, nextrow, cols, write, who, spec)
+  spec.keys = {}
+  for i, c in ipairs(cols) do spec.keys[i] = c.path end
+  spec.fallback = function(r, i, m, v) return cell_at(v, r, cols[i], m, who) end
+  local enc = cencode.delimited(spec)
+  local _ <close> = setmetatable({}, { __close = function()
+    local text = enc:flush()
+    if text then pcall(write, text) end
+  end })
+  local count = 0
+  while row ~= nil do
+    local chunk = enc:row(row, n)
+    if chunk then write(chunk) end
+    count = count + 1
+    row, n = nextrow()
+  end
+  local text = enc:flush()
+  if text then write(text) end
+  return count
+end
+
+-- Streams delimited text (lua: the reference loop, without att.cells).
+local function delimited(who, rows, opts, sep, cellf, eol, lua)
   opts = check_opts(opts, who)
   local cols = parse_columns(opts.columns, who)
   local defuse = opts.defuse ~= false
@@ -545,6 +574,11 @@ local function delimited(who, rows, opts, sep, cellf, eol)
     write(concat(line, sep), eol)
   end
   local count = 0
+  if cencode and not lua then
+    count = encode_rows(row, n, nextrow, cols, write, who,
+      { kind = cellf == csv_cell and "csv" or "tsv", sep = sep, eol = eol, defuse = defuse })
+    row = nil
+  end
   while row ~= nil do
     for i, c in ipairs(cols) do
       local s, v = cell(row, c, n, who)
@@ -560,6 +594,13 @@ end
 
 function M.csv(rows, opts) return delimited("att.report.csv", rows, opts, ",", csv_cell, "\r\n") end
 function M.tsv(rows, opts) return delimited("att.report.tsv", rows, opts, "\t", tsv_cell, "\n") end
+
+-- The reference writers, all in Lua (what the tests compare att.cells's bytes with): not a public
+-- API.
+M._reference = {
+  csv = function(rows, opts) return delimited("att.report.csv", rows, opts, ",", csv_cell, "\r\n", true) end,
+  tsv = function(rows, opts) return delimited("att.report.tsv", rows, opts, "\t", tsv_cell, "\n", true) end,
+}
 
 --------------------------------------------------------------------------------------------------
 -- jsonl, json

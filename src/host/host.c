@@ -14,6 +14,7 @@
 #include "bind/error.h"
 #include "bind/journal.h"
 #include "bind/json.h"
+#include "host/cells.h"
 #include "host/files.h"
 #include "host/globals.h"
 #include "host/out.h"
@@ -204,6 +205,7 @@ static int open_all(lua_State *L)
     att_sources_att(L, lua_gettop(L));
     lua_pop(L, 1);
     att_outfile_install(L, att_host_get(L)->api.cfg.safe);
+    att_cells_install(L, &att_host_get(L)->budget);
     att_sqlite_install(L, att_host_get(L)->api.cfg.safe);
     att_xlsx_install(L, att_host_get(L)->api.cfg.safe);
     att_pg_install(L, att_host_get(L)->api.cfg.safe, att_host_get(L)->cfg.argc, att_host_get(L)->cfg.argv);
