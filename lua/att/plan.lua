@@ -141,4 +141,33 @@ function M.add(needs, fields)
   return out
 end
 
+-- builder(names [, firsts]) -> make(f1, ..., fn) -> function(a, b) returning the row
+-- {[names[i]] = fi(a, b)} (fi's first value), built by one table constructor, so that the row is
+-- allocated at its size at once (a pipeline makes one per record). With firsts (select: a row's
+-- own key wins), a[firsts[i]] is taken when it is not nil and a is a table, else fi(a, b).
+-- nil for more than 100 names.
+local load, format, concat = load, string.format, table.concat
+function M.builder(names, firsts)
+  local n = #names
+  if n > 100 then return nil end
+  local fs, locals, parts = {}, {}, {}
+  for i, name in ipairs(names) do
+    fs[i] = "f" .. i
+    if firsts then
+      locals[i] = format("local v%d = a[%q] if v%d == nil then v%d = (f%d(a, b)) end", i, firsts[i], i, i, i)
+      parts[i] = format("[%q] = v%d", name, i)
+    else
+      parts[i] = format("[%q] = (f%d(a, b))", name, i)
+    end
+  end
+  local body = concat(locals, "\n") .. "\nreturn { " .. concat(parts, ", ") .. " }"
+  if firsts then
+    local slow = {}
+    for i, name in ipairs(names) do slow[i] = format("[%q] = (f%d(a, b))", name, i) end
+    body = "if type(a) ~= 'table' then return { " .. concat(slow, ", ") .. " } end\n" .. body
+  end
+  local src = format("local %s = ...\nreturn function(a, b)\n%s\nend", concat(fs, ", "), body)
+  return assert(load(src, "=att.plan.builder", "t", { type = type }))
+end
+
 return M

@@ -319,12 +319,16 @@ local function select_(src, columns)
     if type(from) == "function" then fields = nil break end
     fields[i] = from
   end
-  return plan.stage(src, function()
-    local row = nxt()
-    if row == nil then return nil end
+  local make = fields and plan.builder(names, fields)
+  local build = make and make(table.unpack(gets)) or function(row)
     local out = {}
     for i = 1, n do out[names[i]] = gets[i](row) end
     return out
+  end
+  return plan.stage(src, function()
+    local row = nxt()
+    if row == nil then return nil end
+    return build(row)
   end, function()
     if not fields then return nil, "select() with a computed column" end
     return fields

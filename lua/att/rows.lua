@@ -79,7 +79,6 @@ local json = require("att").json
 local encode = json.encode
 local path = require "att.path"
 local compile, compact, split = path.compile, path.compact, path.split
-local find = string.find
 local plan = require "att.plan"
 
 local LEVELS = { "individual", "account", "subscriber", "product" }
@@ -114,26 +113,29 @@ local function children(rec, depth)
 end
 
 -- Flattens the fields of t into row under prefix. top: t is the record itself at depth `depth`.
--- Returns true when a key holds a dot (then two keys may flatten to the same name: see below).
+-- Returns true when two keys flattened to the same name (possible when a key holds a dot: see below).
 local function flatten_into(row, t, prefix, depth)
-  local dotted = false
+  local twice = false
   for k, v in pairs(t) do
     if type(k) == "string" then
-      if find(k, ".", 1, true) then dotted = true end
       if prefix == "" and (k == CHILD[depth] or (k == "id" and depth < 4)) then
         -- the child array, or the id (already under individualId etc.)
       elseif type(v) == "table" then
         if is_array(v) then
-          row[prefix .. k] = encode(v)
-        else
-          dotted = flatten_into(row, v, prefix .. k .. ".", depth) or dotted
+          local key = prefix .. k
+          if row[key] ~= nil then twice = true end
+          row[key] = encode(v)
+        elseif flatten_into(row, v, prefix .. k .. ".", depth) then
+          twice = true
         end
       else
-        row[prefix .. k] = v
+        local key = prefix .. k
+        if row[key] ~= nil then twice = true end
+        row[key] = v
       end
     end
   end
-  return dotted
+  return twice
 end
 
 -- The same when keys hold dots ({"x.y": 1, "x": {"y": 2}} both flatten to "x.y"): the shallower
@@ -377,6 +379,8 @@ local function name_needs(name, L, whole, out)
     out[#out + 1] = keys_under(L, split(name))
   else
     column_needs(name, L, out)
+    -- the ids of the row's level and above win over a record's own key of that name
+    if ID_DEPTH[name] and ID_DEPTH[name] <= L then return true end
   end
   local i = 0
   while true do
@@ -455,7 +459,8 @@ function M.rows(results, level, arg3)
   elseif columns then
     local getters = {}
     for i, c in ipairs(columns) do getters[i] = compile_column(c, L, raw) end
-    build = function(recs, pos)
+    local make = plan.builder(columns)
+    build = make and make(table.unpack(getters)) or function(recs, pos)
       local row = {}
       for i, c in ipairs(columns) do row[c] = getters[i](recs, pos) end
       return row

@@ -113,7 +113,7 @@ T.test("fields: bad lists are refused when the search is made, with what was wro
   for _, bad in ipairs { "", ".id", "id.", "accounts..id" } do
     T.match(T.raises(att.search, {}, { fields = { bad } }), "opts.fields%[1%] is not a field path", bad)
   end
-  T.match(T.raises(att.search, {}, { fieldz = { "id" } }), "unknown option fieldz %(known: limit, paging, window, fields, overlap, drift, fields_ok%)")
+  T.match(T.raises(att.search, {}, { fieldz = { "id" } }), "unknown option fieldz %(known: limit, paging, window, fields, overlap, drift, fields_ok, project%)")
   T.eq(sb.requests() - before, 0, "no request")
 end)
 

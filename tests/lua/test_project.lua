@@ -45,7 +45,8 @@ local HOSTILE = {
       { id = "A5", billingMarket = { "DAL", "HOU" }, individualId = "shadow", accountId = "shadow-acc" } } },
   { id = "h2", accounts = "not-an-array", status = "ACTIVE", a = "scalar-a", ["1"] = "digit key",
     place = { { id = "P1" }, { id = "P2", k = { 1, 2 } } }, individualId = "shadow-ind" },
-  { id = "h3", accounts = {}, empty = {}, status = null, a = { b = { c = { d = "deep" } } } },
+  { id = "h3", accounts = {}, empty = {}, status = null, a = { b = { c = { d = "deep" } } }, accountId = "own",
+    subscriberId = { x = 1 } },
   { id = "h4", accounts = { id = "an object, not an array" }, givenName = null },
   { id = "h5", accounts = { { id = "A6", billingMarket = "DAL", subscribers = { { id = "S6", products = {
     { name = "only", productCharacteristic = { { name = "speed", value = "10M" } } } } } } } } },
@@ -78,7 +79,8 @@ local COLS = {
 }
 -- Names of rows built without columns (att.rows' flattened keys, and some that are not keys).
 local FLAT = {
-  individual = { "individualId", "givenName", "a.b", "a.b.c", "status", "status.state", "place", "1" },
+  individual = { "individualId", "givenName", "a.b", "a.b.c", "status", "status.state", "place", "1", "accountId",
+    "subscriberId", "subscriberId.x" },
   account = { "accountId", "billingMarket", "individual.givenName", "x.y", "x", "status", "place",
     "state.state", "smbContactInfo.nameInfo.firstName", "a.b", "subscribers", "individualId" },
   subscriber = { "subscriberId", "account.billingMarket", "account.serviceType", "status.state", "products" },
