@@ -139,7 +139,8 @@ pipe("count over product rows", true, function(r, out)
   out:write(tostring(q.from(r):rows("product"):count()))
 end)
 pipe("att.report.csv over the Results with columns", true, function(r, out)
-  report.csv(r, { columns = { "id", "givenName", "accounts.billingMarket", "a.b", "accounts.id", "place.1.id" }, out = out })
+  report.csv(r, { columns = { "id", "givenName", "accounts.billingMarket", "a.b", "accounts.id", "place.1.id" },
+    out = out })
 end)
 pipe("att.report.html over rows with columns", true, function(r, out)
   report.html(rows(r, "account", { columns = { "accountId", "billingMarket" } }),
@@ -242,9 +243,9 @@ T.test("a projected scan builds only what was declared", function()
   T.same(r:projection(), { "accounts.billingMarket", "accounts.id", "id" }, "the paths, sorted")
   r:close()
   local r2 = att.search { pageSize = 10 }
-  local seen
-  for ind in q.from(r2):rows("account", { columns = { "accountId" } }):iter() do seen = ind break end
-  T.ok(seen ~= nil, "a row from the chain")
+  local seen = q.from(r2):rows("account", { columns = { "accountId" } }):iter()()
+  T.ok(seen ~= nil and seen.accountId ~= nil, "a row from the chain")
+  T.same(r2:projection(), { "accounts.id", "id" }, "what the chain's rows read")
   r2:close()
 end)
 
