@@ -664,9 +664,10 @@ echo "Throughput ÷ att's is the client's individuals/s divided by att's (att = 
 echo "The machine is a small VM: expect run-to-run spread (the min–max column) of 10–30 %; the load"
 echo "average above says whether anything else was running."
 echo
-echo "Output check: the CSV of every run of every client in a scenario must have the same sha256, the"
-echo "same N with and without latency must give the same CSV, and raw C must count as many accounts as"
-echo "the CSV has data lines."
+echo "Output check: the CSV of every run of every client of one dialect in a scenario must have the same"
+echo "sha256 (jq's dialect and att's are checked apart, and must have as many lines), the same N with and"
+echo "without latency must give the same CSV, and raw C must count as many accounts as the CSV has data"
+echo "lines. A run that differs is listed here as a failure, and \`make bench\` exits 1."
 echo
 if [ -z "$ERRORS" ]; then
     echo "- N = $SMALL: $(($(lines_of s0) - 1)) accounts, every CSV identical, sha256 \`$(sha_of s0)\`; raw C count equal."
@@ -773,8 +774,8 @@ if [ "$HAS_RL" = 1 ] && [ "$HAS_WINDOW" = 1 ]; then
     echo "a fresh sandbox for every client run (so each starts with a full bucket), $RL_RUNS run(s) per client,"
     echo "medians. Requests and 429s are counted by the sandbox, not the client: 429s from its own count at"
     echo "exit (\"rate limit: N requests refused\"), else from its log; requests from its log (429s included)."
-    echo "At $RL_RATE requests/s the floor is $RL_PAGES / $RL_RATE = $(calc '%.1f' "$RL_PAGES / $RL_RATE") s; at $LAT ms a window of"
-    echo "$(calc '%.0f' "$RL_RATE * $LAT / 1000") requests in flight already reaches it."
+    echo "The bucket starts full ($RL_RATE tokens, the sandbox's default burst), so the floor is ($RL_PAGES - $RL_RATE) / $RL_RATE ="
+    echo "$(calc '%.1f' "($RL_PAGES - $RL_RATE) / $RL_RATE") s; at $LAT ms a window of $(calc '%.0f' "$RL_RATE * $LAT / 1000") requests in flight already reaches that rate."
     echo
     echo "| client | runs | wall s | wall min–max | pages/s | requests | 429s | 429s ÷ requests | CPU s |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
