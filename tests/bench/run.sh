@@ -796,13 +796,13 @@ fi
 echo
 echo "## Writers alone"
 echo
-echo "$SQ_ROWS rows of 10 columns (integers, a 13-digit id, floats, text, booleans, a nested table as JSON,"
+echo "Rows of 10 columns (integers, a 13-digit id, floats, text, booleans, a nested table as JSON,"
 echo "nulls) already in memory ([\`tests/bench/writer.lua\`](tests/bench/writer.lua)), written to a new file,"
 echo "wall clock around the writer."
 echo
-echo "- \`att.report.sqlite\`, one transaction, the commit included, 5 runs: median **$SQ_MED rows/s** (runs: $SQ_ALL)."
+echo "- \`att.report.sqlite\`, $SQ_ROWS rows, one transaction, the commit included, 5 runs: median **$SQ_MED rows/s** (runs: $SQ_ALL)."
 echo "- \`att.report.xlsx\`, $XL_ROWS rows, libxlsxwriter's constant-memory mode, the zip and att's check of the"
-echo "  finished file included, $XL_RUNS runs: median **$XL_MED rows/s** (runs: $XL_ALL); the file $(calc '%.1f' "$XL_SIZE / 1e6") MB,"
+echo "  finished file included, runs: $XL_RUNS, median **$XL_MED rows/s** (runs: $XL_ALL); the file $(calc '%.1f' "$XL_SIZE / 1e6") MB,"
 echo "  its sheet read back with Python's \`zipfile\`: $XL_READ rows (the header and $XL_ROWS); peak RSS of the"
 echo "  whole script (the rows in memory included) $(calc '%.0f' "$XL_RSS / 1024") MB."
 echo

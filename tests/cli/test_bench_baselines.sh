@@ -27,6 +27,7 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 }, {columns = {"a", "b", "c", "d", "e", "f"}})' > "$T/lua.csv" 2> "$T/err"
 "$PY" - "$B" > "$T/py.csv" 2>> "$T/err" <<'ZZPY'
 import sys
+sys.dont_write_bytecode = True
 sys.path.insert(0, sys.argv[1])
 import attcsv
 w = attcsv.Writer(sys.stdout, "att")
