@@ -3,7 +3,7 @@
 #   make            build ./att and ./att-sandbox
 #   make demo       install missing Debian packages, build, run the example reports against the sandbox
 #   make test       install missing Debian packages, build, run the whole suite (plain, then ASan+UBSan)
-#   make bench      measure att against curl+jq, Python and raw C; writes BENCHMARKS.md
+#   make bench      measure att against curl+jq, Python and raw C, and more; writes BENCHMARKS.md
 #   make install    install att, att-sandbox, att(1), att-sandbox(1), the docs and example scripts under
 #                   PREFIX (default /usr/local)
 #
@@ -134,8 +134,10 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh
 
-# The benchmark (never part of make test): att against curl+jq, Python and a raw C client on the
-# same att-sandbox data; writes BENCHMARKS.md. Installs what it needs (jq, python3, time).
+# The benchmark (never part of make test): att (hand-written and idiomatic reports) against curl+jq,
+# Python (urllib, keep-alive, a thread pool) and a raw C client on the same att-sandbox data, a
+# rate-limited scenario, the writers and att diff; writes BENCHMARKS.md (about 12 minutes; BENCH_*
+# knobs in tests/bench/run.sh). Installs what it needs (jq, python3, time).
 bench: all
 	@sh tests/bench/run.sh
 
