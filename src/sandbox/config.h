@@ -5,6 +5,7 @@
 
 #include "data.h"
 #include "fault.h"
+#include "ratelimit.h"
 #include "search.h"
 
 #define ATT_SBX_BASE_PATH        "/omni-svcs"
@@ -28,6 +29,7 @@ typedef struct SbxServerConfig {
     const char *oauth_client; /* "ID:SECRET": serve the token endpoint, require its tokens */
     unsigned token_ttl_s;     /* lifetime of the tokens it issues */
     unsigned latency_ms;      /* delay before every answer */
+    SbxRateLimit rate_limit;  /* --rate-limit; rate 0: none */
     SbxFaults *faults;        /* borrowed; its counters change (under the server's lock) */
     const char *tls_cert;     /* PEM text of the certificate (chain), or NULL for plain HTTP */
     const char *tls_key;      /* PEM text of its private key; both or neither; borrowed */

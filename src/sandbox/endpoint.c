@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "common/secret.h"
 #include "inject.h"
@@ -97,6 +98,30 @@ static int refused(const SbxCall *c, const Request *rq, enum MHD_Result *rc)
     return 0;
 }
 
+/* --rate-limit: 1 with *rc when the bucket has no token for this search (a 429 is on its way, at
+ * once, as a gateway in front of the API answers: no --latency, no fault rule sees it), else 0. */
+static int rate_limited(const SbxCall *c, enum MHD_Result *rc)
+{
+    SbxServer *s = c->s;
+    if (s->cfg.rate_limit.rate <= 0) return 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    pthread_mutex_lock(&s->mu);
+    unsigned wait = att_sbx_bucket_take(&s->bucket, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    pthread_mutex_unlock(&s->mu);
+    if (!wait) return 0;
+    char retry[16], msg[120];
+    snprintf(retry, sizeof retry, "%u", wait);
+    snprintf(msg, sizeof msg, "rate limit exceeded: at most %g requests per second; retry after %u s",
+             s->cfg.rate_limit.rate, wait);
+    AttBuf body = {0};
+    att_sbx_error_json(&body, "RATE_LIMITED", msg);
+    SbxHeader h = {"Retry-After", retry};
+    SbxOutcome o = {.status = 429, .code = "RATE_LIMITED", .immediate = 1};
+    *rc = att_sbx_reply(c, &o, "application/json", &body, &h, 1);
+    return 1;
+}
+
 /* POST to the search path, its body read: the checks, the faults of the request, then the page. */
 static enum MHD_Result handle_search(const SbxCall *c, const Request *rq)
 {
@@ -104,6 +129,7 @@ static enum MHD_Result handle_search(const SbxCall *c, const Request *rq)
     const SbxServerConfig *cfg = &s->cfg;
     enum MHD_Result rc;
     if (refused(c, rq, &rc)) return rc;
+    if (rate_limited(c, &rc)) return rc;
 
     SbxFaultPlan plan;
     att_sbx_inject_plan(s, ATT_SBX_FAULT_ON_SEARCH, &plan);

@@ -14,6 +14,7 @@
 #include "data.h"
 #include "fault.h"
 #include "oauth.h"
+#include "ratelimit.h"
 #include "search.h"
 #include "server.h"
 
@@ -41,6 +42,7 @@ typedef struct Options {
     const char *tls_cert, *tls_key; /* file names */
     char *cert_pem, *key_pem;       /* their contents, once read */
     uint64_t latency_ms;
+    SbxRateLimit rate_limit;
     SbxFaults faults;
     int verbose, strict, dump, help, version;
     int generator_option; /* --individuals or --seed given */
@@ -179,6 +181,11 @@ static int set_paging(Options *o, const char *val, char *err, size_t errlen)
     return 0;
 }
 
+static int set_rate_limit(Options *o, const char *val, char *err, size_t errlen)
+{
+    return att_sbx_rate_limit_parse(val, &o->rate_limit, err, errlen);
+}
+
 static int set_fault(Options *o, const char *val, char *err, size_t errlen)
 {
     return att_sbx_fault_add(&o->faults, val, err, errlen);
@@ -236,6 +243,8 @@ static const OptDef options[] = {
     {"tls-cert", 0, "FILE", set_tls_cert, "serve HTTPS with this PEM certificate (needs --tls-key)"},
     {"tls-key", 0, "FILE", set_tls_key, "the PEM private key of --tls-cert"},
     {"latency", 0, "MS", set_latency, "wait MS milliseconds before each answer (default 0)"},
+    {"rate-limit", 0, "R[,burst=B]", set_rate_limit,
+     "allow R searches a second (token bucket of B, default R), else 429 with Retry-After"},
     {"fault", 0, "SPEC", set_fault, "misbehave as SPEC (see Fault rules below); repeatable"},
     {"fault-seed", 0, "S", set_fault_seed, "seed of the prob= draws, unsigned 64-bit (default 1)"},
     {"strict", 0, NULL, set_strict,
@@ -404,6 +413,7 @@ static int serve(Options *o, const SbxData *data)
         .oauth_client = o->oauth_client,
         .token_ttl_s = (unsigned)o->token_ttl,
         .latency_ms = (unsigned)o->latency_ms,
+        .rate_limit = o->rate_limit,
         .faults = &o->faults,
         .tls_cert = o->cert_pem,
         .tls_key = o->key_pem,
@@ -422,6 +432,9 @@ static int serve(Options *o, const SbxData *data)
 
     while (!g_stop) sigsuspend(&wait_mask);
 
+    if (o->rate_limit.rate > 0)
+        fprintf(stderr, PROG ": rate limit: %llu requests refused\n",
+                (unsigned long long)att_sbx_server_rate_refused(server));
     att_sbx_server_stop(server);
     return 0;
 }

@@ -150,7 +150,7 @@ enum MHD_Result att_sbx_reply(const SbxCall *c, const SbxOutcome *o, const char 
                               const SbxHeader *hdrs, size_t nhdrs)
 {
     SbxServer *s = c->s;
-    if (s->cfg.latency_ms && !o->inspect) att_sbx_delay(s, s->cfg.latency_ms);
+    if (s->cfg.latency_ms && !o->inspect && !o->immediate) att_sbx_delay(s, s->cfg.latency_ms);
     if (body->oom) {
         att_buf_free(body);
         return MHD_NO; /* out of memory: drop the connection */

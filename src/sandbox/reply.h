@@ -37,6 +37,7 @@ typedef struct SbxOutcome {
     size_t cut;          /* for ATT_SBX_DELIVER_STALL and ATT_SBX_DELIVER_TRUNCATE */
     const char *inspect; /* an inspection endpoint's answer: no --latency, and the log line is
                           * "att-sandbox: inspect INSPECT ..." (never like a request's) */
+    int immediate;       /* no --latency (a gateway's 429 of --rate-limit) */
 } SbxOutcome;
 
 typedef struct SbxHeader {

@@ -103,6 +103,7 @@ static SbxServer *server_new(const SbxServerConfig *cfg, char *err, size_t errle
         return NULL;
     }
     s->cfg = *cfg;
+    att_sbx_bucket_init(&s->bucket, &cfg->rate_limit);
     atomic_init(&s->started, 0);
     atomic_init(&s->stopping, 0);
     atomic_init(&s->inflight, 0);
@@ -212,4 +213,12 @@ void att_sbx_server_stop(SbxServer *s)
         att_sbx_sleep_ms(10);
     MHD_stop_daemon(s->daemon);
     server_free(s);
+}
+
+uint64_t att_sbx_server_rate_refused(SbxServer *s)
+{
+    pthread_mutex_lock(&s->mu);
+    uint64_t n = s->bucket.refused;
+    pthread_mutex_unlock(&s->mu);
+    return n;
 }

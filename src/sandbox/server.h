@@ -16,6 +16,8 @@ typedef struct SbxServer SbxServer;
  * (port in use, no TLS support in libmicrohttpd, out of memory...). */
 int att_sbx_server_start(SbxServer **out, const SbxServerConfig *cfg, char *url, size_t urllen, char *err,
                          size_t errlen);
+/* How many searches --rate-limit has refused so far. */
+uint64_t att_sbx_server_rate_refused(SbxServer *s);
 /* Stops the daemon (closing connections, joining their threads) and frees the server. */
 void att_sbx_server_stop(SbxServer *s);
 

@@ -2,7 +2,7 @@
  * and frees it, endpoint.c, inject.c and reply.c read it (and the fault counters change under `mu`).
  *
  * libmicrohttpd runs one thread per connection. The state shared between connections — fault
- * counters, request numbers — is guarded by `mu`; the token table (oauth.c) and the order of
+ * counters, request numbers, the --rate-limit bucket — is guarded by `mu`; the token table (oauth.c) and the order of
  * records (shift.c) have locks of their own; the flags are atomic. */
 #ifndef ATT_SBX_STATE_H
 #define ATT_SBX_STATE_H
@@ -25,6 +25,7 @@ struct SbxServer {
     pthread_mutex_t mu;      /* guards searches and the fault counters */
     uint64_t searches;       /* search requests that reached the fault table */
     uint64_t token_requests; /* token requests that did */
+    SbxBucket bucket;        /* --rate-limit, under mu */
     SbxOAuth *oauth;         /* with --oauth-client, else NULL */
     SbxShift shift;          /* the global order of records (insert/remove/grow/shrink) */
     int have_shift;          /* shift is initialised (server_free) */
