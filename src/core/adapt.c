@@ -124,6 +124,11 @@ int att_adapt_throttle(AttAdapt *a, double started, double now, long status, dou
     double seen = att_adapt_observed(a, now, ATT_ADAPT_SPAN);
     double cur = att_adapt_rate(a);
     double r;
+    if (seen <= 0 && cur <= 0) {
+        /* Too few successes to tell a rate: the window halves, as for a failure. */
+        a->last_throttle = now;
+        return att_adapt_failure(a, now);
+    }
     if (seen > 0)
         r = 0.9 * (cur > 0 && cur < seen ? cur : seen);
     else
