@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/adapt.h"
 #include "core/auth.h"
 #include "core/text.h"
 
@@ -200,6 +201,8 @@ static void http_config(const AttApi *a, struct AttAuth *auth, AttHttpConfig *hc
     hc->verbose = c->verbose;
     hc->redact = a->redact;
     hc->budget = a->budget;
+    hc->adaptive = c->adaptive;
+    hc->window = c->adaptive ? ATT_ADAPT_MAX : 0;
 }
 
 AttClient *att_api_client(lua_State *L)

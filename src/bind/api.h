@@ -42,6 +42,7 @@ typedef struct AttApiConfig {
     double max_wait;        /* seconds the retries of one request may wait in all */
     double rate;            /* requests per second; 0: unlimited */
     int window;             /* default opts.window of att.search (--window, ATT_WINDOW) */
+    int adaptive;           /* no window given: learned (core/adapt.h), scans ATT_ADAPT_MAX ahead */
     const char *cacert, *cert, *key;
     int insecure;
     int verbose;               /* 0, 1 (--verbose), 2 (--trace) */

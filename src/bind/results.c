@@ -18,6 +18,8 @@
 #include "bind/exchange.h"
 #include "bind/fields.h"
 #include "bind/options.h"
+#include "core/adapt.h"
+#include "core/http.h"
 #include "core/text.h"
 
 #include "bind/results_impl.h"
@@ -179,8 +181,39 @@ static void set_int(lua_State *L, const char *k, lua_Integer v)
     lua_setfield(L, -2, k);
 }
 
+/* The adaptive part of r:stats() (the table on top): the controller's window and rate, the
+ * largest window, and the timeline since the scan's first request (the state at that moment
+ * first). */
+static void stats_adapt(lua_State *L, const Results *r, const AttAdapt *a)
+{
+    int first = 0, n = 0, wmax = a->limit;
+    lua_Number t0 = r->t0;
+    set_int(L, "window", a->limit);
+    if (att_adapt_rate(a) > 0) {
+        lua_pushnumber(L, att_adapt_rate(a));
+        lua_setfield(L, -2, "rate");
+    }
+    while (first + 1 < a->ntl && a->tl[first + 1].t <= t0) first++;
+    lua_createtable(L, a->ntl - first, 0);
+    for (int i = first; i < a->ntl; i++) {
+        const AttAdaptPoint *p = &a->tl[i];
+        if (p->window > wmax) wmax = p->window;
+        lua_createtable(L, 0, 3);
+        lua_pushnumber(L, p->t > t0 && t0 > 0 ? p->t - t0 : 0);
+        lua_setfield(L, -2, "t");
+        set_int(L, "window", p->window);
+        if (p->rate > 0) {
+            lua_pushnumber(L, p->rate);
+            lua_setfield(L, -2, "rate");
+        }
+        lua_rawseti(L, -2, ++n);
+    }
+    lua_setfield(L, -2, "timeline");
+    set_int(L, "window_max", wmax);
+}
+
 /* r:stats() -> {requests=, retries=, pages=, bytes=, yielded=, dropped=, rereads=, changes=,
- * missed=, window=, total=} */
+ * missed=, window=, window_max=, rate=, throttled=, adaptive=, timeline=, total=} */
 static int results_stats(lua_State *L)
 {
     Results *r = check_results(L, 1);
@@ -207,8 +240,36 @@ static int results_stats(lua_State *L)
     set_int(L, "rereads", r->rereads);
     set_int(L, "changes", r->changes);
     set_int(L, "missed", r->missed);
-    set_int(L, "window", r->window);
     if (r->total >= 0) set_int(L, "total", r->total);
+    /* The client's controller (the client the scan captured, else the current one). */
+    AttClient *c = NULL;
+    if (lua_getiuservalue(L, 1, UV_CLIENT) != LUA_TNIL) c = luaL_testudata(L, -1, ATT_CLIENT_MT);
+    lua_pop(L, 1);
+    const AttAdapt *a = c ? att_http_adapt(c->http) : NULL;
+    AttHttpCounters hn;
+    att_http_counters(c ? c->http : NULL, &hn);
+    set_int(L, "throttled", r->t0 > 0 ? hn.throttled - r->throttled0 : 0);
+    lua_pushboolean(L, r->adaptive);
+    lua_setfield(L, -2, "adaptive");
+    if (a && r->adaptive) {
+        stats_adapt(L, r, a);
+    } else {
+        int w = r->window, hw = c ? att_http_window(c->http) : 0;
+        if (hw > 0 && hw < w) w = hw;
+        set_int(L, "window", w);
+        set_int(L, "window_max", w);
+        if (att_api_get(L)->cfg.rate > 0) {
+            lua_pushnumber(L, att_api_get(L)->cfg.rate);
+            lua_setfield(L, -2, "rate");
+        }
+        lua_createtable(L, 1, 0);
+        lua_createtable(L, 0, 2);
+        lua_pushnumber(L, 0);
+        lua_setfield(L, -2, "t");
+        set_int(L, "window", w);
+        lua_rawseti(L, -2, 1);
+        lua_setfield(L, -2, "timeline");
+    }
     return 1;
 }
 
@@ -362,6 +423,8 @@ int att_results_search(lua_State *L)
     Results *r;
     lua_Integer size, offset, limit = -1, overlap = 0, pos;
     int record_mode = 0, drift_warn = 0, no_project = 0, window = cfg->window > 0 ? cfg->window : 1;
+    int adaptive = cfg->adaptive;
+    if (adaptive) window = ATT_ADAPT_MAX; /* requested ahead; the client's controller paces them */
     const AttProj *proj = NULL;
 
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -378,6 +441,7 @@ int att_results_search(lua_State *L)
                            "att.search: opts.window %d is above the window of %d, which a --safe script cannot raise",
                            (int)lua_tointeger(L, -1), window);
             window = (int)lua_tointeger(L, -1);
+            adaptive = 0;
         }
         if (lua_getfield(L, 2, "paging") != LUA_TNIL) record_mode = lua_tostring(L, -1)[0] == 'r';
         if (lua_getfield(L, 2, "overlap") != LUA_TNIL) overlap = lua_tointeger(L, -1);
@@ -426,6 +490,7 @@ int att_results_search(lua_State *L)
     r->total = -1;
     r->limit = limit;
     r->window = window;
+    r->adaptive = adaptive;
     r->want = -1;
     luaL_setmetatable(L, ATT_RESULTS_MT);
     lua_pushvalue(L, 3);

@@ -209,7 +209,15 @@ static void check_seam(lua_State *L, Results *r, int ud)
 void att_scan_fetch(lua_State *L, Results *r, int ud)
 {
     int top = lua_gettop(L);
-    if (r->t0 == 0) r->t0 = att_now();
+    if (r->t0 == 0) {
+        r->t0 = att_now();
+        push_client(L, ud);
+        AttClient *c = luaL_testudata(L, -1, ATT_CLIENT_MT);
+        AttHttpCounters n;
+        att_http_counters(c ? c->http : NULL, &n);
+        r->throttled0 = n.throttled;
+        lua_settop(L, top);
+    }
     for (;;) {
         AttExchange *ex = take_exchange(L, r, ud);
         int ok;

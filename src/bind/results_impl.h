@@ -42,8 +42,10 @@ typedef struct Results {
     lua_Integer backs, drift;       /* pages stepped back, |totalCount changes|, since furthest grew */
     int changed;                    /* a change was seen during the scan */
     double t0;                      /* monotonic time of the first request, for progress */
+    long throttled0;                /* the client's 429/503 count at t0 (r:stats().throttled) */
     lua_Integer requests, pages, bytes, retries;
     int window;              /* pages in flight at most (1: one after the other) */
+    int adaptive;            /* the client's controller sizes the window (no window given) */
     int ninflight;           /* pages requested ahead, in UV_INFLIGHT by pageOffset */
     lua_Integer next_submit; /* the next pageOffset to request ahead */
     lua_Integer start_pos;   /* position of the first record of the scan */

@@ -536,7 +536,6 @@ static void defaults(AttCli *c)
     c->cfg.api.max_response = 64u * 1024 * 1024;
     c->cfg.api.retries = ATT_RETRY_DEFAULT_RETRIES;
     c->cfg.api.max_wait = ATT_RETRY_DEFAULT_MAX_WAIT_MS / 1000.0;
-    c->cfg.api.window = 8;
 }
 
 int att_config_load(AttCli *c, int argc, char **argv)
@@ -582,6 +581,7 @@ int att_config_load(AttCli *c, int argc, char **argv)
     c->cfg.host.global_warnings = c->cfg.host.global_warnings == 0 &&
                                   !(getenv("ATT_GLOBAL_WARNINGS") && strcmp(getenv("ATT_GLOBAL_WARNINGS"), "0") == 0);
     if (c->cfg.api.key && !c->cfg.api.cert) return att_config_error("--key needs --cert (the client certificate)");
+    if (!c->cfg.api.window) c->cfg.api.adaptive = 1, c->cfg.api.window = 8; /* none given: learned (adapt.h) */
     if ((rc = check_settings(c, secret_file)) != 0) return rc;
     if (c->cfg.api.insecure)
         fprintf(stderr, "att: WARNING: --insecure: the server's TLS certificate is NOT verified; anyone on the network "

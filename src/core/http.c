@@ -187,6 +187,11 @@ AttHttp *att_http_new(const AttHttpConfig *cfg, char *err, size_t errlen)
     h->cfg.key = own(h, 4, cfg->key);
     h->pacer.rate = h->cfg.rate;
     att_window_init(&h->win, h->cfg.window);
+    if (h->cfg.adaptive) {
+        att_adapt_init(&h->adapt, h->cfg.window, h->cfg.rate, att_now());
+        att_window_init(&h->win, h->adapt.max);
+        h->win.limit = h->adapt.limit;
+    }
     snprintf(err, errlen, "out of memory");
     if (!h->cfg.base_url || !(h->multi = curl_multi_init())) goto fail;
     n = strlen(h->cfg.base_url);
@@ -248,6 +253,10 @@ void att_http_url(const AttHttp *h, const char *path, char *buf, size_t buflen)
 }
 
 const char *att_http_origin(const AttHttp *h) { return h->origin; }
+
+const struct AttAdapt *att_http_adapt(const AttHttp *h) { return h && h->cfg.adaptive ? &h->adapt : NULL; }
+
+int att_http_window(const AttHttp *h) { return h ? h->win.limit : 0; }
 
 void att_http_counters(const AttHttp *h, AttHttpCounters *c)
 {

@@ -52,7 +52,8 @@ typedef struct AttHttpConfig {
     int verbose;                     /* 0 quiet, 1 one line per request, 2 trace headers and bodies */
     const AttRedact *redact;         /* the run's credentials, kept out of every log line; borrowed */
     AttBudget *budget;               /* response bodies and connections are charged here; borrowed */
-    int window; /* most API transfers in flight at once (core/window.h); 0: ATT_WINDOW_DEFAULT (64) */
+    int window;   /* most API transfers in flight at once (core/window.h); 0: ATT_WINDOW_DEFAULT (64) */
+    int adaptive; /* the window and a paced rate learned (core/adapt.h), at most `window` (0: 32) */
 } AttHttpConfig;
 
 typedef enum AttHttpErr {
@@ -124,8 +125,15 @@ const char *att_http_origin(const AttHttp *h);
 /* Counters over the life of the client. */
 typedef struct AttHttpCounters {
     long requests, attempts, retries, bytes, connects;
+    long throttled; /* attempts answered 429 or 503 */
 } AttHttpCounters;
 void att_http_counters(const AttHttp *h, AttHttpCounters *c);
+/* The adaptive controller of the client (its window, rate and timeline), or NULL when the window
+ * is fixed. */
+struct AttAdapt;
+const struct AttAdapt *att_http_adapt(const AttHttp *h);
+/* The client's window now (the most API transfers in flight). */
+int att_http_window(const AttHttp *h);
 
 /* Pure helpers, exposed for unit tests. */
 int att_http_method_ok(const char *method);

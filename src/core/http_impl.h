@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include "core/http.h"
+#include "core/adapt.h"
 #include "core/window.h"
 
 #define ATT_POOL 64
@@ -26,6 +27,7 @@ struct AttHttp {
     double paused_until; /* no new attempt before this (a 429/503 holds back the window) */
     unsigned hold_gen;   /* raised with paused_until: each transfer held draws its jitter once */
     AttWindow win;       /* slots of the API transfers (the token request takes none) */
+    AttAdapt adapt;      /* with cfg.adaptive: sets win.limit and pacer.rate */
     int kick;            /* an attempt ended: run the loop again before sleeping */
     AttXfer *xfers;      /* transfers not yet freed, newest first */
 };

@@ -31,6 +31,7 @@ struct AttXfer {
     int waiting_auth;  /* the auth provider is fetching the credential this transfer needs */
     int auth_gen;      /* generation of the credential of the last attempt (0: none, or not renewable) */
     double not_before; /* monotonic time before which no new attempt starts */
+    double started;    /* monotonic time the last attempt started */
     AttXfer *prev, *next;
 };
 
@@ -237,6 +238,7 @@ static int xfer_start(AttHttp *h, AttXfer *x)
         return -1;
     }
     x->easy = e;
+    x->started = att_now();
     h->active++;
     /* Counted as they start: a transfer cancelled while it waited counts nothing. */
     if (x->resp.attempts++ == 0) h->n.requests++;
@@ -289,12 +291,30 @@ static void window_feedback(AttHttp *h, const AttXfer *x, AttFailure f)
 {
     const AttResponse *out = &x->resp;
     AttVerdict v;
+    int throttle, changed = 0;
+    double now = att_now();
     if (!x->rq.json || out->err == ATT_HTTP_EINTR || out->err == ATT_HTTP_ELIMIT) return;
     v = att_retry_classify(out->err == ATT_HTTP_OK ? out->status : 0, f);
-    if (v.retryable)
-        att_window_failure(&h->win);
-    else if (out->err == ATT_HTTP_OK)
-        att_window_success(&h->win);
+    throttle = out->err == ATT_HTTP_OK && (out->status == 429 || out->status == 503);
+    h->n.throttled += throttle;
+    if (!h->cfg.adaptive) {
+        if (v.retryable)
+            att_window_failure(&h->win);
+        else if (out->err == ATT_HTTP_OK)
+            att_window_success(&h->win);
+        return;
+    }
+    if (throttle) {
+        long ra = out->retry_after[0] ? att_retry_after_ms(out->retry_after, time(NULL)) : -1;
+        changed = att_adapt_throttle(&h->adapt, x->started, now, out->status, ra >= 0 ? (double)ra / 1000.0 : -1);
+    } else if (v.retryable) {
+        changed = att_adapt_failure(&h->adapt, now);
+    } else if (out->err == ATT_HTTP_OK) {
+        changed = att_adapt_success(&h->adapt, x->started, now);
+    }
+    h->win.limit = h->adapt.limit;
+    h->pacer.rate = att_adapt_rate(&h->adapt);
+    if (changed && h->cfg.verbose) fprintf(stderr, "att: %s\n", h->adapt.msg);
 }
 
 /* An attempt of x ended with rc: conclude it and decide what comes next. */

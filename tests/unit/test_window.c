@@ -1,7 +1,9 @@
 /* test_window.c — the AIMD window controller (core/window.h) and the schedule of transfers
  * released by a 429/503 hold (att_retry_release with each transfer's own jitter). */
 #include <stdlib.h>
+#include <string.h>
 
+#include "core/adapt.h"
 #include "core/http.h"
 #include "core/retry.h"
 #include "core/window.h"
@@ -160,9 +162,127 @@ static void test_client_window(void)
     att_http_free(h);
 }
 
+/* ---- the adaptive controller against simulated servers (core/adapt.h) --------------------------- */
+
+/* A simulated server: a token bucket (rate > 0), a concurrency limit (conc > 0, else 503), and a
+ * fixed latency. Time advances in 1 ms steps; nothing here reads a clock. */
+typedef struct Sim {
+    double rate, burst, tokens, latency;
+    int conc;
+    double end[64], began[64]; /* attempts in flight: when they are answered, when they began */
+    int status[64], n;
+    long ok, refused, sent;
+    double hold_until, pace_next, max_rate;
+} Sim;
+
+/* Runs the controller until `want` successes; returns the simulated time it took. */
+static double simulate(Sim *s, AttAdapt *a, long want, double ceiling)
+{
+    double now = 0;
+    att_adapt_init(a, 0, ceiling, now);
+    s->tokens = s->burst;
+    while (s->ok < want && now < 600) {
+        now += 0.001;
+        if (s->rate > 0) {
+            s->tokens += 0.001 * s->rate;
+            if (s->tokens > s->burst) s->tokens = s->burst;
+        }
+        for (int i = 0; i < s->n;) {
+            if (s->end[i] > now) {
+                i++;
+                continue;
+            }
+            if (s->status[i] == 200) {
+                s->ok++;
+                att_adapt_success(a, s->began[i], now);
+            } else {
+                double ra = s->status[i] == 429 ? 1 : -1;
+                s->refused++;
+                att_adapt_throttle(a, s->began[i], now, s->status[i], ra);
+                double until = now + (ra > 0 ? ra : 0.5);
+                if (until > s->hold_until) s->hold_until = until; /* xfer.c holds the window */
+            }
+            s->n--;
+            s->end[i] = s->end[s->n], s->began[i] = s->began[s->n], s->status[i] = s->status[s->n];
+        }
+        double r = att_adapt_rate(a);
+        if (r > s->max_rate) s->max_rate = r;
+        while (s->n < a->limit && s->n < 64 && now >= s->hold_until && (r <= 0 || now >= s->pace_next)) {
+            int st = 200;
+            if (s->rate > 0 && s->tokens < 1)
+                st = 429;
+            else if (s->conc > 0 && s->n >= s->conc)
+                st = 503;
+            if (st == 200 && s->rate > 0) s->tokens -= 1;
+            s->began[s->n] = now;
+            s->end[s->n] = now + (st == 429 ? 0.001 : s->latency);
+            s->status[s->n++] = st;
+            s->sent++;
+            if (r > 0) s->pace_next = (s->pace_next > now ? s->pace_next : now) + 1.0 / r;
+        }
+    }
+    return now;
+}
+
+static void test_adapt(void)
+{
+    AttAdapt *a = calloc(1, sizeof *a);
+    Sim s;
+    double t;
+    if (!a) abort();
+
+    /* Pure latency (50 ms, no limit): the window doubles per round trip to 32, nothing paced. */
+    memset(&s, 0, sizeof s);
+    s.latency = 0.05;
+    t = simulate(&s, a, 1000, 0);
+    CHECK(a->limit == ATT_ADAPT_MAX && a->window_max == ATT_ADAPT_MAX && att_adapt_rate(a) <= 0);
+    CHECK(a->tl[0].window == ATT_ADAPT_START && a->ntl == 3); /* 8, 16, 32 */
+    CHECK(a->tl[2].t < 0.2);                                  /* open within 3 round trips */
+    CHECK(s.refused == 0 && t < 1.2 * (1000.0 / 32 * 0.05) + 0.2);
+
+    /* A token bucket of 40/s (burst 40) answering 429 with Retry-After: 1: the rate converges
+     * near 40, few 429s, and the run is close to the best it can be ((1000 - 40) / 40 s). */
+    memset(&s, 0, sizeof s);
+    s.latency = 0.05, s.rate = 40, s.burst = 40;
+    t = simulate(&s, a, 1000, 0);
+    CHECK(att_adapt_rate(a) > 30 && att_adapt_rate(a) < 46);
+    CHECK(s.refused * 50 < s.sent); /* under 2% */
+    CHECK(t < 1.2 * (1000.0 - 40) / 40);
+    CHECK(a->limit <= 6); /* just large enough for 40/s at 50 ms */
+    CHECK(a->throttled == s.refused);
+
+    /* The same with --rate 20: a hard ceiling, never exceeded, and no 429 at all. */
+    memset(&s, 0, sizeof s);
+    s.latency = 0.05, s.rate = 40, s.burst = 40;
+    simulate(&s, a, 300, 20);
+    CHECK(s.max_rate <= 20 && s.refused == 0);
+
+    /* A server that serves 4 at once and answers 503 above: few 503s, the run completes (at no
+     * less than a quarter of the server's capacity of 80/s: pacing from 503s is conservative). */
+    memset(&s, 0, sizeof s);
+    s.latency = 0.05, s.conc = 4;
+    t = simulate(&s, a, 1000, 0);
+    CHECK(s.ok == 1000 && s.refused * 20 < s.sent);
+    CHECK(t < 4 * 1000.0 / 4 * 0.05 + 20); /* weak: it settles near a quarter of the capacity */
+
+    /* Failures halve the window; the timeline stays bounded and keeps its first sample. */
+    att_adapt_init(a, 0, 0, 0);
+    for (int i = 0; i < 2000; i++) {
+        att_adapt_failure(a, i * 0.01);
+        att_adapt_success(a, i * 0.01, i * 0.01 + 0.001);
+        if (a->limit == 1) att_adapt_init(a, 0, 0, 0), a->ntl = ATT_ADAPT_TIMELINE; /* keep it full */
+    }
+    CHECK(a->ntl <= ATT_ADAPT_TIMELINE && a->tl[0].window == ATT_ADAPT_START);
+    att_adapt_init(a, 0, 0, 0);
+    CHECK(att_adapt_failure(a, 1) == 1 && a->limit == 4);
+    CHECK(att_adapt_failure(a, 2) == 1 && a->limit == 2);
+    free(a);
+}
+
 void test_window(void)
 {
     test_controller();
     test_release_schedule();
     test_client_window();
+    test_adapt();
 }
