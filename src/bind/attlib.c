@@ -192,6 +192,10 @@ static int l_config(lua_State *L)
     lua_setfield(L, -2, "rate");
     lua_pushnumber(L, c->stall_timeout);
     lua_setfield(L, -2, "stall_timeout");
+    lua_pushinteger(L, c->window);
+    lua_setfield(L, -2, "window");
+    lua_pushboolean(L, c->adaptive);
+    lua_setfield(L, -2, "adaptive");
     {
         /* The kind of credential requests to the current base URL carry. */
         char origin[300];

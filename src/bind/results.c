@@ -417,6 +417,14 @@ static void push_params(lua_State *L, lua_Integer *size, lua_Integer *offset)
     if (rc != 0) luaL_error(L, "att.search: params: %s", err);
 }
 
+/* opts.project (opts at 2) is false: whole records, whatever the pipeline declares. [-0, +1, e] */
+static int opt_no_project(lua_State *L)
+{
+    if (lua_getfield(L, 2, "project") != LUA_TNIL && !lua_isboolean(L, -1))
+        luaL_error(L, "att.search: opts.project must be a boolean (got %s)", luaL_typename(L, -1));
+    return lua_isboolean(L, -1) && !lua_toboolean(L, -1);
+}
+
 int att_results_search(lua_State *L)
 {
     const AttApiConfig *cfg = &att_api_get(L)->cfg;
@@ -452,9 +460,7 @@ int att_results_search(lua_State *L)
         if (overlap >= size)
             luaL_error(L, "att.search: opts.overlap %I must be below pageSize %I", (LUAI_UACINT)overlap,
                        (LUAI_UACINT)size);
-        if (lua_getfield(L, 2, "project") != LUA_TNIL && !lua_isboolean(L, -1))
-            luaL_error(L, "att.search: opts.project must be a boolean (got %s)", luaL_typename(L, -1));
-        no_project = lua_isboolean(L, -1) && !lua_toboolean(L, -1);
+        no_project = opt_no_project(L);
         if (lua_getfield(L, 2, "fields") != LUA_TNIL) {
             proj = att_proj_compile(L, -1, "att.search");
             lua_replace(L, 4);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/cli/test_adaptive.sh — the adaptive window (the default, no --window) returns exactly what
-# --window 1 returns, under 429 bursts, --rate-limit, 503s, resets, slow answers and data changes.
+# --window 1 returns, under 429 bursts, --rate-limit, 503s, resets, slow answers and data changes,
+# the same CSV bytes too; --rate stays a hard ceiling.
 #
 #   ATT=$PWD/att SANDBOX=$PWD/att-sandbox sh tests/cli/test_adaptive.sh
 
@@ -42,6 +43,38 @@ for faults in "--fault status=429,retry-after=1,after=3,count=4" "--rate-limit 3
     check "$faults: r:stats() says adaptive" grep -q 'stats adaptive=true' "$TMP/a.att"
     check "$faults: --window 1 is not adaptive" grep -q 'stats adaptive=false window=1 window_max=1' "$TMP/one.att"
 done
+
+# The same report bytes (CSV over account rows with columns, projected) under a rate limit and 503s.
+CSV='local cols = {"individualId", "accountId", "billingMarket", "subscribers.id"}
+att.report.csv(att.rows(att.search{pageSize = 10}, "account", {columns = cols}), {columns = cols})'
+for faults in "--rate-limit 25,burst=3" "--fault status=503,every=5,count=6"; do
+    for w in adaptive one; do
+        # shellcheck disable=SC2086 # $faults is split into arguments on purpose
+        start "csv$w" --individuals 300 $faults || not_ok "$faults: sandbox"
+        if [ "$w" = one ]; then wargs="--window 1"; else wargs=""; fi
+        # shellcheck disable=SC2086
+        ATT_BASE_URL=$URL "$ATT" $wargs --retries 8 -e "$CSV" >"$TMP/csv.$w" 2>"$TMP/csv.$w.err"
+        echo $? >"$TMP/csv.$w.rc"
+        stop "csv$w"
+    done
+    same "$faults: the adaptive CSV report exits 0" "$(cat "$TMP/csv.adaptive.rc")" 0
+    check "$faults: it wrote rows" test "$(wc -l <"$TMP/csv.adaptive")" -gt 300
+    same_file "$faults: the adaptive CSV report is byte for byte the --window 1 one" "$TMP/csv.adaptive" "$TMP/csv.one"
+done
+
+# --rate is a hard ceiling in the adaptive mode: 41 requests at --rate 20 take at least 2 s (the
+# first goes at once), however fast the server is; a lower bound, so a slow machine cannot fail it.
+start rate --individuals 410 || not_ok "rate: sandbox"
+t0=$(date +%s%N)
+ATT_BASE_URL=$URL "$ATT" --rate 20 -e 'local n = 0
+for _ in att.search{pageSize = 10} do n = n + 1 end
+print(n)' >"$TMP/rate.out" 2>"$TMP/rate.err"
+rc=$?
+t1=$(date +%s%N)
+stop rate
+same "--rate 20, adaptive: the scan exits 0" "$rc" 0
+check "--rate 20, adaptive: 41 requests took at least 1.95 s ($(( (t1 - t0) / 1000000 )) ms)" \
+    test $(( (t1 - t0) / 1000000 )) -ge 1950
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -168,6 +168,7 @@ static void test_client_window(void)
  * fixed latency. Time advances in 1 ms steps; nothing here reads a clock. */
 typedef struct Sim {
     double rate, burst, tokens, latency;
+    double queue; /* more latency per attempt in flight (a server that queues) */
     int conc;
     double end[64], began[64]; /* attempts in flight: when they are answered, when they began */
     int status[64], n;
@@ -215,7 +216,7 @@ static double simulate(Sim *s, AttAdapt *a, long want, double ceiling)
                 st = 503;
             if (st == 200 && s->rate > 0) s->tokens -= 1;
             s->began[s->n] = now;
-            s->end[s->n] = now + (st == 429 ? 0.001 : s->latency);
+            s->end[s->n] = now + (st == 429 ? 0.001 : s->latency + s->queue * s->n);
             s->status[s->n++] = st;
             s->sent++;
             if (r > 0) s->pace_next = (s->pace_next > now ? s->pace_next : now) + 1.0 / r;
@@ -264,6 +265,15 @@ static void test_adapt(void)
     t = simulate(&s, a, 1000, 0);
     CHECK(s.ok == 1000 && s.refused * 20 < s.sent);
     CHECK(t < 4 * 1000.0 / 4 * 0.05 + 20); /* weak: it settles near a quarter of the capacity */
+
+    /* A server that queues (each attempt in flight adds 5 ms to the latency): the latency rising
+     * above its minimum stops the window growing; it never reaches the maximum, and the run
+     * completes without a refusal. */
+    memset(&s, 0, sizeof s);
+    s.latency = 0.02, s.queue = 0.005;
+    simulate(&s, a, 1000, 0);
+    CHECK(s.ok == 1000 && s.refused == 0);
+    CHECK(a->window_max < ATT_ADAPT_MAX && a->limit <= ATT_ADAPT_START);
 
     /* Failures halve the window; the timeline stays bounded and keeps its first sample. */
     att_adapt_init(a, 0, 0, 0);
