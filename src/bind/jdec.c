@@ -28,6 +28,8 @@
 
 _Static_assert(LUA_MAXINTEGER == INT64_MAX, "jdec.c makes integers of 64 bits (Lua's default lua_Integer)");
 
+#define HINTS 128 /* a power of two */
+
 typedef struct Dec {
     lua_State *L;
     const char *s, *p, *end;
@@ -35,7 +37,8 @@ typedef struct Dec {
     int depth;
     char *scratch;                  /* for strings with escapes: a userdata as long as the input */
     int escaped;                    /* the last string read had escapes */
-    int obj_hint[64], arr_hint[64]; /* sizes of the last object and array seen at each depth */
+    unsigned slot;                  /* the hint slot of the value being read (see HINT) */
+    int obj_hint[HINTS], arr_hint[HINTS]; /* sizes of the last object and array seen in each slot */
 } Dec;
 
 static int fail(Dec *d, const char *what)
@@ -256,10 +259,19 @@ static int dec_number(Dec *d, int push)
 
 static int dec_value(Dec *d);
 
-/* Records shaped alike sit at the same depth (every account of a page has the same keys), so the
- * size of the last one is a good guess for the next: the table is made that size at once instead
- * of growing through every power of two. */
-#define HINT(a, d) ((d)->depth < 64 ? (a)[(d)->depth] : 0)
+/* Records shaped alike sit under the same key at the same depth (every account of a page has the
+ * same keys, every "status" its one key), so the size of the last one is a good guess for the
+ * next: the table is made that size at once instead of growing through every power of two. The
+ * slot of a value is a hash of its key (the raw text; for an array element, the array's key) and
+ * its depth: the depth alone mixes shapes (a subscriber's "status" and a product's "place"). */
+#define HINT(a, d) ((a)[(d)->slot])
+
+static unsigned key_slot(const char *k, size_t n, int depth)
+{
+    unsigned h = (unsigned)n * 31u + (unsigned)depth * 17u;
+    if (n) h += (unsigned char)k[0] * 7u + (unsigned char)k[n - 1] * 3u + (unsigned char)k[n / 2];
+    return h & (HINTS - 1);
+}
 
 /* The hint, never more elements than the bytes left could hold (each takes at least `per` bytes):
  * a hostile page cannot make small tables huge. */
@@ -276,6 +288,7 @@ static int dec_proj(Dec *d, const AttProj *p, int node);
 static int dec_array(Dec *d, const AttProj *p, int node)
 {
     lua_Integer i = 0;
+    unsigned slot = d->slot;
     int t;
     d->p++;
     skip_ws(d);
@@ -287,6 +300,7 @@ static int dec_array(Dec *d, const AttProj *p, int node)
     lua_createtable(d->L, bounded(HINT(d->arr_hint, d), d, 2), 0); /* "0," */
     t = lua_gettop(d->L);
     for (;;) {
+        d->slot = slot; /* every element under the array's slot */
         if (!(p ? dec_proj(d, p, node) : dec_value(d))) return 0;
         lua_rawseti(d->L, t, ++i);
         skip_ws(d);
@@ -296,7 +310,7 @@ static int dec_array(Dec *d, const AttProj *p, int node)
         }
         if (d->p < d->end && *d->p == ']') {
             d->p++;
-            if (d->depth < 64) d->arr_hint[d->depth] = (int)i;
+            d->arr_hint[slot] = (int)i;
             return 1;
         }
         return fail(d, "expected ',' or ']'");
@@ -311,6 +325,7 @@ static int skip_value(Dec *d);
 static int dec_object(Dec *d, const AttProj *p, int node)
 {
     int t, keys = 0;
+    unsigned slot = d->slot;
     d->p++;
     skip_ws(d);
     if (d->p < d->end && *d->p == '}') {
@@ -322,8 +337,10 @@ static int dec_object(Dec *d, const AttProj *p, int node)
     t = lua_gettop(d->L);
     for (;;) {
         int kid = -1, keep = 1;
+        const char *key;
         skip_ws(d);
         if (d->p >= d->end || *d->p != '"') return fail(d, "expected a string key");
+        key = d->p + 1;
         if (!p) {
             if (!dec_string(d, 1)) return 0;
         } else if ((keep = proj_key(d, p, node, &kid)) < 0) {
@@ -331,6 +348,7 @@ static int dec_object(Dec *d, const AttProj *p, int node)
         }
         skip_ws(d);
         if (d->p >= d->end || *d->p != ':') return fail(d, "expected ':'");
+        d->slot = key_slot(key, (size_t)(d->p - 2 - key), d->depth); /* the raw key, escapes and all */
         d->p++;
         if (!keep) {
             if (!skip_value(d)) return 0;
@@ -346,7 +364,7 @@ static int dec_object(Dec *d, const AttProj *p, int node)
         }
         if (d->p < d->end && *d->p == '}') {
             d->p++;
-            if (!p && d->depth < 64) d->obj_hint[d->depth] = keys;
+            if (!p) d->obj_hint[slot] = keys;
             return 1;
         }
         return fail(d, "expected ',' or '}'");
@@ -505,6 +523,7 @@ int att_json_decode_proj(lua_State *L, const char *s, size_t len, const AttProj 
     d.end = s + len;
     d.err = NULL;
     d.depth = 0;
+    d.slot = 0;
     d.scratch = NULL;
     memset(d.obj_hint, 0, sizeof d.obj_hint);
     memset(d.arr_hint, 0, sizeof d.arr_hint);
