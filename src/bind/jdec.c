@@ -95,17 +95,25 @@ static char *put_utf8(char *o, unsigned cp)
 /* The first byte at or after q that ends the plain part of a string: a quote, a backslash or a
  * control character. Eight bytes at a time: a byte b of v is flagged in the high bit of
  * (v - 0x01..) & ~v when it is zero, applied to v ^ '"', v ^ '\\' and (for b < 0x20) to v with
- * 0x20 subtracted; bytes >= 0x80 (UTF-8) are never flagged. A flag sends the last few bytes
- * through the exact byte loop. */
+ * 0x20 subtracted; bytes >= 0x80 (UTF-8) are never flagged. A borrow can flag bytes above a
+ * flagged one, never below: on a little-endian machine the lowest flag is the byte; elsewhere, and
+ * for the last few bytes, the exact byte loop finds it. */
 static const char *plain_end(const char *q, const char *end)
 {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     while (end - q >= 8) {
-        uint64_t v, a, b;
+        uint64_t v, a, b, m;
         memcpy(&v, q, 8);
         a = v ^ (ones * '"');
         b = v ^ (ones * '\\');
-        if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v)) & highs) break;
+        m = (((a - ones) & ~a) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v)) & highs;
+        if (m) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return q + (__builtin_ctzll(m) >> 3);
+#else
+            break;
+#endif
+        }
         q += 8;
     }
     while (q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20) q++;
@@ -310,7 +318,10 @@ static int dec_array(Dec *d, const AttProj *p, int node)
         }
         if (d->p < d->end && *d->p == ']') {
             d->p++;
-            d->arr_hint[slot] = (int)i;
+            {
+                int h = d->arr_hint[slot] - (d->arr_hint[slot] >> 2);
+                d->arr_hint[slot] = (int)i > h ? (int)i : h;
+            }
             return 1;
         }
         return fail(d, "expected ',' or ']'");
