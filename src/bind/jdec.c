@@ -530,17 +530,13 @@ int att_json_decode_proj(lua_State *L, const char *s, size_t len, const AttProj 
 {
     Dec d;
     int top = lua_gettop(L);
+    memset(&d, 0, sizeof d); /* no cache, no scratch, depth 0, no hints yet */
     d.L = L;
-    d.kc = NULL;
-    d.kct = 0;
     d.s = d.p = s;
     d.end = s + len;
     d.err = NULL;
-    d.depth = 0;
-    d.slot = 0;
     d.scratch = NULL;
-    memset(d.obj_hint, 0, sizeof d.obj_hint);
-    memset(d.arr_hint, 0, sizeof d.arr_hint);
+    d.kc = NULL;
     if (!proj && len > 64 && lua_checkstack(L, 4)) kc_open(&d); /* not worth it for a few keys */
     if (memchr(s, '\\', len)) d.scratch = lua_newuserdatauv(L, len, 0);
     if (proj ? dec_proj(&d, proj, 0) : dec_value(&d)) {

@@ -3,6 +3,11 @@
 
 #define CHUNK (64 * 1024)
 
+/* The head of a chunk: the memory comes from malloc and takes this type when the link is written. */
+typedef struct Link {
+    void *next;
+} Link;
+
 void *att_pool_carve(AttPool *p, size_t c)
 {
     size_t sz = (c + 1) * 16;
@@ -11,7 +16,7 @@ void *att_pool_carve(AttPool *p, size_t c)
      * bytes link the chunk into p->chunks (16 keeps the blocks aligned). */
     ch = malloc(CHUNK);
     if (!ch) return NULL;
-    memcpy(ch, &p->chunks, sizeof(void *));
+    ((Link *)(void *)ch)->next = p->chunks;
     p->chunks = ch;
     b = ch + 16;
     p->next = b + sz;
@@ -22,8 +27,8 @@ void *att_pool_carve(AttPool *p, size_t c)
 void att_pool_free(AttPool *p)
 {
     while (p->chunks) {
-        void *ch = p->chunks;
-        memcpy(&p->chunks, ch, sizeof(void *));
+        Link *ch = p->chunks;
+        p->chunks = ch->next;
         free(ch);
     }
     memset(p, 0, sizeof *p);
