@@ -12,30 +12,47 @@
  * like lua-cjson), and nests at most 1000 levels deep. Fuzz targets check that whatever it accepts
  * lua-cjson accepts, with the same values (integers beyond 2^53, which lua-cjson rounds through a
  * float, against the text itself). The opts.fields projections walk the same scanner (the second
- * half); the trie of kept paths they follow is bind/proj.c's. */
+ * half); the trie of kept paths they follow is bind/proj.c's. Numbers are jnum.c's. */
 #include <lauxlib.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bind/jnum.h"
 #include "bind/json.h"
 #include "bind/proj.h"
 
 #define MAX_DEPTH 1000
-#define INT_LIMIT 9223372036854775808.0
 
-_Static_assert(LUA_MAXINTEGER == INT64_MAX, "jdec.c makes integers of 64 bits (Lua's default lua_Integer)");
+#define HINTS 256 /* a power of two */
+
+/* Keys repeat on every record. Lua interns each string it is given (hashing every byte, walking a
+ * chain of its string table, comparing), so a key is pushed instead from a cache of the keys seen
+ * last, one per slot (see HINT), checked by length and bytes: an array read. The strings are
+ * anchored in a table (slot i at t[i + 1], in its array part: a store never allocates), held with
+ * the entries by a userdata in the registry, one per Lua state; an entry points at the bytes of
+ * its string, which Lua never moves. Values are not cached: most are unique (ids, dates), and a
+ * miss costs more than interning alone. Only the cost changes: a string is the same value
+ * whichever way it is pushed. */
+#define KEY_MAX 40 /* LUAI_MAXSHORTLEN: Lua interns no longer string */
+
+typedef struct KEntry {
+    const char *s; /* NULL: none yet */
+    size_t len;
+} KEntry;
 
 typedef struct Dec {
     lua_State *L;
+    KEntry *kc; /* the key cache (HINTS entries), or NULL for none */
+    int kct;    /* stack index of the table that anchors its strings */
     const char *s, *p, *end;
     const char *err;
     int depth;
-    char *scratch;                  /* for strings with escapes: a userdata as long as the input */
-    int escaped;                    /* the last string read had escapes */
-    int obj_hint[64], arr_hint[64]; /* sizes of the last object and array seen at each depth */
+    char *scratch;                        /* for strings with escapes: a userdata as long as the input */
+    int escaped;                          /* the last string read had escapes */
+    unsigned slot;                        /* the hint slot of the value being read (see HINT) */
+    int obj_hint[HINTS], arr_hint[HINTS]; /* sizes of the last object and array seen in each slot */
 } Dec;
 
 static int fail(Dec *d, const char *what)
@@ -92,17 +109,25 @@ static char *put_utf8(char *o, unsigned cp)
 /* The first byte at or after q that ends the plain part of a string: a quote, a backslash or a
  * control character. Eight bytes at a time: a byte b of v is flagged in the high bit of
  * (v - 0x01..) & ~v when it is zero, applied to v ^ '"', v ^ '\\' and (for b < 0x20) to v with
- * 0x20 subtracted; bytes >= 0x80 (UTF-8) are never flagged. A flag sends the last few bytes
- * through the exact byte loop. */
+ * 0x20 subtracted; bytes >= 0x80 (UTF-8) are never flagged. A borrow can flag bytes above a
+ * flagged one, never below: on a little-endian machine the lowest flag is the byte; elsewhere, and
+ * for the last few bytes, the exact byte loop finds it. */
 static const char *plain_end(const char *q, const char *end)
 {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     while (end - q >= 8) {
-        uint64_t v, a, b;
+        uint64_t v, a, b, m;
         memcpy(&v, q, 8);
         a = v ^ (ones * '"');
         b = v ^ (ones * '\\');
-        if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v)) & highs) break;
+        m = (((a - ones) & ~a) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v)) & highs;
+        if (m) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return q + (__builtin_ctzll(m) >> 3);
+#else
+            break;
+#endif
+        }
         q += 8;
     }
     while (q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20) q++;
@@ -181,85 +206,32 @@ static int dec_string(Dec *d, int push)
     return fail(d, "unterminated string");
 }
 
-/* The digits s..q (an optional '-', then digits without a leading zero: checked by the caller)
- * as a Lua integer, pushed when it lies in [-2^63, 2^63-1]; returns 0, pushing nothing, when it
- * does not. The magnitude is accumulated unsigned, where 2^63 (for -2^63) still fits. */
-static int dec_integer(lua_State *L, const char *s, const char *q)
-{
-    const uint64_t limit = (uint64_t)1 << 63; /* |-2^63|; 2^63-1 for positive numbers */
-    uint64_t v = 0;
-    int neg = *s == '-';
-    if (neg) s++;
-    if (q - s > 19) return 0;                             /* 20 digits or more: at least 10^19 > 2^63 */
-    for (; s < q; s++) v = v * 10 + (uint64_t)(*s - '0'); /* 19 digits < 10^19 < 2^64: no wrap */
-    if (v > limit - !neg) return 0;
-    if (neg)
-        lua_pushinteger(L, v == limit ? LUA_MININTEGER : -(lua_Integer)v);
-    else
-        lua_pushinteger(L, (lua_Integer)v);
-    return 1;
-}
-
 static int dec_number(Dec *d, int push)
 {
-    const char *start = d->p, *q = d->p;
-    int frac = 0;
-    if (q < d->end && *q == '-') q++;
-    if (q >= d->end) return fail(d, "invalid number");
-    if (*q == '0') {
-        if (++q < d->end && *q >= '0' && *q <= '9') return fail(d, "invalid number (leading zero)");
-    } else if (*q >= '1' && *q <= '9') {
-        while (q < d->end && *q >= '0' && *q <= '9') q++;
-    } else {
-        return fail(d, "invalid number");
-    }
-    if (q < d->end && *q == '.') {
-        frac = 1;
-        q++;
-        if (q >= d->end || *q < '0' || *q > '9') return fail(d, "invalid number");
-        while (q < d->end && *q >= '0' && *q <= '9') q++;
-    }
-    if (q < d->end && (*q == 'e' || *q == 'E')) {
-        frac = 1;
-        q++;
-        if (q < d->end && (*q == '+' || *q == '-')) q++;
-        if (q >= d->end || *q < '0' || *q > '9') return fail(d, "invalid number");
-        while (q < d->end && *q >= '0' && *q <= '9') q++;
-    }
-    if (!push) {
-        /* skipped: the syntax is all that is checked */
-    } else if (!frac && dec_integer(d->L, start, q)) {
-        /* an integer in [-2^63, 2^63-1]: pushed exactly */
-    } else {
-        char tmp[64], *buf = tmp;
-        size_t n = (size_t)(q - start);
-        double v;
-        if (n >= sizeof tmp) {
-            buf = malloc(n + 1);
-            if (!buf) return fail(d, "out of memory");
-        }
-        memcpy(buf, start, n);
-        buf[n] = '\0';
-        v = strtod(buf, NULL);
-        if (buf != tmp) free(buf);
-        /* A fraction or an exponent with an integral value in range makes an integer (1.0, 1e2),
-         * as it always has. An integer outside 64 bits stays a float, as with Lua's own tonumber:
-         * "-9223372036854775809" is -2^63 as a float, not math.mininteger. */
-        if (frac && v == floor(v) && v >= -INT_LIMIT && v < INT_LIMIT)
-            lua_pushinteger(d->L, (lua_Integer)v);
-        else
-            lua_pushnumber(d->L, (lua_Number)v);
-    }
+    const char *err = NULL;
+    int frac;
+    const char *q = att_jnum_scan(d->p, d->end, &frac, &err);
+    if (!q) return fail(d, err);
+    if (push && !att_jnum_push(d->L, d->p, q, frac)) return fail(d, "out of memory");
     d->p = q;
     return 1;
 }
 
 static int dec_value(Dec *d);
 
-/* Records shaped alike sit at the same depth (every account of a page has the same keys), so the
- * size of the last one is a good guess for the next: the table is made that size at once instead
- * of growing through every power of two. */
-#define HINT(a, d) ((d)->depth < 64 ? (a)[(d)->depth] : 0)
+/* Records shaped alike sit under the same key at the same depth (every account of a page has the
+ * same keys, every "status" its one key), so the size of the last one is a good guess for the
+ * next: the table is made that size at once instead of growing through every power of two. The
+ * slot of a value is a hash of its key (the raw text; for an array element, the array's key) and
+ * its depth: the depth alone mixes shapes (a subscriber's "status" and a product's "place"). */
+#define HINT(a, d) ((a)[(d)->slot])
+
+static unsigned key_slot(const char *k, size_t n, int depth)
+{
+    unsigned h = (unsigned)n * 31u + (unsigned)depth * 17u;
+    if (n) h += (unsigned char)k[0] * 7u + (unsigned char)k[n - 1] * 3u + (unsigned char)k[n / 2];
+    return h & (HINTS - 1);
+}
 
 /* The hint, never more elements than the bytes left could hold (each takes at least `per` bytes):
  * a hostile page cannot make small tables huge. */
@@ -276,6 +248,7 @@ static int dec_proj(Dec *d, const AttProj *p, int node);
 static int dec_array(Dec *d, const AttProj *p, int node)
 {
     lua_Integer i = 0;
+    unsigned slot = d->slot;
     int t;
     d->p++;
     skip_ws(d);
@@ -287,6 +260,7 @@ static int dec_array(Dec *d, const AttProj *p, int node)
     lua_createtable(d->L, bounded(HINT(d->arr_hint, d), d, 2), 0); /* "0," */
     t = lua_gettop(d->L);
     for (;;) {
+        d->slot = slot; /* every element under the array's slot */
         if (!(p ? dec_proj(d, p, node) : dec_value(d))) return 0;
         lua_rawseti(d->L, t, ++i);
         skip_ws(d);
@@ -296,7 +270,10 @@ static int dec_array(Dec *d, const AttProj *p, int node)
         }
         if (d->p < d->end && *d->p == ']') {
             d->p++;
-            if (d->depth < 64) d->arr_hint[d->depth] = (int)i;
+            {
+                int h = d->arr_hint[slot] - (d->arr_hint[slot] >> 2);
+                d->arr_hint[slot] = (int)i > h ? (int)i : h;
+            }
             return 1;
         }
         return fail(d, "expected ',' or ']'");
@@ -306,11 +283,39 @@ static int dec_array(Dec *d, const AttProj *p, int node)
 static int proj_key(Dec *d, const AttProj *p, int node, int *kid);
 static int skip_value(Dec *d);
 
+/* At the opening quote of a key: pushes it, from the key cache when it is there, and sets d->slot.
+ * The entry changes only once its new string is anchored (a push that raises leaves it as it was). */
+static int dec_key(Dec *d)
+{
+    const char *k = d->p + 1, *q = plain_end(k, d->end), *kept;
+    size_t n = (size_t)(q - k);
+    KEntry *e;
+    if (q >= d->end || *q != '"' || !d->kc || n > KEY_MAX) { /* escaped, long, invalid: in full */
+        if (!dec_string(d, 1)) return 0;
+        d->slot = key_slot(k, (size_t)(d->p - 1 - k), d->depth);
+        return 1;
+    }
+    d->p = q + 1;
+    d->slot = key_slot(k, n, d->depth);
+    e = &d->kc[d->slot];
+    if (e->s && e->len == n && memcmp(e->s, k, n) == 0) {
+        lua_rawgeti(d->L, d->kct, (lua_Integer)d->slot + 1);
+        return 1;
+    }
+    kept = lua_pushlstring(d->L, k, n);
+    lua_pushvalue(d->L, -1);
+    lua_rawseti(d->L, d->kct, (lua_Integer)d->slot + 1); /* an array slot: no allocation, no error */
+    e->s = kept;
+    e->len = n;
+    return 1;
+}
+
 /* An object; under projection node `node` of p when p is not NULL: only the keys the node keeps
  * are built, the values of the others are checked and skipped. */
 static int dec_object(Dec *d, const AttProj *p, int node)
 {
     int t, keys = 0;
+    unsigned slot = d->slot;
     d->p++;
     skip_ws(d);
     if (d->p < d->end && *d->p == '}') {
@@ -322,12 +327,16 @@ static int dec_object(Dec *d, const AttProj *p, int node)
     t = lua_gettop(d->L);
     for (;;) {
         int kid = -1, keep = 1;
+        const char *key;
         skip_ws(d);
         if (d->p >= d->end || *d->p != '"') return fail(d, "expected a string key");
+        key = d->p + 1;
         if (!p) {
-            if (!dec_string(d, 1)) return 0;
+            if (!dec_key(d)) return 0;
         } else if ((keep = proj_key(d, p, node, &kid)) < 0) {
             return 0;
+        } else {
+            d->slot = key_slot(key, (size_t)(d->p - 1 - key), d->depth); /* the raw key, escapes and all */
         }
         skip_ws(d);
         if (d->p >= d->end || *d->p != ':') return fail(d, "expected ':'");
@@ -346,7 +355,7 @@ static int dec_object(Dec *d, const AttProj *p, int node)
         }
         if (d->p < d->end && *d->p == '}') {
             d->p++;
-            if (!p && d->depth < 64) d->obj_hint[d->depth] = keys;
+            if (!p) d->obj_hint[slot] = keys;
             return 1;
         }
         return fail(d, "expected ',' or '}'");
@@ -496,26 +505,47 @@ static int dec_proj(Dec *d, const AttProj *p, int node)
     return ok;
 }
 
+static const char kc_key = 0; /* its address keys the key cache in the registry */
+
+/* Pushes the table that anchors the key cache's strings and points d at the cache, made on first
+ * use. */
+static void kc_open(Dec *d)
+{
+    lua_State *L = d->L;
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &kc_key) != LUA_TUSERDATA) {
+        lua_pop(L, 1);
+        memset(lua_newuserdatauv(L, HINTS * sizeof(KEntry), 1), 0, HINTS * sizeof(KEntry));
+        lua_createtable(L, HINTS, 0);
+        lua_setiuservalue(L, -2, 1);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &kc_key);
+    }
+    d->kc = lua_touserdata(L, -1);
+    lua_getiuservalue(L, -1, 1);
+    lua_remove(L, -2); /* the registry keeps the userdata */
+    d->kct = lua_gettop(L);
+}
+
 int att_json_decode_proj(lua_State *L, const char *s, size_t len, const AttProj *proj)
 {
     Dec d;
-    int top = lua_gettop(L), base = top;
+    int top = lua_gettop(L);
+    memset(&d, 0, sizeof d); /* no cache, no scratch, depth 0, no hints yet */
     d.L = L;
     d.s = d.p = s;
     d.end = s + len;
     d.err = NULL;
-    d.depth = 0;
     d.scratch = NULL;
-    memset(d.obj_hint, 0, sizeof d.obj_hint);
-    memset(d.arr_hint, 0, sizeof d.arr_hint);
-    if (memchr(s, '\\', len)) {
-        d.scratch = lua_newuserdatauv(L, len, 0);
-        base = top + 1;
-    }
+    d.kc = NULL;
+    if (!proj && len > 64 && lua_checkstack(L, 4)) kc_open(&d); /* not worth it for a few keys */
+    if (memchr(s, '\\', len)) d.scratch = lua_newuserdatauv(L, len, 0);
     if (proj ? dec_proj(&d, proj, 0) : dec_value(&d)) {
         skip_ws(&d);
         if (d.p == d.end) {
-            if (base != top) lua_remove(L, base); /* drop the scratch */
+            if (lua_gettop(L) > top + 1) { /* drop the cache's table and the scratch */
+                lua_replace(L, top + 1);
+                lua_settop(L, top + 1);
+            }
             return 1;
         }
         fail(&d, "unexpected text after the value");

@@ -22,9 +22,24 @@ typedef struct AttBudget {
 } AttBudget;
 
 /* Charges n bytes; 0, or -1 (nothing charged, refused set) when that would pass the limit.
- * A NULL budget accepts everything. */
-int att_budget_take(AttBudget *b, size_t n);
+ * A NULL budget accepts everything. Inline: the Lua allocator charges every object. */
+static inline int att_budget_take(AttBudget *b, size_t n)
+{
+    if (!b) return 0;
+    if (b->limit && (b->used > b->limit || n > b->limit - b->used)) {
+        b->refused = 1;
+        return -1;
+    }
+    b->used += n;
+    if (b->used > b->peak) b->peak = b->used;
+    return 0;
+}
+
 /* Gives back n bytes charged before. */
-void att_budget_give(AttBudget *b, size_t n);
+static inline void att_budget_give(AttBudget *b, size_t n)
+{
+    if (!b) return;
+    b->used = n > b->used ? 0 : b->used - n;
+}
 
 #endif
