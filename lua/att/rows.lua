@@ -373,7 +373,8 @@ end
 -- that name, and (a row's keys being the record's keys joined by dots) every record key the name
 -- can begin with, whole. whole: rows that are the records themselves (opts.whole).
 local function name_needs(name, L, whole, out)
-  if type(name) ~= "string" then return false end
+  -- a name without a key reads the row itself: every field of it
+  if type(name) ~= "string" or #split(name) == 0 then return false end
   if whole then
     if ID_DEPTH[name] then column_needs(name, L, out) end
     out[#out + 1] = keys_under(L, split(name))
@@ -444,6 +445,7 @@ function M.rows(results, level, arg3)
   local next_individual = iterate_individuals(results)
   meta = check_meta(meta)
 
+  local only                                         -- see the rows without columns below
   -- How each row is built from recs[1..L] (the record and its parents) and pos[L].
   local build
   if whole then
@@ -466,6 +468,8 @@ function M.rows(results, level, arg3)
       return row
     end
   else
+    -- only: when the consumer told which keys it reads (att.plan), the ids and parents' fields it
+    -- does not read are left out (a row's values are never tables, so no other key is reached).
     local metas = {}                                 -- {depth, key, parts} for parents of L
     for d = 1, L - 1 do
       for _, p in ipairs(meta[LEVELS[d]] or {}) do
@@ -480,8 +484,12 @@ function M.rows(results, level, arg3)
         characteristics_into(row, rec)
         row.productIndex = pos[4]
       end
-      for d = 1, math.min(L, 3) do row[IDKEY[d]] = recs[d].id end
-      for _, m in ipairs(metas) do row[m[2]] = m[3](recs[m[1]]) end
+      for d = 1, math.min(L, 3) do
+        if not only or only[IDKEY[d]] then row[IDKEY[d]] = recs[d].id end
+      end
+      for _, m in ipairs(metas) do
+        if not only or only[m[2]] then row[m[2]] = m[3](recs[m[1]]) end
+      end
       return row
     end
   end
@@ -502,11 +510,14 @@ function M.rows(results, level, arg3)
     local up = {}
     walk_needs(L, up)
     for _, w in ipairs(wnames) do column_needs(w, L, up) end
+    local keys = {}
     for _, n in ipairs(needs) do
       if not name_needs(n, L, whole, up) then
         return plan.tell(results, nil, "a field that is not a name")
       end
+      keys[n] = true
     end
+    if not whole and not columns then only = keys end
     return plan.tell(results, up)
   end
 
