@@ -127,7 +127,7 @@ run "$ATT" --insecure -e ''
 check "--insecure warns loudly" has_err "WARNING: --insecure"
 
 # ---- interrupts ---------------------------------------------------------------------------------
-start_sandbox --individuals 400 --latency 200
+start_sandbox --individuals 4000 --latency 200
 SLOW=$URL
 "$ATT" --base-url "$SLOW" -e 'io.stdout:setvbuf("full") for p in att.search{pageSize=10} do print(p.id) end' >"$T/out" 2>"$T/err" &
 APID=$!
