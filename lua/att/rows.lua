@@ -207,40 +207,51 @@ end
 
 -- Compiles a column name into a function(recs, pos) -> value for rows at depth L (raw: table
 -- values are kept, not turned into JSON text).
-local function compile_column(name, L, raw)
-  if type(name) ~= "string" then
-    error("att.rows: a column name must be a string (got " .. type(name) .. ")", 3)
-  end
+-- How the column `name` of rows at depth L resolves (see the header): "id" with its depth, "none"
+-- (a level below the row's), "characteristic" with the name, or "path" with the depth of the
+-- record it reads and the path's keys. The one rule compile_column and column_needs follow.
+local function resolve_column(name, L)
   local d = ID_DEPTH[name]
-  if d then
-    if d > L then return function() return nil end end
-    if d == 4 then return function(_, pos) return pos[4] end end
-    return function(recs) return recs[d].id end
-  end
+  if d then return d <= L and "id" or "none", d end
   local parts = split(name)
   local target = L
   local pd = DEPTH[parts[1]]
   if pd and #parts > 1 then
-    if pd > L then return function() return nil end end
+    if pd > L then return "none" end
     target = pd
     table.remove(parts, 1)
   end
   if target == 4 and parts[1] == "characteristic" and #parts > 1 then
-    local cname = table.concat(parts, ".", 2)
+    return "characteristic", 4, table.concat(parts, ".", 2)
+  end
+  return "path", target, parts
+end
+
+local function compile_column(name, L, raw)
+  if type(name) ~= "string" then
+    error("att.rows: a column name must be a string (got " .. type(name) .. ")", 3)
+  end
+  local kind, d, x = resolve_column(name, L)
+  if kind == "none" then return function() return nil end end
+  if kind == "id" then
+    if d == 4 then return function(_, pos) return pos[4] end end
+    return function(recs) return recs[d].id end
+  end
+  if kind == "characteristic" then
     if raw then
       return function(recs)
         local pc = recs[4].productCharacteristic
         if type(pc) ~= "table" then return nil end
         for _, e in ipairs(pc) do
-          if type(e) == "table" and e.name == cname and e.value ~= nil then return e.value end
+          if type(e) == "table" and e.name == x and e.value ~= nil then return e.value end
         end
         return nil
       end
     end
-    return function(recs) return characteristic(recs[4], cname) end
+    return function(recs) return characteristic(recs[4], x) end
   end
-  local get = record_getter(table.concat(parts, "."), target, raw)
-  return function(recs) return get(recs[target]) end
+  local get = record_getter(table.concat(x, "."), d, raw)
+  return function(recs) return get(recs[d]) end
 end
 
 local function iterate_individuals(results)
@@ -346,26 +357,16 @@ local function keys_under(d, keys)
   return out
 end
 
--- What the column `name` of rows at depth L reads, as compile_column resolves it.
+-- What the column `name` of rows at depth L reads, as resolve_column resolves it.
 local function column_needs(name, L, out)
   if type(name) ~= "string" then return end
-  local d = ID_DEPTH[name]
-  if d then
-    if d <= L and d < 4 then out[#out + 1] = keys_under(d, { "id" }) end
-    return
-  end
-  local parts = split(name)
-  local target = L
-  local pd = DEPTH[parts[1]]
-  if pd and #parts > 1 then
-    if pd > L then return end
-    target = pd
-    table.remove(parts, 1)
-  end
-  if target == 4 and parts[1] == "characteristic" and #parts > 1 then
+  local kind, d, x = resolve_column(name, L)
+  if kind == "id" then
+    if d < 4 then out[#out + 1] = keys_under(d, { "id" }) end
+  elseif kind == "characteristic" then
     out[#out + 1] = keys_under(4, { "productCharacteristic" })
-  elseif not (#parts == 1 and parts[1] == CHILD[target]) then
-    out[#out + 1] = keys_under(target, parts)
+  elseif kind == "path" and not (#x == 1 and x[1] == CHILD[d]) then
+    out[#out + 1] = keys_under(d, x)
   end
 end
 
@@ -374,10 +375,11 @@ end
 -- can begin with, whole. whole: rows that are the records themselves (opts.whole).
 local function name_needs(name, L, whole, out)
   -- a name without a key reads the row itself: every field of it
-  if type(name) ~= "string" or #split(name) == 0 then return false end
+  local keys = type(name) == "string" and split(name)
+  if not keys or #keys == 0 then return false end
   if whole then
     if ID_DEPTH[name] then column_needs(name, L, out) end
-    out[#out + 1] = keys_under(L, split(name))
+    out[#out + 1] = keys_under(L, keys)
   else
     column_needs(name, L, out)
     -- the ids of the row's level and above win over a record's own key of that name
@@ -517,7 +519,7 @@ function M.rows(results, level, arg3)
       end
       keys[n] = true
     end
-    if not whole and not columns then only = keys end
+    if not whole then only = keys end
     return plan.tell(results, up)
   end
 
