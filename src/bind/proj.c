@@ -33,19 +33,27 @@ static int proj_add(AttProj *p, int parent, const char *key, size_t len)
     return k;
 }
 
+/* One key of a path being added: the child of at for key[0..len), or -1 once a shorter path
+ * keeps all of it already (or at was -1). The path's last node is then kept whole. */
+static int proj_step(AttProj *p, int at, const char *key, size_t len)
+{
+    if (at < 0) return -1;
+    at = proj_add(p, at, key, len);
+    return p->node[at].keep_all ? -1 : at;
+}
+
 /* Adds the dotted path s (checked) under node 1. */
 static void proj_path(AttProj *p, const char *s, size_t len)
 {
     int at = 1;
     size_t i = 0;
-    while (i < len) {
+    while (i < len && at >= 0) {
         size_t j = i;
         while (j < len && s[j] != '.') j++;
-        at = proj_add(p, at, s + i, j - i);
-        if (p->node[at].keep_all) return; /* a shorter path keeps all of it already */
+        at = proj_step(p, at, s + i, j - i);
         i = j + 1;
     }
-    p->node[at].keep_all = 1;
+    if (at >= 0) p->node[at].keep_all = 1;
 }
 
 /* A trie with room for nodes nodes and keys key bytes, holding the page, the individuals and
@@ -118,6 +126,7 @@ static void proj_keys(lua_State *L, AttProj *p, int idx, lua_Integer index, cons
 {
     lua_Integer j, m = lua_type(L, idx) == LUA_TTABLE ? (lua_Integer)lua_rawlen(L, idx) : 0;
     int at = 1;
+    size_t bytes = 0;
     if (m == 0 || m > 1000) luaL_error(L, "%s: path %d must be a list of 1 to 1000 keys", who, (int)index);
     for (j = 1; j <= m; j++) {
         size_t len;
@@ -126,14 +135,13 @@ static void proj_keys(lua_State *L, AttProj *p, int idx, lua_Integer index, cons
             luaL_error(L, "%s: path %d, key %d must be a string (got %s)", who, (int)index, (int)j,
                        luaL_typename(L, -1));
         s = lua_tolstring(L, -1, &len);
-        if (len == 0 || len > 1000 || strlen(s) != len)
-            luaL_error(L, "%s: path %d, key %d is empty, too long or holds a NUL byte", who, (int)index, (int)j);
+        bytes += len + 1;
+        if (len == 0 || bytes > 1001 || strlen(s) != len)
+            luaL_error(L, "%s: path %d, key %d is empty, holds a NUL byte or makes the path longer than 1000 bytes",
+                       who, (int)index, (int)j);
         *nodes += 1;
         *keys += len;
-        if (p && at >= 0) {
-            at = proj_add(p, at, s, len);
-            if (p->node[at].keep_all) at = -1; /* a shorter path keeps all of it already */
-        }
+        if (p) at = proj_step(p, at, s, len);
         lua_pop(L, 1);
     }
     if (p && at >= 0) p->node[at].keep_all = 1;

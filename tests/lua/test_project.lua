@@ -300,6 +300,10 @@ T.test("r:project: only the first decision counts; bad paths are errors", functi
   for i = 1, 1001 do many[i] = "k" end
   local r4 = att.search { pageSize = 10 }
   T.eq(pcall(r4.project, r4, { many }), false, "a path of 1001 keys")
+  local okl, errl = pcall(r4.project, r4, { { string.rep("a", 600), string.rep("b", 600) } })
+  T.eq(okl, false, "a path of more than 1000 bytes")
+  T.match(tostring(errl), "longer than 1000 bytes", "says why")
+  T.eq(r4:project({ { string.rep("a", 500), string.rep("b", 499) } }), true, "a path of 1000 bytes")
   T.raises(function() att.search({}, { project = "yes" }) end)
   r4:close()
 end)
